@@ -1,0 +1,1 @@
+"""The assistant: settings, command line, and (later) the live call service."""

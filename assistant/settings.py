@@ -1,0 +1,95 @@
+"""One typed settings object for the whole application (environment variables, ``.env``, a TOML file)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
+
+from embeddings.confidence import load_confidence_models
+from embeddings.default_model import DEFAULT_MODEL
+from embeddings.passage_index import IndexSettings
+from embeddings.retriever import RetrievalConfig, SearchMode
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"
+CONFIG_FILE_ENV = "SOUFFLEUR_CONFIG_FILE"
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "souffleur" / "models"
+
+
+class Settings(BaseSettings):
+    """Configuration. Every field can be set as ``SOUFFLEUR_<FIELD>`` or in the TOML file named by
+    ``SOUFFLEUR_CONFIG_FILE`` (default ``souffleur.toml`` in the working directory, if present)."""
+
+    model_config = SettingsConfigDict(env_prefix="SOUFFLEUR_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    knowledge_dir: Path = DEMO_KNOWLEDGE
+    data_dir: Path = PROJECT_ROOT / ".souffleur"
+    model: str = Field(DEFAULT_MODEL, description="sentence-transformers model id or folder, or the default")
+    model_cache_dir: Path = Field(default_factory=_default_cache)
+    torch_threads: int | None = None
+    encode_batch_size: int = 16
+
+    lexical_analyzer: str = "char4"
+    passage_max_tokens: int = Field(256, ge=32, le=512)
+    approximate_above: int = Field(50_000, ge=1)
+
+    search_mode: SearchMode = "hybrid"
+    lexical_weight: float = Field(1.0, ge=0)
+    dense_weight: float = Field(1.0, ge=0)
+    rrf_k: int = Field(60, ge=0)
+    candidates: int = Field(50, ge=1)
+    calibration_file: Path | None = Field(
+        None, description="JSON with per-mode confidence weights, written by `souffleur eval calibrate`"
+    )
+    min_confidence: float = Field(0.5, ge=0, le=1)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_path = Path(os.environ.get(CONFIG_FILE_ENV, "souffleur.toml"))
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings, dotenv_settings]
+        if toml_path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_path))
+        return tuple(sources)
+
+    @model_validator(mode="after")
+    def _check_weights(self) -> Settings:
+        if self.lexical_weight == 0 and self.dense_weight == 0:
+            raise ValueError("lexical_weight and dense_weight cannot both be 0")
+        return self
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    def index_settings(self) -> IndexSettings:
+        return IndexSettings(
+            lexical_analyzer=self.lexical_analyzer,
+            passage_max_tokens=self.passage_max_tokens,
+            approximate_above=self.approximate_above,
+        )
+
+    def retrieval_config(self) -> RetrievalConfig:
+        return RetrievalConfig(
+            mode=self.search_mode,
+            lexical_weight=self.lexical_weight,
+            dense_weight=self.dense_weight,
+            rrf_k=self.rrf_k,
+            candidates=self.candidates,
+            confidence=load_confidence_models(self.calibration_file),
+        )

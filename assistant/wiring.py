@@ -1,0 +1,45 @@
+"""Builds the application's parts from settings: knowledge base, encoder, index, retriever."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from assistant.settings import Settings
+from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from embeddings.default_model import resolve_model
+from embeddings.encoder import Encoder
+from embeddings.index_store import StalePolicy, open_index
+from embeddings.passage_index import RefreshReport
+from embeddings.retriever import HybridRetriever
+
+FAKE_MODEL_PREFIX = "fake:"
+
+
+def make_encoder(settings: Settings) -> Encoder:
+    """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model)."""
+    from embeddings.sentence_transformer_encoder import SentenceTransformerEncoder
+
+    if settings.model.startswith(FAKE_MODEL_PREFIX):
+        from embeddings.fake_encoder import HashingFakeEncoder
+
+        return HashingFakeEncoder(dimension=int(settings.model.removeprefix(FAKE_MODEL_PREFIX) or 64))
+    return SentenceTransformerEncoder(
+        resolve_model(settings.model, settings.model_cache_dir),
+        batch_size=settings.encode_batch_size,
+        threads=settings.torch_threads,
+    )
+
+
+def open_retriever(
+    settings: Settings,
+    encoder: Encoder | None = None,
+    knowledge_base: KnowledgeBase | None = None,
+    on_stale: StalePolicy = "refresh",
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[HybridRetriever, RefreshReport | None]:
+    knowledge_base = knowledge_base or load_knowledge_base(settings.knowledge_dir)
+    encoder = encoder or make_encoder(settings)
+    index, report = open_index(
+        settings.index_dir, knowledge_base, encoder, settings.index_settings(), on_stale=on_stale, progress=progress
+    )
+    return HybridRetriever(index, encoder, knowledge_base.cities, settings.retrieval_config()), report

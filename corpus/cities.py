@@ -1,0 +1,82 @@
+"""The configured cities, read from ``cities.yaml`` in the knowledge folder."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from corpus.errors import KnowledgeFolderError, UnknownCityError
+from corpus.models import City
+
+CITIES_FILE = "cities.yaml"
+_KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def normalize_number(number: str) -> str:
+    """Digits only, with a leading country code: ``0203 94000`` and ``+49 203 94000`` are the same."""
+    digits = re.sub(r"\D", "", number)
+    if number.strip().startswith("+"):
+        return digits
+    if digits.startswith("00"):
+        return digits[2:]
+    if digits.startswith("0"):
+        return "49" + digits[1:]
+    return digits
+
+
+@dataclass(frozen=True)
+class CityDirectory:
+    """Which cities exist, their display names, and the folder for content valid in all of them."""
+
+    cities: tuple[City, ...]
+    common_key: str = "common"
+
+    @classmethod
+    def from_file(cls, path: Path) -> CityDirectory:
+        if not path.is_file():
+            raise KnowledgeFolderError(path.parent, f"No city configuration {CITIES_FILE} found")
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as exc:
+            raise KnowledgeFolderError(path.parent, f"{path.name} is not valid YAML: {exc}") from exc
+        if not isinstance(raw, dict) or not isinstance(raw.get("cities"), dict) or not raw["cities"]:
+            raise KnowledgeFolderError(path.parent, f"{path.name} needs a non-empty 'cities' mapping")
+        cities: list[City] = []
+        for key, entry in raw["cities"].items():
+            spec = entry or {}
+            if not isinstance(key, str) or not _KEY.match(key) or not isinstance(spec, dict):
+                raise KnowledgeFolderError(path.parent, f"{path.name}: invalid city entry {key!r}")
+            numbers = tuple(str(n) for n in spec.get("dialed_numbers", []) or [])
+            cities.append(City(key=key, name=str(spec.get("name", key.title())), dialed_numbers=numbers))
+        common = str(raw.get("common", "common"))
+        return cls(cities=tuple(cities), common_key=common)
+
+    @property
+    def keys(self) -> list[str]:
+        return [c.key for c in self.cities]
+
+    def get(self, key: str) -> City:
+        """The city with this key (case-insensitive), or an error listing the known ones."""
+        wanted = key.strip().lower()
+        for city in self.cities:
+            if city.key == wanted:
+                return city
+        raise UnknownCityError(key, self.keys)
+
+    def by_dialed_number(self, number: str) -> City | None:
+        wanted = normalize_number(number)
+        for city in self.cities:
+            if any(normalize_number(n) == wanted for n in city.dialed_numbers):
+                return city
+        return None
+
+    def folder_keys(self) -> set[str]:
+        """Every folder name an article may live in."""
+        return {*self.keys, self.common_key}
+
+    def scope(self, city_key: str) -> tuple[str, ...]:
+        """The folders a search for this city may return: the city itself and the common folder."""
+        return (self.get(city_key).key, self.common_key)

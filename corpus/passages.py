@@ -1,0 +1,97 @@
+"""Split articles into passages that fit the encoder's input limit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from corpus.models import Article, Passage
+
+TokenCounter = Callable[[str], int]
+KEYWORDS_HEADING = "Stichwörter"
+_SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÄÖÜ0-9\"„(])")
+
+
+def approximate_token_count(text: str) -> int:
+    """A cheap upper estimate for SentencePiece tokens of German text (about 1.6 per word)."""
+    return int(len(text.split()) * 1.6) + 2
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences and list items of a Markdown text, in order, without empty ones."""
+    parts: list[str] = []
+    for raw_block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
+        block = " ".join(raw_block.split())
+        if block:
+            parts.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
+    return parts
+
+
+class PassageSplitter:
+    """One passage per ``##`` section; sections over ``max_tokens`` are cut at sentence ends.
+
+    Each article also gets a keyword passage (title, service and the words callers use), so that a
+    colloquial word finds the article even when the body never uses it.
+    """
+
+    def __init__(self, max_tokens: int = 256, count_tokens: TokenCounter = approximate_token_count) -> None:
+        if max_tokens < 16:
+            raise ValueError("max_tokens must be at least 16")
+        self.max_tokens = max_tokens
+        self.count_tokens = count_tokens
+
+    def split(self, article: Article) -> list[Passage]:
+        passages: list[Passage] = []
+        keywords = ", ".join(article.synonyms)
+        keyword_text = f"{article.title}. {keywords}" if keywords else article.title
+        passages.append(self._passage(article, 0, KEYWORDS_HEADING, keyword_text, "keywords"))
+        for section in article.sections:
+            for chunk in self._chunks(article, section.heading, section.text):
+                passages.append(self._passage(article, len(passages), section.heading, chunk, "section"))
+        return passages
+
+    def split_all(self, articles: Iterable[Article]) -> list[Passage]:
+        return [p for a in articles for p in self.split(a)]
+
+    def _passage(self, article: Article, n: int, heading: str, text: str, kind: str) -> Passage:
+        return Passage(
+            id=f"{article.id}#{n}",
+            article_id=article.id,
+            city=article.city,
+            title=article.title,
+            heading=heading,
+            text=text,
+            kind="keywords" if kind == "keywords" else "section",
+        )
+
+    def _chunks(self, article: Article, heading: str, text: str) -> list[str]:
+        overhead = self.count_tokens(f"passage: {article.title} – {heading}\n")
+        budget = max(8, self.max_tokens - overhead)
+        if self.count_tokens(text) <= budget:
+            return [text]
+        chunks: list[str] = []
+        current: list[str] = []
+        for sentence in split_sentences(text):
+            pieces = [sentence] if self.count_tokens(sentence) <= budget else self._hard_split(sentence, budget)
+            for piece in pieces:
+                candidate = " ".join([*current, piece])
+                if current and self.count_tokens(candidate) > budget:
+                    chunks.append(" ".join(current))
+                    current = [piece]
+                else:
+                    current.append(piece)
+        if current:
+            chunks.append(" ".join(current))
+        return chunks
+
+    def _hard_split(self, sentence: str, budget: int) -> list[str]:
+        pieces: list[str] = []
+        current: list[str] = []
+        for word in sentence.split():
+            if current and self.count_tokens(" ".join([*current, word])) > budget:
+                pieces.append(" ".join(current))
+                current = []
+            current.append(word)
+        if current:
+            pieces.append(" ".join(current))
+        return pieces

@@ -1,0 +1,1 @@
+"""Vectors and indexes: encoders, the FAISS and BM25 indexes, fusion and city-scoped retrieval."""

@@ -1,0 +1,249 @@
+"""Analyzers that turn German text into lexical tokens: character n-grams or Snowball word stems."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal, Protocol
+
+LexicalAnalyzerName = Literal["char4", "char3", "char5", "stem", "word"]
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
+
+# Function words and spoken fillers that carry no topic. Removing them keeps "äh, also, ja genau"
+# from diluting the lexical match of a transcript.
+STOPWORDS = frozenset(
+    [
+        "aber",
+        "alle",
+        "allem",
+        "allen",
+        "aller",
+        "alles",
+        "also",
+        "am",
+        "an",
+        "ans",
+        "auch",
+        "auf",
+        "aus",
+        "bei",
+        "beim",
+        "bin",
+        "bis",
+        "bist",
+        "da",
+        "dabei",
+        "damit",
+        "dann",
+        "das",
+        "dass",
+        "dem",
+        "den",
+        "denn",
+        "der",
+        "des",
+        "dessen",
+        "die",
+        "dies",
+        "diese",
+        "diesem",
+        "diesen",
+        "dieser",
+        "dieses",
+        "doch",
+        "dort",
+        "du",
+        "durch",
+        "ein",
+        "eine",
+        "einem",
+        "einen",
+        "einer",
+        "eines",
+        "er",
+        "es",
+        "etwas",
+        "euch",
+        "für",
+        "gegen",
+        "gewesen",
+        "hab",
+        "habe",
+        "haben",
+        "hat",
+        "hatte",
+        "hier",
+        "hin",
+        "ich",
+        "ihm",
+        "ihn",
+        "ihr",
+        "ihre",
+        "im",
+        "in",
+        "ins",
+        "ist",
+        "ja",
+        "jetzt",
+        "kann",
+        "kein",
+        "keine",
+        "können",
+        "man",
+        "mein",
+        "meine",
+        "meinem",
+        "meinen",
+        "meiner",
+        "mich",
+        "mir",
+        "mit",
+        "muss",
+        "nach",
+        "nein",
+        "nicht",
+        "nichts",
+        "noch",
+        "nun",
+        "nur",
+        "ob",
+        "oder",
+        "ohne",
+        "schon",
+        "sehr",
+        "sein",
+        "seine",
+        "sich",
+        "sie",
+        "sind",
+        "so",
+        "soll",
+        "über",
+        "um",
+        "und",
+        "uns",
+        "unser",
+        "unter",
+        "vom",
+        "von",
+        "vor",
+        "war",
+        "waren",
+        "was",
+        "weil",
+        "wenn",
+        "wer",
+        "wie",
+        "wieder",
+        "will",
+        "wir",
+        "wird",
+        "wo",
+        "würde",
+        "zu",
+        "zum",
+        "zur",
+        "äh",
+        "ähm",
+        "öh",
+        "hm",
+        "hmm",
+        "mhm",
+        "genau",
+        "halt",
+        "mal",
+        "eben",
+        "quasi",
+        "sozusagen",
+        "gut",
+        "okay",
+        "ok",
+        "hallo",
+        "tag",
+        "guten",
+        "bitte",
+        "danke",
+        "schön",
+        "na",
+        "ne",
+        "nee",
+        "gerne",
+        "einfach",
+        "irgendwie",
+        "eigentlich",
+        "wat",
+        "dat",
+        "getz",
+    ]
+)
+
+
+class TextAnalyzer(Protocol):
+    """Turns text into the tokens a lexical index counts."""
+
+    name: str
+
+    def tokens(self, text: str) -> list[str]: ...
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased words without stop words and fillers."""
+    return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+class CharNgramAnalyzer:
+    """Character n-grams of each word, padded at word boundaries, umlauts folded (``ü`` -> ``ue``).
+
+    N-grams survive split and merged compounds ("personal ausweis" / "personalausweis") and small
+    recognition errors, which is what live transcripts are full of.
+    """
+
+    def __init__(self, n: int = 4) -> None:
+        if n < 2:
+            raise ValueError("n must be at least 2")
+        self.n = n
+        self.name = f"char{n}"
+
+    def tokens(self, text: str) -> list[str]:
+        grams: list[str] = []
+        for word in words(text):
+            padded = f"_{word.translate(_FOLD)}_"
+            if len(padded) <= self.n:
+                grams.append(padded)
+                continue
+            grams.extend(padded[i : i + self.n] for i in range(len(padded) - self.n + 1))
+        return grams
+
+
+class GermanStemAnalyzer:
+    """German Snowball stems of the words (PyStemmer)."""
+
+    name = "stem"
+
+    def __init__(self) -> None:
+        import Stemmer
+
+        self._stemmer = Stemmer.Stemmer("german")
+
+    def tokens(self, text: str) -> list[str]:
+        return [str(s) for s in self._stemmer.stemWords(words(text))]
+
+
+class WordAnalyzer:
+    """Plain lower-cased words, umlauts folded."""
+
+    name = "word"
+
+    def tokens(self, text: str) -> list[str]:
+        return [w.translate(_FOLD) for w in words(text)]
+
+
+def make_analyzer(name: str) -> TextAnalyzer:
+    if name.startswith("char") and name[4:].isdigit():
+        return CharNgramAnalyzer(int(name[4:]))
+    if name == "stem":
+        return GermanStemAnalyzer()
+    if name == "word":
+        return WordAnalyzer()
+    raise ValueError(f"Unknown lexical analyzer '{name}' (char3, char4, char5, stem, word)")

@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from embeddings.fake_encoder import HashingFakeEncoder
+from tests.helpers import write_knowledge
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHARED = PROJECT_ROOT.parent / "shared"
+DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"
+
+
+@pytest.fixture
+def knowledge_dir(tmp_path: Path) -> Path:
+    return write_knowledge(tmp_path / "knowledge")
+
+
+@pytest.fixture
+def knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
+    return load_knowledge_base(knowledge_dir)
+
+
+@pytest.fixture
+def fake_encoder() -> HashingFakeEncoder:
+    return HashingFakeEncoder(dimension=64)

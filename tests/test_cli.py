@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from assistant.cli import app
+from tests.helpers import article_text
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def test_corpus_check_passes_and_fails_with_the_report(runner: CliRunner, knowledge_dir: Path) -> None:
+    ok = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert ok.exit_code == 0, ok.output
+    assert "13 published" in ok.output
+    (knowledge_dir / "bottrop" / "kaputt.md").write_text(article_text("T", "x", "B").replace("published", "online"))
+    bad = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert bad.exit_code == 1
+    assert "kaputt.md:5: status: unknown status 'online'" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_missing_knowledge_folder_is_a_message(runner: CliRunner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["corpus", "check", "-K", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert "does not exist" in result.output and "nope" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_index_then_search_json_and_stdin(runner: CliRunner, knowledge_dir: Path) -> None:
+    built = runner.invoke(app, ["index", "-K", str(knowledge_dir)])
+    assert built.exit_code == 0, built.output
+    assert "full build" in built.output and "13 added" in built.output
+    again = runner.invoke(app, ["index", "-K", str(knowledge_dir)])
+    assert "refresh" in again.output and "13 unchanged" in again.output
+    result = runner.invoke(
+        app, ["search", "Sperrmüll alte Möbel", "--city", "bottrop", "--json", "--k", "3", "-K", str(knowledge_dir)]
+    )
+    assert result.exit_code == 0, result.output
+    hits = json.loads(result.stdout.strip().splitlines()[-1])
+    assert hits[0]["article_id"] == "bottrop/sperrmuell"
+    assert set(hits[0]) == {"article_id", "title", "city", "service", "score", "passage"}
+    assert all(h["city"] in ("bottrop", "common") for h in hits)
+    batch = runner.invoke(
+        app,
+        ["search", "--city", "duisburg", "--mode", "lexical", "-K", str(knowledge_dir)],
+        input="Hund anmelden\n\nRundfunkbeitrag GEZ\n",
+    )
+    lines = [json.loads(line) for line in batch.stdout.strip().splitlines()]
+    assert len(lines) == 3 and lines[1] == []
+    assert lines[0][0]["article_id"] == "duisburg/hundesteuer"
+    assert lines[2][0]["article_id"] == "common/rundfunkbeitrag"
+    table = runner.invoke(app, ["search", "Hund anmelden", "--city", "duisburg", "-K", str(knowledge_dir)])
+    assert table.exit_code == 0 and "Hundesteuer" in table.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "Sperrmüll", "--city", "essen"], "Known cities: duisburg, bottrop, dinslaken"),
+        (["search", "   ", "--city", "bottrop"], "the query is empty"),
+        (["search", "Sperrmüll", "--city", "bottrop", "--mode", "fuzzy"], "unknown mode 'fuzzy'"),
+        (["search", "Sperrmüll"], "--city is required"),
+    ],
+)
+def test_search_user_errors_are_messages(runner: CliRunner, knowledge_dir: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, [*args, "-K", str(knowledge_dir)])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert "Traceback" not in result.output
+
+
+def test_import_dldb_command(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "dldb.json"
+    source.write_text(
+        json.dumps({"data": [{"id": "7", "name": "Fundbüro", "description": "<p>Fundsachen abgeben.</p>"}]})
+    )
+    result = runner.invoke(
+        app, ["corpus", "import-dldb", str(source), "--city", "berlin", "--out", str(tmp_path / "k")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "k" / "berlin" / "fundbuero-7.md").is_file()
+    missing = runner.invoke(app, ["corpus", "import-dldb", "nope.json", "--city", "x", "--out", "k"])
+    assert missing.exit_code == 2 and "No such file" in missing.output
