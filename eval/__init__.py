@@ -1,0 +1,1 @@
+"""Retrieval quality: labeled queries, standard metrics (ranx), reports."""

@@ -1,0 +1,68 @@
+"""Metrics: ranking quality through ranx, plus leak rate, no-answer detection and latency."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+
+RANKING_METRICS = ("ndcg@10", "recall@1", "recall@3", "recall@5", "mrr@10")
+
+
+def ranking_metrics(qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Sequence[str]]) -> dict[str, float]:
+    """Mean ranking metrics over the queries in ``qrels`` (each must have a relevant article).
+
+    ``run`` gives each query's articles in ranked order; a query missing from ``run`` scores zero.
+    """
+    if not qrels:
+        return dict.fromkeys(RANKING_METRICS, float("nan"))
+    from ranx import Qrels, Run, evaluate
+
+    run_scores = {
+        qid: {doc: float(len(docs) - i) for i, doc in enumerate(docs)} if (docs := run.get(qid)) else {"__none__": 0.0}
+        for qid in qrels
+    }
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = evaluate(
+            Qrels({q: dict(r) for q, r in qrels.items()}), Run(run_scores), list(RANKING_METRICS), make_comparable=True
+        )
+    return {name: float(scores[name]) for name in RANKING_METRICS}
+
+
+def leak_rate(results: Mapping[str, Sequence[str]], allowed: Mapping[str, Sequence[str]], k: int = 5) -> float:
+    """Share of queries with an article of another city in their top ``k``."""
+    if not results:
+        return 0.0
+    leaked = sum(1 for qid, cities in results.items() if any(c not in allowed[qid] for c in cities[:k]))
+    return leaked / len(results)
+
+
+def auroc(positive_scores: Sequence[float], negative_scores: Sequence[float]) -> float:
+    """Probability that a random positive scores above a random negative (ties count half)."""
+    if not positive_scores or not negative_scores:
+        return float("nan")
+    pos = np.asarray(positive_scores, dtype=float)
+    neg = np.asarray(negative_scores, dtype=float)
+    greater = (pos[:, None] > neg[None, :]).sum()
+    ties = (pos[:, None] == neg[None, :]).sum()
+    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+
+
+def no_answer_precision_recall(
+    top_scores: Sequence[float], answerable: Sequence[bool], threshold: float
+) -> tuple[float, float]:
+    """Precision and recall of "no suggestion" (top confidence below ``threshold``) for unanswerable queries."""
+    predicted = [s < threshold for s in top_scores]
+    actual = [not a for a in answerable]
+    true_pos = sum(p and a for p, a in zip(predicted, actual, strict=True))
+    precision = true_pos / sum(predicted) if any(predicted) else float("nan")
+    recall = true_pos / sum(actual) if any(actual) else float("nan")
+    return precision, recall
+
+
+def percentile_ms(seconds: Sequence[float], q: float) -> float:
+    if not seconds:
+        return float("nan")
+    return float(np.percentile(np.asarray(seconds) * 1000.0, q))
