@@ -12,6 +12,7 @@ from rich.table import Table
 
 from assistant.cli_support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
 from assistant.eval_cli import eval_app
+from corpus.errors import CorpusError
 from embeddings.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
 app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
@@ -185,3 +186,42 @@ def print_hits(query: str, hits: list[ArticleHit]) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+DEMO_QUESTIONS = (
+    ("duisburg", "äh ja hallo mein perso läuft ab was brauch ich da"),
+    ("bottrop", "die alte couch muss raus wie krieg ich die weg"),
+    ("dinslaken", "wo kann ich mein auto zulassen"),
+)
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Build the demo index, show example searches, then answer questions typed in the terminal."""
+    from assistant.wiring import open_retriever
+    from corpus.knowledge_base import load_knowledge_base
+
+    settings = load_settings()
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+        with progress_bar("Index aufbauen") as update:
+            retriever, _ = open_retriever(settings, knowledge_base=kb, progress=update)
+        console.print(f"[green]✓[/] {len(kb.published)} Artikel für {', '.join(c.name for c in kb.cities.cities)}")
+        for city, question in DEMO_QUESTIONS:
+            console.rule(f"{kb.cities.get(city).name}")
+            print_hits(question, retriever.search(question, city, k=3))
+        if not sys.stdin.isatty():
+            return
+        city = kb.cities.keys[0]
+        console.print("Fragen eingeben (leere Zeile beendet). Stadt wechseln mit ':stadt NAME'.")
+        while True:
+            line = console.input(f"[bold]{kb.cities.get(city).name}>[/] ").strip()
+            if not line:
+                return
+            if line.startswith(":stadt"):
+                try:
+                    city = kb.cities.get(line.removeprefix(":stadt").strip()).key
+                except CorpusError as exc:
+                    errors.print(str(exc))
+                continue
+            print_hits(line, retriever.search(line, city, k=3))

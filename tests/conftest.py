@@ -26,3 +26,10 @@ def knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
 @pytest.fixture
 def fake_encoder() -> HashingFakeEncoder:
     return HashingFakeEncoder(dimension=64)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every test must say whether it is a fast unit test or an integration test."""
+    unmarked = [i.nodeid for i in items if not any(i.get_closest_marker(m) for m in ("unit", "integration"))]
+    if unmarked:
+        raise pytest.UsageError("tests without a unit/integration marker: " + ", ".join(unmarked))
