@@ -44,8 +44,8 @@ class Settings(BaseSettings):
 
     search_mode: SearchMode = "hybrid"
     lexical_weight: float = Field(1.0, ge=0)
-    dense_weight: float = Field(1.0, ge=0)
-    rrf_k: int = Field(60, ge=0)
+    dense_weight: float = Field(0.5, ge=0)
+    rrf_k: int = Field(20, ge=0)
     candidates: int = Field(50, ge=1)
     calibration_file: Path | None = Field(
         None, description="JSON with per-mode confidence weights, written by `souffleur eval calibrate`"

@@ -14,7 +14,7 @@ from corpus.cities import CityDirectory
 from corpus.models import Passage
 from embeddings.confidence import ConfidenceModel, default_confidence_models
 from embeddings.encoder import Encoder, Vectors
-from embeddings.fusion import RRF_K, reciprocal_rank_fusion
+from embeddings.fusion import reciprocal_rank_fusion
 from embeddings.passage_index import PassageIndex
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
@@ -44,8 +44,8 @@ class ArticleHit:
 class RetrievalConfig:
     mode: SearchMode = "hybrid"
     lexical_weight: float = 1.0
-    dense_weight: float = 1.0
-    rrf_k: int = RRF_K
+    dense_weight: float = 0.5
+    rrf_k: int = 20
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
