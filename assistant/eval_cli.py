@@ -49,6 +49,7 @@ def eval_run(
         retriever, _ = open_retriever(settings, knowledge_base=kb)
         for m in modes:
             run_mode = cast(SearchMode, m)
+            retriever.clear_query_cache()  # each mode pays for its own query embeddings
             report = evaluate_retriever(retriever, labeled, kb.cities, run_mode, settings.min_confidence)
             if as_json:
                 print(json.dumps(report.as_json(), ensure_ascii=False))
@@ -92,6 +93,7 @@ def eval_calibrate(
         retriever, _ = open_retriever(settings, knowledge_base=kb)
         models: dict[str, ConfidenceModel] = {}
         for mode in SEARCH_MODES:
+            retriever.clear_query_cache()
             features, labels = collect_samples(retriever, labeled, mode)
             models[mode] = fit_confidence(features, labels, mode)
             console.print(f"{mode}: {models[mode]}")

@@ -19,9 +19,9 @@ from pathlib import Path
 class ConfidenceModel:
     """``sigmoid(bias + dense_weight * cosine + lexical_weight * lexical_strength)``."""
 
-    bias: float = -22.0
-    dense_weight: float = 26.0
-    lexical_weight: float = 6.0
+    bias: float
+    dense_weight: float
+    lexical_weight: float
 
     def __call__(self, dense: float | None, lexical: float | None) -> float:
         z = self.bias
@@ -36,11 +36,12 @@ class ConfidenceModel:
 
 
 def default_confidence_models() -> dict[str, ConfidenceModel]:
-    """Per search mode, fitted for the default model on the demo dev queries (see README)."""
+    """Per search mode, fitted for the default model on the demo dev queries
+    (``souffleur eval calibrate --queries demo/queries/dev.jsonl``, top hit of every query)."""
     return {
-        "hybrid": ConfidenceModel(bias=-22.0, dense_weight=26.0, lexical_weight=6.0),
-        "dense": ConfidenceModel(bias=-22.0, dense_weight=26.0, lexical_weight=0.0),
-        "lexical": ConfidenceModel(bias=-3.0, dense_weight=0.0, lexical_weight=10.0),
+        "hybrid": ConfidenceModel(bias=-5.69, dense_weight=6.55, lexical_weight=10.85),
+        "dense": ConfidenceModel(bias=-8.62, dense_weight=10.53, lexical_weight=0.0),
+        "lexical": ConfidenceModel(bias=-0.34, dense_weight=0.0, lexical_weight=12.04),
     }
 
 

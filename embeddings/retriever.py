@@ -81,6 +81,9 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
 
+    def clear_query_cache(self) -> None:
+        self._query_cache.clear()
+
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a small LRU cache (partial transcripts repeat)."""
         key = " ".join(query.split())

@@ -10,13 +10,17 @@ from embeddings.confidence import ConfidenceModel
 from embeddings.retriever import Retriever, SearchMode
 from eval.queries import LabeledQuery
 
-CALIBRATION_DEPTH = 5
+CALIBRATION_DEPTH = 1
 
 
 def collect_samples(
     retriever: Retriever, queries: Sequence[LabeledQuery], mode: SearchMode
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Features (cosine, lexical strength) and labels (relevant or not) of each query's top hits."""
+    """Features (cosine, lexical strength) and labels (relevant or not) of each query's top hit.
+
+    Fitting on the top hit makes the confidence the probability that the first suggestion answers the
+    query, which is what the "nothing good enough" threshold decides; unanswerable queries are the
+    negatives that matter most."""
     features, labels = [], []
     for query in queries:
         for hit in retriever.search(query.text, query.city, k=CALIBRATION_DEPTH, mode=mode):

@@ -20,7 +20,7 @@ QUERIES = PROJECT_ROOT / "demo" / "queries"
 
 # Recorded on the dev set with the default settings (see README, Evaluation); a change that loses more
 # than the margin fails here.
-BASELINE = {"recall@3": 0.90, "mrr@10": 0.85}
+BASELINE = {"recall@3": 0.95, "mrr@10": 0.88}
 MARGIN = 0.03
 
 
