@@ -1,0 +1,483 @@
+"""Removes personal data from German call transcripts before they are searched, logged or shown.
+
+The redactor is rule based: compiled regular expressions, one family per kind of personal data,
+each replacing what it finds with a bracketed placeholder such as ``[TELEFON]``. Transcripts are
+typed or come from speech recognition (lower case, no punctuation, digits separated by spaces,
+sometimes spelled out), so the patterns ignore case unless a pattern says otherwise.
+
+What search needs stays: services ("Sperrmüll", "Hundesteuer"), fees ("37 Euro"), weekdays,
+dates without a year ("ab 1. Januar"), years alone ("2026"), city and district names.
+
+Patterns start only at the beginning of a word or digit run, and their repetitions are bounded or
+cannot overlap, so the work stays linear in the length of the text: long or hostile input cannot make
+the engine backtrack for long. Rules that test many words at each word start have a cheap trigger.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+NAME = "[NAME]"
+TELEFON = "[TELEFON]"
+EMAIL = "[EMAIL]"
+IBAN = "[IBAN]"
+GEBURTSDATUM = "[GEBURTSDATUM]"
+ADRESSE = "[ADRESSE]"
+KENNZEICHEN = "[KENNZEICHEN]"
+AUSWEISNR = "[AUSWEISNR]"
+STEUER_ID = "[STEUER-ID]"
+NUMMER = "[NUMMER]"
+
+PLACEHOLDERS: tuple[str, ...] = (
+    NAME,
+    TELEFON,
+    EMAIL,
+    IBAN,
+    GEBURTSDATUM,
+    ADRESSE,
+    KENNZEICHEN,
+    AUSWEISNR,
+    STEUER_ID,
+    NUMMER,
+)
+
+
+class Redactor(Protocol):
+    """Replaces personal data in a text with placeholders. Never raises; redacting twice changes nothing."""
+
+    def redact(self, text: str) -> str: ...
+
+
+Replacement = str | Callable[[re.Match[str]], str]
+
+
+@dataclass(frozen=True)
+class RedactionRule:
+    """One compiled pattern and what replaces its matches.
+
+    ``trigger`` is a cheap pattern the text must contain for ``pattern`` to have a chance; rules whose
+    patterns test many words at every word start skip the text quickly when it is absent.
+    """
+
+    kind: str
+    pattern: re.Pattern[str]
+    replacement: Replacement
+    trigger: re.Pattern[str] | None = None
+
+
+def _words(*words: str) -> str:
+    """A non-capturing alternation of literal words, longest first so no word shadows a longer one."""
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
+    """Replace only the group named ``value`` and keep the words around it ("Kundennummer [NUMMER]")."""
+
+    def replace(match: re.Match[str]) -> str:
+        whole, offset = match.group(0), match.start()
+        return whole[: match.start("value") - offset] + placeholder + whole[match.end("value") - offset :]
+
+    return replace
+
+
+# ---- shared fragments -----------------------------------------------------------------------------
+_START = r"(?<![\w])"  # at the beginning of a word or number
+_END = r"(?![\w])"  # at the end of a word or number
+_DIGIT_RUN_START = r"(?<![\w])(?<![0-9][ ./-])"  # not in the middle of a grouped number like "0203 12 34"
+_LETTER = r"[^\W\d_]"
+
+_UNIT_WORDS = _words(
+    "euro", "eur", "cent", "uhr", "prozent", "meter", "m", "km", "kilometer", "qm", "quadratmeter", "kg", "kilo",
+    "gramm", "liter", "stück", "sack", "säcke", "tag", "tage", "tagen", "woche", "wochen", "monat", "monate",
+    "monaten", "jahr", "jahre", "jahren", "stunde", "stunden", "minuten", "mal", "personen", "leute", "kinder",
+    "hunde", "tonnen", "cm", "mm", "seiten", "termine",
+)  # fmt: skip
+_NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
+
+# Function words, common verbs and greetings: never part of a name or of a street name.
+_FUNCTION_WORDS = _words(
+    "und", "oder", "aber", "sondern", "denn", "doch", "weil", "dass", "ob", "wenn", "als", "wie", "was", "wer",
+    "wo", "wann", "warum", "wieso", "ich", "mich", "mir", "mein", "meine", "meinen", "meinem", "meiner", "wir",
+    "uns", "unser", "unsere", "du", "dich", "dir", "dein", "deine", "sie", "ihr", "ihre", "ihren", "ihrem", "ihnen",
+    "er", "ihn", "ihm", "es", "sein", "seine", "man", "jemand", "der", "die", "das", "den", "dem", "des", "ein",
+    "eine", "einen", "einem", "einer", "eines", "kein", "keine", "bin", "bist", "ist", "sind", "seid", "war",
+    "waren", "wäre", "habe", "hab", "hast", "hat", "haben", "hatte", "hätte", "werde", "wird", "werden", "wurde",
+    "würde", "kann", "kannst", "können", "konnte", "könnte", "muss", "musste", "müsste", "soll", "sollte", "will",
+    "wollte", "wollen", "möchte", "möchten", "darf", "mag", "rufe", "ruft", "rufen", "anrufen", "frage", "fragen",
+    "fragt", "wohne", "wohnt", "wohnen", "lebe", "lebt", "brauche", "braucht", "brauchen", "benötigt", "bekomme",
+    "bekommt", "gehe", "geht", "komme", "kommt", "kam", "sagt", "sagte", "meint", "meinte", "weiß", "an", "auf",
+    "aus", "bei", "beim", "bis", "durch", "für", "gegen", "in", "im", "ins", "mit", "nach", "ohne", "seit", "über",
+    "um", "unter", "von", "vom", "vor", "wegen", "zu", "zum", "zur", "am", "ans", "bezüglich", "betreffend", "hier",
+    "da", "dort", "jetzt", "heute", "morgen", "gestern", "gerade", "eben", "noch", "schon", "auch", "nur", "mal",
+    "bitte", "danke", "ja", "nein", "nicht", "also", "so", "sehr", "gern", "gerne", "kurz", "genau", "richtig",
+    "hallo", "guten", "tag", "abend", "moin", "tschüss", "äh", "ähm", "hm", "ok", "okay", "alles", "etwas",
+    "nichts", "viel", "stadt", "verwaltung", "amt", "firma", "nebenan", "bürgeramt", "punkt", "at", "minus",
+    "wohnhaft", "adresse", "anschrift", "lautet", "straße", "strasse", "duisburg", "bottrop", "dinslaken", "frau",
+    "herr", "herrn", "familie", "dr", "prof", "doktor", "professor", "name", "vorname", "nachname",
+)  # fmt: skip
+_NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
+
+# ---- e-mail addresses -----------------------------------------------------------------------------
+"""Typed addresses (``max.muster@gmx.de``) and spoken ones (``max punkt muster at gmx punkt de``).
+
+The spoken local part may have one plain space ("max muster at web punkt de") because recognition
+often drops the dot between first and last name.
+"""
+_AT_SIGN = _compile("@")
+_EMAIL_TYPED = _compile(
+    r"(?<![\w.+-])[\w+-]{1,64}(?:\.[\w+-]{1,64}){0,6}[ ]?@[ ]?(?:[\w-]{1,63}\.){1,6}[a-z]{2,24}" + _END
+)
+_SPOKEN_LOCAL_SEPARATOR = r"(?:[._-]|[ ](?:punkt|minus|bindestrich|strich|unterstrich)[ ])"
+_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich)[ ])"
+_SPOKEN_DOT = r"(?:\.|[ ]punkt[ ])"
+_SPOKEN_LOCAL_PART = rf"\w{{1,64}}(?:{_SPOKEN_LOCAL_SEPARATOR}\w{{1,64}}){{0,4}}"
+_SPOKEN_AT_WORD = r"[ ](?:at|ät|klammeraffe|at-zeichen)[ ]"
+_SPOKEN_AT = _compile(_SPOKEN_AT_WORD)
+_EMAIL_SPOKEN = _compile(
+    rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
+    rf"{_SPOKEN_AT_WORD}"
+    rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
+)
+
+# ---- IBAN ------------------------------------------------------------------------------------------
+"""Country code, two check digits and the account part, grouped by spaces or not (``DE89 3704 ...``).
+
+German IBANs (``DE`` and exactly 20 digits) are taken as they are; other countries only when the
+mod-97 checksum holds, so a phone number after a two-letter word is not mistaken for one. The
+account part may hold upper-case letters (``GB29 NWBK ...``) but never lower-case words.
+"""
+_GERMAN_IBAN = _compile(r"(?<![\w])d[ ]?e[ ]?[0-9][ ]?[0-9](?:[ ]?[0-9]){18}(?![ ]?[0-9])")
+_IBAN = _compile(r"(?<![\w])[a-z][ ]?[a-z][ ]?[0-9][ ]?[0-9](?:[ ]?(?:[0-9]|(?-i:[A-Z]))){11,30}(?![\w])")
+
+
+def _iban_checksum_holds(compact: str) -> bool:
+    rearranged = compact[4:] + compact[:4]
+    if not rearranged.isascii() or not rearranged.isalnum():
+        return False
+    digits = "".join(str(int(c, 36)) for c in rearranged)
+    return int(digits) % 97 == 1
+
+
+def _replace_iban(match: re.Match[str]) -> str:
+    compact = match.group(0).replace(" ", "").upper()
+    return IBAN if _iban_checksum_holds(compact) else match.group(0)
+
+
+# ---- numbers introduced by a keyword ---------------------------------------------------------------
+"""A number that follows the word naming it: "Kundennummer 4711", "Steuer-ID ist 12 345 678 901",
+"Ausweisnummer L01X00T47", "Kennzeichen du ab 1234". The keyword stays, only the number goes.
+"""
+_FILLER = r"(?:[ ]*(?::|ist|lautet|wäre|war|die|der|das|nummer|nr\.?|meine?|hier)(?![\w])){0,4}[ ]*"
+_FILE_NUMBER_KEYWORD = _words(
+    "kundennummer", "kunden-nummer", "kundennr.", "kundennr", "aktenzeichen", "az.", "az", "steuernummer",
+    "st.-nr.", "st.nr.", "stnr", "kassenzeichen", "vorgangsnummer", "buchungsnummer", "rechnungsnummer",
+    "versichertennummer", "mitgliedsnummer", "zählernummer", "vertragsnummer", "bescheidnummer",
+    "antragsnummer", "objektnummer", "personalnummer", "referenznummer", "auftragsnummer", "ticketnummer",
+)  # fmt: skip
+_FILE_NUMBER_GROUP = r"[0-9](?:[0-9./-]{0,30}[0-9a-z])?"
+# Court file numbers hold capital letters between the digit groups: "3 O 123/24".
+_FILE_NUMBER_NEXT_GROUP = rf"[ ](?:(?-i:[A-Z]{{1,3}})[ ])?{_FILE_NUMBER_GROUP}"
+_FILE_NUMBER_VALUE = rf"(?:[a-z]{{1,4}}[-/]?)?{_FILE_NUMBER_GROUP}(?:{_FILE_NUMBER_NEXT_GROUP}){{0,8}}"
+_KEYWORD_END = r"(?:(?<=\.)|(?![\w]))"
+_FILE_NUMBER_HINT = _compile(r"nummer|zeichen|nr|az")
+_INTRODUCED_FILE_NUMBER = _compile(
+    rf"(?<![\w-]){_FILE_NUMBER_KEYWORD}{_KEYWORD_END}{_FILLER}(?P<value>{_FILE_NUMBER_VALUE}){_END}"
+)
+
+_TAX_ID_KEYWORD = (
+    r"(?:steuer[- ]?id(?:entifikations-?nummer)?|steuer[- ]?ident(?:-?nummer)?|steuerliche[ ]identifikationsnummer"
+    r"|identifikationsnummer|id-?nr\.?)"
+)
+_INTRODUCED_TAX_ID = _compile(
+    rf"(?<![\w-]){_TAX_ID_KEYWORD}{_KEYWORD_END}{_FILLER}(?P<value>[0-9](?:[ /.-]?[0-9]){{7,12}})(?![ ]?[0-9]){_END}"
+)
+
+_ID_DOCUMENT_KEYWORD = r"(?:(?:personalausweis|ausweis|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
+_ID_DOCUMENT_GROUP = r"(?:[a-z]{0,8}[0-9][a-z0-9]{0,10}|[a-z])(?![\w])"
+_INTRODUCED_ID_DOCUMENT = _compile(
+    rf"(?<![\w-]){_ID_DOCUMENT_KEYWORD}{_KEYWORD_END}{_FILLER}"
+    rf"(?P<value>{_ID_DOCUMENT_GROUP}(?:[ ]{_ID_DOCUMENT_GROUP}){{0,11}})"
+)
+
+_PLATE_KEYWORD = r"(?:(?:kfz|auto|fahrzeug)[ -]?)?(?:kennzeichen|nummernschild)"
+_ANY_CASE_PLATE = r"[a-zäöü]{1,3}[ -]?[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?"
+_INTRODUCED_PLATE = _compile(rf"(?<![\w-]){_PLATE_KEYWORD}{_KEYWORD_END}{_FILLER}(?P<value>{_ANY_CASE_PLATE}){_END}")
+
+# ---- dates of birth --------------------------------------------------------------------------------
+"""Every full date (day, month and year) counts as a possible date of birth: ``03.04.1980``, ``3.4.80``,
+``1980-04-03``, ``03 04 1980``, ``3. April 1980``, ``dritter april neunzehnhundertachtzig``. A date
+without a year ("ab 1. Januar") stays. After "geboren am/im", "Geburtsdatum" or "Jahrgang", and
+before "geboren", partial dates and years alone are removed as well.
+"""
+_DAY = r"(?:0?[1-9]|[12][0-9]|3[01])"
+_MONTH = r"(?:0?[1-9]|1[0-2])"
+_YEAR4 = r"(?:19|20)[0-9]{2}"
+_MONTH_NAME = (
+    r"(?:(?:januar|jänner|februar|feber|märz|maerz|april|mai|juni|juli|august|september|oktober|november"
+    r"|dezember)(?![\w])|(?:jan|feb|mär|mrz|apr|jun|jul|aug|sept|sep|okt|nov|dez)\.)"
+)
+_UNIT_NUMBER = r"(?:ein|eins|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
+_TENS_NUMBER = r"(?:zwanzig|dreißig|dreissig|vierzig|fünfzig|fuenfzig|sechzig|siebzig|achtzig|neunzig)"
+_TEENS_NUMBER = r"(?:zehn|elf|zwölf|zwoelf|dreizehn|vierzehn|fünfzehn|fuenfzehn|sechzehn|siebzehn|achtzehn|neunzehn)"
+_SPOKEN_20_TO_99 = rf"(?:{_UNIT_NUMBER}[ -]?und[ -]?{_TENS_NUMBER}|{_TENS_NUMBER})"
+_SPOKEN_1_TO_99 = rf"(?:{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_UNIT_NUMBER})"
+_SPOKEN_YEAR = (
+    rf"(?:(?:neunzehn[ -]?hundert|zweitausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
+    rf"|neunzehn[ -]?{_SPOKEN_20_TO_99})(?![\w])"
+)
+_ORDINAL = (
+    r"(?:(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)[ -]?und[ -]?)?(?:zwanzig|dreißig|dreissig)ste"
+    r"|erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"|zwoelfte|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehnte)[nrsm]?(?![\w])"
+)
+_WRITTEN_YEAR = rf"(?:{_YEAR4}(?![0-9])|'?[0-9]{{2}}(?![0-9]){_NOT_A_QUANTITY}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END})"
+
+_NUMERIC_DATE = _compile(
+    rf"(?<![\w.]){_DAY}(?:[./-]{_MONTH}[./-](?:19|20)?[0-9]{{2}}|\.[ ]{_MONTH}\.[ ]?{_YEAR4})(?![0-9])"
+)
+_ISO_DATE = _compile(rf"{_DIGIT_RUN_START}{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])(?![0-9])")
+_SPACED_DATE = _compile(rf"{_DIGIT_RUN_START}{_DAY}[ ]{_MONTH}[ ]{_YEAR4}(?![ ]?[0-9])")
+_WRITTEN_DATE = _compile(
+    rf"{_START}(?=[0-9]|\w{{2,30}}te[nrsm]?[ ])(?:{_DAY}\.?|{_ORDINAL})[ ]+"
+    rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
+)
+_PARTIAL_BIRTH_DATE = (
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR})"
+    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR})"
+)
+_BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
+_INTRODUCED_BIRTH_DATE = _compile(
+    rf"(?<![\w-]){_BIRTH_KEYWORD}(?:[ ]*(?::|ist|lautet|war|am|im|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
+)
+_BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
+_BIRTH_DATE_BEFORE_KEYWORD = _compile(
+    rf"{_START}(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])[ ]+(?:geboren|geburtstag){_END}"
+)
+
+# ---- phone numbers ---------------------------------------------------------------------------------
+"""German landline and mobile numbers: a leading ``0``, ``+49``, ``0049`` or spoken "plus 49", an optional
+``(0)``, then at least six more digits grouped by spaces, slashes or dashes (``0203 / 12 34-56``).
+Digits spelled out as words ("null zwei null drei ...") are covered by the spelled-digit rule.
+"""
+_PHONE = _compile(
+    r"(?<![\w+])(?<![0-9][ ./-])"
+    r"(?:(?:\+|00|plus[ ])[ ]?49[ ]?(?:\(0\)[ ]?)?|\(?0)"
+    r"[ ]?[1-9](?:\)?(?:[ ]?[/-][ ]?|[ ])?[0-9]){5,13}"
+    r"(?![ /-]?[0-9])"
+)
+
+_DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
+_SPELLED_DIGITS = _compile(rf"{_START}(?:{_DIGIT_WORD}|[0-9]+)(?:[ ,]+(?:{_DIGIT_WORD}|[0-9]+)){{1,30}}{_END}")
+_DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
+
+
+def _replace_spelled_digits(match: re.Match[str]) -> str:
+    """Six or more digits with at least one spoken digit word: a phone number when it starts with zero."""
+    tokens = re.split(r"[ ,]+", match.group(0))
+    if not any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
+        return match.group(0)
+    if sum(len(t) if t.isdigit() else 1 for t in tokens) < 6:
+        return match.group(0)
+    return TELEFON if tokens[0].lower() == "null" or tokens[0].startswith("0") else NUMMER
+
+
+# ---- tax identification numbers --------------------------------------------------------------------
+"""Eleven digits not starting with zero, whole or grouped (``12 345 678 901``). Numbers with a leading
+zero are phone numbers and were taken before.
+"""
+_TAX_ID = _compile(rf"{_DIGIT_RUN_START}[1-9](?:[ ]?[0-9]){{10}}(?![ ./-]?[0-9]){_END}")
+
+# ---- identity card and passport serials ------------------------------------------------------------
+"""Nine characters from the alphabet of German identity card and passport serials (digits and
+C F G H J K L M N P R T V W X Y Z: no vowels, no B, D, Q, S), starting with a letter and holding at
+least two digits (``L01X00T47``, ``C01X00T47``). Ordinary words hold no digits, so they stay.
+"""
+_ID_DOCUMENT_SERIAL = _compile(
+    r"(?<![\w])(?=[a-z]*[0-9][a-z]*[0-9])[cfghjklmnprtvwxyz][cfghjklmnprtvwxyz0-9]{8}(?![\w])"
+)
+
+# ---- street addresses ------------------------------------------------------------------------------
+"""A street name with one of the usual endings, followed by a house number (``12``, ``12a``, ``12 a``,
+``12-14``, ``12/1``): "Friedrich-Wilhelm-Straße 12a", "kaiserstr 5", "düsseldorfer straße 7",
+"am buchenweg 7". Words like "Weg", "Platz" or "Ring" on their own count only after an adjective such
+as "Duisburger" ("Duisburger Ring 3"); compounds that are ordinary nouns ("Parkplatz", "Gehweg") and
+numbers that are quantities ("Gehweg 3 Meter") stay.
+"""
+_STRONG_STREET_SUFFIX = r"(?:straße|strasse|str\.?|allee|gasse|chaussee)"
+_WEAK_STREET_SUFFIX = r"(?:weg|platz|ring|damm|(?<![äar])ufer|pfad)"
+_HOUSE_NUMBER = (
+    rf"[0-9]{{1,4}}(?:[ ]?[a-h](?![\w]))?(?:[ ]?[-/][ ]?[0-9]{{1,4}}[a-h]?)?(?![0-9]|[.,][0-9]){_NOT_A_QUANTITY}"
+)
+_COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
+    "parkplatz", "stellplatz", "spielplatz", "arbeitsplatz", "sitzplatz", "sportplatz", "bolzplatz", "campingplatz",
+    "liegeplatz", "schulplatz", "kitaplatz", "studienplatz", "ausbildungsplatz", "platz", "umweg", "ausweg",
+    "rückweg", "heimweg", "hinweg", "fußweg", "fussweg", "radweg", "gehweg", "rechtsweg", "postweg", "dienstweg",
+    "zahlungsweg", "bildungsweg", "weg", "ehering", "schlüsselring", "hering", "gering", "ring", "staudamm",
+    "bahndamm", "damm", "ufer", "pfad", "trampelpfad", "sackgasse", "einbahnstraße", "einbahnstrasse", "straße",
+    "strasse", "str", "allee", "gasse", "chaussee",
+))  # fmt: skip
+_STREET_SUFFIX_BEFORE = (
+    "(?:"
+    + "|".join(
+        f"(?<={re.escape(suffix)})"
+        for suffix in ("straße", "strasse", "str", "str.", "allee", "gasse", "chaussee", "weg", "platz", "ring", "damm")
+    )
+    + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
+)  # the word just read ends with a street suffix
+_COMPOUND_STREET_WITH_NUMBER = _compile(rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}[0-9]")
+_COMPOUND_STREET = _compile(
+    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}[ ,]{{0,2}}{_HOUSE_NUMBER}"
+)
+
+
+def _replace_compound_street(match: re.Match[str]) -> str:
+    return match.group(0) if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX else ADRESSE
+
+
+_STREET_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w.'-]{{0,40}}(?![\w.'-])"
+_PLACE_ADJECTIVE = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w-]{{0,40}}er(?![\w-])"  # "Düsseldorfer", "Alter"
+_NOT_A_PLACE_ADJECTIVE = r"(?![\w-]{0,40}er(?![\w-]))"
+_SUFFIX_WITHIN_THREE_WORDS = rf"(?=(?:[\w.'-]{{1,41}}[ ]){{1,3}}(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,])"
+_SEPARATE_STREET_WITH_NUMBER = _compile(rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}[0-9]")
+_SEPARATE_STREET = _compile(
+    rf"(?<![\w-]){_SUFFIX_WITHIN_THREE_WORDS}(?P<value>"
+    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_HOUSE_NUMBER}"
+    rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}[ ,]{{0,2}}"
+    rf"{_HOUSE_NUMBER})"
+)
+
+# ---- vehicle license plates ------------------------------------------------------------------------
+"""District code, one or two letters, one to four digits, optional E (electric) or H (historic).
+
+Typed plates in capitals (``DU-AB 1234``, ``BOT X 12E``) or with a hyphen (``du-ab 1234``) are taken
+as they are. Lower-case plates without a hyphen ("du ab 1234") need a code from the region, three or
+four digits that are not a year, and middle letters that are not a short German word ("du es 300").
+"""
+_TYPED_PLATE = _compile(
+    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})[- ](?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?-i:[EH])?"
+    r"|[a-zäöü]{1,3}-[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)(?![\w])" + _NOT_A_QUANTITY
+)
+_REGIONAL_PLATE_CODE = _words(
+    "du", "bot", "din", "ob", "e", "mh", "wes", "re", "ge", "gla", "kle", "d", "ne", "bo", "do", "me", "ve",
+    "kr", "vie", "k", "her", "moe", "rees", "bor", "coe",
+)  # fmt: skip
+_SHORT_WORDS = _words(
+    "es", "er", "da", "an", "am", "um", "zu", "so", "ja", "in", "im", "ob", "wo", "du", "ok", "eh", "na", "nu",
+)  # fmt: skip
+_LETTER_THEN_THREE_DIGITS = _compile(r"[a-z][ ]?[1-9][0-9]{2}")
+_REGIONAL_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?!{_SHORT_WORDS}[ ])[a-z]{{1,2}}[ ]?(?!{_YEAR4}(?![0-9]))"
+    rf"[1-9][0-9]{{2,3}}[eh]?(?![\w]){_NOT_A_QUANTITY}"
+)
+
+# ---- person names ----------------------------------------------------------------------------------
+"""One or two name words after an introducing phrase: "mein Name ist", "ich heiße", "Name:", "hier
+spricht", "Frau", "Herr", "Familie", optionally with a title ("Herr Dr. Müller") and a spelled-out
+repetition ("m ü l l e r"). Function words end the name, so "mein name ist müller und ich wollte"
+keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not a form of address.
+"hier ist" counts only at the start or after a greeting, and only when the name is followed by the
+end, punctuation or a function word ("hallo hier ist müller ich ...").
+"""
+_NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40}}){{0,3}}(?![\w'’-])"
+_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]+){0,2}"
+_NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
+_SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
+_INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
+_NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+_STRONG_NAME_INTRO = (
+    r"(?:mein[ ]+(?:vor|nach|familien)?name[ ]+(?:ist|lautet|wäre)"
+    r"|(?:vor|nach|familien|ruf)?name[ ]*:"
+    r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
+    r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
+)
+_POSSESSIVES = (
+    "mein", "meine", "meiner", "meinem", "meinen", "ihre", "ihrer", "ihrem", "ihren", "seine", "seiner", "seinem",
+    "seinen", "deine", "deiner", "unsere", "unserer", "eure", "eine", "einer", "einen", "einem", "keine", "jede",
+    "jeder", "alte", "alten", "junge", "jungen", "nette", "netten", "ältere", "älteren",
+)  # fmt: skip
+_NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
+_NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
+_FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie)[ ]")
+_NAME_AFTER_ADDRESS = _compile(rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:frau|herrn?|familie)[ ]+{_NAME_VALUE}")
+_GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|ja|äh|ähm)"
+_HIER_IST = _compile(r"hier[ ]+ist[ ]")
+_NAME_AFTER_HIER_IST = _compile(
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+ist[ ]+{_NAME_VALUE}"
+    rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+_AM_APPARAT = _compile(r"[ ]am[ ]+apparat")
+_NAME_BEFORE_AM_APPARAT = _compile(rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+apparat{_END}")
+
+# ---- the safety net --------------------------------------------------------------------------------
+"""Any other run of six or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
+without their keyword, partial phone numbers. House numbers, fees ("37 Euro") and years stay, being
+shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
+"""
+_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{5,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+
+GERMAN_RULES: tuple[RedactionRule, ...] = (
+    RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
+    RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
+    RedactionRule("iban", _GERMAN_IBAN, IBAN),
+    RedactionRule("iban", _IBAN, _replace_iban),
+    RedactionRule("tax id", _INTRODUCED_TAX_ID, _replace_value(STEUER_ID)),
+    RedactionRule("id document", _INTRODUCED_ID_DOCUMENT, _replace_value(AUSWEISNR)),
+    RedactionRule("file number", _INTRODUCED_FILE_NUMBER, _replace_value(NUMMER), _FILE_NUMBER_HINT),
+    RedactionRule("license plate", _INTRODUCED_PLATE, _replace_value(KENNZEICHEN)),
+    RedactionRule("date", _ISO_DATE, GEBURTSDATUM),
+    RedactionRule("date", _NUMERIC_DATE, GEBURTSDATUM),
+    RedactionRule("date", _SPACED_DATE, GEBURTSDATUM),
+    RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
+    RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
+    RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
+    RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
+    RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
+    RedactionRule("phone", _PHONE, TELEFON),
+    RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
+    RedactionRule("tax id", _TAX_ID, STEUER_ID),
+    RedactionRule("id document", _ID_DOCUMENT_SERIAL, AUSWEISNR),
+    RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
+    RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
+    RedactionRule("name", _NAME_AFTER_INTRO, _replace_value(NAME)),
+    RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_value(NAME), _FORM_OF_ADDRESS),
+    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_value(NAME), _HIER_IST),
+    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_value(NAME), _AM_APPARAT),
+    RedactionRule("number", _LONG_NUMBER, NUMMER),
+)
+
+# A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
+_MAX_PASSES = 4
+
+
+class GermanRedactor:
+    """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
+
+    The rules run in a fixed order, most specific first: e-mail and IBAN before any digit rule, keyword
+    numbers before bare ones, dates before phone numbers, and the six-digit safety net last.
+    """
+
+    def __init__(self) -> None:
+        self._rules = GERMAN_RULES
+
+    def redact(self, text: str) -> str:
+        result = text
+        for _ in range(_MAX_PASSES):
+            redacted = self._apply_rules(result)
+            if redacted == result:
+                break
+            result = redacted
+        return result
+
+    def _apply_rules(self, text: str) -> str:
+        for rule in self._rules:
+            if rule.trigger is None or rule.trigger.search(text):
+                text = rule.pattern.sub(rule.replacement, text)
+        return text
