@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from embeddings.confidence import load_confidence_models
@@ -52,6 +52,21 @@ class Settings(BaseSettings):
     )
     min_confidence: float = Field(0.5, ge=0, le=1)
 
+    # ---- live service -------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    public_url: str | None = Field(None, description="Base URL for sidebar links; default: the request's own")
+    api_token: SecretStr | None = Field(None, description="Token for ingest and admin endpoints")
+    content_token: SecretStr | None = Field(None, description="Token for the content team's gaps page")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
+    cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed by CORS")
+    max_body_bytes: int = Field(65_536, ge=1024)
+    max_utterance_chars: int = Field(2_000, ge=50)
+    suggestions_per_utterance: int = Field(3, ge=1, le=10)
+    context_turns: int = Field(3, ge=1, le=10, description="Caller turns in the rolling window")
+    retention_days: int = Field(90, ge=1, description="Days call data is kept before `souffleur purge`")
+    stale_after_days: int = Field(365, ge=1, description="Articles older than this are reported as stale")
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -76,6 +91,10 @@ class Settings(BaseSettings):
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'souffleur.db'}"
 
     def index_settings(self) -> IndexSettings:
         return IndexSettings(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
@@ -11,6 +12,9 @@ from embeddings.encoder import Encoder
 from embeddings.index_store import StalePolicy, open_index
 from embeddings.passage_index import RefreshReport
 from embeddings.retriever import HybridRetriever
+
+if TYPE_CHECKING:
+    from assistant.call_service import CallService
 
 FAKE_MODEL_PREFIX = "fake:"
 
@@ -43,3 +47,33 @@ def open_retriever(
         settings.index_dir, knowledge_base, encoder, settings.index_settings(), on_stale=on_stale, progress=progress
     )
     return HybridRetriever(index, encoder, knowledge_base.cities, settings.retrieval_config()), report
+
+
+def build_call_service(
+    settings: Settings,
+    encoder: Encoder | None = None,
+    knowledge_base: KnowledgeBase | None = None,
+    database_url: str | None = None,
+) -> CallService:
+    """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
+    from assistant.answer_extraction import AnswerExtractor
+    from assistant.call_service import CallService
+    from assistant.event_hub import EventHub
+    from assistant.redaction import GermanRedactor
+    from assistant.storage.call_store import CallStore
+    from assistant.suggestion_engine import SuggestionConfig, SuggestionEngine
+
+    knowledge_base = knowledge_base or load_knowledge_base(settings.knowledge_dir)
+    retriever, _ = open_retriever(settings, encoder=encoder, knowledge_base=knowledge_base)
+    extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages)
+    engine = SuggestionEngine(
+        retriever,
+        extractor,
+        SuggestionConfig(
+            min_confidence=settings.min_confidence,
+            per_utterance=settings.suggestions_per_utterance,
+            context_turns=settings.context_turns,
+        ),
+    )
+    store = CallStore(database_url or settings.database)
+    return CallService(store, engine, retriever, knowledge_base, GermanRedactor(), EventHub(store))

@@ -81,6 +81,11 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
 
+    def sections(self, article_id: str) -> list[Passage]:
+        """The article's section passages in reading order."""
+        rows = self.index.rows_by_article.get(article_id, [])
+        return [self.index.passages[r] for r in rows if self.index.passages[r].kind == "section"]
+
     def clear_query_cache(self) -> None:
         self._query_cache.clear()
 
@@ -96,6 +101,18 @@ class HybridRetriever:
         if len(self._query_cache) > self.config.query_cache_size:
             self._query_cache.popitem(last=False)
         return vector
+
+    def warm_queries(self, queries: Sequence[str]) -> None:
+        """Embed the uncached queries in one batch (cheaper than one call each)."""
+        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries))
+        missing = [k for k in keys if k and k not in self._query_cache]
+        if not missing:
+            return
+        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
+        for key, vector in zip(missing, vectors, strict=True):
+            self._query_cache[key] = vector
+        while len(self._query_cache) > self.config.query_cache_size:
+            self._query_cache.popitem(last=False)
 
     def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
         if k < 1:

@@ -1,0 +1,1 @@
+"""The HTTP and WebSocket API of the live service, and the pages it serves."""

@@ -1,0 +1,103 @@
+"""``create_app``: the FastAPI application of the live service."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from assistant.api.body_limit import BodyLimitMiddleware
+from assistant.api.routes import router
+from assistant.api.security import Access, resolve_api_token
+from assistant.api.sidebar import sidebar_router
+from assistant.api.websocket import websocket_router
+from assistant.call_service import CallService
+from assistant.settings import Settings
+
+log = logging.getLogger("souffleur.api")
+STATIC = Path(__file__).parent / "static"
+
+DESCRIPTION = """Souffleur's live call API for telephony and speech-recognition integrations.
+
+Open a call with `POST /api/calls`, send transcript snippets with `POST /api/calls/{call_id}/utterances`
+or over the WebSocket `/ws/calls/{call_id}`, and open the returned `sidebar_url` in the agent's browser.
+Ingest and admin endpoints need the service token (`Authorization: Bearer <token>`); the sidebar uses
+the per-call token carried in its URL."""
+
+
+def _readable(errors: list[dict[str, object]]) -> str:
+    parts = []
+    for error in errors:
+        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
+        parts.append(f"{where or 'body'}: {error.get('msg')}")
+    return "; ".join(parts)
+
+
+def create_app(settings: Settings, service: CallService | None = None) -> FastAPI:
+    """The app. Without ``service``, the knowledge base, model and index are loaded at start-up."""
+    api_token = resolve_api_token(
+        settings.api_token.get_secret_value() if settings.api_token else None, settings.environment, settings.data_dir
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if not hasattr(app.state, "service"):
+            from assistant.wiring import build_call_service
+
+            app.state.service = build_call_service(settings)
+            app.state.access = Access(api_token, app.state.service)
+        yield
+        if service is None:
+            app.state.service.store.close()
+
+    app = FastAPI(title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    if service is not None:
+        app.state.service = service
+        app.state.access = Access(api_token, service)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _readable(list(exc.errors()))}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unexpected error")
+        return JSONResponse({"detail": "Internal error; it has been logged."}, status_code=500)
+
+    @app.middleware("http")
+    async def timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        if hasattr(request.app.state, "service"):
+            request.app.state.service.metrics.request_seconds.labels(
+                request.method, path, str(response.status_code)
+            ).observe(time.perf_counter() - started)
+        return response
+
+    app.include_router(router)
+    app.include_router(websocket_router)
+    app.include_router(sidebar_router)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Call-Token", "X-Souffleur-Token"],
+        )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    return app

@@ -1,0 +1,107 @@
+"""Request and response bodies of the HTTP API (also the messages of the call WebSocket)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from assistant.call_service import FeedbackEvent
+from assistant.suggestion_engine import Outcome, Suggestion
+
+MAX_ID = 128
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenCallRequest(Strict):
+    city: str | None = Field(None, max_length=64, description="City key, e.g. bottrop")
+    dialed_number: str | None = Field(None, max_length=32, description="Number the call was forwarded from")
+    agent_id: str | None = Field(None, max_length=MAX_ID)
+
+
+class OpenCallResponse(BaseModel):
+    call_id: str
+    city: str
+    sidebar_url: str
+
+
+class UtteranceRequest(Strict):
+    speaker: Literal["caller", "agent"]
+    text: str = Field(..., min_length=1, description="Transcript text (redacted before it is stored)")
+    final: bool = True
+
+
+class SuggestionOut(BaseModel):
+    article_id: str
+    title: str
+    city: str
+    service: str
+    score: float
+    answer: str
+    snippet: str
+    heading: str
+    url: str
+    rank: int
+    new: bool = Field(description="True when this utterance pushed the article to the sidebar")
+
+
+class UtteranceResponse(BaseModel):
+    outcome: Outcome | Literal["partial"]
+    topic: int | None = None
+    topic_changed: bool = False
+    suggestions: list[SuggestionOut]
+
+
+class FeedbackRequest(Strict):
+    article_id: str = Field(..., min_length=1, max_length=256)
+    event: FeedbackEvent
+    reason: str | None = Field(None, max_length=500)
+
+
+class CallStatus(BaseModel):
+    call_id: str
+    city: str
+    status: str
+
+
+class ArticleOut(BaseModel):
+    article_id: str
+    title: str
+    city: str
+    city_name: str
+    service: str
+    updated: str
+    office: str | None
+    contact: str | None
+    fees: str | None
+    source: str | None
+    sections: list[dict[str, str]]
+
+
+class SearchResponse(BaseModel):
+    query: str
+    city: str
+    suggestions: list[SuggestionOut]
+
+
+class ErrorOut(BaseModel):
+    detail: str | list[Any]
+
+
+def suggestion_out(suggestion: Suggestion, base: str = "") -> SuggestionOut:
+    return SuggestionOut(
+        article_id=suggestion.article_id,
+        title=suggestion.title,
+        city=suggestion.city,
+        service=suggestion.service,
+        score=suggestion.score,
+        answer=suggestion.answer,
+        snippet=suggestion.snippet,
+        heading=suggestion.heading,
+        url=f"{base}/api/articles/{suggestion.article_id}",
+        rank=suggestion.rank,
+        new=suggestion.new,
+    )

@@ -1,0 +1,1 @@
+"""Persistence of calls and what happened in them (SQLAlchemy; SQLite by default, PostgreSQL by URL)."""
