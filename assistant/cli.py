@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from assistant.cli_support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
-from assistant.eval_cli import eval_app
+from assistant.eval_calls_cli import eval_app
 from corpus.errors import CorpusError
 from embeddings.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
@@ -184,10 +184,6 @@ def print_hits(query: str, hits: list[ArticleHit]) -> None:
     console.print(table)
 
 
-if __name__ == "__main__":
-    app()
-
-
 DEMO_QUESTIONS = (
     ("duisburg", "äh ja hallo mein perso läuft ab was brauch ich da"),
     ("bottrop", "die alte couch muss raus wie krieg ich die weg"),
@@ -225,3 +221,7 @@ def demo_command() -> None:
                     errors.print(str(exc))
                 continue
             print_hits(line, retriever.search(line, city, k=3))
+
+
+if __name__ == "__main__":
+    app()

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 from assistant.answer_extraction import AnswerExtractor
-from assistant.utterance_analysis import is_meaningful, opens_new_topic
+from assistant.utterance_analysis import content_words, is_meaningful, opens_new_topic
 from corpus.models import Passage
 from embeddings.retriever import ArticleHit
 
@@ -37,6 +37,10 @@ class SuggestionConfig:
     context_turns: int = 3
     search_depth: int = 5
     agent_context: bool = True
+    rank_margin: float = 0.15  # lower-ranked articles are pushed only this close to the top score
+    topic_change_confidence: float = 0.8  # an utterance alone must be this sure to change the topic
+    topic_change_words: int = 2  # ... and carry this many content words
+    max_per_topic: int = 3
 
 
 @dataclass
@@ -140,7 +144,11 @@ class SuggestionEngine:
         if not alone or not context.topic_articles:
             return False
         top = alone[0]
-        return top.score >= self.config.min_confidence and top.article_id not in context.topic_articles
+        return (
+            top.score >= max(self.config.min_confidence, self.config.topic_change_confidence)
+            and top.article_id not in context.topic_articles
+            and len(content_words(text)) >= self.config.topic_change_words
+        )
 
     def _window(self, context: CallContext, text: str) -> str:
         caller = [t for s, t in context.turns if s == "caller"][-(self.config.context_turns - 1) :]
@@ -159,7 +167,12 @@ class SuggestionEngine:
         self, context: CallContext, query: str, hits: list[ArticleHit], topic_changed: bool
     ) -> SuggestionOutcome:
         top = hits[0] if hits else None
-        confident = [h for h in hits if h.score >= self.config.min_confidence][: self.config.per_utterance]
+        floor = max(self.config.min_confidence, (top.score if top else 0.0) - self.config.rank_margin)
+        room = max(self.config.max_per_topic - len(context.topic_articles), 0)
+        confident = [h for h in hits if h.score >= floor][: self.config.per_utterance]
+        fresh = [h for h in confident if h.article_id not in context.pushed]
+        allowed = {h.article_id for h in fresh[:room]}
+        confident = [h for h in confident if h.article_id in allowed or h.article_id in context.pushed]
         suggestions = []
         for rank, hit in enumerate(confident, start=1):
             new = hit.article_id not in context.pushed

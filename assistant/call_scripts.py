@@ -1,0 +1,67 @@
+"""Call scripts: recorded or written calls replayed into the assistant (demo, load tests, evaluation).
+
+A JSONL file, one call per line: ``{"id", "city", "expected": [article ids], "turns": [[speaker, text], ...]}``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, cast
+
+Speaker = Literal["caller", "agent"]
+
+
+class CallScriptError(ValueError):
+    """A call script file that cannot be read; the message names file, line and field."""
+
+
+@dataclass(frozen=True)
+class CallScript:
+    id: str
+    city: str
+    expected: tuple[str, ...]
+    turns: tuple[tuple[Speaker, str], ...]
+
+
+def _turns(raw: object, where: str) -> tuple[tuple[Speaker, str], ...]:
+    if not isinstance(raw, list) or not raw:
+        raise CallScriptError(f"{where}: field 'turns' must be a non-empty list of [speaker, text]")
+    turns: list[tuple[Speaker, str]] = []
+    for n, turn in enumerate(raw):
+        ok = isinstance(turn, list) and len(turn) == 2 and turn[0] in ("caller", "agent") and isinstance(turn[1], str)
+        if not ok or not str(turn[1]).strip():
+            raise CallScriptError(f'{where}: turns[{n}] must be ["caller"|"agent", non-empty text]')
+        turns.append((cast(Speaker, turn[0]), turn[1]))
+    return tuple(turns)
+
+
+def load_call_scripts(path: Path) -> list[CallScript]:
+    if not path.is_file():
+        raise CallScriptError(f"No call script file at {path}")
+    scripts: list[CallScript] = []
+    seen: set[str] = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        where = f"{path}:{number}"
+        try:
+            raw = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise CallScriptError(f"{where}: not valid JSON ({exc.msg})") from exc
+        if not isinstance(raw, dict):
+            raise CallScriptError(f"{where}: each line must be a JSON object")
+        for name in ("id", "city"):
+            if not isinstance(raw.get(name), str) or not raw[name].strip():
+                raise CallScriptError(f"{where}: field '{name}' must be a non-empty string")
+        expected = raw.get("expected", [])
+        if not isinstance(expected, list) or not all(isinstance(e, str) for e in expected):
+            raise CallScriptError(f"{where}: field 'expected' must be a list of article ids")
+        if raw["id"] in seen:
+            raise CallScriptError(f"{where}: duplicate call id '{raw['id']}'")
+        seen.add(raw["id"])
+        scripts.append(CallScript(raw["id"], raw["city"], tuple(expected), _turns(raw.get("turns"), where)))
+    if not scripts:
+        raise CallScriptError(f"{path} contains no call scripts")
+    return scripts
