@@ -10,9 +10,10 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from assistant import serve_cli
 from assistant.cli_support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
-from assistant.eval_calls_cli import eval_app
-from corpus.errors import CorpusError
+from assistant.eval_calls_cli import eval_calls
+from assistant.eval_cli import eval_app
 from embeddings.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
 app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
@@ -20,6 +21,10 @@ corpus_app = typer.Typer(help="Validate and import knowledge articles.", no_args
 model_app = typer.Typer(help="Prepare the embedding model.", no_args_is_help=True)
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(model_app, name="model")
+eval_app.command("calls")(eval_calls)
+app.command("serve")(serve_cli.serve)
+app.command("replay")(serve_cli.replay)
+app.command("demo")(serve_cli.demo)
 app.add_typer(eval_app, name="eval")
 
 
@@ -182,45 +187,6 @@ def print_hits(query: str, hits: list[ArticleHit]) -> None:
             f"[italic]{hit.passage.heading}[/]\n{snippet}",
         )
     console.print(table)
-
-
-DEMO_QUESTIONS = (
-    ("duisburg", "äh ja hallo mein perso läuft ab was brauch ich da"),
-    ("bottrop", "die alte couch muss raus wie krieg ich die weg"),
-    ("dinslaken", "wo kann ich mein auto zulassen"),
-)
-
-
-@app.command("demo")
-def demo_command() -> None:
-    """Build the demo index, show example searches, then answer questions typed in the terminal."""
-    from assistant.wiring import open_retriever
-    from corpus.knowledge_base import load_knowledge_base
-
-    settings = load_settings()
-    with user_errors():
-        kb = load_knowledge_base(settings.knowledge_dir)
-        with progress_bar("Index aufbauen") as update:
-            retriever, _ = open_retriever(settings, knowledge_base=kb, progress=update)
-        console.print(f"[green]✓[/] {len(kb.published)} Artikel für {', '.join(c.name for c in kb.cities.cities)}")
-        for city, question in DEMO_QUESTIONS:
-            console.rule(f"{kb.cities.get(city).name}")
-            print_hits(question, retriever.search(question, city, k=3))
-        if not sys.stdin.isatty():
-            return
-        city = kb.cities.keys[0]
-        console.print("Fragen eingeben (leere Zeile beendet). Stadt wechseln mit ':stadt NAME'.")
-        while True:
-            line = console.input(f"[bold]{kb.cities.get(city).name}>[/] ").strip()
-            if not line:
-                return
-            if line.startswith(":stadt"):
-                try:
-                    city = kb.cities.get(line.removeprefix(":stadt").strip()).key
-                except CorpusError as exc:
-                    errors.print(str(exc))
-                continue
-            print_hits(line, retriever.search(line, city, k=3))
 
 
 if __name__ == "__main__":

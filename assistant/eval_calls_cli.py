@@ -12,7 +12,6 @@ import typer
 from rich.table import Table
 
 from assistant.cli_support import KnowledgeOption, console, fail, load_settings, progress_bar, user_errors
-from assistant.eval_cli import eval_app
 
 COLUMNS = (
     ("call_success", "alle erwarteten"),
@@ -27,7 +26,6 @@ COLUMNS = (
 )
 
 
-@eval_app.command("calls")
 def eval_calls(
     calls: Annotated[Path, typer.Option("--calls", help="JSONL file of call scripts")],
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,

@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     calibration_file: Path | None = Field(
         None, description="JSON with per-mode confidence weights, written by `souffleur eval calibrate`"
     )
-    min_confidence: float = Field(0.5, ge=0, le=1)
+    min_confidence: float = Field(0.7, ge=0, le=1, description="Below this confidence nothing is pushed")
 
     # ---- live service -------------------------------------------------------------------------
     host: str = "127.0.0.1"

@@ -32,7 +32,7 @@ class SuggestionRetriever(Protocol):
 
 @dataclass(frozen=True)
 class SuggestionConfig:
-    min_confidence: float = 0.5
+    min_confidence: float = 0.7
     per_utterance: int = 3
     context_turns: int = 3
     search_depth: int = 5

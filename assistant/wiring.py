@@ -54,6 +54,7 @@ def build_call_service(
     encoder: Encoder | None = None,
     knowledge_base: KnowledgeBase | None = None,
     database_url: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> CallService:
     """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
     from assistant.answer_extraction import AnswerExtractor
@@ -64,7 +65,7 @@ def build_call_service(
     from assistant.suggestion_engine import SuggestionConfig, SuggestionEngine
 
     knowledge_base = knowledge_base or load_knowledge_base(settings.knowledge_dir)
-    retriever, _ = open_retriever(settings, encoder=encoder, knowledge_base=knowledge_base)
+    retriever, _ = open_retriever(settings, encoder=encoder, knowledge_base=knowledge_base, progress=progress)
     extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages)
     engine = SuggestionEngine(
         retriever,

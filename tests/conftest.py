@@ -4,8 +4,12 @@ from pathlib import Path
 
 import pytest
 
+from assistant.settings import Settings
+from assistant.wiring import make_encoder
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from embeddings.encoder import Encoder
 from embeddings.fake_encoder import HashingFakeEncoder
+from embeddings.index_store import refresh_index
 from tests.helpers import write_knowledge
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -33,3 +37,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     unmarked = [i.nodeid for i in items if not any(i.get_closest_marker(m) for m in ("unit", "integration"))]
     if unmarked:
         raise pytest.UsageError("tests without a unit/integration marker: " + ", ".join(unmarked))
+
+
+@pytest.fixture(scope="session")
+def demo_encoder() -> Encoder:
+    """The real default model (integration tests only)."""
+    return make_encoder(Settings())
+
+
+@pytest.fixture(scope="session")
+def demo_settings(tmp_path_factory: pytest.TempPathFactory, demo_encoder: Encoder) -> Settings:
+    """Settings whose data folder holds the demo index, built once per test session."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-data"), knowledge_dir=DEMO_KNOWLEDGE)
+    refresh_index(settings.index_dir, load_knowledge_base(DEMO_KNOWLEDGE), demo_encoder, settings.index_settings())
+    return settings

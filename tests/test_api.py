@@ -282,13 +282,12 @@ def test_socket_refuses_wrong_tokens_and_unknown_calls(client: TestClient) -> No
     first, second = open_call(client), open_call(client)
     from starlette.websockets import WebSocketDisconnect
 
-    with pytest.raises(WebSocketDisconnect) as refused:
-        with client.websocket_connect(f"/ws/calls/{second['call_id']}?token={sidebar_token(first)}") as ws:
-            ws.receive_json()
+    url = f"/ws/calls/{second['call_id']}?token={sidebar_token(first)}"
+    with pytest.raises(WebSocketDisconnect) as refused, client.websocket_connect(url) as ws:
+        ws.receive_json()
     assert refused.value.code == 1008
-    with pytest.raises(WebSocketDisconnect) as unknown:
-        with client.websocket_connect(f"/ws/calls/nope?token={TOKEN}") as ws:
-            ws.receive_json()
+    with pytest.raises(WebSocketDisconnect) as unknown, client.websocket_connect(f"/ws/calls/nope?token={TOKEN}") as ws:
+        ws.receive_json()
     assert unknown.value.code == 4404
 
 

@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from assistant.settings import Settings
-from assistant.wiring import make_encoder
+from assistant.wiring import make_encoder, open_retriever
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from embeddings.encoder import Encoder
 from embeddings.index_store import refresh_index
 from embeddings.retriever import SEARCH_MODES, HybridRetriever
 from eval.queries import LabeledQuery, load_queries
@@ -30,11 +31,10 @@ def demo_kb() -> KnowledgeBase:
 
 
 @pytest.fixture(scope="module")
-def demo_retriever(demo_kb: KnowledgeBase, tmp_path_factory: pytest.TempPathFactory) -> HybridRetriever:
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-index"))
-    encoder = make_encoder(settings)
-    index, _ = refresh_index(settings.index_dir, demo_kb, encoder, settings.index_settings())
-    return HybridRetriever(index, encoder, demo_kb.cities, settings.retrieval_config())
+def demo_retriever(demo_kb: KnowledgeBase, demo_settings: Settings, demo_encoder: Encoder) -> HybridRetriever:
+    retriever, report = open_retriever(demo_settings, encoder=demo_encoder, knowledge_base=demo_kb, on_stale="fail")
+    assert report is None
+    return retriever
 
 
 def all_queries(kb: KnowledgeBase) -> list[LabeledQuery]:

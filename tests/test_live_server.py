@@ -1,0 +1,64 @@
+"""The real server process: a call in progress survives a restart, with nothing lost."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import httpx
+import pytest
+from websockets.sync.client import connect
+
+from tests.api_support import AUTH, TOKEN
+from tests.live_server import free_port, running_server
+
+
+def server_env(knowledge_dir: Path, data_dir: Path) -> dict[str, str]:
+    return {
+        "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge_dir),
+        "SOUFFLEUR_DATA_DIR": str(data_dir),
+        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_API_TOKEN": TOKEN,
+        "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
+    }
+
+
+@pytest.mark.unit
+def test_a_call_in_progress_continues_after_a_restart(knowledge_dir: Path, tmp_path: Path) -> None:
+    env, port, log = server_env(knowledge_dir, tmp_path / "data"), free_port(), tmp_path / "server.log"
+    with running_server(env, port, log) as base:
+        call = httpx.post(f"{base}/api/calls", json={"city": "bottrop"}, headers=AUTH).json()
+        call_id, token = call["call_id"], call["sidebar_url"].split("token=")[1]
+        first = httpx.post(
+            f"{base}/api/calls/{call_id}/utterances",
+            json={"speaker": "caller", "text": "mein altes Sofa muss zum Sperrmüll"},
+            headers=AUTH,
+        ).json()
+        assert first["suggestions"][0]["article_id"] == "bottrop/sperrmuell"
+        assert first["suggestions"][0]["new"]
+    with running_server(env, port, log) as base:
+        again = httpx.post(
+            f"{base}/api/calls/{call_id}/utterances",
+            json={"speaker": "caller", "text": "also der Sperrmüll mit dem Sofa"},
+            headers=AUTH,
+        )
+        assert again.status_code == 200
+        assert not any(s["new"] for s in again.json()["suggestions"]), "already pushed before the restart"
+        with connect(f"ws://127.0.0.1:{port}/ws/calls/{call_id}?token={token}") as ws:
+            events = [json.loads(ws.recv(timeout=10)) for _ in range(4)]
+        assert events[0]["type"] == "hello"
+        assert [e["type"] for e in events[1:]] == ["transcript", "suggestions", "transcript"]
+        assert events[1]["text"] == "mein altes Sofa muss zum Sperrmüll"
+        assert httpx.post(f"{base}/api/calls/{call_id}/end", headers=AUTH).json()["status"] == "ended"
+
+
+@pytest.mark.unit
+def test_serve_refuses_production_without_token(knowledge_dir: Path, tmp_path: Path) -> None:
+    env = server_env(knowledge_dir, tmp_path / "data")
+    env.pop("SOUFFLEUR_API_TOKEN")
+    env["SOUFFLEUR_ENVIRONMENT"] = "production"
+    with (
+        pytest.raises(AssertionError, match="SOUFFLEUR_API_TOKEN is not set"),
+        running_server(env, free_port(), tmp_path / "server.log", timeout=60),
+    ):
+        pass
