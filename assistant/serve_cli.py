@@ -55,7 +55,16 @@ def serve(
     app = _app(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
     console.print(f"[green]✓[/] Souffleur on http://{bind_host}:{bind_port} (API docs: /docs); {_token_hint(settings)}")
-    uvicorn.run(app, host=bind_host, port=bind_port, ws_max_size=settings.max_body_bytes, log_level="info")  # type: ignore[arg-type]
+    # No access log: its lines would carry sidebar tokens and search queries. Requests are counted and
+    # timed by route template in /metrics instead.
+    uvicorn.run(
+        app,  # type: ignore[arg-type]
+        host=bind_host,
+        port=bind_port,
+        ws_max_size=settings.max_body_bytes,
+        log_level="info",
+        access_log=False,
+    )
 
 
 def _read_token(settings: Settings, token: str | None) -> str:
@@ -132,7 +141,14 @@ def demo(
     app = _app(settings)
     bind_port = port or settings.port
     base = f"http://{settings.host}:{bind_port}"
-    config = uvicorn.Config(app, host=settings.host, port=bind_port, log_level="warning")  # type: ignore[arg-type]
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=settings.host,
+        port=bind_port,
+        log_level="warning",
+        access_log=False,
+        ws_max_size=settings.max_body_bytes,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import httpx
@@ -62,3 +65,42 @@ def test_serve_refuses_production_without_token(knowledge_dir: Path, tmp_path: P
         running_server(env, free_port(), tmp_path / "server.log", timeout=60),
     ):
         pass
+
+
+@pytest.mark.unit
+def test_replay_command_plays_call_scripts_into_a_running_server(knowledge_dir: Path, tmp_path: Path) -> None:
+    calls = tmp_path / "calls.jsonl"
+    turns = [["agent", "Stadt Bottrop, guten Tag"], ["caller", "mein altes Sofa muss zum Sperrmüll"]]
+    calls.write_text(json.dumps({"id": "sofa", "city": "bottrop", "turns": turns}) + "\n")
+    env, port = server_env(knowledge_dir, tmp_path / "data"), free_port()
+    with running_server(env, port, tmp_path / "server.log") as base:
+        command = [sys.executable, "-m", "assistant.cli", "replay", str(calls), "--server", base, "--pace", "0"]
+        result = subprocess.run(
+            command, check=False, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"{base}/sidebar/" in result.stdout
+        assert "→ Sperrmüll anmelden in Bottrop" in result.stdout
+        missing = [sys.executable, "-m", "assistant.cli", "replay", str(tmp_path / "nope.jsonl"), "--server", base]
+        failed = subprocess.run(
+            missing, check=False, env={**os.environ, **env}, capture_output=True, text=True, timeout=120
+        )
+        assert failed.returncode != 0 and "No call script file" in failed.stderr
+        assert "Traceback" not in failed.stderr
+
+
+@pytest.mark.unit
+def test_demo_command_serves_and_plays_the_demo_calls(tmp_path: Path) -> None:
+    env = {
+        "SOUFFLEUR_DATA_DIR": str(tmp_path / "data"),
+        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_PORT": str(free_port()),
+    }
+    command = [sys.executable, "-m", "assistant.cli", "demo", "--once", "--wait", "0", "--pace", "0"]
+    result = subprocess.run(
+        command, check=False, env={**os.environ, **env}, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("/sidebar/") == 3
+    for city in ("bottrop", "duisburg", "dinslaken"):
+        assert city in result.stdout
