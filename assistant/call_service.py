@@ -9,6 +9,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
@@ -24,6 +25,14 @@ from embeddings.retriever import HybridRetriever
 
 FeedbackEvent = Literal["shown", "opened", "copied", "helpful", "not_helpful", "dismissed"]
 FEEDBACK_EVENTS: tuple[FeedbackEvent, ...] = ("shown", "opened", "copied", "helpful", "not_helpful", "dismissed")
+
+
+MAX_CACHED_CALLS = 5000
+
+
+class UnknownArticleError(LookupError):
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"Unknown article '{article_id}'")
 
 
 class CallNotFoundError(LookupError):
@@ -82,7 +91,7 @@ class CallService:
         self.redactor = redactor
         self.hub = hub or EventHub(store)
         self.metrics = metrics or LiveMetrics()
-        self._contexts: dict[str, CallContext] = {}
+        self._contexts: OrderedDict[str, CallContext] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
 
@@ -131,7 +140,9 @@ class CallService:
             self.hub.publish(call_id, "call_ended", {})
             with self._guard:
                 self._contexts.pop(call_id, None)
-            return self.get_call(call_id)
+        with self._guard:
+            self._locks.pop(call_id, None)
+        return self.get_call(call_id)
 
     # ---- utterances -----------------------------------------------------------------------------
     def utterance(self, call_id: str, speaker: Speaker, text: str, final: bool = True) -> SuggestionOutcome | None:
@@ -176,6 +187,8 @@ class CallService:
     def _context(self, call: CallInfo) -> CallContext:
         with self._guard:
             context = self._contexts.get(call.id)
+            if context is not None:
+                self._contexts.move_to_end(call.id)
         if context is None:
             state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
             context = CallContext(
@@ -187,6 +200,8 @@ class CallService:
             )
             with self._guard:
                 self._contexts[call.id] = context
+                while len(self._contexts) > MAX_CACHED_CALLS:
+                    self._contexts.popitem(last=False)  # rebuilt from storage when the call speaks again
         return context
 
     def _call_lock(self, call_id: str) -> threading.Lock:
@@ -196,6 +211,8 @@ class CallService:
     # ---- feedback and manual search -------------------------------------------------------------
     def feedback(self, call_id: str, article_id: str, event: FeedbackEvent, reason: str | None = None) -> None:
         self.get_call(call_id)
+        if article_id not in self.knowledge.articles:
+            raise UnknownArticleError(article_id)
         clean = self.redactor.redact(reason) if reason else None
         self.store.add_feedback(call_id, article_id, event, clean)
         self.metrics.feedback.labels(event).inc()

@@ -41,6 +41,7 @@ class SuggestionConfig:
     topic_change_confidence: float = 0.8  # an utterance alone must be this sure to change the topic
     topic_change_words: int = 2  # ... and carry this many content words
     max_per_topic: int = 3
+    window_words: int = 60  # the window keeps its most recent words (bounds the encoder's cost)
 
 
 @dataclass
@@ -157,7 +158,8 @@ class SuggestionEngine:
             agent = [t for s, t in context.turns if s == "agent"]
             if agent and context.turns[-1][0] == "agent":
                 parts = [*parts, agent[-1]]
-        return " ".join([*parts, text])
+        words = " ".join([*parts, text]).split()
+        return " ".join(words[-self.config.window_words :])
 
     def _trim(self, context: CallContext) -> None:
         limit = 2 * self.config.context_turns

@@ -93,19 +93,34 @@ async def one_call(
             m.errors.append("sidebar socket did not receive call_ended")
 
 
-async def run_level(base: str, token: str, n_calls: int, pace: float, scripts: list[dict[str, Any]]) -> None:
+async def call_slot(
+    client: httpx.AsyncClient,
+    ws_base: str,
+    scripts: list[dict[str, Any]],
+    slot: int,
+    calls_per_slot: int,
+    pace: float,
+    m: Measurements,
+) -> None:
+    """One agent position: ``calls_per_slot`` calls one after another."""
+    for n in range(calls_per_slot):
+        index = slot * calls_per_slot + n
+        await one_call(client, ws_base, scripts[index % len(scripts)], pace, index, m)
+
+
+async def run_level(
+    base: str, token: str, n_calls: int, pace: float, scripts: list[dict[str, Any]], calls_per_slot: int
+) -> None:
     ws_base = base.replace("http", "ws", 1)
     m = Measurements()
     limits = httpx.Limits(max_connections=n_calls + 10)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
         started = time.perf_counter()
-        await asyncio.gather(
-            *(one_call(client, ws_base, scripts[i % len(scripts)], pace, i, m) for i in range(n_calls)),
-            return_exceptions=False,
-        )
+        await asyncio.gather(*(call_slot(client, ws_base, scripts, i, calls_per_slot, pace, m) for i in range(n_calls)))
         seconds = time.perf_counter() - started
-    print(f"\n== {n_calls} concurrent call(s), pace {pace:.1f}s per turn, {seconds:.1f}s")
+    total = n_calls * calls_per_slot
+    print(f"\n== {n_calls} concurrent call(s), {total} calls in all, pace {pace:.1f}s per turn, {seconds:.1f}s")
     print(f"   caller utterance -> HTTP reply        {percentiles(m.http_ms)}")
     print(f"   caller utterance -> WebSocket push    {percentiles(m.push_ms)}")
     print(f"   throughput: {m.utterances / seconds:.1f} caller utterances/s; errors: {len(m.errors)}")
@@ -149,6 +164,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=int, nargs="+", default=[1, 50], help="concurrency levels")
     parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between turns within a call")
+    parser.add_argument(
+        "--min-calls", type=int, default=36, help="at least this many calls per level (slots play calls in a row)"
+    )
     parser.add_argument("--server", help="base URL of a running server (default: start one)")
     parser.add_argument("--token", default="load-test-token", help="service token")
     parser.add_argument("--data-dir", type=Path, help="data folder with a built index (default: settings)")
@@ -162,7 +180,8 @@ def main() -> None:
     print(f"server {base}; {os.cpu_count()} CPUs; {len(scripts)} call scripts")
     try:
         for level in args.calls:
-            asyncio.run(run_level(base, args.token, level, args.pace, scripts))
+            per_slot = max(1, -(-args.min_calls // level))
+            asyncio.run(run_level(base, args.token, level, args.pace, scripts, per_slot))
     finally:
         if process is not None:
             process.terminate()

@@ -142,6 +142,9 @@ def test_feedback_with_the_sidebar_token_only_for_its_own_call(client: TestClien
     assert client.post(f"/api/calls/{second['call_id']}/feedback", json=body, headers=own).status_code == 401
     bad = {"article_id": "bottrop/sperrmuell", "event": "loved"}
     assert client.post(f"/api/calls/{first['call_id']}/feedback", json=bad, headers=own).status_code == 422
+    unknown = {"article_id": "bottrop/nope", "event": "helpful"}
+    response = client.post(f"/api/calls/{first['call_id']}/feedback", json=unknown, headers=own)
+    assert response.status_code == 422 and "bottrop/nope" in response.json()["detail"]
     assert client.get(f"/api/calls/{second['call_id']}", headers=own).status_code == 401
 
 
@@ -249,6 +252,7 @@ def test_websocket_ingest_pushes_to_the_sidebar_socket(client: TestClient) -> No
         ('{"type": "dance"}', "unknown message type"),
         ('{"type": "utterance", "speaker": "caller"}', "text"),
         ('{"type": "feedback", "article_id": "x", "event": "loved"}', "event"),
+        ('{"type": "feedback", "article_id": "x/y", "event": "helpful"}', "Unknown article"),
         ('{"type": "search", "q": "Hund", "k": 99}', "k between"),
     ],
 )

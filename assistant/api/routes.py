@@ -21,7 +21,13 @@ from assistant.api.schemas import (
     suggestion_out,
 )
 from assistant.api.security import Access
-from assistant.call_service import CallEndedError, CallNotFoundError, CallService, UnknownNumberError
+from assistant.call_service import (
+    CallEndedError,
+    CallNotFoundError,
+    CallService,
+    UnknownArticleError,
+    UnknownNumberError,
+)
 from assistant.settings import Settings
 from corpus.errors import UnknownCityError
 from embeddings.retriever import EmptyQueryError
@@ -135,7 +141,10 @@ def add_feedback(call_id: str, body: FeedbackRequest, request: Request, service:
     """What the agent did with a suggestion. Accepts the service token or the call's sidebar token."""
     _call_or_http(service, call_id, active=False)
     access.require_call(request, call_id)
-    service.feedback(call_id, body.article_id, body.event, body.reason)
+    try:
+        service.feedback(call_id, body.article_id, body.event, body.reason)
+    except UnknownArticleError as exc:
+        raise HTTPException(422, str(exc)) from exc
 
 
 @router.post(

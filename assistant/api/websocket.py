@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from assistant.api.schemas import FeedbackRequest, Strict, UtteranceRequest, suggestion_out
 from assistant.api.security import Access
-from assistant.call_service import CallEndedError, CallNotFoundError, CallService
+from assistant.call_service import CallEndedError, CallNotFoundError, CallService, UnknownArticleError
 from assistant.event_hub import CallEvent
 from assistant.settings import Settings
 from embeddings.retriever import EmptyQueryError
@@ -105,8 +105,8 @@ class _Connection:
             await self.error(details, ref=ref)
         except CallEndedError as exc:
             await self.error(str(exc), 409, ref)
-        except CallNotFoundError as exc:
-            await self.error(str(exc), 404, ref)
+        except (CallNotFoundError, UnknownArticleError) as exc:
+            await self.error(str(exc), 404 if isinstance(exc, CallNotFoundError) else 422, ref)
         except EmptyQueryError as exc:
             await self.error(str(exc), ref=ref)
 
