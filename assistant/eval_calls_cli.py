@@ -57,8 +57,12 @@ def eval_calls(
     per_city = {c: summarize([o for o in outcomes if o.script.city == c]) for c in cities}
     overall = summarize(outcomes)
     if as_json:
-        clean = {k: (None if math.isnan(v) else round(v, 4)) for k, v in overall.items()}
-        print(json.dumps({"overall": clean, "per_city": per_city, "n_calls": len(outcomes)}, ensure_ascii=False))
+
+        def clean(metrics: dict[str, float]) -> dict[str, float | None]:
+            return {k: (None if math.isnan(v) else round(v, 4)) for k, v in metrics.items()}
+
+        report = {"overall": clean(overall), "per_city": {c: clean(m) for c, m in per_city.items()}}
+        print(json.dumps({**report, "n_calls": len(outcomes)}, ensure_ascii=False))
         return
     table = Table(title=f"Call replay: {calls} ({len(outcomes)} calls)")
     table.add_column("")

@@ -66,3 +66,33 @@ def test_replay_through_the_live_engine(knowledge_dir: Path, tmp_path: Path) -> 
     assert outcome.first_correct_turn == 2
     assert report.overall["call_success"] == 1.0
     assert json.dumps(report.as_json())
+
+
+@pytest.mark.unit
+def test_eval_calls_command_prints_valid_json(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
+    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SOUFFLEUR_MIN_CONFIDENCE", "0.3")
+    calls = tmp_path / "calls.jsonl"
+    rows = [
+        {"id": "dog", "city": "bottrop", "expected": ["bottrop/hundesteuer"], "turns": [["caller", "Hund anmelden"]]},
+        {"id": "gap", "city": "dinslaken", "expected": [], "turns": [["caller", "mein Handyvertrag ist zu teuer"]]},
+    ]
+    calls.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    args = ["eval", "calls", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["n_calls"] == 2
+    assert report["per_city"]["bottrop"]["call_success"] == 1.0
+    assert report["per_city"]["dinslaken"]["call_success"] is None
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
+    failed = CliRunner().invoke(app, ["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
+    assert failed.exit_code != 0 and "bottrop/nope" in failed.output
