@@ -12,6 +12,7 @@ from corpus.passages import split_sentences
 from embeddings.text_analysis import TextAnalyzer
 
 SHORT_SENTENCE = 60
+MIN_ANSWER_CHARS = 25
 SNIPPET_CHARS = 320
 OTHER_SECTION_WEIGHT = 0.8
 
@@ -62,7 +63,10 @@ class AnswerExtractor:
         if not tokens:
             return 0.0
         shared = sum(self._idf.get(t, self._default_idf) for t in query_tokens & tokens)
-        return shared / math.sqrt(len(tokens))
+        # A mild length normalization: long sentences are not favoured for containing more, and a
+        # fragment of a few words does not win on a single shared token.
+        penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
+        return penalty * shared / len(tokens) ** 0.3
 
 
 def _snippet(text: str, answer: str) -> str:

@@ -65,8 +65,8 @@
       feedback(suggestion.article_id, event);
       toast(event === "helpful" ? "Danke: als hilfreich markiert" : "Danke: als nicht hilfreich markiert");
     };
-    const good = el("button", { type: "button", class: "gut", "aria-pressed": "false" }, "👍 Hilfreich");
-    const bad = el("button", { type: "button", class: "schlecht", "aria-pressed": "false" }, "👎 Nicht hilfreich");
+    const good = el("button", { type: "button", class: "gut", "aria-pressed": "false" }, "Hilfreich");
+    const bad = el("button", { type: "button", class: "schlecht", "aria-pressed": "false" }, "Nicht hilfreich");
     good.addEventListener("click", () => press(good, "helpful"));
     bad.addEventListener("click", () => press(bad, "not_helpful"));
     const copy = el("button", { type: "button", class: "kopieren" }, "Kopieren");
