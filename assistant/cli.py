@@ -12,6 +12,8 @@ from rich.table import Table
 
 from assistant.cli_support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
 from assistant.eval_cli import eval_app
+from assistant.gaps_cli import gaps_app
+from assistant.retention_cli import purge_command
 from corpus.errors import CorpusError
 from embeddings.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
@@ -21,6 +23,8 @@ model_app = typer.Typer(help="Prepare the embedding model.", no_args_is_help=Tru
 app.add_typer(corpus_app, name="corpus")
 app.add_typer(model_app, name="model")
 app.add_typer(eval_app, name="eval")
+app.add_typer(gaps_app, name="gaps")
+app.command("purge")(purge_command)
 
 
 # ---- corpus -------------------------------------------------------------------------------------
