@@ -66,7 +66,7 @@ class AnswerExtractor:
         # A mild length normalization: long sentences are not favoured for containing more, and a
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
-        return penalty * shared / len(tokens) ** 0.3
+        return float(penalty * shared / len(tokens) ** 0.3)
 
 
 def _snippet(text: str, answer: str) -> str:

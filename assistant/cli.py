@@ -14,6 +14,8 @@ from assistant import serve_cli
 from assistant.cli_support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
 from assistant.eval_calls_cli import eval_calls
 from assistant.eval_cli import eval_app
+from assistant.gaps_cli import gaps_app
+from assistant.retention_cli import purge_command
 from embeddings.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
 app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
@@ -26,6 +28,8 @@ app.command("serve")(serve_cli.serve)
 app.command("replay")(serve_cli.replay)
 app.command("demo")(serve_cli.demo)
 app.add_typer(eval_app, name="eval")
+app.add_typer(gaps_app, name="gaps")
+app.command("purge")(purge_command)
 
 
 # ---- corpus -------------------------------------------------------------------------------------

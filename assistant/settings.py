@@ -16,6 +16,7 @@ from embeddings.retriever import RetrievalConfig, SearchMode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"
+DEFAULT_CATALOG = PROJECT_ROOT.parent / "shared" / "services.csv"
 CONFIG_FILE_ENV = "SOUFFLEUR_CONFIG_FILE"
 
 
@@ -66,6 +67,7 @@ class Settings(BaseSettings):
     context_turns: int = Field(3, ge=1, le=10, description="Caller turns in the rolling window")
     retention_days: int = Field(90, ge=1, description="Days call data is kept before `souffleur purge`")
     stale_after_days: int = Field(365, ge=1, description="Articles older than this are reported as stale")
+    catalog_file: Path = Field(DEFAULT_CATALOG, description="Service catalog CSV the gaps report checks coverage with")
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.body_limit import BodyLimitMiddleware
+from assistant.api.gaps_routes import build_gaps_router
 from assistant.api.routes import router
 from assistant.api.security import Access, resolve_api_token
 from assistant.api.sidebar import sidebar_router
@@ -92,6 +93,7 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
     app.include_router(router)
     app.include_router(websocket_router)
     app.include_router(sidebar_router)
+    app.include_router(build_gaps_router(settings))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

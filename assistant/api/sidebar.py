@@ -20,7 +20,12 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cache-Control": "no-store",
 }
-ASSETS = {"sidebar.js": "text/javascript", "sidebar.css": "text/css", "gaps.js": "text/javascript"}
+ASSETS = {
+    "sidebar.js": "text/javascript",
+    "sidebar.css": "text/css",
+    "gaps.js": "text/javascript",
+    "gaps.css": "text/css",
+}
 
 sidebar_router = APIRouter(include_in_schema=False)
 

@@ -1,0 +1,1 @@
+"""Knowledge gaps for content teams: what callers ask that the knowledge base answers badly or not at all."""

@@ -1,0 +1,106 @@
+"""Characteristic words of topics: class-based TF-IDF (c-TF-IDF) over the topics' texts.
+
+Each topic is one class. A word's term frequency is the number of the topic's texts that contain it,
+plus half the number of texts of the same group's topics in other cities (the same matter, so its
+words should agree across cities). It is weighted by ``log(1 + N / f)``, where ``f`` counts the texts
+containing the word among the topics' texts and a background (knowledge articles, other calls) of
+``N`` texts in all: words frequent in one topic and rare elsewhere win. Words are grouped by their
+German Snowball stem ("Ratte", "Ratten") and shown in their most frequent form. Stop words, spoken
+fillers, conversation words and the placeholders of redacted personal data never become labels.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import Stemmer
+
+from assistant.utterance_analysis import content_words
+
+_PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
+
+# Spoken words that say nothing about the concern (verbs of asking and needing, dialect, particles).
+FILLER_WORDS = frozenset(
+    {
+        "ähm", "äähm", "ach", "aha", "ganz", "gibt", "gibts", "geht", "gehen", "macht", "machen", "mache",
+        "brauch", "brauche", "braucht", "brauchen", "müssen", "muss", "musste", "könnte", "könnten", "kann",
+        "sagt", "sagen", "gesagt", "meinte", "meint", "glaub", "glaube", "weiß", "weiss", "bisschen",
+        "nen", "nem", "ner", "nich", "nix", "ham", "hat", "haben", "hätt", "is", "isses", "jetzt", "immer",
+        "wegen", "bzw", "dass", "dies", "irgendwas", "irgendwo", "sowas", "also", "dann", "denn", "doch",
+        "schon", "noch", "mehr", "viel", "viele", "ziemlich", "bestimmt", "wirklich", "echt", "gerade",
+        "grad", "gleich", "sofort", "heute", "morgen", "neulich", "letzte", "letzten", "nächste", "nächsten",
+        "woche", "wochen", "seit", "selber", "selbst", "eigentlich", "mehrere", "überall", "nachher",
+        "hinten", "vorne", "hier", "dort", "drin", "drauf", "darf", "dürfen", "soll", "sollen", "sollte",
+        "wollen", "wollte", "wollt", "will", "kommt", "kommen", "komme", "gekommen", "sehe",
+        "gesehen", "steht", "stehen", "liegt", "läuft", "gemacht", "passiert", "sieht", "kriegt", "krieg",
+        "kriege", "gekriegt", "kriegen", "frage", "fragen", "mein", "meine", "meinen", "unsere", "unser",
+        "unserem", "unseren", "ihnen", "ihrer", "welche", "welcher", "welches", "warum", "wieso", "weshalb",
+        "wann", "woher", "wohin", "einer", "keiner", "jemand", "niemand", "leute", "sache", "sachen",
+        "ding", "dinge", "teil", "mensch", "stimmt", "richtig", "genau", "vielleicht", "wahrscheinlich",
+        "rufe", "rufen", "ruf", "anrufen", "angerufen", "zurück", "nummer", "name", "heiße", "heisse",
+        "deswegen", "darum", "trotzdem", "übrigens", "sonst", "einmal", "nochmal", "passieren", "erzählt",
+        "bekomme", "bekommen", "bekommt", "bekommst", "erreichen", "wissen",
+    }
+)  # fmt: skip
+
+
+class CTfIdfLabeler:
+    """Labels topics with their most characteristic words."""
+
+    def __init__(self, stopwords: Iterable[str] = (), words_per_label: int = 3) -> None:
+        self.stopwords = frozenset(w.lower() for w in stopwords) | FILLER_WORDS
+        self.words_per_label = words_per_label
+        self._stemmer = Stemmer.Stemmer("german")
+
+    def terms(self, text: str) -> list[str]:
+        """The label candidates of a text, in order."""
+        return [w for w in content_words(_PLACEHOLDER.sub(" ", text)) if w not in self.stopwords]
+
+    def stems(self, text: str) -> dict[str, str]:
+        """Stem -> the first surface form, for the label candidates of a text."""
+        terms = self.terms(text)
+        return dict(zip((str(s) for s in self._stemmer.stemWords(terms)), terms, strict=False))
+
+    def characteristic_words(
+        self, topics: Sequence[Sequence[str]], groups: Sequence[int] | None = None, background: Sequence[str] = ()
+    ) -> list[list[str]]:
+        """For each topic (its texts), the best label words, best first. ``groups`` gives each topic's
+        group; topics of one group support each other's words."""
+        groups = list(groups) if groups is not None else list(range(len(topics)))
+        counts: list[Counter[str]] = []
+        surfaces: dict[str, Counter[str]] = {}
+        frequency: Counter[str] = Counter()
+        for texts in topics:
+            present: Counter[str] = Counter()
+            for text in texts:
+                found = self.stems(text)
+                for stem, surface in found.items():
+                    surfaces.setdefault(stem, Counter())[surface] += 1
+                present.update(found.keys())
+            counts.append(present)
+            frequency.update(present)
+        for text in background:
+            frequency.update(self.stems(text).keys())
+        documents = sum(len(t) for t in topics) + len(background)
+        group_counts: dict[int, Counter[str]] = {}
+        for group, present in zip(groups, counts, strict=True):
+            group_counts.setdefault(group, Counter()).update(present)
+        labels = []
+        for group, present in zip(groups, counts, strict=True):
+            elsewhere = group_counts[group]
+
+            def score(stem: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> float:
+                support = present[stem] + 0.5 * (elsewhere[stem] - present[stem])
+                return support * math.log(1 + documents / frequency[stem])
+
+            scored = sorted(present, key=lambda stem: (-score(stem), -present[stem], stem))
+            labels.append([self._surface(surfaces[stem]) for stem in scored[: self.words_per_label]])
+        return labels
+
+    @staticmethod
+    def _surface(forms: Counter[str]) -> str:
+        """The most frequent spelling of a stem (the shorter one on a tie)."""
+        return min(forms, key=lambda f: (-forms[f], len(f), f))

@@ -1,0 +1,129 @@
+"""The gaps page in a real browser (headless Debian chromium) against the app served by uvicorn."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+
+from assistant.api.app import create_app
+from assistant.settings import Settings
+from assistant.wiring import build_call_service
+from tests.helpers import write_knowledge
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+RATS = [
+    "bei uns im keller laufen ratten rum, wer bekämpft die ratten",
+    "die ratten kommen aus dem kanal, kommt da ein kammerjäger von der stadt",
+    "im garten am kompost sind ratten, rattenbekämpfung",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+    """The app on a free port, with planted calls; yields (base URL, content token)."""
+    root = tmp_path_factory.mktemp("gaps-page")
+    settings = Settings(
+        model="fake:64",
+        knowledge_dir=write_knowledge(root / "knowledge"),
+        data_dir=root / "data",
+        catalog_file=root / "x",
+    )
+    service = build_call_service(settings, database_url=f"sqlite:///{root / 'calls.db'}")
+    for text in RATS:
+        call = service.open_call(city="duisburg").call
+        service.utterance(call.id, "caller", text)
+        service.end_call(call.id)
+    call = service.open_call(city="bottrop").call
+    service.utterance(call.id, "caller", "ich will die große eiche im garten fällen, brauche ich eine genehmigung")
+    service.end_call(call.id)
+    app = create_app(settings, service)
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", (settings.data_dir / "content-token").read_text().strip()
+    uv.should_exit = True
+    thread.join(timeout=10)
+    service.store.close()
+
+
+@pytest.mark.integration
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
+def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str, str]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    base, token = server
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(f"{base}/gaps?token={token}")
+
+            rows = page.locator("#themen-zeilen tr.topic")
+            expect(rows.first).to_be_visible()
+            first = rows.first
+            expect(first.locator("td").nth(1)).to_have_text("Duisburg")
+            expect(first.locator("button")).to_contain_text("ratten")
+            expect(first.locator("td").nth(4)).to_have_text("3")
+            assert "token=" not in page.url
+            assert page.evaluate("sessionStorage.getItem('souffleur-content-token')") == token
+
+            detail = page.locator("#detail-duisburg-1")
+            expect(detail).to_be_hidden()
+            first.locator("td").nth(1).click()
+            expect(detail).to_be_visible()
+            expect(first.locator("button")).to_have_attribute("aria-expanded", "true")
+            expect(detail.locator(".examples li")).to_have_count(3)
+            for text in RATS:
+                expect(detail).to_contain_text(text)
+            expect(detail.locator(".nearest")).to_contain_text("duisburg/")
+            expect(detail.locator(".nearest")).to_contain_text("Treffer-Konfidenz")
+            first.locator("button").focus()
+            page.keyboard.press("Enter")
+            expect(detail).to_be_hidden()
+
+            page.select_option("#stadt", "bottrop")
+            expect(rows).to_have_count(1)
+            expect(rows.first.locator("td").nth(1)).to_have_text("Bottrop")
+            expect(page.locator("#gesundheit")).to_contain_text("Nie vorgeschlagen")
+            expect(page.locator("#unterschiede")).to_contain_text("Fehlende Artikel laut Leistungskatalog")
+            page.reload()
+            expect(rows.first).to_be_visible()
+            assert not problems, problems
+
+            stranger = browser.new_page()
+            stranger.goto(f"{base}/gaps?token=falsch")
+            error = stranger.locator("#fehler")
+            expect(error).to_be_visible()
+            expect(error).to_contain_text("Zugang verweigert")
+            expect(stranger.locator("#themen-zeilen tr")).to_have_count(0)
+            assert stranger.evaluate("sessionStorage.getItem('souffleur-content-token')") is None
+        finally:
+            browser.close()
