@@ -209,10 +209,37 @@ class StoredSignalReader:
                 )
                 .order_by(UtteranceRecord.id)
             ).all()
+        found_by_search = self._answered_by_search({row[2] for row in rows})
         return [
             GapSignal(city, "unanswered", text, call_id, as_utc(at), article, topic)
             for city, text, call_id, at, article, topic in rows
+            if call_id not in found_by_search
         ]
+
+    def _answered_by_search(self, call_ids: Iterable[str]) -> set[str]:
+        """Calls in which the agent found the answer with a manual search: an article of the search's
+        results was then opened, copied or marked helpful. The knowledge base had the answer there;
+        the missed suggestion is a retrieval matter, not a missing article."""
+        answered: set[str] = set()
+        with self._connect() as connection:
+            for chunk in self._chunks(call_ids):
+                searches = connection.execute(
+                    select(SearchRecord.call_id, SearchRecord.article_ids, SearchRecord.at).where(
+                        SearchRecord.call_id.in_(chunk)
+                    )
+                ).all()
+                used = connection.execute(
+                    select(FeedbackRecord.call_id, FeedbackRecord.article_id, FeedbackRecord.at).where(
+                        FeedbackRecord.call_id.in_(chunk),
+                        FeedbackRecord.event.in_(("opened", "copied", "helpful")),
+                    )
+                ).all()
+                for call_id, article_ids, searched_at in searches:
+                    if call_id is None:
+                        continue
+                    if any(c == call_id and a in (article_ids or []) and at >= searched_at for c, a, at in used):
+                        answered.add(call_id)
+        return answered
 
     def _feedback_topics(self, feedback: list[tuple[int, str, str, datetime]]) -> dict[int, int]:
         """The topic of each (feedback id, call, article, time): the topic its article was pushed in,
