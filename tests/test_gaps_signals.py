@@ -159,3 +159,19 @@ def test_article_usage_counts_distinct_calls_and_answered_topics_keep_their_text
     laerm = usage["duisburg/laerm"]
     assert (laerm.suggested_calls, laerm.searched_calls, laerm.dismissed_calls, laerm.exposed_calls) == (2, 1, 2, 3)
     assert [(a.text, a.article_id) for a in answered] == [("sperrmüll abholen", "duisburg/sperrmuell")] * 2
+
+
+@pytest.mark.unit
+def test_a_concern_answered_by_a_manual_search_is_no_missing_article(
+    store: CallStore, reader: StoredSignalReader
+) -> None:
+    found = open_call(store, "bottrop")
+    say(store, found, "wo melde ich die kaputte laterne")
+    store.add_search(found, "bottrop", "laterne defekt", ["bottrop/strassenschaden", "bottrop/laerm"], 0.8)
+    store.add_feedback(found, "bottrop/strassenschaden", "copied", None)
+    ignored = open_call(store, "bottrop")
+    say(store, ignored, "wo melde ich die kaputte laterne")
+    store.add_search(ignored, "bottrop", "laterne defekt", ["bottrop/strassenschaden"], 0.8)
+    store.add_feedback(ignored, "bottrop/sperrmuell", "copied", None)  # not from the search
+
+    assert [s.call_id for s in reader.unanswered()] == [ignored]
