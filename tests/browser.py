@@ -1,4 +1,4 @@
-"""Headless Debian Chromium driven by Playwright (installed by scripts/install-browser)."""
+"""Headless Debian Chromium driven by Playwright (installed by scripts/install-test-services)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ CHROMIUM_ARGS = [
 def chromium_path() -> str:
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if path is None:
-        raise AssertionError("Debian's chromium is missing: run scripts/install-browser (scripts/test does)")
+        raise AssertionError("Debian's chromium is missing: run scripts/install-test-services (scripts/test does)")
     return path
 
 
