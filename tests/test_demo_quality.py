@@ -6,12 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from assistant.call_scripts import load_call_scripts
 from assistant.settings import Settings
-from assistant.wiring import make_encoder, open_retriever
+from assistant.wiring import build_call_service, make_encoder, open_retriever
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.encoder import Encoder
 from embeddings.index_store import refresh_index
 from embeddings.retriever import SEARCH_MODES, HybridRetriever
+from eval.call_replay import replay_calls
 from eval.queries import LabeledQuery, load_queries
 from eval.retrieval_evaluation import evaluate_retriever
 from tests.conftest import DEMO_KNOWLEDGE, PROJECT_ROOT
@@ -68,3 +70,23 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
     _, second = refresh_index(settings.index_dir, demo_kb, encoder, settings.index_settings())
     assert first.full_rebuild and len(first.added) == len(demo_kb.published)
     assert not second.changed
+
+
+# Recorded with the default settings on demo/calls (see README, Live call service); the suggestion
+# engine was tuned on dev.jsonl, so these guard against regressions rather than measure quality.
+CALL_BASELINE = {"any_expected_suggested": 0.889, "expected_article_recall": 0.776, "push_precision": 0.655}
+UNCOVERED_PUSH_LIMIT = 0.2
+
+
+def test_call_replay_does_not_fall_below_the_baseline(
+    demo_settings: Settings, demo_encoder: Encoder, demo_kb: KnowledgeBase
+) -> None:
+    service = build_call_service(demo_settings, encoder=demo_encoder, knowledge_base=demo_kb, database_url="sqlite://")
+    calls = PROJECT_ROOT / "demo" / "calls"
+    report = replay_calls(service, load_call_scripts(calls / "dev.jsonl"))
+    for metric, baseline in CALL_BASELINE.items():
+        assert report.overall[metric] >= baseline - MARGIN, (metric, report.overall[metric])
+    uncovered = replay_calls(service, load_call_scripts(calls / "uncovered.jsonl"))
+    assert uncovered.overall["uncovered_calls_with_push"] <= UNCOVERED_PUSH_LIMIT
+    for outcome in report.outcomes + uncovered.outcomes:
+        assert all(a.startswith((outcome.script.city + "/", "common/")) for _, a in outcome.pushed)
