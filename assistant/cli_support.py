@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -9,7 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from assistant.settings import Settings
 from corpus.errors import CorpusError
@@ -21,6 +23,12 @@ errors = Console(stderr=True, soft_wrap=True)
 KnowledgeOption = Annotated[
     Path | None, typer.Option("--knowledge", "-K", help="Knowledge folder (default: settings / bundled demo)")
 ]
+QueriesOption = Annotated[Path, typer.Option("--queries", "-q", help="JSONL file of labeled queries")]
+NoiseOption = Annotated[
+    float | None,
+    typer.Option("--noise", min=0.0, max=1.0, help="Also score ASR-noised twins of the queries at this level (0..1)"),
+]
+NoiseSeedOption = Annotated[int, typer.Option("--noise-seed", help="Seed of the ASR noise")]
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -68,3 +76,34 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
             progress.update(task, completed=done, total=total)
 
         yield update
+
+
+@contextmanager
+def labeled_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """One progress bar per label (an index build, a run of queries), created on first update."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
+    ) as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        yield update
+
+
+def invoked_command(subcommand: str) -> str:
+    """The command line as typed, from ``souffleur`` on (for reports)."""
+    args = sys.argv[1:]
+    words = subcommand.split()
+    for i in range(len(args) - len(words) + 1):
+        if args[i : i + len(words)] == words:
+            return shlex.join(["souffleur", *args[i:]])
+    return shlex.join(["souffleur", *words])

@@ -1,21 +1,39 @@
-"""``souffleur eval``: score retrieval quality on labeled queries and calibrate confidence."""
+"""``souffleur eval``: score retrieval quality on labeled queries, compare configurations, add ASR noise,
+run external benchmarks and calibrate confidence."""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.table import Table
 
-from assistant.cli_support import KnowledgeOption, console, fail, load_settings, user_errors
+from assistant.cli_support import (
+    KnowledgeOption,
+    NoiseOption,
+    NoiseSeedOption,
+    QueriesOption,
+    console,
+    fail,
+    load_settings,
+    user_errors,
+)
+from assistant.eval_bench_cli import bench_app
+from assistant.eval_compare_cli import eval_compare
 from embeddings.retriever import SEARCH_MODES, SearchMode
 
-eval_app = typer.Typer(help="Score retrieval quality and calibrate confidence.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from eval.retrieval_evaluation import EvaluationReport
 
-QueriesOption = Annotated[Path, typer.Option("--queries", "-q", help="JSONL file of labeled queries")]
+eval_app = typer.Typer(
+    help="Score retrieval quality, compare configurations, run benchmarks, calibrate confidence.",
+    no_args_is_help=True,
+)
+eval_app.command("compare")(eval_compare)
+eval_app.add_typer(bench_app, name="bench")
 
 
 def _fmt(value: float) -> str:
@@ -26,12 +44,15 @@ def _fmt(value: float) -> str:
 def eval_run(
     queries: QueriesOption,
     mode: Annotated[list[str] | None, typer.Option("--mode", help="hybrid, dense or lexical (repeatable)")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per mode")] = False,
+    noise: NoiseOption = None,
+    noise_seed: NoiseSeedOption = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per mode (and variant)")] = False,
     knowledge: KnowledgeOption = None,
 ) -> None:
     """Recall@1/3/5, MRR@10, nDCG@10, cross-city leak rate, no-answer AUROC and latency, per city."""
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
+    from eval.asr_noise import AsrNoise, noisy_queries
     from eval.queries import QueryFileError, load_queries
     from eval.retrieval_evaluation import evaluate_retriever
 
@@ -46,28 +67,72 @@ def eval_run(
             labeled = load_queries(queries, set(kb.articles), set(kb.cities.keys))
         except QueryFileError as exc:
             fail(str(exc))
+        variants = [("clean", labeled)]
+        if noise is not None:
+            variants.append(("noisy", noisy_queries(labeled, AsrNoise(noise, noise_seed))))
         retriever, _ = open_retriever(settings, knowledge_base=kb)
         for m in modes:
             run_mode = cast(SearchMode, m)
-            retriever.clear_query_cache()  # each mode pays for its own query embeddings
-            report = evaluate_retriever(retriever, labeled, kb.cities, run_mode, settings.min_confidence)
-            if as_json:
-                print(json.dumps(report.as_json(), ensure_ascii=False))
-                continue
-            table = Table(title=f"{queries.name}: {run_mode}, {report.n_queries} queries")
-            columns = ["recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@10", "leak_rate", "noanswer_auroc"]
-            table.add_column("city")
-            for c in [*columns, "latency_p50_ms", "latency_p95_ms"]:
-                table.add_column(c, justify="right")
-            rows = [*report.per_city.items(), ("overall", report.overall)]
-            for city, metrics in rows:
-                table.add_row(
-                    city,
-                    *[_fmt(metrics[c]) for c in columns],
-                    f"{metrics['latency_p50_ms']:.1f}",
-                    f"{metrics['latency_p95_ms']:.1f}",
-                )
-            console.print(table)
+            reports = []
+            for variant, variant_queries in variants:
+                retriever.clear_query_cache()  # each run pays for its own query embeddings
+                report = evaluate_retriever(retriever, variant_queries, kb.cities, run_mode, settings.min_confidence)
+                reports.append((variant, report))
+                if as_json:
+                    row = report.as_json()
+                    if noise is not None:
+                        row |= {"variant": variant, "noise": {"level": noise, "seed": noise_seed}}
+                    print(json.dumps(row, ensure_ascii=False))
+            if not as_json:
+                title = f"{queries.name}: {run_mode}, {len(labeled)} queries"
+                if noise is not None:
+                    title += f", clean and noisy (level {noise:g}, seed {noise_seed})"
+                _print_run_table(title, reports, noise is not None)
+
+
+def _print_run_table(title: str, reports: list[tuple[str, EvaluationReport]], with_variant: bool) -> None:
+    table = Table(title=title)
+    columns = ["recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@10", "leak_rate", "noanswer_auroc"]
+    table.add_column("city", no_wrap=True)
+    if with_variant:
+        table.add_column("queries", no_wrap=True, min_width=5)
+    for c in [*columns, "latency_p50_ms", "latency_p95_ms"]:
+        table.add_column(c, justify="right")
+    for variant, report in reports:
+        for city, metrics in [*report.per_city.items(), ("overall", report.overall)]:
+            table.add_row(
+                city,
+                *([variant] if with_variant else []),
+                *[_fmt(metrics[c]) for c in columns],
+                f"{metrics['latency_p50_ms']:.1f}",
+                f"{metrics['latency_p95_ms']:.1f}",
+                end_section=city == "overall",
+            )
+    console.print(table)
+
+
+@eval_app.command("noise")
+def eval_noise(
+    queries: QueriesOption,
+    out: Annotated[Path, typer.Option("--out", help="Noisy JSONL file to write")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same noise)")] = 0,
+    level: Annotated[float, typer.Option("--level", min=0.0, max=1.0, help="Noise level, 0 (none) to 1")] = 0.5,
+) -> None:
+    """Write an ASR-noised copy of a query file: same ids and labels, misheard texts."""
+    from eval.asr_noise import AsrNoise, NoiseFileError, write_noisy_queries
+
+    if out.resolve() == queries.resolve():
+        fail("--out must not be the input file")
+    try:
+        report = write_noisy_queries(queries, out, AsrNoise(level, seed))
+    except NoiseFileError as exc:
+        fail(str(exc))
+    operations = ", ".join(f"{name} {count}" for name, count in sorted(report.operations.items())) or "none"
+    console.print(
+        f"[green]✓[/] wrote {out}: {report.changed} of {report.queries} texts changed "
+        f"(level {level:g}, seed {seed}; operations: {operations})",
+        highlight=False,
+    )
 
 
 @eval_app.command("calibrate")

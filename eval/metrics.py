@@ -10,6 +10,34 @@ import numpy as np
 RANKING_METRICS = ("ndcg@10", "recall@1", "recall@3", "recall@5", "mrr@10")
 
 
+NO_RESULT = "__none__"
+
+
+def run_scores(qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Sequence[str]]) -> dict[str, dict[str, float]]:
+    """ranx run scores for exactly the queries in ``qrels``: rank order becomes descending scores, and a
+    query without results gets a placeholder that matches nothing. Every run built this way has the same
+    query ids as the qrels, so per-query metric vectors of several runs line up for paired tests."""
+    return {
+        qid: {doc: float(len(docs) - i) for i, doc in enumerate(docs)} if (docs := run.get(qid)) else {NO_RESULT: 0.0}
+        for qid in qrels
+    }
+
+
+def per_query_metrics(
+    qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Sequence[str]], metrics: Sequence[str] = RANKING_METRICS
+) -> dict[str, dict[str, float]]:
+    """``metric -> query id -> score`` over the queries in ``qrels`` (ranx)."""
+    if not qrels:
+        return {m: {} for m in metrics}
+    from ranx import Qrels, Run, evaluate
+
+    ranx_run = Run(run_scores(qrels, run))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        evaluate(Qrels({q: dict(r) for q, r in qrels.items()}), ranx_run, list(metrics), make_comparable=True)
+    return {m: {q: float(v) for q, v in ranx_run.scores[m].items()} for m in metrics}
+
+
 def ranking_metrics(qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Sequence[str]]) -> dict[str, float]:
     """Mean ranking metrics over the queries in ``qrels`` (each must have a relevant article).
 
@@ -17,18 +45,8 @@ def ranking_metrics(qrels: Mapping[str, Mapping[str, int]], run: Mapping[str, Se
     """
     if not qrels:
         return dict.fromkeys(RANKING_METRICS, float("nan"))
-    from ranx import Qrels, Run, evaluate
-
-    run_scores = {
-        qid: {doc: float(len(docs) - i) for i, doc in enumerate(docs)} if (docs := run.get(qid)) else {"__none__": 0.0}
-        for qid in qrels
-    }
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        scores = evaluate(
-            Qrels({q: dict(r) for q, r in qrels.items()}), Run(run_scores), list(RANKING_METRICS), make_comparable=True
-        )
-    return {name: float(scores[name]) for name in RANKING_METRICS}
+    scores = per_query_metrics(qrels, run)
+    return {name: float(np.mean(list(scores[name].values()))) for name in RANKING_METRICS}
 
 
 def leak_rate(results: Mapping[str, Sequence[str]], allowed: Mapping[str, Sequence[str]], k: int = 5) -> float:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from corpus.cities import CityDirectory
 from embeddings.retriever import Retriever, SearchMode
@@ -14,12 +14,20 @@ from eval.metrics import (
     auroc,
     leak_rate,
     no_answer_precision_recall,
+    per_query_metrics,
     percentile_ms,
     ranking_metrics,
 )
 from eval.queries import LabeledQuery
 
 DEPTH = 10
+Progress = Callable[[int, int], None]
+
+
+class CachingRetriever(Retriever, Protocol):
+    """A retriever whose query-embedding cache can be emptied, so that every run pays for its own embeddings."""
+
+    def clear_query_cache(self) -> None: ...
 
 
 @dataclass
@@ -52,10 +60,25 @@ class EvaluationReport:
             "n_queries": self.n_queries,
         }
 
+    def qrels(self) -> dict[str, dict[str, int]]:
+        """Relevance judgments of the answerable queries, the ones ranking metrics are computed on."""
+        return {o.query.id: dict(o.query.relevant) for o in self.outcomes if o.query.answerable}
 
-def run_queries(retriever: Retriever, queries: Sequence[LabeledQuery], mode: SearchMode) -> list[QueryOutcome]:
+    def ranked(self) -> dict[str, list[str]]:
+        """Each answerable query's articles in ranked order."""
+        return {o.query.id: list(o.ranked) for o in self.outcomes if o.query.answerable}
+
+    def per_query(self) -> dict[str, dict[str, float]]:
+        """``metric -> query id -> score`` for the answerable queries (ranx)."""
+        return per_query_metrics(self.qrels(), self.ranked())
+
+
+def run_queries(
+    retriever: Retriever, queries: Sequence[LabeledQuery], mode: SearchMode, progress: Progress | None = None
+) -> list[QueryOutcome]:
+    """Search every query in its city, timing each search."""
     outcomes = []
-    for query in queries:
+    for done, query in enumerate(queries, start=1):
         started = time.perf_counter()
         hits = retriever.search(query.text, query.city, k=DEPTH, mode=mode)
         seconds = time.perf_counter() - started
@@ -68,6 +91,8 @@ def run_queries(retriever: Retriever, queries: Sequence[LabeledQuery], mode: Sea
                 seconds=seconds,
             )
         )
+        if progress is not None:
+            progress(done, len(queries))
     return outcomes
 
 
@@ -94,14 +119,10 @@ def summarize(outcomes: Sequence[QueryOutcome], cities: CityDirectory, threshold
     return metrics
 
 
-def evaluate_retriever(
-    retriever: Retriever,
-    queries: Sequence[LabeledQuery],
-    cities: CityDirectory,
-    mode: SearchMode,
-    threshold: float,
+def evaluate_outcomes(
+    outcomes: Sequence[QueryOutcome], cities: CityDirectory, mode: str, threshold: float
 ) -> EvaluationReport:
-    outcomes = run_queries(retriever, queries, mode)
+    """Overall and per-city metrics of searches already run."""
     per_city = {
         city: summarize([o for o in outcomes if o.query.city == city], cities, threshold)
         for city in sorted({o.query.city for o in outcomes})
@@ -112,5 +133,16 @@ def evaluate_retriever(
         overall=summarize(outcomes, cities, threshold),
         per_city=per_city,
         n_queries=len(outcomes),
-        outcomes=outcomes,
+        outcomes=list(outcomes),
     )
+
+
+def evaluate_retriever(
+    retriever: Retriever,
+    queries: Sequence[LabeledQuery],
+    cities: CityDirectory,
+    mode: SearchMode,
+    threshold: float,
+    progress: Progress | None = None,
+) -> EvaluationReport:
+    return evaluate_outcomes(run_queries(retriever, queries, mode, progress), cities, mode, threshold)
