@@ -16,14 +16,14 @@ from typing import Literal, Protocol
 from assistant.answer_extraction import AnswerExtractor
 from assistant.utterance_analysis import content_words, is_meaningful, opens_new_topic
 from corpus.models import Passage
-from embeddings.retriever import ArticleHit
+from embeddings.retriever import ArticleHit, SearchMode
 
 Outcome = Literal["suggested", "no_new", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
 
 
 class SuggestionRetriever(Protocol):
-    def search(self, query: str, city: str, k: int = 5) -> list[ArticleHit]: ...
+    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]: ...
 
     def warm_queries(self, queries: Sequence[str]) -> None: ...
 
@@ -41,7 +41,7 @@ class SuggestionConfig:
     topic_change_confidence: float = 0.8  # an utterance alone must be this sure to change the topic
     topic_change_words: int = 2  # ... and carry this many content words
     max_per_topic: int = 3
-    window_words: int = 60  # the window keeps its most recent words (bounds the encoder's cost)
+    window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
 
 
 @dataclass
@@ -102,23 +102,18 @@ class SuggestionEngine:
             return SuggestionOutcome("trivial", context.topic)
 
         window = self._window(context, text)
-        alone_needed = bool(context.topic_articles) or opens_new_topic(text)
-        self.retriever.warm_queries([window, text] if alone_needed and window != text else [window])
-        hits = self.retriever.search(window, context.city, k=self.config.search_depth)
-        topic_changed = False
-        if alone_needed and window != text:
-            alone = self.retriever.search(text, context.city, k=self.config.search_depth)
-            if self._is_new_topic(context, text, alone):
-                context.topic += 1
-                context.turns.clear()
-                context.topic_articles.clear()
-                topic_changed = True
-                hits = alone
-        elif opens_new_topic(text) and context.turns:
+        topic_changed = bool(context.turns) and opens_new_topic(text)
+        if not topic_changed:
+            hits = self.retriever.search(window, context.city, k=self.config.search_depth)
+            if context.turns and self._may_change_topic(context, text):
+                # The utterance on its own, lexically (no second encoder pass): does it point elsewhere?
+                alone = self.retriever.search(text, context.city, self.config.search_depth, "lexical")
+                topic_changed = self._is_new_topic(context, alone)
+        if topic_changed:
             context.topic += 1
             context.turns.clear()
             context.topic_articles.clear()
-            topic_changed = True
+            hits = self.retriever.search(text, context.city, k=self.config.search_depth)
         context.turns.append(("caller", text))
         self._trim(context)
         return self._decide(context, text if topic_changed else window, hits, topic_changed)
@@ -139,16 +134,17 @@ class SuggestionEngine:
             new=new,
         )
 
-    def _is_new_topic(self, context: CallContext, text: str, alone: list[ArticleHit]) -> bool:
-        if opens_new_topic(text):
-            return True
-        if not alone or not context.topic_articles:
+    def _may_change_topic(self, context: CallContext, text: str) -> bool:
+        """Only an utterance with enough content words, in a topic that already has articles."""
+        return bool(context.topic_articles) and len(content_words(text)) >= self.config.topic_change_words
+
+    def _is_new_topic(self, context: CallContext, alone: list[ArticleHit]) -> bool:
+        if not alone:
             return False
         top = alone[0]
         return (
             top.score >= max(self.config.min_confidence, self.config.topic_change_confidence)
             and top.article_id not in context.topic_articles
-            and len(content_words(text)) >= self.config.topic_change_words
         )
 
     def _window(self, context: CallContext, text: str) -> str:

@@ -11,7 +11,7 @@ from assistant.answer_extraction import AnswerExtractor
 from assistant.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
 from assistant.utterance_analysis import is_meaningful, opens_new_topic
 from corpus.models import Passage
-from embeddings.retriever import ArticleHit
+from embeddings.retriever import ArticleHit, SearchMode
 from embeddings.text_analysis import make_analyzer
 
 ARTICLES = {
@@ -34,7 +34,7 @@ class ScriptedRetriever:
         self.scores = scores
         self.queries: list[str] = []
 
-    def search(self, query: str, city: str, k: int = 5) -> list[ArticleHit]:
+    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
         self.queries.append(query)
         best: dict[str, float] = {}
         for keyword, hits in self.scores.items():
