@@ -76,5 +76,9 @@ def build_call_service(
             context_turns=settings.context_turns,
         ),
     )
+    # One search per city before the first call: the first encoder pass and first index use are slow.
+    for city in knowledge_base.cities.keys:
+        retriever.search("Personalausweis beantragen", city, k=1)
+    retriever.clear_query_cache()
     store = CallStore(database_url or settings.database)
     return CallService(store, engine, retriever, knowledge_base, GermanRedactor(), EventHub(store))
