@@ -54,7 +54,7 @@ def test_one_signal_is_one_topic_with_everything_a_content_team_needs(finder: To
     assert len(topics) == 1
     topic = topics[0]
     assert (topic.id, topic.city, topic.count) == ("duisburg-1", "duisburg", 1)
-    assert (topic.kind, topic.impact) == ("unanswered", 3)
+    assert (topic.kind, topic.impact) == ("unanswered", 1.5), "no evidence the call went unanswered throughout"
     assert topic.examples == ["wer bekämpft die ratten im keller"]
     assert "ratten" in topic.words and topic.label == ", ".join(topic.words)
     assert [(w.week, w.calls) for w in topic.trend] == [(iso_week(NOW), 1)]
@@ -163,3 +163,13 @@ def test_labels_skip_fillers_and_placeholders_and_merge_word_forms() -> None:
     assert words[0][0] in ("ratten", "ratte") and "name" not in words[0] and "frage" not in words[0]
     assert words[1][0] == "baum"
     assert all(w not in ("äh", "also", "genau", "ich") for label in words for w in label)
+
+
+@pytest.mark.unit
+def test_a_concern_unanswered_in_the_whole_call_weighs_more_than_a_follow_up(finder: TopicFinder) -> None:
+    text = "wer bekämpft die ratten im keller"
+    whole_call = signals("c1", [text]) + signals("c1", [text], kind="no_helpful_call")
+    follow_up = signals("c2", [text], city="bottrop")
+    topics = {t.city: t for t in finder.find(whole_call + follow_up)}
+    assert topics["duisburg"].impact == 3 + 1
+    assert topics["bottrop"].impact == 1.5

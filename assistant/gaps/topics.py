@@ -47,6 +47,20 @@ KIND_WEIGHTS: dict[SignalKind, float] = {
 }
 
 
+# An unanswered question in a call that something else answered (the call has a helpful or copied mark,
+# so it produced no "no_helpful_call" evidence) is a follow-up the content team can weigh lower than a
+# concern that went unanswered in the whole call.
+ANSWERED_CALL_UNANSWERED_WEIGHT = 1.5
+
+
+def call_weight(kinds: set[SignalKind]) -> float:
+    """The evidence one call adds to a topic's impact."""
+    weights = {k: KIND_WEIGHTS[k] for k in kinds}
+    if "unanswered" in weights and "no_helpful_call" not in kinds:
+        weights["unanswered"] = ANSWERED_CALL_UNANSWERED_WEIGHT
+    return sum(weights.values())
+
+
 class ArticleSearch(Protocol):
     """City-scoped article search (``HybridRetriever``)."""
 
@@ -206,7 +220,7 @@ class TopicFinder:
             seen = concern.first_seen
             if seen and (concern.call_id not in first_seen or seen < first_seen[concern.call_id]):
                 first_seen[concern.call_id] = seen
-        impact = sum(KIND_WEIGHTS[k] for kinds in kinds_per_call.values() for k in kinds)
+        impact = sum(call_weight(kinds) for kinds in kinds_per_call.values())
         kind_calls = {k: sum(1 for kinds in kinds_per_call.values() if k in kinds) for k in SIGNAL_KINDS}
         strongest = max((k for k in SIGNAL_KINDS if kind_calls[k]), key=lambda k: KIND_WEIGHTS[k])
         weeks = Counter(iso_week(moment) for moment in first_seen.values())
