@@ -148,9 +148,9 @@ class CallService:
     def utterance(self, call_id: str, speaker: Speaker, text: str, final: bool = True) -> SuggestionOutcome | None:
         """Record an utterance and push what it triggers. Partials are shown live and not stored."""
         started = time.perf_counter()
-        call = self.active_call(call_id)
         clean = self.redactor.redact(text)
         if not final:
+            self.active_call(call_id)
             self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": False}, durable=False)
             return None
         with self._call_lock(call_id):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
@@ -74,13 +76,20 @@ def base_url(request: Request, settings: Settings) -> str:
     return (settings.public_url or str(request.base_url)).rstrip("/")
 
 
-def _call_or_http(service: CallService, call_id: str, active: bool) -> None:
+@contextmanager
+def call_errors() -> Iterator[None]:
+    """Unknown call: 404. Ended call: 409."""
     try:
-        service.active_call(call_id) if active else service.get_call(call_id)
+        yield
     except CallNotFoundError as exc:
         raise HTTPException(status.HTTP_404_NOT_FOUND, str(exc)) from exc
     except CallEndedError as exc:
         raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
+
+
+def _call_or_http(service: CallService, call_id: str, active: bool) -> None:
+    with call_errors():
+        service.active_call(call_id) if active else service.get_call(call_id)
 
 
 @router.post(
@@ -118,11 +127,8 @@ async def add_utterance(
     confident suggestions for it (``new``: pushed to the sidebar by this utterance)."""
     if len(body.text) > settings.max_utterance_chars:
         raise HTTPException(413, f"text is longer than {settings.max_utterance_chars} characters")
-    _call_or_http(service, call_id, active=True)
-    try:
+    with call_errors():
         outcome = await run_in_threadpool(service.utterance, call_id, body.speaker, body.text, body.final)
-    except CallEndedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     if outcome is None:
         return UtteranceResponse(outcome="partial", suggestions=[])
     base = base_url(request, settings)
@@ -151,11 +157,8 @@ def add_feedback(call_id: str, body: FeedbackRequest, request: Request, service:
     "/api/calls/{call_id}/end", response_model=CallStatus, responses=ERRORS, dependencies=[ServiceAuth], tags=["calls"]
 )
 def end_call(call_id: str, service: Service) -> CallStatus:
-    _call_or_http(service, call_id, active=True)
-    try:
+    with call_errors():
         call = service.end_call(call_id)
-    except CallEndedError as exc:
-        raise HTTPException(status.HTTP_409_CONFLICT, str(exc)) from exc
     return CallStatus(call_id=call.id, city=call.city, status=call.status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -92,16 +93,4 @@ class ErrorOut(BaseModel):
 
 
 def suggestion_out(suggestion: Suggestion, base: str = "") -> SuggestionOut:
-    return SuggestionOut(
-        article_id=suggestion.article_id,
-        title=suggestion.title,
-        city=suggestion.city,
-        service=suggestion.service,
-        score=suggestion.score,
-        answer=suggestion.answer,
-        snippet=suggestion.snippet,
-        heading=suggestion.heading,
-        url=f"{base}/api/articles/{suggestion.article_id}",
-        rank=suggestion.rank,
-        new=suggestion.new,
-    )
+    return SuggestionOut(**asdict(suggestion), url=f"{base}/api/articles/{suggestion.article_id}")
