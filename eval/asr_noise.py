@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from eval.json_lines import json_lines
 from eval.queries import LabeledQuery
 
 # Misheard or colloquially transcribed forms. Keys are lower-case word sequences; the transform
@@ -250,14 +251,7 @@ ID_FIELDS = ("id", "qid")
 def _rows(path: Path) -> list[dict[str, object]]:
     problems: list[str] = []
     rows: list[dict[str, object]] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
-            continue
+    for number, row in json_lines(path, problems):
         if not isinstance(row, dict):
             problems.append(f"{path}:{number}: expected a JSON object")
             continue

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from eval.json_lines import json_lines
 from eval.queries import LabeledQuery
 
 
@@ -57,14 +57,7 @@ def read_benchmark_queries(path: Path) -> list[tuple[str, str, list[str]]]:
     """``(qid, query, relevant_ids)`` rows of a benchmark query file, with every bad line reported."""
     rows: list[tuple[str, str, list[str]]] = []
     problems: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
-            continue
+    for number, row in json_lines(path, problems):
         ids = row.get("relevant_ids") if isinstance(row, dict) else None
         if (
             not isinstance(row, dict)

@@ -8,7 +8,6 @@ left out of the articles.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from corpus.dldb_import import slugify
@@ -21,6 +20,7 @@ from eval.benchmarks.benchmark_corpus import (
     require_file,
 )
 from eval.benchmarks.markdown_sections import markdown_sections
+from eval.json_lines import json_lines
 from eval.queries import LabeledQuery
 
 DOCS_FILE = "docs.jsonl"
@@ -31,14 +31,7 @@ CITY = "ragsource"
 def _documents(path: Path) -> list[GeneratedArticle]:
     articles: list[GeneratedArticle] = []
     problems: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
-            continue
+    for number, doc in json_lines(path, problems):
         if not isinstance(doc, dict) or not str(doc.get("doc_id", "")).strip() or not isinstance(doc.get("text"), str):
             problems.append(f"{path}:{number}: expected {{doc_id, title, text, ...}}")
             continue
