@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -16,6 +16,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 from assistant.settings import Settings
 from corpus.errors import CorpusError
 from embeddings.retriever import EmptyQueryError
+
+if TYPE_CHECKING:
+    from corpus.knowledge_base import KnowledgeBase
+    from eval.queries import LabeledQuery
 
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
@@ -60,16 +64,21 @@ def user_errors() -> Iterator[None]:
         fail(str(exc))
 
 
-@contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    with Progress(
+def _progress() -> Progress:
+    """Progress bars on stderr: label, bar, done/total, elapsed time."""
+    return Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
         console=errors,
         transient=False,
-    ) as progress:
+    )
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    with _progress() as progress:
         task = progress.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:
@@ -81,14 +90,7 @@ def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
 @contextmanager
 def labeled_progress() -> Iterator[Callable[[str, int, int], None]]:
     """One progress bar per label (an index build, a run of queries), created on first update."""
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=False,
-    ) as progress:
+    with _progress() as progress:
         tasks: dict[str, TaskID] = {}
 
         def update(label: str, done: int, total: int) -> None:
@@ -107,3 +109,13 @@ def invoked_command(subcommand: str) -> str:
         if args[i : i + len(words)] == words:
             return shlex.join(["souffleur", *args[i:]])
     return shlex.join(["souffleur", *words])
+
+
+def labeled_queries(path: Path, kb: KnowledgeBase) -> list[LabeledQuery]:
+    """The query file checked against the knowledge base; any problem ends the command with its report."""
+    from eval.queries import QueryFileError, load_queries
+
+    try:
+        return load_queries(path, set(kb.articles), set(kb.cities.keys))
+    except QueryFileError as exc:
+        fail(str(exc))

@@ -18,6 +18,7 @@ from assistant.cli_support import (
     QueriesOption,
     console,
     fail,
+    labeled_queries,
     load_settings,
     user_errors,
 )
@@ -53,7 +54,6 @@ def eval_run(
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
     from eval.asr_noise import AsrNoise, noisy_queries
-    from eval.queries import QueryFileError, load_queries
     from eval.retrieval_evaluation import evaluate_retriever
 
     settings = load_settings(knowledge)
@@ -63,10 +63,7 @@ def eval_run(
             fail(f"unknown mode '{m}' (one of: {', '.join(SEARCH_MODES)})")
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
-        try:
-            labeled = load_queries(queries, set(kb.articles), set(kb.cities.keys))
-        except QueryFileError as exc:
-            fail(str(exc))
+        labeled = labeled_queries(queries, kb)
         variants = [("clean", labeled)]
         if noise is not None:
             variants.append(("noisy", noisy_queries(labeled, AsrNoise(noise, noise_seed))))
@@ -146,15 +143,11 @@ def eval_calibrate(
     from corpus.knowledge_base import load_knowledge_base
     from embeddings.confidence import ConfidenceModel, save_confidence_models
     from eval.calibration import collect_samples, fit_confidence
-    from eval.queries import QueryFileError, load_queries
 
     settings = load_settings(knowledge)
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
-        try:
-            labeled = load_queries(queries, set(kb.articles), set(kb.cities.keys))
-        except QueryFileError as exc:
-            fail(str(exc))
+        labeled = labeled_queries(queries, kb)
         retriever, _ = open_retriever(settings, knowledge_base=kb)
         models: dict[str, ConfidenceModel] = {}
         for mode in SEARCH_MODES:

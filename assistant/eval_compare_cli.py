@@ -19,6 +19,7 @@ from assistant.cli_support import (
     fail,
     invoked_command,
     labeled_progress,
+    labeled_queries,
     load_settings,
     user_errors,
 )
@@ -60,7 +61,6 @@ def eval_compare(
     from eval.comparison import NoiseSetting, compare_configurations
     from eval.comparison_report import ReportContext, write_report
     from eval.configurations import RetrievalSpec, SpecDefaults, collect_specs
-    from eval.queries import QueryFileError, load_queries
     from eval.significance import PairedTest
 
     settings = load_settings(knowledge)
@@ -72,10 +72,7 @@ def eval_compare(
         fail(str(exc))
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
-        try:
-            labeled = load_queries(queries, set(kb.articles), set(kb.cities.keys))
-        except QueryFileError as exc:
-            fail(str(exc))
+        labeled = labeled_queries(queries, kb)
         noisy = noisy_queries(labeled, AsrNoise(noise, noise_seed)) if noise is not None else None
         confidence = settings.retrieval_config().confidence
         with labeled_progress() as progress:
