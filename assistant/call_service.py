@@ -11,7 +11,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from assistant.event_hub import EventHub
 from assistant.live_metrics import LiveMetrics
@@ -66,10 +66,6 @@ class SearchResult:
 
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def suggestion_payload(outcome: SuggestionOutcome, only_new: bool) -> list[dict[str, Any]]:
-    return [asdict(s) for s in outcome.suggestions if s.new or not only_new]
 
 
 class CallService:
@@ -176,7 +172,7 @@ class CallService:
                 self.hub.publish(
                     call_id,
                     "suggestions",
-                    {"topic": outcome.topic, "suggestions": suggestion_payload(outcome, only_new=True)},
+                    {"topic": outcome.topic, "suggestions": [asdict(s) for s in outcome.pushed]},
                 )
                 self.metrics.suggestions.labels(call.city).inc(len(outcome.pushed))
         if speaker == "caller":
