@@ -104,3 +104,15 @@ def test_demo_command_serves_and_plays_the_demo_calls(tmp_path: Path) -> None:
     assert result.stdout.count("/sidebar/") == 3
     for city in ("bottrop", "duisburg", "dinslaken"):
         assert city in result.stdout
+
+
+@pytest.mark.unit
+def test_replay_against_no_server_is_a_clear_message(tmp_path: Path) -> None:
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text(json.dumps({"id": "a", "city": "bottrop", "turns": [["caller", "hallo"]]}) + "\n")
+    base = f"http://127.0.0.1:{free_port()}"
+    command = [sys.executable, "-m", "assistant.cli", "replay", str(calls), "--server", base, "--token", "t"]
+    result = subprocess.run(command, check=False, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert f"Cannot reach the Souffleur server at {base}" in result.stderr
+    assert "Traceback" not in result.stderr
