@@ -54,10 +54,6 @@ class EventHub:
             else:
                 self._subscribers.pop(call_id, None)
 
-    def watchers(self, call_id: str) -> int:
-        with self._lock:
-            return len(self._subscribers.get(call_id, []))
-
     def publish(self, call_id: str, type_: str, payload: dict[str, Any], durable: bool = True) -> CallEvent:
         """Store (when durable) and deliver an event. Safe to call from any thread."""
         seq = self.store.append_event(call_id, type_, payload) if durable else None

@@ -166,10 +166,6 @@ class CallStore:
             if record is not None:
                 record.topic = topic
 
-    def count_active_calls(self) -> int:
-        with self._read() as session:
-            return int(session.scalar(select(func.count()).where(CallRecord.status == "active")) or 0)
-
     # ---- what happens in a call ---------------------------------------------------------------
     def add_utterance(
         self,
