@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ class AnswerExtractor:
     def extract(self, query: str, best: Passage, sections: Sequence[Passage]) -> Answer:
         query_tokens = set(self.analyzer.tokens(query))
         ordered = [best, *[p for p in sections if p.id != best.id]]
-        split = [split_sentences(p.text) or [p.text] for p in ordered]
+        split = [[plain(x) for x in split_sentences(p.text) or [p.text]] for p in ordered]
         best_score, where = 0.0, (0, 0)
         for order, sentences in enumerate(split):
             weight = 1.0 if order == 0 else OTHER_SECTION_WEIGHT
@@ -56,7 +57,7 @@ class AnswerExtractor:
         answer = sentences[index]
         if (len(answer) < SHORT_SENTENCE or answer.endswith(":")) and index + 1 < len(sentences):
             answer = f"{answer} {sentences[index + 1]}"
-        return Answer(answer=answer, snippet=_snippet(passage.text, answer), heading=passage.heading)
+        return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
     def _overlap(self, query_tokens: set[str], sentence: str) -> float:
         tokens = set(self.analyzer.tokens(sentence))
@@ -67,6 +68,14 @@ class AnswerExtractor:
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
         return float(penalty * shared / len(tokens) ** 0.3)
+
+
+_MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
+
+
+def plain(text: str) -> str:
+    """The text an agent reads out: Markdown emphasis and list markers removed."""
+    return " ".join(_MARKUP.sub("", text).split())
 
 
 def _snippet(text: str, answer: str) -> str:

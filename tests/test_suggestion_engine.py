@@ -172,3 +172,13 @@ def test_answer_extraction_picks_the_sentence_that_matches() -> None:
     assert answer.answer == "Die Steuer kostet 120 Euro."
     fallback = extractor.extract("xyz", passage("bottrop/hundesteuer"), [])
     assert fallback.answer.startswith("Hunde melden Sie")
+
+
+@pytest.mark.unit
+def test_answers_carry_no_markdown() -> None:
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES])
+    text = "Bitte beachten:\n- **Hund:** Hunde melden Sie extra an.\n- Auto: ummelden."
+    listed = Passage("x#1", "bottrop/x", "bottrop", "Anmelden", "Hinweise", text)
+    answer = extractor.extract("hund anmelden", listed, [])
+    assert answer.answer == "Hund: Hunde melden Sie extra an. Auto: ummelden."
+    assert answer.snippet == "Bitte beachten: Hund: Hunde melden Sie extra an. Auto: ummelden."
