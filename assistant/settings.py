@@ -9,10 +9,10 @@ from typing import Literal
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
-from embeddings.confidence import load_confidence_models
-from embeddings.default_model import DEFAULT_MODEL
-from embeddings.passage_index import IndexSettings
-from embeddings.retriever import RetrievalConfig, SearchMode
+from embeddings.encoders.default_model import DEFAULT_MODEL
+from embeddings.index.passage_index import IndexSettings
+from embeddings.retrieval.confidence import load_confidence_models
+from embeddings.retrieval.retriever import RetrievalConfig, SearchMode
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"

@@ -7,24 +7,24 @@ from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
-from embeddings.default_model import resolve_model
-from embeddings.encoder import Encoder
-from embeddings.index_store import StalePolicy, open_index
-from embeddings.passage_index import RefreshReport
-from embeddings.retriever import HybridRetriever
+from embeddings.encoders.default_model import resolve_model
+from embeddings.encoders.encoder import Encoder
+from embeddings.index.index_store import StalePolicy, open_index
+from embeddings.index.passage_index import RefreshReport
+from embeddings.retrieval.retriever import HybridRetriever
 
 if TYPE_CHECKING:
-    from assistant.call_service import CallService
+    from assistant.live.call_service import CallService
 
 FAKE_MODEL_PREFIX = "fake:"
 
 
 def make_encoder(settings: Settings) -> Encoder:
     """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model)."""
-    from embeddings.sentence_transformer_encoder import SentenceTransformerEncoder
+    from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
     if settings.model.startswith(FAKE_MODEL_PREFIX):
-        from embeddings.fake_encoder import HashingFakeEncoder
+        from embeddings.encoders.fake_encoder import HashingFakeEncoder
 
         return HashingFakeEncoder(dimension=int(settings.model.removeprefix(FAKE_MODEL_PREFIX) or 64))
     return SentenceTransformerEncoder(
@@ -57,12 +57,12 @@ def build_call_service(
     progress: Callable[[int, int], None] | None = None,
 ) -> CallService:
     """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
-    from assistant.answer_extraction import AnswerExtractor
-    from assistant.call_service import CallService
-    from assistant.event_hub import EventHub
-    from assistant.redaction import GermanRedactor
+    from assistant.events.hub import EventHub
+    from assistant.live.answer_extraction import AnswerExtractor
+    from assistant.live.call_service import CallService
+    from assistant.live.suggestion_engine import SuggestionConfig, SuggestionEngine
+    from assistant.privacy.redaction import GermanRedactor
     from assistant.storage.call_store import CallStore
-    from assistant.suggestion_engine import SuggestionConfig, SuggestionEngine
 
     knowledge_base = knowledge_base or load_knowledge_base(settings.knowledge_dir)
     retriever, _ = open_retriever(settings, encoder=encoder, knowledge_base=knowledge_base, progress=progress)

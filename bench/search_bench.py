@@ -39,8 +39,8 @@ def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
     from assistant.wiring import make_encoder
     from corpus.dldb_import import import_dldb
     from corpus.knowledge_base import load_knowledge_base
-    from embeddings.index_store import refresh_index
-    from embeddings.retriever import SEARCH_MODES, HybridRetriever
+    from embeddings.index.index_store import refresh_index
+    from embeddings.retrieval.retriever import SEARCH_MODES, HybridRetriever
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
     settings = Settings(data_dir=tmp / "data")
@@ -59,7 +59,7 @@ def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
     index, _ = refresh_index(settings.index_dir, kb, encoder, settings.index_settings())
     build_s = time.perf_counter() - started
     started = time.perf_counter()
-    from embeddings.passage_index import PassageIndex
+    from embeddings.index.passage_index import PassageIndex
 
     PassageIndex.load(settings.index_dir)
     reload_s = time.perf_counter() - started

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embeddings.confidence import ConfidenceModel
-from embeddings.retriever import Retriever, SearchMode
+from embeddings.retrieval.confidence import ConfidenceModel
+from embeddings.retrieval.retriever import Retriever, SearchMode
 from eval.queries import LabeledQuery
 
 CALIBRATION_DEPTH = 1

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.call_scripts import CallScript
-from assistant.call_service import CallService
+from assistant.live.call_service import CallService
+from assistant.replay.call_scripts import CallScript
 from eval.metrics import percentile_ms
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from embeddings.retriever import SEARCH_MODES, SearchMode
+from embeddings.retrieval.retriever import SEARCH_MODES, SearchMode
 
 CONFIG_KEYS = ("mode", "lexical_weight", "dense_weight", "rrf_k", "model")
 CONFIG_FILE_SUFFIXES = (".toml", ".json")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from corpus.cities import CityDirectory
-from embeddings.retriever import Retriever, SearchMode
+from embeddings.retrieval.retriever import Retriever, SearchMode
 from eval.metrics import (
     auroc,
     leak_rate,

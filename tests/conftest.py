@@ -7,9 +7,9 @@ import pytest
 from assistant.settings import Settings
 from assistant.wiring import make_encoder
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
-from embeddings.encoder import Encoder
-from embeddings.fake_encoder import HashingFakeEncoder
-from embeddings.index_store import refresh_index
+from embeddings.encoders.encoder import Encoder
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.index.index_store import refresh_index
 from tests.helpers import write_knowledge
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

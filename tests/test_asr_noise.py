@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from eval.asr_noise import AsrNoise, NoiseFileError, NoiseRates, compound_joint, noisy_queries, write_noisy_queries
 from eval.queries import LabeledQuery, load_queries
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from corpus.knowledge_base import load_knowledge_base
 from corpus.passages import PassageSplitter
 from eval.benchmarks.article_writer import GeneratedArticle, article_markdown

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.call_scripts import CallScript, CallScriptError, load_call_scripts
+from assistant.replay.call_scripts import CallScript, CallScriptError, load_call_scripts
 from assistant.wiring import build_call_service
 from eval.call_replay import CallReplayOutcome, replay_calls, summarize
 from tests.api_support import api_settings
@@ -74,7 +74,7 @@ def test_eval_calls_command_prints_valid_json(
 ) -> None:
     from typer.testing import CliRunner
 
-    from assistant.cli import app
+    from assistant.cli.main import app
 
     monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from assistant.call_scripts import load_call_scripts
+from assistant.replay.call_scripts import load_call_scripts
 from assistant.settings import Settings
 from assistant.wiring import build_call_service, make_encoder, open_retriever
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
-from embeddings.encoder import Encoder
-from embeddings.index_store import refresh_index
-from embeddings.retriever import SEARCH_MODES, HybridRetriever
+from embeddings.encoders.encoder import Encoder
+from embeddings.index.index_store import refresh_index
+from embeddings.retrieval.retriever import SEARCH_MODES, HybridRetriever
 from eval.call_replay import replay_calls
 from eval.queries import LabeledQuery, load_queries
 from eval.retrieval_evaluation import evaluate_retriever

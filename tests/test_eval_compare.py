@@ -7,11 +7,11 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.fake_encoder import HashingFakeEncoder
-from embeddings.passage_index import IndexBuilder
-from embeddings.retriever import HybridRetriever, RetrievalConfig
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.index.passage_index import IndexBuilder
+from embeddings.retrieval.retriever import HybridRetriever, RetrievalConfig
 from eval.comparison import compare_configurations, significance_marker
 from eval.configurations import (
     ConfigSpecError,

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from assistant.api.app import create_app
-from assistant.call_service import CallService
+from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
 from tests.helpers import write_knowledge

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from assistant.cli import app
+from assistant.cli.main import app
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
 from tests.helpers import write_knowledge

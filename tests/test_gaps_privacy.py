@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
-from assistant.call_service import CallService
-from assistant.cli import app
+from assistant.cli.main import app
+from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from assistant.storage.call_store import CallStore
 from assistant.storage.models import Base, CallRecord, SearchRecord, UtteranceRecord

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.call_service import CallService
 from assistant.gaps.article_health import ArticleHealthCheck, ArticleHealthConfig
 from assistant.gaps.asymmetry import missing_articles, service_asymmetries, topic_asymmetries
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
@@ -21,11 +20,12 @@ from assistant.gaps.report_markdown import render_markdown
 from assistant.gaps.signals import AnsweredUtterance, ArticleUsage, GapSignal
 from assistant.gaps.text_similarity import HybridTextSimilarity
 from assistant.gaps.topics import TopicFinder
+from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
 from corpus.catalog import CatalogService
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
-from embeddings.fake_encoder import HashingFakeEncoder
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from tests.helpers import article_text, write_knowledge
 
 TODAY = date(2026, 11, 20)

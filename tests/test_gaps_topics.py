@@ -10,8 +10,8 @@ from assistant.gaps.signals import GapSignal, SignalKind
 from assistant.gaps.text_similarity import HybridTextSimilarity
 from assistant.gaps.topics import KIND_WEIGHTS, GapTopic, TopicFinder, cluster, group_concerns, iso_week
 from corpus.models import Passage
-from embeddings.fake_encoder import HashingFakeEncoder
-from embeddings.retriever import ArticleHit
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.retrieval.retriever import ArticleHit
 
 NOW = datetime(2026, 11, 18, 10, 0, tzinfo=UTC)
 RATS = ["bei uns im keller laufen ratten rum", "die ratten kommen aus dem kanal, wer bekämpft ratten"]

@@ -10,10 +10,10 @@ import pytest
 
 from corpus.cities import CityDirectory
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
-from embeddings.encoder import ProgressCallback, Vectors
-from embeddings.fake_encoder import HashingFakeEncoder
-from embeddings.index_store import open_index, refresh_index
-from embeddings.passage_index import (
+from embeddings.encoders.encoder import ProgressCallback, Vectors
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.index.index_store import open_index, refresh_index
+from embeddings.index.passage_index import (
     CURRENT_FILE,
     IndexBuilder,
     IndexSettings,
@@ -21,7 +21,7 @@ from embeddings.passage_index import (
     PassageIndex,
     StaleIndexError,
 )
-from embeddings.retriever import EmptyQueryError, HybridRetriever, RetrievalConfig
+from embeddings.retrieval.retriever import EmptyQueryError, HybridRetriever, RetrievalConfig
 from tests.helpers import TOPICS, article_text
 
 pytestmark = pytest.mark.unit

@@ -5,11 +5,11 @@ import math
 import numpy as np
 import pytest
 
-from embeddings.confidence import ConfidenceModel, load_confidence_models, save_confidence_models
-from embeddings.fake_encoder import HashingFakeEncoder
-from embeddings.fusion import reciprocal_rank_fusion
-from embeddings.lexical_index import Bm25LexicalIndex
-from embeddings.text_analysis import CharNgramAnalyzer, GermanStemAnalyzer, make_analyzer
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.index.lexical_index import Bm25LexicalIndex
+from embeddings.index.text_analysis import CharNgramAnalyzer, GermanStemAnalyzer, make_analyzer
+from embeddings.retrieval.confidence import ConfidenceModel, load_confidence_models, save_confidence_models
+from embeddings.retrieval.fusion import reciprocal_rank_fusion
 
 pytestmark = pytest.mark.unit
 

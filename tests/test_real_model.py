@@ -9,10 +9,10 @@ import pytest
 
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.default_model import MIN_COSINE, ensure_default_model, verify_against_engine
-from embeddings.passage_index import IndexBuilder, IndexSettings
-from embeddings.retriever import HybridRetriever
-from embeddings.sentence_transformer_encoder import SentenceTransformerEncoder
+from embeddings.encoders.default_model import MIN_COSINE, ensure_default_model, verify_against_engine
+from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
+from embeddings.index.passage_index import IndexBuilder, IndexSettings
+from embeddings.retrieval.retriever import HybridRetriever
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from assistant.redaction import PLACEHOLDERS, GermanRedactor, Redactor
+from assistant.privacy.redaction import PLACEHOLDERS, GermanRedactor, Redactor
 
 pytestmark = pytest.mark.unit
 

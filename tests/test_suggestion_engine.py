@@ -7,12 +7,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from assistant.answer_extraction import AnswerExtractor
-from assistant.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
-from assistant.utterance_analysis import is_meaningful, opens_new_topic
+from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
+from assistant.live.utterance_analysis import is_meaningful, opens_new_topic
 from corpus.models import Passage
-from embeddings.retriever import ArticleHit, SearchMode
-from embeddings.text_analysis import make_analyzer
+from embeddings.index.text_analysis import make_analyzer
+from embeddings.retrieval.retriever import ArticleHit, SearchMode
 
 ARTICLES = {
     "bottrop/sperrmuell": ("Sperrmüll anmelden", "Sperrmüll holt die BEST nach Anmeldung ab. Termine gibt es online."),

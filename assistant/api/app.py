@@ -15,12 +15,12 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.body_limit import BodyLimitMiddleware
-from assistant.api.gaps_routes import build_gaps_router
-from assistant.api.routes import router
+from assistant.api.routes.calls import router
+from assistant.api.routes.gaps import build_gaps_router
+from assistant.api.routes.sidebar import sidebar_router
 from assistant.api.security import Access, resolve_api_token
-from assistant.api.sidebar import sidebar_router
-from assistant.api.websocket import websocket_router
-from assistant.call_service import CallService
+from assistant.api.ws.call_socket import websocket_router
+from assistant.live.call_service import CallService
 from assistant.settings import Settings
 
 log = logging.getLogger("souffleur.api")

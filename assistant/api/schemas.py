@@ -7,8 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from assistant.call_service import FeedbackEvent
-from assistant.suggestion_engine import Outcome, Suggestion
+from assistant.live.call_service import FeedbackEvent
+from assistant.live.suggestion_engine import Outcome, Suggestion
 
 MAX_ID = 128
 

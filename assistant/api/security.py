@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request, status
 
-from assistant.call_service import CallService
+from assistant.live.call_service import CallService
 
 log = logging.getLogger("souffleur.security")
 TOKEN_FILE = "api-token"

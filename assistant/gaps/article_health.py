@@ -12,8 +12,8 @@ import numpy as np
 from assistant.gaps.signals import ArticleUsage
 from corpus.knowledge_base import KnowledgeBase
 from corpus.models import Article
-from embeddings.encoder import Vectors
-from embeddings.passage_index import PassageIndex
+from embeddings.encoders.encoder import Vectors
+from embeddings.index.passage_index import PassageIndex
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embeddings.encoder import Encoder, Vectors
+from embeddings.encoders.encoder import Encoder, Vectors
 
 
 class CachedQueryEmbedder:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 
 import Stemmer
 
-from assistant.utterance_analysis import content_words
+from assistant.live.utterance_analysis import content_words
 
 _PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
 

@@ -25,10 +25,10 @@ from assistant.gaps.topics import GapTopic, TopicConfig, TopicFinder
 from assistant.storage.call_store import CallStore
 from corpus.catalog import CatalogService
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.retriever import HybridRetriever
+from embeddings.retrieval.retriever import HybridRetriever
 
 if TYPE_CHECKING:
-    from assistant.call_service import CallService
+    from assistant.live.call_service import CallService
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
-from embeddings.encoder import Vectors
-from embeddings.text_analysis import CharNgramAnalyzer
+from embeddings.encoders.encoder import Vectors
+from embeddings.index.text_analysis import CharNgramAnalyzer
 
 # What every call sounds like, whatever it is about.
 REGISTER_PHRASES = (

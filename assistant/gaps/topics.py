@@ -36,7 +36,7 @@ import numpy.typing as npt
 from assistant.gaps.labels import CTfIdfLabeler
 from assistant.gaps.signals import SIGNAL_KINDS, GapSignal, SignalKind
 from assistant.gaps.text_similarity import HybridTextSimilarity, TextVectors
-from embeddings.retriever import ArticleHit
+from embeddings.retrieval.retriever import ArticleHit
 
 KIND_WEIGHTS: dict[SignalKind, float] = {
     "unanswered": 3.0,

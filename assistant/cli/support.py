@@ -1,0 +1,121 @@
+"""Helpers shared by the ``souffleur`` commands: consoles, settings, error reporting, progress."""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from assistant.settings import Settings
+from corpus.errors import CorpusError
+from embeddings.retrieval.retriever import EmptyQueryError
+
+if TYPE_CHECKING:
+    from corpus.knowledge_base import KnowledgeBase
+    from eval.queries import LabeledQuery
+
+console = Console()
+errors = Console(stderr=True, soft_wrap=True)
+
+KnowledgeOption = Annotated[
+    Path | None, typer.Option("--knowledge", "-K", help="Knowledge folder (default: settings / bundled demo)")
+]
+QueriesOption = Annotated[Path, typer.Option("--queries", "-q", help="JSONL file of labeled queries")]
+NoiseOption = Annotated[
+    float | None,
+    typer.Option("--noise", min=0.0, max=1.0, help="Also score ASR-noised twins of the queries at this level (0..1)"),
+]
+NoiseSeedOption = Annotated[int, typer.Option("--noise-seed", help="Seed of the ASR noise")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def load_settings(knowledge: Path | None = None) -> Settings:
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        fail(f"invalid configuration: {exc}")
+    if knowledge is not None:
+        settings = settings.model_copy(update={"knowledge_dir": knowledge})
+    return settings
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn every error that is the user's to fix into a message and exit code 2, never a traceback."""
+    from embeddings.encoders.default_model import ModelVerificationError
+    from embeddings.index.passage_index import IndexError_
+
+    try:
+        yield
+    except (CorpusError, IndexError_, EmptyQueryError, ModelVerificationError) as exc:
+        fail(str(exc))
+    except (FileNotFoundError, PermissionError) as exc:
+        fail(str(exc))
+
+
+def _progress() -> Progress:
+    """Progress bars on stderr: label, bar, done/total, elapsed time."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=False,
+    )
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
+    with _progress() as progress:
+        task = progress.add_task(label, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+@contextmanager
+def labeled_progress() -> Iterator[Callable[[str, int, int], None]]:
+    """One progress bar per label (an index build, a run of queries), created on first update."""
+    with _progress() as progress:
+        tasks: dict[str, TaskID] = {}
+
+        def update(label: str, done: int, total: int) -> None:
+            if label not in tasks:
+                tasks[label] = progress.add_task(label, total=total)
+            progress.update(tasks[label], completed=done, total=total)
+
+        yield update
+
+
+def invoked_command(subcommand: str) -> str:
+    """The command line as typed, from ``souffleur`` on (for reports)."""
+    args = sys.argv[1:]
+    words = subcommand.split()
+    for i in range(len(args) - len(words) + 1):
+        if args[i : i + len(words)] == words:
+            return shlex.join(["souffleur", *args[i:]])
+    return shlex.join(["souffleur", *words])
+
+
+def labeled_queries(path: Path, kb: KnowledgeBase) -> list[LabeledQuery]:
+    """The query file checked against the knowledge base; any problem ends the command with its report."""
+    from eval.queries import QueryFileError, load_queries
+
+    try:
+        return load_queries(path, set(kb.articles), set(kb.cities.keys))
+    except QueryFileError as exc:
+        fail(str(exc))

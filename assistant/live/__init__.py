@@ -1,0 +1,1 @@
+"""The live call path: call service, suggestion engine, utterance analysis, answer extraction, metrics."""

@@ -1,0 +1,224 @@
+"""``CallService``: the live call use cases, independent of HTTP. The API and the call replay of
+the evaluation toolkit both drive calls through it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from assistant.events.hub import EventHub
+from assistant.live.metrics import LiveMetrics
+from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
+from assistant.privacy.redaction import Redactor
+from assistant.storage.call_store import CallInfo, CallStore
+from corpus.cities import CityDirectory
+from corpus.errors import UnknownCityError
+from corpus.knowledge_base import KnowledgeBase
+from embeddings.retrieval.retriever import HybridRetriever
+
+FeedbackEvent = Literal["shown", "opened", "copied", "helpful", "not_helpful", "dismissed"]
+FEEDBACK_EVENTS: tuple[FeedbackEvent, ...] = ("shown", "opened", "copied", "helpful", "not_helpful", "dismissed")
+
+
+MAX_CACHED_CALLS = 5000
+
+
+class UnknownArticleError(LookupError):
+    def __init__(self, article_id: str) -> None:
+        super().__init__(f"Unknown article '{article_id}'")
+
+
+class CallNotFoundError(LookupError):
+    def __init__(self, call_id: str) -> None:
+        super().__init__(f"No call with id '{call_id}'")
+
+
+class CallEndedError(RuntimeError):
+    def __init__(self, call_id: str) -> None:
+        super().__init__(f"Call '{call_id}' has ended")
+
+
+class UnknownNumberError(LookupError):
+    def __init__(self, number: str, known: dict[str, str]) -> None:
+        listing = ", ".join(f"{n} ({c})" for n, c in known.items()) or "none configured"
+        super().__init__(f"Unknown dialed number '{number}'. Known numbers: {listing}")
+        self.known = known
+
+
+@dataclass(frozen=True)
+class OpenedCall:
+    call: CallInfo
+    sidebar_token: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    search_id: int
+    suggestions: list[Suggestion]
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class CallService:
+    def __init__(
+        self,
+        store: CallStore,
+        engine: SuggestionEngine,
+        retriever: HybridRetriever,
+        knowledge: KnowledgeBase,
+        redactor: Redactor,
+        hub: EventHub | None = None,
+        metrics: LiveMetrics | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.retriever = retriever
+        self.knowledge = knowledge
+        self.cities: CityDirectory = knowledge.cities
+        self.redactor = redactor
+        self.hub = hub or EventHub(store)
+        self.metrics = metrics or LiveMetrics()
+        self._contexts: OrderedDict[str, CallContext] = OrderedDict()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    # ---- calls ----------------------------------------------------------------------------------
+    def resolve_city(self, city: str | None, dialed_number: str | None) -> str:
+        """The city key from an explicit city or from the number the call was forwarded from."""
+        if city:
+            return self.cities.get(city).key
+        if dialed_number:
+            found = self.cities.by_dialed_number(dialed_number)
+            if found is None:
+                known = {n: c.key for c in self.cities.cities for n in c.dialed_numbers}
+                raise UnknownNumberError(dialed_number, known)
+            return found.key
+        raise UnknownCityError("", self.cities.keys)
+
+    def open_call(
+        self, city: str | None = None, dialed_number: str | None = None, agent_id: str | None = None
+    ) -> OpenedCall:
+        key = self.resolve_city(city, dialed_number)
+        token = secrets.token_urlsafe(24)
+        call = self.store.create_call(uuid.uuid4().hex, key, token_hash(token), agent_id, dialed_number)
+        self.metrics.calls.labels(key).inc()
+        return OpenedCall(call=call, sidebar_token=token)
+
+    def get_call(self, call_id: str) -> CallInfo:
+        call = self.store.get_call(call_id)
+        if call is None:
+            raise CallNotFoundError(call_id)
+        return call
+
+    def active_call(self, call_id: str) -> CallInfo:
+        call = self.get_call(call_id)
+        if not call.active:
+            raise CallEndedError(call_id)
+        return call
+
+    def check_sidebar_token(self, call_id: str, token: str) -> bool:
+        call = self.store.get_call(call_id)
+        return call is not None and hmac.compare_digest(call.sidebar_token_hash, token_hash(token))
+
+    def end_call(self, call_id: str) -> CallInfo:
+        with self._call_lock(call_id):
+            self.active_call(call_id)
+            self.store.end_call(call_id)
+            self.hub.publish(call_id, "call_ended", {})
+            with self._guard:
+                self._contexts.pop(call_id, None)
+        with self._guard:
+            self._locks.pop(call_id, None)
+        return self.get_call(call_id)
+
+    # ---- utterances -----------------------------------------------------------------------------
+    def utterance(self, call_id: str, speaker: Speaker, text: str, final: bool = True) -> SuggestionOutcome | None:
+        """Record an utterance and push what it triggers. Partials are shown live and not stored."""
+        started = time.perf_counter()
+        clean = self.redactor.redact(text)
+        if not final:
+            self.active_call(call_id)
+            self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": False}, durable=False)
+            return None
+        with self._call_lock(call_id):
+            call = self.active_call(call_id)
+            context = self._context(call)
+            outcome = self.engine.on_utterance(context, speaker, clean)
+            if outcome.topic_changed:
+                self.store.set_topic(call_id, outcome.topic)
+            self.store.add_utterance(
+                call_id,
+                speaker,
+                clean,
+                topic=outcome.topic,
+                outcome=outcome.outcome,
+                top_score=outcome.top_score,
+                top_article_id=outcome.top_article_id,
+                suggestions=[(s.article_id, s.rank, s.score) for s in outcome.pushed],
+            )
+            self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": True})
+            if outcome.topic_changed:
+                self.hub.publish(call_id, "topic", {"topic": outcome.topic})
+            if outcome.pushed:
+                self.hub.publish(
+                    call_id,
+                    "suggestions",
+                    {"topic": outcome.topic, "suggestions": [asdict(s) for s in outcome.pushed]},
+                )
+                self.metrics.suggestions.labels(call.city).inc(len(outcome.pushed))
+        if speaker == "caller":
+            self.metrics.utterances.labels(call.city, outcome.outcome).inc()
+            self.metrics.suggestion_seconds.labels(call.city).observe(time.perf_counter() - started)
+        return outcome
+
+    def _context(self, call: CallInfo) -> CallContext:
+        with self._guard:
+            context = self._contexts.get(call.id)
+            if context is not None:
+                self._contexts.move_to_end(call.id)
+        if context is None:
+            state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
+            context = CallContext(
+                city=call.city,
+                topic=state.topic,
+                turns=[("agent" if s == "agent" else "caller", t) for s, t in state.turns],
+                topic_articles=state.topic_articles,
+                pushed=state.pushed,
+            )
+            with self._guard:
+                self._contexts[call.id] = context
+                while len(self._contexts) > MAX_CACHED_CALLS:
+                    self._contexts.popitem(last=False)  # rebuilt from storage when the call speaks again
+        return context
+
+    def _call_lock(self, call_id: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(call_id, threading.Lock())
+
+    # ---- feedback and manual search -------------------------------------------------------------
+    def feedback(self, call_id: str, article_id: str, event: FeedbackEvent, reason: str | None = None) -> None:
+        self.get_call(call_id)
+        if article_id not in self.knowledge.articles:
+            raise UnknownArticleError(article_id)
+        clean = self.redactor.redact(reason) if reason else None
+        self.store.add_feedback(call_id, article_id, event, clean)
+        self.metrics.feedback.labels(event).inc()
+
+    def search(self, query: str, city: str, k: int = 5, call_id: str | None = None) -> SearchResult:
+        key = self.cities.get(city).key
+        hits = self.retriever.search(query, key, k=k)
+        search_id = self.store.add_search(
+            call_id, key, self.redactor.redact(query), [h.article_id for h in hits], hits[0].score if hits else None
+        )
+        self.metrics.searches.labels(key).inc()
+        suggestions = [self.engine.describe(query, hit, hit.rank) for hit in hits]
+        return SearchResult(search_id=search_id, suggestions=suggestions)

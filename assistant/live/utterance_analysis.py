@@ -1,0 +1,51 @@
+"""What an utterance says about the conversation: does it carry a concern, does it open a new one?"""
+
+from __future__ import annotations
+
+import re
+
+from embeddings.index.text_analysis import words
+
+# Words of the conversation itself (greetings, politeness, "I have a question") that name no concern.
+CONVERSATION_WORDS = frozenset(
+    {
+        "frage", "fragen", "frag", "wollte", "wollt", "möchte", "moechte", "würde", "gern", "grüß", "gruess",
+        "gott", "morgen", "abend", "mittag", "tschüss", "wiederhören", "wiederschauen", "vielen", "dank",
+        "dankeschön", "richtig", "stimmt", "moment", "sekunde", "klar", "super", "prima", "verstanden",
+        "wissen", "sagen", "sage", "erstmal", "kurz", "kurze", "anliegen", "sprechen", "spreche", "hören",
+        "höre", "hallöchen", "servus", "moin", "alright", "hello", "thanks", "thank", "you", "merhaba",
+        "tamam", "toll", "wunderbar", "perfekt", "hab", "habe", "hätte", "haette", "gehört", "ordnung",
+        "allet", "jut", "dankeschoen", "schoenen", "schönen", "tschuess", "alles", "weiß", "weiss",
+    }
+)  # fmt: skip
+
+MIN_CONTENT_CHARS = 5
+
+_NEW_TOPIC = re.compile(
+    r"\b("
+    r"(noch|ganz)\s+(eine?|ne|n)\s+(andere|weitere|zweite)\s+(frage|sache|thema)"
+    r"|(etwas|was)\s+(ganz\s+)?(anderes|andres)"
+    r"|anderes\s+thema|themawechsel"
+    r"|au(ß|ss)erdem\s+(wollte|hätte|haette|möchte|moechte)"
+    r"|(und|ach)\s+(dann\s+)?noch\s+(was|etwas|eins)"
+    r"|noch\s+(eine|ne)\s+frage"
+    r"|zweitens"
+    r")\b",
+    re.IGNORECASE,
+)
+
+
+def content_words(text: str) -> list[str]:
+    """Words that may name the caller's concern: no stop words, fillers or conversation words."""
+    return [w for w in words(text) if w not in CONVERSATION_WORDS and len(w) > 2 and not w.isdigit()]
+
+
+def is_meaningful(text: str) -> bool:
+    """True when the utterance may carry a concern: two content words, or one of at least five letters."""
+    found = content_words(text)
+    return len(found) >= 2 or any(len(w) >= MIN_CONTENT_CHARS for w in found)
+
+
+def opens_new_topic(text: str) -> bool:
+    """Explicit cues that the caller moves on to another concern ("noch eine andere Frage")."""
+    return _NEW_TOPIC.search(text) is not None

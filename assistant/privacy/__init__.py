@@ -1,0 +1,1 @@
+"""Personal data: redaction of transcripts before anything is stored, logged or shown."""

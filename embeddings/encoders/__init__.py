@@ -1,0 +1,1 @@
+"""Text encoders: the ``Encoder`` protocol, the deterministic fake, sentence-transformers, the default model."""

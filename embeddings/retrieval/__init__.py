@@ -1,0 +1,1 @@
+"""City-scoped retrieval over the indexes: fusion, confidence, the retriever."""

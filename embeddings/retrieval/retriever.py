@@ -1,0 +1,200 @@
+"""City-scoped retrieval: dense, lexical or hybrid (reciprocal rank fusion), aggregated to articles."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from corpus.cities import CityDirectory
+from corpus.models import Passage
+from embeddings.encoders.encoder import Encoder, Vectors
+from embeddings.index.passage_index import PassageIndex
+from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
+from embeddings.retrieval.fusion import reciprocal_rank_fusion
+
+SearchMode = Literal["hybrid", "dense", "lexical"]
+SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
+
+
+class EmptyQueryError(ValueError):
+    """The query has no words to search for."""
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    """One ranked article: its confidence, the passage that matched best and the raw signals."""
+
+    article_id: str
+    title: str
+    city: str
+    service: str
+    score: float
+    passage: Passage
+    rank: int
+    dense_score: float | None = None
+    lexical_score: float | None = None
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    mode: SearchMode = "hybrid"
+    lexical_weight: float = 1.0
+    dense_weight: float = 0.5
+    rrf_k: int = 20
+    candidates: int = 50
+    confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
+    query_cache_size: int = 2048
+
+
+@dataclass
+class _QuerySignals:
+    """What one query produced: its vector, its lexical tokens and the BM25 scores of every passage."""
+
+    qvec: Vectors | None
+    tokens: list[str]
+    lex_scores: npt.NDArray[np.float32] | None = None
+    lex_upper: float = 0.0
+
+
+class Retriever(Protocol):
+    """Finds the articles that answer a query, only among the city's articles and the common ones."""
+
+    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]: ...
+
+
+class HybridRetriever:
+    """Dense (FAISS) and lexical (BM25) passage search, each aggregated to articles by their best
+    passage, fused with weighted reciprocal rank fusion. City scoping happens inside the index: only
+    the partitions of the city and of the common folder are searched."""
+
+    def __init__(
+        self, index: PassageIndex, encoder: Encoder, cities: CityDirectory, config: RetrievalConfig | None = None
+    ) -> None:
+        self.index = index
+        self.encoder = encoder
+        self.cities = cities
+        self.config = config or RetrievalConfig()
+        self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
+
+    def sections(self, article_id: str) -> list[Passage]:
+        """The article's section passages in reading order."""
+        rows = self.index.rows_by_article.get(article_id, [])
+        return [self.index.passages[r] for r in rows if self.index.passages[r].kind == "section"]
+
+    def clear_query_cache(self) -> None:
+        self._query_cache.clear()
+
+    def embed_query(self, query: str) -> Vectors:
+        """The query vector, from a small LRU cache (partial transcripts repeat)."""
+        key = " ".join(query.split())
+        cached = self._query_cache.get(key)
+        if cached is not None:
+            self._query_cache.move_to_end(key)
+            return cached
+        vector: Vectors = np.asarray(self.encoder.encode_queries([key])[0], dtype=np.float32)
+        self._query_cache[key] = vector
+        if len(self._query_cache) > self.config.query_cache_size:
+            self._query_cache.popitem(last=False)
+        return vector
+
+    def warm_queries(self, queries: Sequence[str]) -> None:
+        """Embed the uncached queries in one batch (cheaper than one call each)."""
+        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries))
+        missing = [k for k in keys if k and k not in self._query_cache]
+        if not missing:
+            return
+        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
+        for key, vector in zip(missing, vectors, strict=True):
+            self._query_cache[key] = vector
+        while len(self._query_cache) > self.config.query_cache_size:
+            self._query_cache.popitem(last=False)
+
+    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
+        if k < 1:
+            raise ValueError("k must be at least 1")
+        if not query or not query.strip():
+            raise EmptyQueryError("The query is empty. Say what the caller asked, for example: Sperrmüll anmelden")
+        mode = mode or self.config.mode
+        if mode not in SEARCH_MODES:
+            raise ValueError(f"Unknown mode '{mode}' (one of: {', '.join(SEARCH_MODES)})")
+        scope = self.cities.scope(city)
+        signals = _QuerySignals(
+            qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
+            tokens=self.index.lexical.analyzer.tokens(query),
+        )
+        if mode in ("lexical", "hybrid") and signals.tokens:
+            signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)
+            signals.lex_upper = self.index.lexical.upper_bound(signals.tokens)
+        rankings: dict[str, list[str]] = {}
+        if signals.qvec is not None:
+            rankings["dense"] = self._dense_ranking(signals.qvec, scope)
+        if signals.lex_scores is not None:
+            rankings["lexical"] = self._lexical_ranking(signals.lex_scores)
+        weights = {"dense": self.config.dense_weight, "lexical": self.config.lexical_weight}
+        fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
+        order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
+        return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
+
+    def _dense_ranking(self, qvec: Vectors, scope: Sequence[str]) -> list[str]:
+        best: dict[str, float] = {}
+        for row, score in self.index.dense_search(qvec, scope, self.config.candidates):
+            article_id = self.index.passages[row].article_id
+            best[article_id] = max(score, best.get(article_id, -1.0))
+        return sorted(best, key=lambda a: -best[a])
+
+    def _lexical_ranking(self, lex_scores: npt.NDArray[np.float32]) -> list[str]:
+        best: dict[str, float] = {}
+        for row in np.argsort(-lex_scores)[: self.config.candidates]:
+            score = float(lex_scores[row])
+            if score <= 0:
+                break
+            article_id = self.index.passages[int(row)].article_id
+            best[article_id] = max(score, best.get(article_id, 0.0))
+        return sorted(best, key=lambda a: -best[a])
+
+    def _hit(self, article_id: str, rank: int, mode: SearchMode, signals: _QuerySignals) -> ArticleHit:
+        rows = self.index.rows_by_article[article_id]
+        dense = float(np.max(self.index.vectors[rows] @ signals.qvec)) if signals.qvec is not None else None
+        lexical = None
+        if mode != "dense":
+            lexical = 0.0
+            if signals.lex_scores is not None and signals.lex_upper > 0:
+                lexical = float(signals.lex_scores[rows].max()) / signals.lex_upper
+        record = self.index.articles[article_id]
+        return ArticleHit(
+            article_id=article_id,
+            title=record.title,
+            city=record.city,
+            service=record.service,
+            score=round(self.config.confidence[mode](dense, lexical), 4),
+            passage=self._best_passage(article_id, signals.qvec, signals.lex_scores),
+            rank=rank,
+            dense_score=dense,
+            lexical_score=lexical,
+        )
+
+    def _best_passage(
+        self, article_id: str, qvec: Vectors | None, lex_scores: npt.NDArray[np.float32] | None
+    ) -> Passage:
+        """The section passage that matches best: fused rank of its cosine and its BM25 score."""
+        rows = [r for r in self.index.rows_by_article[article_id] if self.index.passages[r].kind == "section"]
+        if not rows:
+            return self.index.passages[self.index.rows_by_article[article_id][0]]
+        rankings: dict[str, list[str]] = {}
+        if qvec is not None:
+            cos = self.index.vectors[rows] @ qvec
+            rankings["dense"] = [str(rows[i]) for i in np.argsort(-cos)]
+        if lex_scores is not None:
+            lex = lex_scores[rows]
+            if float(lex.max()) > 0:
+                rankings["lexical"] = [str(rows[i]) for i in np.argsort(-lex)]
+        if not rankings:
+            return self.index.passages[rows[0]]
+        fused = reciprocal_rank_fusion(rankings, {"dense": 1.0, "lexical": 1.0}, self.config.rrf_k)
+        best = max(fused, key=lambda r: (fused[r], -int(r)))
+        return self.index.passages[int(best)]
