@@ -233,7 +233,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.unit
+@pytest.mark.integration  # ranx metrics: numba compilation
 @pytest.mark.parametrize(
     ("name", "make", "queries", "articles"),
     [("munich", munich_data, 2, 2), ("xquad", xquad_data, 3, 2), ("ragsource", ragsource_data, 2, 2)],

@@ -24,7 +24,8 @@ from eval.configurations import (
 from eval.queries import LabeledQuery
 from eval.significance import PairedTest, paired_p_values
 
-pytestmark = pytest.mark.unit
+# ranx compiles numba kernels on first use (about 20 s a process even with the cache in .cache/numba): integration.
+pytestmark = pytest.mark.integration
 
 DEFAULTS = SpecDefaults(mode="hybrid", lexical_weight=1.0, dense_weight=0.5, rrf_k=20)
 QUERIES = [

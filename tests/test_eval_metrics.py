@@ -9,7 +9,8 @@ import pytest
 from eval.metrics import auroc, leak_rate, no_answer_precision_recall, percentile_ms, ranking_metrics
 from eval.queries import QueryFileError, load_queries
 
-pytestmark = pytest.mark.unit
+# ranx compiles numba kernels on first use (about 20 s a process even with the cache in .cache/numba): integration.
+pytestmark = pytest.mark.integration
 
 
 def test_ranking_metrics_match_hand_computed_values() -> None:
