@@ -1,3 +1,6 @@
+"""Shared fixtures (test knowledge base, fake encoder, demo index) and the tier rules: every test is
+``unit`` or ``integration``, and unit tests start no subprocess and load no real model."""
+
 from __future__ import annotations
 
 import os

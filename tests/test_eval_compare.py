@@ -1,3 +1,5 @@
+"""Configuration comparison: config options and files, paired significance tests, `souffleur eval compare`."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,5 @@
+"""Evaluation metrics (ranx): ranking metrics against hand-computed values, leak rate, query files."""
+
 from __future__ import annotations
 
 import json

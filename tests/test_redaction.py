@@ -1,3 +1,5 @@
+"""Redaction of personal data: the case file, no secret survives, clean text unchanged, idempotence."""
+
 from __future__ import annotations
 
 import json
