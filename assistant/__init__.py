@@ -1,1 +1,2 @@
-"""The assistant: settings, command line, and (later) the live call service."""
+"""The assistant: the live call service (engine, events, storage, privacy), its API and command line,
+knowledge gaps, settings and wiring."""

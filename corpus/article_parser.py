@@ -34,6 +34,17 @@ KNOWN_FIELDS = {
 }
 STATUSES: tuple[ArticleStatus, ...] = ("published", "draft")
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
+# libyaml's safe loader when PyYAML was built with it (several times faster; the same safe constructor).
+_FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
+    """The front matter's node tree (for field lines) and its data. Invalid YAML is parsed again by the
+    pure-Python loader, whose error messages are more precise ("found character '\\t' ...")."""
+    try:
+        return yaml.compose(text, Loader=_FAST_SAFE_LOADER), yaml.load(text, Loader=_FAST_SAFE_LOADER)
+    except yaml.YAMLError:
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
 
 
 @dataclass
@@ -119,8 +130,7 @@ class ArticleParser:
             return None, [ValidationIssue(path, 1, "front matter", "not closed by a second '---' line")]
         yaml_text = "\n".join(lines[1:end])
         try:
-            node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(yaml_text)
+            node, data = _load_yaml(yaml_text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else None

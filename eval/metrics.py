@@ -58,14 +58,14 @@ def leak_rate(results: Mapping[str, Sequence[str]], allowed: Mapping[str, Sequen
 
 
 def auroc(positive_scores: Sequence[float], negative_scores: Sequence[float]) -> float:
-    """Probability that a random positive scores above a random negative (ties count half)."""
+    """Probability that a random positive scores above a random negative (ties count half):
+    scikit-learn's ``roc_auc_score``; NaN when either side is empty."""
     if not positive_scores or not negative_scores:
         return float("nan")
-    pos = np.asarray(positive_scores, dtype=float)
-    neg = np.asarray(negative_scores, dtype=float)
-    greater = (pos[:, None] > neg[None, :]).sum()
-    ties = (pos[:, None] == neg[None, :]).sum()
-    return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
+    from sklearn.metrics import roc_auc_score
+
+    labels = [1] * len(positive_scores) + [0] * len(negative_scores)
+    return float(roc_auc_score(labels, [*positive_scores, *negative_scores]))
 
 
 def no_answer_precision_recall(

@@ -1,3 +1,5 @@
+"""The ASR-noise transform: deterministic per seed, lower case, homophones, split and merged words."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,5 @@
+"""The external benchmarks (Munich DLDB, XQuAD, RAGSource): loaders, generated articles, `souffleur eval bench`."""
+
 from __future__ import annotations
 
 import json
@@ -233,7 +235,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
-@pytest.mark.unit
+@pytest.mark.integration  # ranx metrics: numba compilation
 @pytest.mark.parametrize(
     ("name", "make", "queries", "articles"),
     [("munich", munich_data, 2, 2), ("xquad", xquad_data, 3, 2), ("ragsource", ragsource_data, 2, 2)],
@@ -257,7 +259,7 @@ def test_bench_commands_json(
     assert reused["queries"] == 1 and reused["index_seconds"] is None  # the index under the data dir is reused
 
 
-@pytest.mark.unit
+@pytest.mark.integration  # ranx metrics: numba compilation
 def test_bench_command_table_mode_and_errors(runner: CliRunner, tmp_path: Path) -> None:
     data = xquad_data(tmp_path / "xquad")
     table = runner.invoke(app, ["eval", "bench", "xquad", "--data", str(data), "--mode", "lexical"])

@@ -1,3 +1,5 @@
+"""The ``souffleur`` command line: corpus check, index, search, DLDB import, user errors as messages."""
+
 from __future__ import annotations
 
 import json

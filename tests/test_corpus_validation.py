@@ -1,3 +1,5 @@
+"""Article validation: every problem reported with file, line and field; drafts not published."""
+
 from __future__ import annotations
 
 from pathlib import Path

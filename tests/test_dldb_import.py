@@ -1,3 +1,5 @@
+"""The DLDB service-export importer: valid articles with fees, LeiKa ids and synonyms; clear errors."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,5 @@
+"""Configuration comparison: config options and files, paired significance tests, `souffleur eval compare`."""
+
 from __future__ import annotations
 
 import json
@@ -24,7 +26,8 @@ from eval.configurations import (
 from eval.queries import LabeledQuery
 from eval.significance import PairedTest, paired_p_values
 
-pytestmark = pytest.mark.unit
+# Tests that compute ranx metrics are `integration`: ranx compiles numba kernels on first use (about 20 s
+# a process even with the cache in .cache/numba). The rest are `unit`.
 
 DEFAULTS = SpecDefaults(mode="hybrid", lexical_weight=1.0, dense_weight=0.5, rrf_k=20)
 QUERIES = [
@@ -50,6 +53,7 @@ def write_queries(path: Path) -> Path:
 
 
 # ---- configurations --------------------------------------------------------------------------
+@pytest.mark.unit
 def test_config_option_sets_keys_and_takes_the_rest_from_settings() -> None:
     spec = parse_config_option("k60=mode=hybrid,rrf_k=60,dense_weight=0.25", DEFAULTS)
     assert spec == RetrievalSpec("k60", "hybrid", 1.0, 0.25, 60, None)
@@ -58,6 +62,7 @@ def test_config_option_sets_keys_and_takes_the_rest_from_settings() -> None:
     assert other.model == "/models/e5-base" and "model=/models/e5-base" in other.describe()
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("option", "message"),
     [
@@ -76,6 +81,7 @@ def test_config_option_errors_name_the_problem(option: str, message: str) -> Non
         parse_config_option(option, DEFAULTS)
 
 
+@pytest.mark.unit
 def test_config_files_toml_and_json_keep_their_order(tmp_path: Path) -> None:
     toml = tmp_path / "c.toml"
     toml.write_text('[[configs]]\nname = "dense"\nmode = "dense"\n\n[[configs]]\nname = "k60"\nrrf_k = 60\n')
@@ -102,6 +108,7 @@ def test_config_files_toml_and_json_keep_their_order(tmp_path: Path) -> None:
         load_config_file(yaml_file, DEFAULTS)
 
 
+@pytest.mark.unit
 def test_default_configurations_are_the_three_modes() -> None:
     specs = collect_specs([], None, DEFAULTS)
     assert [(s.name, s.mode, s.dense_weight, s.rrf_k) for s in specs] == [
@@ -112,6 +119,7 @@ def test_default_configurations_are_the_three_modes() -> None:
 
 
 # ---- paired tests ----------------------------------------------------------------------------
+@pytest.mark.integration
 def test_student_test_is_paired_per_query() -> None:
     # 12 queries; the treatment finds the answer at rank 1 for q0..q8, the control for every third.
     qrels = {f"q{i:02d}": {f"d{i}": 1} for i in range(12)}
@@ -127,6 +135,7 @@ def test_student_test_is_paired_per_query() -> None:
     assert p["mrr@10"] == pytest.approx(stats.ttest_rel(mrr_control, mrr_treatment).pvalue)
 
 
+@pytest.mark.integration
 def test_fisher_randomization_test_finds_a_clear_difference_and_none_between_equal_runs() -> None:
     qrels = {f"q{i}": {f"d{i}": 1} for i in range(20)}
     good = {f"q{i}": [f"d{i}"] for i in range(20)}
@@ -141,6 +150,7 @@ def test_fisher_randomization_test_finds_a_clear_difference_and_none_between_equ
 
 
 # ---- comparison --------------------------------------------------------------------------------
+@pytest.mark.integration
 def test_compare_configurations_tests_against_the_baseline_and_the_clean_run(
     knowledge_base: KnowledgeBase, fake_encoder: HashingFakeEncoder
 ) -> None:
@@ -179,6 +189,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     return CliRunner()
 
 
+@pytest.mark.integration
 def test_compare_command_defaults_to_three_modes(runner: CliRunner, knowledge_dir: Path, tmp_path: Path) -> None:
     queries = write_queries(tmp_path / "q.jsonl")
     result = runner.invoke(app, ["eval", "compare", "-q", str(queries), "-K", str(knowledge_dir), "--json"])
@@ -192,6 +203,7 @@ def test_compare_command_defaults_to_three_modes(runner: CliRunner, knowledge_di
     assert table.exit_code == 0 and "nDCG@10" in table.output and "p-values" in table.output
 
 
+@pytest.mark.integration
 def test_compare_command_with_noise_other_model_and_report(
     runner: CliRunner, knowledge_dir: Path, tmp_path: Path
 ) -> None:
@@ -215,6 +227,7 @@ def test_compare_command_with_noise_other_model_and_report(
     assert per_query[0].startswith("configuration,variant,query_id") and len(per_query) == 1 + 4 * len(QUERIES)
 
 
+@pytest.mark.unit
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -233,6 +246,7 @@ def test_compare_command_user_errors(
     assert message in " ".join(result.output.split()) and "Traceback" not in result.output
 
 
+@pytest.mark.integration
 def test_run_command_shows_clean_and_noisy(runner: CliRunner, knowledge_dir: Path, tmp_path: Path) -> None:
     queries = write_queries(tmp_path / "q.jsonl")
     args = ["eval", "run", "-q", str(queries), "-K", str(knowledge_dir), "--mode", "lexical", "--noise", "0.9"]

@@ -1,3 +1,5 @@
+"""Evaluation metrics (ranx): ranking metrics against hand-computed values, leak rate, query files."""
+
 from __future__ import annotations
 
 import json
@@ -9,9 +11,11 @@ import pytest
 from eval.metrics import auroc, leak_rate, no_answer_precision_recall, percentile_ms, ranking_metrics
 from eval.queries import QueryFileError, load_queries
 
-pytestmark = pytest.mark.unit
+# Tests that compute ranx metrics are `integration`: ranx compiles numba kernels on first use (about 20 s
+# a process even with the cache in .cache/numba). The rest are `unit`.
 
 
+@pytest.mark.integration
 def test_ranking_metrics_match_hand_computed_values() -> None:
     qrels = {"q1": {"a": 1}, "q2": {"b": 1, "c": 1}, "q3": {"d": 1}}
     run = {"q1": ["a", "x"], "q2": ["x", "c", "y", "b"], "q3": ["x", "y", "z"]}
@@ -25,6 +29,7 @@ def test_ranking_metrics_match_hand_computed_values() -> None:
     assert m["ndcg@10"] == pytest.approx((1 + ndcg_q2 + 0) / 3)
 
 
+@pytest.mark.integration
 def test_graded_relevance_and_missing_run() -> None:
     m = ranking_metrics({"q1": {"a": 2, "b": 1}, "q2": {"c": 1}}, {"q1": ["b", "a"]})
     # ranx's nDCG uses the grade itself as gain (Järvelin & Kekäläinen)
@@ -34,6 +39,7 @@ def test_graded_relevance_and_missing_run() -> None:
     assert m["recall@1"] == pytest.approx(0.5 / 2)
 
 
+@pytest.mark.unit
 def test_leak_rate_auroc_noanswer_and_latency() -> None:
     results = {"q1": ["bottrop", "common"], "q2": ["bottrop", "duisburg"], "q3": ["a"] * 5 + ["duisburg"]}
     allowed = {"q1": ["bottrop", "common"], "q2": ["bottrop", "common"], "q3": ["a"]}
@@ -51,6 +57,7 @@ def write(path: Path, rows: list[object]) -> Path:
     return path
 
 
+@pytest.mark.unit
 def test_query_file_reports_unknown_articles_and_bad_lines(tmp_path: Path) -> None:
     path = write(
         tmp_path / "q.jsonl",
@@ -71,6 +78,7 @@ def test_query_file_reports_unknown_articles_and_bad_lines(tmp_path: Path) -> No
     assert "q.jsonl:5: missing field(s) relevant" in message
 
 
+@pytest.mark.unit
 def test_query_file_graded_and_unanswerable(tmp_path: Path) -> None:
     path = write(
         tmp_path / "q.jsonl",

@@ -1,3 +1,5 @@
+"""The gaps page API: content token, strict page policy, filter errors, production without a token."""
+
 from __future__ import annotations
 
 from pathlib import Path

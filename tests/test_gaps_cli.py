@@ -1,3 +1,5 @@
+"""`souffleur gaps`: the report in JSON, Markdown and CSV, user errors, the page URL and its token."""
+
 from __future__ import annotations
 
 import json

@@ -1,3 +1,5 @@
+"""The knowledge-gaps report: planted gaps ranked, city filters, article health, city differences."""
+
 from __future__ import annotations
 
 import csv

@@ -1,3 +1,5 @@
+"""Gap signals from stored calls: unanswered topics, not-helpful marks, dismissals, unused searches."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

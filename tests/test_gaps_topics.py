@@ -1,3 +1,5 @@
+"""Gap topics: signals clustered per matter, impact, groups across cities, weekly trend."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

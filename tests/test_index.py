@@ -1,3 +1,5 @@
+"""The city-scoped index: search, city scoping, errors, confidence, snapshots on disk, incremental updates."""
+
 from __future__ import annotations
 
 import itertools

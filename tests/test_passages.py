@@ -1,3 +1,5 @@
+"""Passages: one per section plus keywords, long sections cut at sentence ends within the budget."""
+
 from __future__ import annotations
 
 from datetime import date

@@ -1,3 +1,5 @@
+"""Ranking parts: reciprocal rank fusion, lexical analyzers, BM25, confidence, the fake encoder."""
+
 from __future__ import annotations
 
 import math

@@ -1,9 +1,10 @@
+"""Redaction of personal data: the case file, no secret survives, clean text unchanged, idempotence."""
+
 from __future__ import annotations
 
 import json
 import random
 import re
-import time
 from pathlib import Path
 from typing import Any
 
@@ -164,43 +165,3 @@ def test_redact_never_raises_and_is_idempotent(redactor: Redactor) -> None:
     for text in random_texts(1500, seed=20260704):
         once = redactor.redact(text)
         assert redactor.redact(once) == once, repr(text)
-
-
-@pytest.mark.unit
-@pytest.mark.parametrize(
-    "text",
-    [
-        "a" * 200_000,
-        "1 " * 50_000,
-        "0" * 100_000,
-        "max punkt " * 10_000,
-        "herr " * 20_000,
-        "kaiser wilhelm " * 10_000,
-        "a." * 50_000 + "@",
-        "du ab " * 20_000,
-        ("mein name ist müller kaiserstraße 5 0203 123456 " * 2_000),
-    ],
-    ids=["letters", "spaced-digits", "digits", "spoken-dots", "titles", "street-words", "dots", "plates", "mixed"],
-)
-def test_huge_inputs_finish_quickly(redactor: Redactor, text: str) -> None:
-    started = time.perf_counter()
-    redactor.redact(text)
-    assert time.perf_counter() - started < 5.0
-
-
-@pytest.mark.unit
-def test_a_typical_utterance_takes_well_under_a_millisecond(redactor: Redactor) -> None:
-    text = (
-        "guten tag mein name ist petra hoffmann ich wohne in der goethestraße 14 in bottrop meine nummer ist "
-        "02041 556677 und ich möchte sperrmüll anmelden außerdem wollte ich fragen was die hundesteuer kostet "
-        "und ob ich am montag einen termin für den personalausweis bekomme vielen dank"
-    )
-    assert 250 <= len(text) <= 350
-    best = min(_seconds(redactor, text) for _ in range(30))
-    assert best < 0.001
-
-
-def _seconds(redactor: Redactor, text: str) -> float:
-    started = time.perf_counter()
-    redactor.redact(text)
-    return time.perf_counter() - started

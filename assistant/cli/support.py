@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -17,17 +17,12 @@ from assistant.settings import Settings
 from corpus.errors import CorpusError
 from embeddings.retrieval.retriever import EmptyQueryError
 
-if TYPE_CHECKING:
-    from corpus.knowledge_base import KnowledgeBase
-    from eval.queries import LabeledQuery
-
 console = Console()
 errors = Console(stderr=True, soft_wrap=True)
 
 KnowledgeOption = Annotated[
     Path | None, typer.Option("--knowledge", "-K", help="Knowledge folder (default: settings / bundled demo)")
 ]
-QueriesOption = Annotated[Path, typer.Option("--queries", "-q", help="JSONL file of labeled queries")]
 NoiseOption = Annotated[
     float | None,
     typer.Option("--noise", min=0.0, max=1.0, help="Also score ASR-noised twins of the queries at this level (0..1)"),
@@ -109,13 +104,3 @@ def invoked_command(subcommand: str) -> str:
         if args[i : i + len(words)] == words:
             return shlex.join(["souffleur", *args[i:]])
     return shlex.join(["souffleur", *words])
-
-
-def labeled_queries(path: Path, kb: KnowledgeBase) -> list[LabeledQuery]:
-    """The query file checked against the knowledge base; any problem ends the command with its report."""
-    from eval.queries import QueryFileError, load_queries
-
-    try:
-        return load_queries(path, set(kb.articles), set(kb.cities.keys))
-    except QueryFileError as exc:
-        fail(str(exc))

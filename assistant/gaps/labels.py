@@ -19,32 +19,9 @@ from collections.abc import Iterable, Sequence
 import Stemmer
 
 from assistant.live.utterance_analysis import content_words
+from corpus.german_words import FILLER_WORDS
 
 _PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
-
-# Spoken words that say nothing about the concern (verbs of asking and needing, dialect, particles).
-FILLER_WORDS = frozenset(
-    {
-        "ähm", "äähm", "ach", "aha", "ganz", "gibt", "gibts", "geht", "gehen", "macht", "machen", "mache",
-        "brauch", "brauche", "braucht", "brauchen", "müssen", "muss", "musste", "könnte", "könnten", "kann",
-        "sagt", "sagen", "gesagt", "meinte", "meint", "glaub", "glaube", "weiß", "weiss", "bisschen",
-        "nen", "nem", "ner", "nich", "nix", "ham", "hat", "haben", "hätt", "is", "isses", "jetzt", "immer",
-        "wegen", "bzw", "dass", "dies", "irgendwas", "irgendwo", "sowas", "also", "dann", "denn", "doch",
-        "schon", "noch", "mehr", "viel", "viele", "ziemlich", "bestimmt", "wirklich", "echt", "gerade",
-        "grad", "gleich", "sofort", "heute", "morgen", "neulich", "letzte", "letzten", "nächste", "nächsten",
-        "woche", "wochen", "seit", "selber", "selbst", "eigentlich", "mehrere", "überall", "nachher",
-        "hinten", "vorne", "hier", "dort", "drin", "drauf", "darf", "dürfen", "soll", "sollen", "sollte",
-        "wollen", "wollte", "wollt", "will", "kommt", "kommen", "komme", "gekommen", "sehe",
-        "gesehen", "steht", "stehen", "liegt", "läuft", "gemacht", "passiert", "sieht", "kriegt", "krieg",
-        "kriege", "gekriegt", "kriegen", "frage", "fragen", "mein", "meine", "meinen", "unsere", "unser",
-        "unserem", "unseren", "ihnen", "ihrer", "welche", "welcher", "welches", "warum", "wieso", "weshalb",
-        "wann", "woher", "wohin", "einer", "keiner", "jemand", "niemand", "leute", "sache", "sachen",
-        "ding", "dinge", "teil", "mensch", "stimmt", "richtig", "genau", "vielleicht", "wahrscheinlich",
-        "rufe", "rufen", "ruf", "anrufen", "angerufen", "zurück", "nummer", "name", "heiße", "heisse",
-        "deswegen", "darum", "trotzdem", "übrigens", "sonst", "einmal", "nochmal", "passieren", "erzählt",
-        "bekomme", "bekommen", "bekommt", "bekommst", "erreichen", "wissen",
-    }
-)  # fmt: skip
 
 
 class CTfIdfLabeler:

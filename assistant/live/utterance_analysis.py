@@ -4,20 +4,8 @@ from __future__ import annotations
 
 import re
 
+from corpus.german_words import CONVERSATION_WORDS
 from embeddings.index.text_analysis import words
-
-# Words of the conversation itself (greetings, politeness, "I have a question") that name no concern.
-CONVERSATION_WORDS = frozenset(
-    {
-        "frage", "fragen", "frag", "wollte", "wollt", "möchte", "moechte", "würde", "gern", "grüß", "gruess",
-        "gott", "morgen", "abend", "mittag", "tschüss", "wiederhören", "wiederschauen", "vielen", "dank",
-        "dankeschön", "richtig", "stimmt", "moment", "sekunde", "klar", "super", "prima", "verstanden",
-        "wissen", "sagen", "sage", "erstmal", "kurz", "kurze", "anliegen", "sprechen", "spreche", "hören",
-        "höre", "hallöchen", "servus", "moin", "alright", "hello", "thanks", "thank", "you", "merhaba",
-        "tamam", "toll", "wunderbar", "perfekt", "hab", "habe", "hätte", "haette", "gehört", "ordnung",
-        "allet", "jut", "dankeschoen", "schoenen", "schönen", "tschuess", "alles", "weiß", "weiss",
-    }
-)  # fmt: skip
 
 MIN_CONTENT_CHARS = 5
 

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from corpus.german_words import NOT_IN_NAMES
+
 NAME = "[NAME]"
 TELEFON = "[TELEFON]"
 EMAIL = "[EMAIL]"
@@ -102,26 +104,7 @@ _UNIT_WORDS = _words(
 _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 
 # Function words, common verbs and greetings: never part of a name or of a street name.
-_FUNCTION_WORDS = _words(
-    "und", "oder", "aber", "sondern", "denn", "doch", "weil", "dass", "ob", "wenn", "als", "wie", "was", "wer",
-    "wo", "wann", "warum", "wieso", "ich", "mich", "mir", "mein", "meine", "meinen", "meinem", "meiner", "wir",
-    "uns", "unser", "unsere", "du", "dich", "dir", "dein", "deine", "sie", "ihr", "ihre", "ihren", "ihrem", "ihnen",
-    "er", "ihn", "ihm", "es", "sein", "seine", "man", "jemand", "der", "die", "das", "den", "dem", "des", "ein",
-    "eine", "einen", "einem", "einer", "eines", "kein", "keine", "bin", "bist", "ist", "sind", "seid", "war",
-    "waren", "wäre", "habe", "hab", "hast", "hat", "haben", "hatte", "hätte", "werde", "wird", "werden", "wurde",
-    "würde", "kann", "kannst", "können", "konnte", "könnte", "muss", "musste", "müsste", "soll", "sollte", "will",
-    "wollte", "wollen", "möchte", "möchten", "darf", "mag", "rufe", "ruft", "rufen", "anrufen", "frage", "fragen",
-    "fragt", "wohne", "wohnt", "wohnen", "lebe", "lebt", "brauche", "braucht", "brauchen", "benötigt", "bekomme",
-    "bekommt", "gehe", "geht", "komme", "kommt", "kam", "sagt", "sagte", "meint", "meinte", "weiß", "an", "auf",
-    "aus", "bei", "beim", "bis", "durch", "für", "gegen", "in", "im", "ins", "mit", "nach", "ohne", "seit", "über",
-    "um", "unter", "von", "vom", "vor", "wegen", "zu", "zum", "zur", "am", "ans", "bezüglich", "betreffend", "hier",
-    "da", "dort", "jetzt", "heute", "morgen", "gestern", "gerade", "eben", "noch", "schon", "auch", "nur", "mal",
-    "bitte", "danke", "ja", "nein", "nicht", "also", "so", "sehr", "gern", "gerne", "kurz", "genau", "richtig",
-    "hallo", "guten", "tag", "abend", "moin", "tschüss", "äh", "ähm", "hm", "ok", "okay", "alles", "etwas",
-    "nichts", "viel", "stadt", "verwaltung", "amt", "firma", "nebenan", "bürgeramt", "punkt", "at", "minus",
-    "wohnhaft", "adresse", "anschrift", "lautet", "straße", "strasse", "duisburg", "bottrop", "dinslaken", "frau",
-    "herr", "herrn", "familie", "dr", "prof", "doktor", "professor", "name", "vorname", "nachname",
-)  # fmt: skip
+_FUNCTION_WORDS = _words(*NOT_IN_NAMES)
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
 # ---- e-mail addresses -----------------------------------------------------------------------------

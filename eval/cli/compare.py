@@ -13,16 +13,15 @@ from assistant.cli.support import (
     KnowledgeOption,
     NoiseOption,
     NoiseSeedOption,
-    QueriesOption,
     console,
     errors,
     fail,
     invoked_command,
     labeled_progress,
-    labeled_queries,
     load_settings,
     user_errors,
 )
+from eval.cli.queries import QueriesOption, labeled_queries
 
 if TYPE_CHECKING:
     from eval.comparison import ComparisonResult

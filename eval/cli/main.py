@@ -15,10 +15,8 @@ from assistant.cli.support import (
     KnowledgeOption,
     NoiseOption,
     NoiseSeedOption,
-    QueriesOption,
     console,
     fail,
-    labeled_queries,
     load_settings,
     user_errors,
 )
@@ -26,6 +24,7 @@ from embeddings.retrieval.retriever import SEARCH_MODES, SearchMode
 from eval.cli.bench import bench_app
 from eval.cli.calls import eval_calls
 from eval.cli.compare import eval_compare
+from eval.cli.queries import QueriesOption, labeled_queries
 
 if TYPE_CHECKING:
     from eval.retrieval_evaluation import EvaluationReport

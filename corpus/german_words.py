@@ -1,0 +1,166 @@
+"""German word lists: function words, fillers, greetings and the other words that name no concern.
+
+One place for every list of German words the project uses. Each word is written once, in one named group;
+the sets the other modules import are unions of groups, one per use:
+
+- ``STOPWORDS``: what lexical search drops (``embeddings.index.text_analysis``);
+- ``CONVERSATION_WORDS``: words of the conversation itself (``assistant.live.utterance_analysis``);
+- ``FILLER_WORDS``: words that never label a topic (``assistant.gaps.labels``);
+- ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``).
+"""
+
+from __future__ import annotations
+
+# Articles, pronouns, prepositions, conjunctions and auxiliaries.
+FUNCTION_WORDS = frozenset(
+    {
+        "aber", "am", "an", "ans", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da", "das", "dem",
+        "den", "der", "des", "die", "du", "durch", "eben", "ein", "eine", "einem", "einen", "eines", "er", "es",
+        "etwas", "für", "gegen", "hatte", "ich", "ihm", "ihn", "ihr", "ihre", "im", "in", "ins", "ist", "kein",
+        "keine", "können", "mal", "man", "meinem", "meiner", "mich", "mir", "mit", "nach", "nicht", "nichts", "nur",
+        "ob", "oder", "ohne", "sehr", "sein", "seine", "sie", "sind", "so", "um", "und", "uns", "unter", "vom",
+        "von", "vor", "war", "waren", "was", "weil", "wenn", "wer", "wie", "wir", "wird", "wo", "zu", "zum", "zur",
+        "über"
+    }
+)  # fmt: skip
+
+# Yes and no, please and thanks, hello, hesitation sounds.
+COURTESY_WORDS = frozenset(
+    {
+        "bitte", "danke", "gerne", "guten", "hallo", "hm", "ja", "nein", "ok", "okay", "tag", "äh"
+    }
+)  # fmt: skip
+
+# Particles, modal verbs and possessives no spoken use keeps.
+PARTICLES_AND_MODALS = frozenset(
+    {
+        "also", "dass", "denn", "doch", "dort", "einer", "genau", "haben", "hat", "hier", "jetzt", "kann", "mein",
+        "meine", "meinen", "muss", "noch", "schon", "soll", "unser", "will", "ähm"
+    }
+)  # fmt: skip
+
+# Auxiliaries of the conversation itself ("ich hab ne Frage", "alles klar").
+CONVERSATION_AUXILIARIES = frozenset(
+    {
+        "alles", "hab", "habe", "würde"
+    }
+)  # fmt: skip
+
+# Function words that are also spoken fillers.
+FILLER_FUNCTION_WORDS = frozenset(
+    {
+        "dann", "dies", "eigentlich"
+    }
+)  # fmt: skip
+
+# Demonstratives, Ruhr dialect (dat, wat, getz), hedges and hesitation sounds.
+SEARCH_FUNCTION_WORDS = frozenset(
+    {
+        "alle", "allem", "allen", "aller", "dabei", "damit", "dat", "dessen", "diese", "diesem", "diesen", "dieser",
+        "dieses", "einfach", "euch", "getz", "gewesen", "gut", "halt", "hin", "hmm", "irgendwie", "mhm", "na", "ne",
+        "nee", "nun", "quasi", "schön", "sich", "sozusagen", "wat", "wieder", "öh"
+    }
+)  # fmt: skip
+
+# Greetings and farewells that can never be part of a name.
+GREETINGS = frozenset(
+    {
+        "abend", "gern", "hätte", "kurz", "moin", "möchte", "tschüss"
+    }
+)  # fmt: skip
+
+# Greetings, thanks, acknowledgements and phrases of asking, also in English and Turkish.
+ACKNOWLEDGEMENTS = frozenset(
+    {
+        "allet", "alright", "anliegen", "dank", "dankeschoen", "dankeschön", "erstmal", "frag", "gehört", "gott",
+        "gruess", "grüß", "haette", "hallöchen", "hello", "höre", "hören", "jut", "klar", "kurze", "merhaba",
+        "mittag", "moechte", "moment", "ordnung", "perfekt", "prima", "sage", "schoenen", "schönen", "sekunde",
+        "servus", "spreche", "sprechen", "super", "tamam", "thank", "thanks", "toll", "tschuess", "verstanden",
+        "vielen", "wiederhören", "wiederschauen", "wunderbar", "you"
+    }
+)  # fmt: skip
+
+# Words of asking and knowing that name no concern.
+ASKING_WORDS = frozenset(
+    {
+        "frage", "fragen", "morgen", "richtig", "weiß", "wollte"
+    }
+)  # fmt: skip
+
+# Saying and knowing.
+KNOWING_WORDS = frozenset(
+    {
+        "sagen", "stimmt", "weiss", "wissen", "wollt"
+    }
+)  # fmt: skip
+
+# Verbs of calling, needing and getting; question words.
+NEEDING_WORDS = frozenset(
+    {
+        "anrufen", "bekomme", "bekommt", "brauche", "brauchen", "braucht", "darf", "geht", "gerade", "heute",
+        "ihnen", "jemand", "komme", "kommt", "könnte", "meint", "meinte", "musste", "name", "rufe", "rufen", "sagt",
+        "seit", "sollte", "unsere", "viel", "wann", "warum", "wegen", "wieso", "wollen"
+    }
+)  # fmt: skip
+
+# Spoken words that say nothing about the concern: verbs, dialect, particles, time words.
+SPOKEN_FILLERS = frozenset(
+    {
+        "ach", "aha", "angerufen", "bekommen", "bekommst", "bestimmt", "bisschen", "brauch", "bzw", "darum",
+        "deswegen", "ding", "dinge", "drauf", "drin", "dürfen", "echt", "einmal", "erreichen", "erzählt", "ganz",
+        "gehen", "gekommen", "gekriegt", "gemacht", "gesagt", "gesehen", "gibt", "gibts", "glaub", "glaube",
+        "gleich", "grad", "ham", "heisse", "heiße", "hinten", "hätt", "ihrer", "immer", "irgendwas", "irgendwo",
+        "is", "isses", "keiner", "kommen", "krieg", "kriege", "kriegen", "kriegt", "könnten", "letzte", "letzten",
+        "leute", "liegt", "läuft", "mache", "machen", "macht", "mehr", "mehrere", "mensch", "müssen", "nachher",
+        "nem", "nen", "ner", "neulich", "nich", "niemand", "nix", "nochmal", "nummer", "nächste", "nächsten",
+        "passieren", "passiert", "ruf", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort", "sollen",
+        "sonst", "sowas", "stehen", "steht", "teil", "trotzdem", "unserem", "unseren", "viele", "vielleicht",
+        "vorne", "wahrscheinlich", "welche", "welcher", "welches", "weshalb", "wirklich", "woche", "wochen",
+        "woher", "wohin", "ziemlich", "zurück", "äähm", "überall", "übrigens"
+    }
+)  # fmt: skip
+
+# Words around a name or an address: titles, offices, the demo cities, verbs of living.
+NAME_CONTEXT_WORDS = frozenset(
+    {
+        "adresse", "als", "amt", "anschrift", "at", "benötigt", "betreffend", "bezüglich", "bottrop", "bürgeramt",
+        "dein", "deine", "dich", "dinslaken", "dir", "doktor", "dr", "duisburg", "familie", "firma", "fragt",
+        "frau", "gehe", "gestern", "hast", "herr", "herrn", "ihrem", "ihren", "kam", "kannst", "konnte", "lautet",
+        "lebe", "lebt", "mag", "minus", "möchten", "müsste", "nachname", "nebenan", "prof", "professor", "punkt",
+        "ruft", "sagte", "seid", "sondern", "stadt", "strasse", "straße", "verwaltung", "vorname", "werde",
+        "werden", "wohne", "wohnen", "wohnhaft", "wohnt", "wurde", "wäre"
+    }
+)  # fmt: skip
+
+
+# Lexical search drops these: function words and spoken fillers that carry no topic, so that
+# "äh, also, ja genau" does not dilute the lexical match of a transcript.
+STOPWORDS = (
+    FUNCTION_WORDS
+    | COURTESY_WORDS
+    | PARTICLES_AND_MODALS
+    | CONVERSATION_AUXILIARIES
+    | FILLER_FUNCTION_WORDS
+    | SEARCH_FUNCTION_WORDS
+)
+
+# Words of the conversation itself (greetings, politeness, "I have a question") that name no concern.
+CONVERSATION_WORDS = CONVERSATION_AUXILIARIES | GREETINGS | ACKNOWLEDGEMENTS | ASKING_WORDS | KNOWING_WORDS
+
+# Spoken words that say nothing about the concern (verbs of asking and needing, dialect, particles):
+# never the label of a topic.
+FILLER_WORDS = (
+    PARTICLES_AND_MODALS | FILLER_FUNCTION_WORDS | ASKING_WORDS | KNOWING_WORDS | NEEDING_WORDS | SPOKEN_FILLERS
+)
+
+# Function words, common verbs and greetings: never part of a person's or a street's name.
+NOT_IN_NAMES = (
+    FUNCTION_WORDS
+    | COURTESY_WORDS
+    | PARTICLES_AND_MODALS
+    | CONVERSATION_AUXILIARIES
+    | GREETINGS
+    | ASKING_WORDS
+    | NEEDING_WORDS
+    | NAME_CONTEXT_WORDS
+)
