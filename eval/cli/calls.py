@@ -67,7 +67,10 @@ def eval_calls(
         print(json.dumps({**report, "n_calls": len(outcomes)}, ensure_ascii=False))
         return
     table = Table(
-        title=f"Call replay: {calls} ({len(outcomes)} calls)", box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True
+        title=f"Call replay: {calls} ({len(outcomes)} calls)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
     )
     table.add_column("city", no_wrap=True)
     for _, label, _ in COLUMNS:

@@ -104,7 +104,7 @@ RUN_TABLE_COLUMNS = (
 )
 RUN_TABLE_LEGEND = (
     "R@k, MRR@10, nDCG@10: over the answerable queries; leak: share of queries with another city's article "
-    "in the top 5; NA: \"no answer\" (the top confidence below min_confidence {threshold:g}) separating "
+    'in the top 5; NA: "no answer" (the top confidence below min_confidence {threshold:g}) separating '
     "unanswerable from answerable queries: AUROC, precision and recall; p50/p95: latency in ms."
 )
 
