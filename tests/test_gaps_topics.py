@@ -8,7 +8,7 @@ from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.labels import CTfIdfLabeler
 from assistant.gaps.signals import GapSignal, SignalKind
 from assistant.gaps.text_similarity import HybridTextSimilarity
-from assistant.gaps.topics import KIND_WEIGHTS, GapTopic, TopicFinder, cluster, group_concerns, iso_week
+from assistant.gaps.topics import KIND_WEIGHTS, GapTopic, TopicConfig, TopicFinder, cluster, group_concerns, iso_week
 from corpus.models import Passage
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.retrieval.retriever import ArticleHit
@@ -61,9 +61,13 @@ def test_one_signal_is_one_topic_with_everything_a_content_team_needs(finder: To
     assert topic.group == "g1" and topic.signal_articles == ["duisburg/laerm"]
     assert topic.nearest_article is None
     finder.attach_nearest_articles(topics)
-    assert topic.nearest_article is not None and topic.nearest_article.score == 0.42
+    assert topic.nearest_article is None, "a search 42 % sure is no plausible nearest article (floor 70 %)"
     search = finder.search
     assert isinstance(search, RecordingSearch) and search.queries == [("wer bekämpft die ratten im keller", "duisburg")]
+    finder.config = TopicConfig(nearest_min_confidence=0.4)
+    finder.attach_nearest_articles(topics)
+    assert topic.nearest_article is not None and topic.nearest_article.score == 0.42
+    assert topic.question == topic.examples[0]
 
 
 @pytest.mark.unit
