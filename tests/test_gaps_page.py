@@ -80,7 +80,7 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(accept_downloads=True)
             problems: list[str] = []
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
@@ -90,7 +90,10 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(rows.first).to_be_visible()
             first = rows.first
             expect(first.locator("td").nth(1)).to_have_text("Duisburg")
-            expect(first.locator("button")).to_contain_text("ratten")
+            label = first.locator("td").nth(2).locator("button")
+            expect(label).to_contain_text("ratten")
+            expect(first.locator(".question")).to_contain_text("ratten")
+            expect(first.locator("td").nth(6)).to_have_text("kein passender Artikel")
             expect(first.locator("td").nth(4)).to_have_text("3")
             assert "token=" not in page.url
             assert page.evaluate("sessionStorage.getItem('souffleur-content-token')") == token
@@ -99,15 +102,20 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(detail).to_be_hidden()
             first.locator("td").nth(1).click()
             expect(detail).to_be_visible()
-            expect(first.locator("button")).to_have_attribute("aria-expanded", "true")
+            expect(label).to_have_attribute("aria-expanded", "true")
             expect(detail.locator(".examples li")).to_have_count(3)
             for text in RATS:
                 expect(detail).to_contain_text(text)
-            expect(detail.locator(".nearest")).to_contain_text("duisburg/")
-            expect(detail.locator(".nearest")).to_contain_text("Treffer-Konfidenz")
-            first.locator("button").focus()
+            expect(detail.locator(".nearest")).to_contain_text("Kein passender Artikel")
+            expect(detail).to_contain_text("Hinweise: unbeantwortet: 3 Anrufe")
+            label.focus()
             page.keyboard.press("Enter")
             expect(detail).to_be_hidden()
+
+            with page.expect_download() as download_info:
+                first.locator("button.draft").click()
+            draft = Path(download_info.value.path()).read_text(encoding="utf-8")
+            assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
 
             page.select_option("#stadt", "bottrop")
             expect(rows).to_have_count(1)
