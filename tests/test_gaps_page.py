@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Locator, Page
 
 from assistant.api.app import create_app
 from assistant.settings import Settings
@@ -71,6 +72,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     service.store.close()
 
 
+def check_draft_download(page: Page, row: Locator) -> None:
+    with page.expect_download() as download_info:
+        row.locator("button.draft").click()
+    draft = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
+
+
 @pytest.mark.integration
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
 def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str, str]) -> None:
@@ -112,10 +120,7 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             page.keyboard.press("Enter")
             expect(detail).to_be_hidden()
 
-            with page.expect_download() as download_info:
-                first.locator("button.draft").click()
-            draft = Path(download_info.value.path()).read_text(encoding="utf-8")
-            assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
+            check_draft_download(page, first)
 
             page.select_option("#stadt", "bottrop")
             expect(rows).to_have_count(1)
