@@ -72,6 +72,14 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     service.store.close()
 
 
+def check_topic_row(row: Locator) -> None:
+    from playwright.sync_api import expect
+
+    expect(row.locator(".question")).to_contain_text("ratten")
+    expect(row.locator("td").nth(6)).to_have_text("kein passender Artikel")
+    expect(row.locator("td").nth(4)).to_have_text("3")
+
+
 def check_draft_download(page: Page, row: Locator) -> None:
     with page.expect_download() as download_info:
         row.locator("button.draft").click()
@@ -100,9 +108,7 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(first.locator("td").nth(1)).to_have_text("Duisburg")
             label = first.locator("td").nth(2).locator("button")
             expect(label).to_contain_text("ratten")
-            expect(first.locator(".question")).to_contain_text("ratten")
-            expect(first.locator("td").nth(6)).to_have_text("kein passender Artikel")
-            expect(first.locator("td").nth(4)).to_have_text("3")
+            check_topic_row(first)
             assert "token=" not in page.url
             assert page.evaluate("sessionStorage.getItem('souffleur-content-token')") == token
 
