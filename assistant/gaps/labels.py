@@ -7,6 +7,11 @@ containing the word among the topics' texts and a background (knowledge articles
 ``N`` texts in all: words frequent in one topic and rare elsewhere win. Words are grouped by their
 German Snowball stem ("Ratte", "Ratten") and shown in their most frequent form. Stop words, spoken
 fillers, conversation words and the placeholders of redacted personal data never become labels.
+
+Only whole words make a label: a word the knowledge articles use (``learn_vocabulary``), or one said in
+at least two calls of the matter. Fragments of misheard speech ("person alausweis") and dialect forms
+said once do not. A word the articles write with a capital (a German noun) is shown so.
+``label_phrase`` orders the words as the topic's most representative question says them.
 """
 
 from __future__ import annotations
@@ -54,6 +59,19 @@ class CTfIdfLabeler:
         self.stopwords = frozenset(w.lower() for w in stopwords) | FILLER_WORDS
         self.words_per_label = words_per_label
         self._stemmer = Stemmer.Stemmer("german")
+        self.vocabulary: dict[str, str] = {}
+
+    def learn_vocabulary(self, texts: Iterable[str]) -> None:
+        """Words of well-written texts (the knowledge articles), in their usual spelling: lower-case
+        word -> the form written most often (``Ratten`` for a noun)."""
+        forms: dict[str, Counter[str]] = {}
+        for text in texts:
+            for word in re.findall(r"[A-Za-zÄÖÜäöüß]{3,}", text):
+                forms.setdefault(word.lower(), Counter())[word] += 1
+        self.vocabulary = {low: max(c, key=lambda f: (c[f], f)) for low, c in forms.items()}
+
+    def display(self, word: str) -> str:
+        return self.vocabulary.get(word, word)
 
     def terms(self, text: str) -> list[str]:
         """The label candidates of a text, in order."""
@@ -96,9 +114,27 @@ class CTfIdfLabeler:
                 support = present[stem] + 0.5 * (elsewhere[stem] - present[stem])
                 return support * math.log(1 + documents / frequency[stem])
 
-            scored = sorted(present, key=lambda stem: (-score(stem), -present[stem], stem))
+            def whole(stem: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> bool:
+                known = any(form in self.vocabulary for form in surfaces[stem])
+                return known or max(present[stem], elsewhere[stem]) >= 2
+
+            scored = sorted(present, key=lambda stem: (not whole(stem), -score(stem), -present[stem], stem))
             labels.append([self._surface(surfaces[stem]) for stem in scored[: self.words_per_label]])
         return labels
+
+    def label_phrase(self, words: Sequence[str], question: str) -> str:
+        """The words as a short phrase: in the order the question says them (the others after), in their
+        usual spelling, the first one capitalized."""
+        said = question.lower()
+
+        def position(word: str) -> int:
+            stem = str(self._stemmer.stemWord(word))
+            found = said.find(stem[: max(4, len(stem))]) if stem else -1
+            return found if found >= 0 else len(said) + 1
+
+        ordered = sorted(words, key=position)
+        phrase = " ".join(self.display(w) for w in ordered)
+        return phrase[:1].upper() + phrase[1:]
 
     @staticmethod
     def _surface(forms: Counter[str]) -> str:

@@ -124,6 +124,7 @@ class GapReporter:
         signals = self.reader.gap_signals(None, moment)
         answered = self.reader.answered(None, moment)
         background = [*self._knowledge_texts(), *(a.text for a in answered), *(s.text for s in signals)]
+        self.labeler.learn_vocabulary(self._knowledge_texts())
         similarity = HybridTextSimilarity(self.embedder, self.labeler.terms, self.config.dense_weight)
         finder = TopicFinder(similarity, self.labeler, self.retriever, self.config.topics)
         every_topic = finder.find(signals, background)
