@@ -62,7 +62,7 @@ def draft_article(
         "title": title,
         "service": model.service if model is not None else slug(title),
         "synonyms": list(dict.fromkeys(q.strip() for q in questions if q.strip())),
-        "updated": today.isoformat(),
+        "updated": today,
         "status": "draft",
         "todo": todo,
     }
