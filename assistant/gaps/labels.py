@@ -8,14 +8,16 @@ containing the word among the topics' texts and a background (knowledge articles
 German Snowball stem ("Ratte", "Ratten") and shown in their most frequent form. Stop words, spoken
 fillers, conversation words and the placeholders of redacted personal data never become labels.
 
-Only whole words make a label: a word the knowledge articles use (``learn_vocabulary``), or one said in
-at least two calls of the matter. Fragments of misheard speech ("person alausweis") and dialect forms
-said once do not. A word the articles write with a capital (a German noun) is shown so.
-``label_phrase`` orders the words as the topic's most representative question says them.
+Labels are whole words: a piece of a word that speech recognition split ("person alausweis") comes
+last, recognized because it joins its neighbour to a word of the knowledge articles
+(``learn_vocabulary``). Words the articles write only in lower case (verbs, adjectives: "kostet")
+come after nouns and words the articles never use. A word the articles write with a capital (a German
+noun) is shown so (``label_phrase``).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -106,6 +108,7 @@ class CTfIdfLabeler:
         group_counts: dict[int, Counter[str]] = {}
         for group, present in zip(groups, counts, strict=True):
             group_counts.setdefault(group, Counter()).update(present)
+        fragments = self.fragments(t for texts in topics for t in texts)
         labels = []
         for group, present in zip(groups, counts, strict=True):
             elsewhere = group_counts[group]
@@ -114,26 +117,32 @@ class CTfIdfLabeler:
                 support = present[stem] + 0.5 * (elsewhere[stem] - present[stem])
                 return support * math.log(1 + documents / frequency[stem])
 
-            def whole(stem: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> bool:
-                known = any(form in self.vocabulary for form in surfaces[stem])
-                return known or max(present[stem], elsewhere[stem]) >= 2
+            def rank(stem: str, present: Counter[str] = present) -> tuple[bool, bool, float, int, str]:
+                forms = surfaces[stem]
+                fragment = all(form in fragments for form in forms)
+                # A word the articles only ever write in lower case is a verb or adjective ("kostet",
+                # "dunkel"); nouns (and words the articles never use) say more about a matter.
+                plain = all(self.vocabulary.get(form, "X")[:1].islower() for form in forms)
+                return (fragment, plain, -score(stem), -present[stem], stem)
 
-            scored = sorted(present, key=lambda stem: (not whole(stem), -score(stem), -present[stem], stem))
+            scored = sorted(present, key=rank)
             labels.append([self._surface(surfaces[stem]) for stem in scored[: self.words_per_label]])
         return labels
 
-    def label_phrase(self, words: Sequence[str], question: str) -> str:
-        """The words as a short phrase: in the order the question says them (the others after), in their
-        usual spelling, the first one capitalized."""
-        said = question.lower()
+    def fragments(self, texts: Iterable[str]) -> set[str]:
+        """Pieces of a word that speech recognition split ("person alausweis", "öffnungs zeiten"): a word
+        that, joined to its neighbour, makes a word of the articles while it is none itself."""
+        pieces: set[str] = set()
+        for text in texts:
+            words = re.findall(r"[a-zäöüß]+", text.lower())
+            for left, right in itertools.pairwise(words):
+                if left + right in self.vocabulary:
+                    pieces.update(w for w in (left, right) if w not in self.vocabulary)
+        return pieces
 
-        def position(word: str) -> int:
-            stem = str(self._stemmer.stemWord(word))
-            found = said.find(stem[: max(4, len(stem))]) if stem else -1
-            return found if found >= 0 else len(said) + 1
-
-        ordered = sorted(words, key=position)
-        phrase = " ".join(self.display(w) for w in ordered)
+    def label_phrase(self, words: Sequence[str]) -> str:
+        """The label words, most characteristic first, in their usual spelling (nouns capitalized)."""
+        phrase = ", ".join(self.display(w) for w in words)
         return phrase[:1].upper() + phrase[1:]
 
     @staticmethod

@@ -277,7 +277,7 @@ class TopicFinder:
                     chosen.append(text)
             topic.examples = chosen
             topic.question = chosen[0] if chosen else ""
-            topic.label = topic.title = self.labeler.label_phrase(topic.words, topic.question)
+            topic.label = topic.title = self.labeler.label_phrase(topic.words)
 
     @staticmethod
     def _assign_groups(topics: list[GapTopic], clusters: list[int]) -> None:
