@@ -81,6 +81,17 @@ def check_topic_row(row: Locator) -> None:
     expect(row.locator("td").nth(4)).to_have_text("3")
 
 
+def check_wrong_token(stranger: Page, base: str) -> None:
+    from playwright.sync_api import expect
+
+    stranger.goto(f"{base}/gaps?token=falsch")
+    error = stranger.locator("#fehler")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Zugang verweigert")
+    expect(stranger.locator("#themen-zeilen tr")).to_have_count(0)
+    assert stranger.evaluate("sessionStorage.getItem('souffleur-content-token')") is None
+
+
 def check_draft_download(page: Page, row: Locator) -> None:
     with page.expect_download() as download_info:
         row.locator("button.draft").click()
@@ -140,12 +151,6 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(rows.first).to_be_visible()
             assert not problems, problems
 
-            stranger = browser.new_page()
-            stranger.goto(f"{base}/gaps?token=falsch")
-            error = stranger.locator("#fehler")
-            expect(error).to_be_visible()
-            expect(error).to_contain_text("Zugang verweigert")
-            expect(stranger.locator("#themen-zeilen tr")).to_have_count(0)
-            assert stranger.evaluate("sessionStorage.getItem('souffleur-content-token')") is None
+            check_wrong_token(browser.new_page(), base)
         finally:
             browser.close()
