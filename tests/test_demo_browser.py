@@ -149,7 +149,10 @@ def check_gaps_page(page: Page, url: str, shots: Path) -> None:
     expect(rows.first).to_be_visible(timeout=120_000)
     text = page.locator("#themen").inner_text()
     assert "1 Anrufe" not in text and "Gruppe g" not in text
+    expect(page.locator("#stand")).to_contain_text("Stand")
     page.select_option("#stadt", "duisburg")
+    expect(page.locator("#themen-zeilen tr.topic", has_text="Bottrop")).to_have_count(0, timeout=120_000)
+    expect(page.locator("#stand")).to_contain_text("Stand")
     expect(rows.first.locator("td").nth(1)).to_have_text("Duisburg")
     top = " ".join(rows.nth(i).inner_text().lower() for i in range(min(3, rows.count())))
     for words in (("baum", "birke", "kastanie", "eiche", "fäll"), ("ratte",), ("bibliothek", "bücherei", "ausweis")):

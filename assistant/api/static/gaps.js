@@ -85,9 +85,9 @@
     const weeks = topic.recent_weeks || [];
     const top = Math.max(1, ...weeks.map((w) => w.calls));
     const said = weeks.map((w) => `KW ${Number(w.week.split("-W")[1])}: ${calls(w.calls)}`).join(", ");
-    const bars = el("span", { class: "bars", "aria-hidden": "true" });
+    const bars = el("span", { class: "week-bars", "aria-hidden": "true" });
     for (const week of weeks) {
-      const bar = el("span", { class: week.calls ? "bar" : "bar zero" });
+      const bar = el("span", { class: week.calls ? "week-bar" : "week-bar zero" });
       bar.style.height = `${Math.max(2, Math.round((14 * week.calls) / top))}px`;
       bars.append(bar);
     }
