@@ -103,6 +103,19 @@ def planted_matters(report: GapReport, calls: dict[str, CallScript], gaps: dict[
     return results
 
 
+def uncovered_matters(paths: list[Path]) -> dict[str, str]:
+    """Script id -> the matter of its concern that no article covers (``concerns`` with ``expected: []``,
+    the independent call files); the first 40 characters name the matter."""
+    matters: dict[str, str] = {}
+    for path in paths:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            raw = json.loads(line) if line.strip() else {}
+            for concern in raw.get("concerns", []):
+                if not concern.get("expected") and concern.get("matter"):
+                    matters.setdefault(raw["id"], str(concern["matter"])[:40])
+    return matters
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("calls", nargs="+", type=Path, help="JSONL call scripts (a 'gap' field marks planted matters)")
@@ -132,12 +145,13 @@ def main() -> None:
     replayed = time.perf_counter() - started
     catalog = load_catalog(DEFAULT_CATALOG) if DEFAULT_CATALOG.is_file() else None
     report = GapReporter.for_service(service, catalog).build()
-    gaps = {c: s.gap for c, s in calls.items() if s.gap}
+    uncovered = uncovered_matters(args.calls)
+    gaps = {c: s.gap or uncovered[s.id] for c, s in calls.items() if s.gap or s.id in uncovered}
     print(f"{len(calls)} calls ({'reused' if reuse else f'replayed in {replayed:.0f}s'}), {len(report.topics)} topics")
     print(f"{'city':10} {'matter':20} calls rank topics complete purity  label / question")
     for m in planted_matters(report, calls, gaps):
         print(
-            f"{m.city:10} {m.gap:20} {m.calls:5} {m.rank or '-':>4} {m.topics:6} {m.completeness:8.2f} {m.purity:6.2f}"
+            f"{m.city:10} {m.gap[:20]:20} {m.calls:5} {m.rank or '-':>4} {m.topics:6} {m.completeness:8.2f} {m.purity:6.2f}"
             f"  {m.label} / {m.question}"
         )
     for city in sorted({t.city for t in report.topics}):
