@@ -151,8 +151,8 @@ def main() -> None:
     print(f"{'city':10} {'matter':20} calls rank topics complete purity  label / question")
     for m in planted_matters(report, calls, gaps):
         print(
-            f"{m.city:10} {m.gap[:20]:20} {m.calls:5} {m.rank or '-':>4} {m.topics:6} {m.completeness:8.2f} {m.purity:6.2f}"
-            f"  {m.label} / {m.question}"
+            f"{m.city:10} {m.gap[:20]:20} {m.calls:5} {m.rank or '-':>4} {m.topics:6} "
+            f"{m.completeness:8.2f} {m.purity:6.2f}  {m.label} / {m.question}"
         )
     for city in sorted({t.city for t in report.topics}):
         print(f"-- {city}: top topics")
