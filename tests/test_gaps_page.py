@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from playwright.sync_api import Locator, Page
 
 from assistant.api.app import create_app
 from assistant.settings import Settings
@@ -71,6 +73,32 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     service.store.close()
 
 
+def check_topic_row(row: Locator) -> None:
+    from playwright.sync_api import expect
+
+    expect(row.locator(".question")).to_contain_text("ratten")
+    expect(row.locator("td").nth(6)).to_have_text("kein passender Artikel")
+    expect(row.locator("td").nth(4)).to_have_text("3")
+
+
+def check_wrong_token(stranger: Page, base: str) -> None:
+    from playwright.sync_api import expect
+
+    stranger.goto(f"{base}/gaps?token=falsch")
+    error = stranger.locator("#fehler")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("Zugang verweigert")
+    expect(stranger.locator("#themen-zeilen tr")).to_have_count(0)
+    assert stranger.evaluate("sessionStorage.getItem('souffleur-content-token')") is None
+
+
+def check_draft_download(page: Page, row: Locator) -> None:
+    with page.expect_download() as download_info:
+        row.locator("button.draft").click()
+    draft = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
+
+
 @pytest.mark.integration
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
 def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str, str]) -> None:
@@ -80,18 +108,21 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(accept_downloads=True)
             problems: list[str] = []
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(f"{base}/gaps?token={token}")
 
             rows = page.locator("#themen-zeilen tr.topic")
+            expect(page.locator("#stand")).to_contain_text(re.compile("Stand|Fehler"), timeout=60_000)
+            assert not problems, problems
             expect(rows.first).to_be_visible()
             first = rows.first
             expect(first.locator("td").nth(1)).to_have_text("Duisburg")
-            expect(first.locator("button")).to_contain_text("ratten")
-            expect(first.locator("td").nth(4)).to_have_text("3")
+            label = first.locator("td").nth(2).locator("button")
+            expect(label).to_contain_text(re.compile("ratten", re.IGNORECASE))
+            check_topic_row(first)
             assert "token=" not in page.url
             assert page.evaluate("sessionStorage.getItem('souffleur-content-token')") == token
 
@@ -99,15 +130,17 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(detail).to_be_hidden()
             first.locator("td").nth(1).click()
             expect(detail).to_be_visible()
-            expect(first.locator("button")).to_have_attribute("aria-expanded", "true")
+            expect(label).to_have_attribute("aria-expanded", "true")
             expect(detail.locator(".examples li")).to_have_count(3)
             for text in RATS:
                 expect(detail).to_contain_text(text)
-            expect(detail.locator(".nearest")).to_contain_text("duisburg/")
-            expect(detail.locator(".nearest")).to_contain_text("Treffer-Konfidenz")
-            first.locator("button").focus()
+            expect(detail.locator(".nearest")).to_contain_text("Kein passender Artikel")
+            expect(detail).to_contain_text("Hinweise: unbeantwortet: 3 Anrufe")
+            label.focus()
             page.keyboard.press("Enter")
             expect(detail).to_be_hidden()
+
+            check_draft_download(page, first)
 
             page.select_option("#stadt", "bottrop")
             expect(rows).to_have_count(1)
@@ -118,12 +151,6 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(rows.first).to_be_visible()
             assert not problems, problems
 
-            stranger = browser.new_page()
-            stranger.goto(f"{base}/gaps?token=falsch")
-            error = stranger.locator("#fehler")
-            expect(error).to_be_visible()
-            expect(error).to_contain_text("Zugang verweigert")
-            expect(stranger.locator("#themen-zeilen tr")).to_have_count(0)
-            assert stranger.evaluate("sessionStorage.getItem('souffleur-content-token')") is None
+            check_wrong_token(browser.new_page(), base)
         finally:
             browser.close()

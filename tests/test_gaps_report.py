@@ -82,7 +82,9 @@ def test_the_report_ranks_planted_gaps_and_renders_every_format(service: CallSer
 
     first = report.topics[0]
     assert first.city == "duisburg" and "ratten" in first.words and first.count == 2
-    assert first.nearest_article is not None and first.nearest_article.article_id.startswith(("duisburg/", "common/"))
+    assert first.nearest_article is None, "no article covers rats: no nearest article is shown"
+    assert first.draft.startswith("---\n") and "status: draft" in first.draft
+    assert first.draft_file.startswith("duisburg-")
     assert all("sperrmüll" not in e.lower() for t in report.topics for e in t.examples)
     rats_bottrop = next(t for t in report.topics if t.city == "bottrop" and "ratten" in t.words)
     assert rats_bottrop.group == first.group

@@ -10,7 +10,7 @@ from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.labels import CTfIdfLabeler
 from assistant.gaps.signals import GapSignal, SignalKind
 from assistant.gaps.text_similarity import HybridTextSimilarity
-from assistant.gaps.topics import KIND_WEIGHTS, GapTopic, TopicFinder, cluster, group_concerns, iso_week
+from assistant.gaps.topics import KIND_WEIGHTS, GapTopic, TopicConfig, TopicFinder, cluster, group_concerns, iso_week
 from corpus.models import Passage
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.retrieval.retriever import ArticleHit
@@ -58,14 +58,19 @@ def test_one_signal_is_one_topic_with_everything_a_content_team_needs(finder: To
     assert (topic.id, topic.city, topic.count) == ("duisburg-1", "duisburg", 1)
     assert (topic.kind, topic.impact) == ("unanswered", 1.5), "no evidence the call went unanswered throughout"
     assert topic.examples == ["wer bekämpft die ratten im keller"]
-    assert "ratten" in topic.words and topic.label == ", ".join(topic.words)
+    assert "ratten" in topic.words and topic.label == topic.title and topic.label[0].isupper()
+    assert topic.label.lower().split(", ") == topic.words
     assert [(w.week, w.calls) for w in topic.trend] == [(iso_week(NOW), 1)]
     assert topic.group == "g1" and topic.signal_articles == ["duisburg/laerm"]
     assert topic.nearest_article is None
     finder.attach_nearest_articles(topics)
-    assert topic.nearest_article is not None and topic.nearest_article.score == 0.42
+    assert topic.nearest_article is None, "a search 42 % sure is no plausible nearest article (floor 70 %)"
     search = finder.search
     assert isinstance(search, RecordingSearch) and search.queries == [("wer bekämpft die ratten im keller", "duisburg")]
+    finder.config = TopicConfig(nearest_min_confidence=0.4)
+    finder.attach_nearest_articles(topics)
+    assert topic.nearest_article is not None and topic.nearest_article.score == 0.42
+    assert topic.question == topic.examples[0]
 
 
 @pytest.mark.unit
@@ -175,3 +180,13 @@ def test_a_concern_unanswered_in_the_whole_call_weighs_more_than_a_follow_up(fin
     topics = {t.city: t for t in finder.find(whole_call + follow_up)}
     assert topics["duisburg"].impact == 3 + 1
     assert topics["bottrop"].impact == 1.5
+
+
+@pytest.mark.unit
+def test_labels_are_whole_words_nouns_first_in_their_usual_spelling() -> None:
+    labeler = CTfIdfLabeler(words_per_label=2)
+    labeler.learn_vocabulary(["Den Personalausweis beantragen Sie im Bürgerbüro. Das kostet Geld. Ratten im Keller."])
+    words = labeler.characteristic_words([["mein person alausweis kostet ratten"]])[0]
+    assert words == ["ratten", "kostet"], "the split piece 'alausweis' and 'person' come last"
+    assert labeler.characteristic_words([["kostet keller"]])[0] == ["keller", "kostet"], "nouns before verbs"
+    assert labeler.label_phrase(["ratten", "keller", "gully"]) == "Ratten, Keller, gully"

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.api.body_limit import BodyLimitMiddleware
 from assistant.api.routes.calls import router
 from assistant.api.routes.gaps import build_gaps_router
+from assistant.api.routes.service_pages import service_pages_router
 from assistant.api.routes.sidebar import sidebar_router
 from assistant.api.security import Access, resolve_api_token
 from assistant.api.ws.call_socket import websocket_router
@@ -59,7 +60,10 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
         if service is None:
             app.state.service.store.close()
 
-    app = FastAPI(title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    # /docs and /redoc come from service_pages_router, with packaged assets instead of a CDN.
+    app = FastAPI(
+        title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
+    )
     app.state.settings = settings
     if service is not None:
         app.state.service = service
@@ -94,6 +98,7 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
     app.include_router(websocket_router)
     app.include_router(sidebar_router)
     app.include_router(build_gaps_router(settings))
+    app.include_router(service_pages_router)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

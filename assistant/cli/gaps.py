@@ -102,7 +102,9 @@ def gaps_report(
 
 
 @gaps_app.command("url")
-def gaps_url() -> None:
+def gaps_url(
+    port: Annotated[int | None, typer.Option("--port", help="Port the server runs on (default from settings)")] = None,
+) -> None:
     """Print the address of the gaps page with the content-team token (in development mode a token is
     generated once and kept in the data folder)."""
     from assistant.api.security import MissingTokenError, resolve_content_token
@@ -113,5 +115,5 @@ def gaps_url() -> None:
         token = resolve_content_token(configured, settings.environment, settings.data_dir)
     except MissingTokenError as exc:
         fail(str(exc))
-    base = (settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    base = (settings.public_url or f"http://{settings.host}:{port or settings.port}").rstrip("/")
     console.print(f"{base}/gaps?token={token}", highlight=False, soft_wrap=True)

@@ -14,7 +14,16 @@ from rich.table import Table
 from assistant.cli import serve as serve_cli
 from assistant.cli.gaps import gaps_app
 from assistant.cli.retention import purge_command
-from assistant.cli.support import KnowledgeOption, console, errors, fail, load_settings, progress_bar, user_errors
+from assistant.cli.support import (
+    KnowledgeOption,
+    console,
+    errors,
+    fail,
+    load_settings,
+    progress_bar,
+    status_line,
+    user_errors,
+)
 from embeddings.retrieval.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
 app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
@@ -120,8 +129,9 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
     settings = load_settings(knowledge)
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
-        encoder = make_encoder(settings)
-        with progress_bar("Embedding passages") as update:
+        with status_line(f"Loading the model {settings.model}…"):
+            encoder = make_encoder(settings)
+        with progress_bar("Embedding passages", waiting="Checking the index…") as update:
             index, report = refresh_index(settings.index_dir, kb, encoder, settings.index_settings(), update)
     kind = "full build" if report.full_rebuild else "refresh"
     console.print(
@@ -188,9 +198,9 @@ def search_command(
 def print_hits(query: str, hits: list[ArticleHit]) -> None:
     table = Table(title=f"„{query}“", show_lines=True)
     table.add_column("#", justify="right")
-    table.add_column("Konfidenz", justify="right")
-    table.add_column("Artikel")
-    table.add_column("Beste Passage")
+    table.add_column("confidence", justify="right")
+    table.add_column("article")
+    table.add_column("best passage")
     for hit in hits:
         snippet = hit.passage.text if len(hit.passage.text) < 300 else hit.passage.text[:297] + "…"
         table.add_row(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import random
 import threading
@@ -11,12 +12,16 @@ from typing import Annotated
 
 import typer
 
-from assistant.cli.support import console, errors, fail, load_settings, progress_bar, user_errors
+from assistant.cli.support import console, errors, fail, load_settings, port_is_free, progress_bar, user_errors
 from assistant.replay.call_scripts import CallScript, CallScriptError, load_call_scripts
 from assistant.replay.http_replayer import HttpCallReplayer, OpenedReplayCall, ReplayError
+from assistant.replay.simulated_agent import SimulatedAgent
 from assistant.settings import PROJECT_ROOT, Settings
 
 DEMO_CALLS = PROJECT_ROOT / "demo" / "calls" / "dev.jsonl"
+# Calls about matters the demo knowledge base does not cover (trees, rats, library cards): replayed after
+# the live demo calls so that the gaps page has something to show.
+DEMO_UNCOVERED_CALLS = PROJECT_ROOT / "demo" / "calls" / "uncovered.jsonl"
 DEMO_CALL_IDS = ("bottrop-01", "duisburg-01", "dinslaken-10")
 
 
@@ -29,7 +34,7 @@ def _app(settings: Settings, progress: bool = True) -> object:
     try:
         with user_errors():
             if progress:
-                with progress_bar("Index prüfen / aufbauen") as update:
+                with progress_bar("Embedding passages", waiting="Loading the model and checking the index…") as update:
                     service = build_call_service(settings, progress=update)
             else:
                 service = build_call_service(settings)
@@ -44,6 +49,26 @@ def _token_hint(settings: Settings) -> str:
     return f"service token (development): {settings.data_dir / 'api-token'}"
 
 
+def _require_free_port(host: str, port: int) -> None:
+    if not port_is_free(host, port):
+        fail(f"Port {port} on {host} is in use; stop what runs there or choose another one with --port")
+
+
+def _uvicorn_config(app: object, settings: Settings, host: str, port: int, log_level: str) -> object:
+    import uvicorn
+
+    # No access log: its lines would carry sidebar tokens and search queries. Requests are counted and
+    # timed by route template in /metrics instead.
+    return uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=log_level,
+        access_log=False,
+        ws_max_size=settings.max_body_bytes,
+    )
+
+
 def serve(
     host: Annotated[str | None, typer.Option("--host", help="Interface to bind (default from settings)")] = None,
     port: Annotated[int | None, typer.Option("--port", help="Port (default from settings)")] = None,
@@ -52,19 +77,30 @@ def serve(
     import uvicorn
 
     settings = load_settings()
-    app = _app(settings)
     bind_host, bind_port = host or settings.host, port or settings.port
-    console.print(f"[green]✓[/] Souffleur on http://{bind_host}:{bind_port} (API docs: /docs); {_token_hint(settings)}")
-    # No access log: its lines would carry sidebar tokens and search queries. Requests are counted and
-    # timed by route template in /metrics instead.
-    uvicorn.run(
-        app,  # type: ignore[arg-type]
-        host=bind_host,
-        port=bind_port,
-        ws_max_size=settings.max_body_bytes,
-        log_level="info",
-        access_log=False,
-    )
+    _require_free_port(bind_host, bind_port)
+    app = _app(settings)
+    server = uvicorn.Server(_uvicorn_config(app, settings, bind_host, bind_port, "info"))  # type: ignore[arg-type]
+    message = f"[green]✓[/] Souffleur on http://{bind_host}:{bind_port} (API docs: /docs); {_token_hint(settings)}"
+    asyncio.run(_serve_announced(server, message))
+
+
+async def _serve_announced(server: object, message: str) -> None:
+    """Run the server and print ``message`` only once it listens."""
+    import uvicorn
+
+    assert isinstance(server, uvicorn.Server)
+
+    async def announce() -> None:
+        while not server.started:
+            await asyncio.sleep(0.05)
+        console.print(message, highlight=False)
+
+    announcer = asyncio.create_task(announce())
+    try:
+        await server.serve()
+    finally:
+        announcer.cancel()
 
 
 def _read_token(settings: Settings, token: str | None) -> str:
@@ -96,7 +132,7 @@ def replay(
     if call:
         unknown = sorted(set(call) - {s.id for s in scripts})
         if unknown:
-            fail(f"no call {', '.join(unknown)} in {file}")
+            fail(f"no call {', '.join(unknown)} in {file}; its calls: {', '.join(s.id for s in scripts)}")
         scripts = [s for s in scripts if s.id in call]
     replayer = HttpCallReplayer(base, _read_token(settings, token))
     try:
@@ -111,11 +147,11 @@ def replay(
 def _play(replayer: HttpCallReplayer, script: CallScript, pace: float, keep_open: bool) -> None:
     opened = replayer.open(script)
     console.rule(f"{script.id} ({script.city})")
-    console.print(f"Seitenleiste: [link={opened.sidebar_url}]{opened.sidebar_url}[/link]", soft_wrap=True)
+    console.print(f"Sidebar: [link={opened.sidebar_url}]{opened.sidebar_url}[/link]", soft_wrap=True)
     for speaker, text in script.turns:
         time.sleep(pace)
         reply = replayer.say(opened.call_id, speaker, text)
-        who = "Anrufer" if speaker == "caller" else "Agent  "
+        who = "Caller" if speaker == "caller" else "Agent "
         console.print(f"[dim]{who}:[/] {text}", highlight=False)
         for suggestion in reply.get("suggestions", []):
             if suggestion.get("new"):
@@ -132,24 +168,24 @@ def demo(
     pace: Annotated[float, typer.Option("--pace", min=0, help="Seconds between turns of the demo calls")] = 2.5,
     wait: Annotated[float, typer.Option("--wait", min=0, help="Seconds to open the sidebars before calls start")] = 8,
     once: Annotated[bool, typer.Option("--once", help="Stop after the demo calls instead of serving on")] = False,
+    feedback: Annotated[
+        bool,
+        typer.Option(
+            "--feedback/--no-feedback",
+            help="Replay the other demo calls with simulated agent feedback, for the gaps page",
+        ),
+    ] = True,
 ) -> None:
     """Start the assistant on the demo knowledge base and play demo calls into it (several cities):
-    open the printed sidebar links to watch suggestions appear live."""
+    open the printed sidebar links to watch suggestions appear live, then the gaps page link."""
     import uvicorn
 
     settings = load_settings()
-    app = _app(settings)
     bind_port = port or settings.port
     base = f"http://{settings.host}:{bind_port}"
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=settings.host,
-        port=bind_port,
-        log_level="warning",
-        access_log=False,
-        ws_max_size=settings.max_body_bytes,
-    )
-    server = uvicorn.Server(config)
+    _require_free_port(settings.host, bind_port)
+    app = _app(settings)
+    server = uvicorn.Server(_uvicorn_config(app, settings, settings.host, bind_port, "warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -157,27 +193,34 @@ def demo(
         if not thread.is_alive() or time.monotonic() > deadline:
             fail(f"The server could not start on {base} (is the port in use? try --port)")
         time.sleep(0.05)
-    console.print(f"[green]✓[/] Souffleur läuft auf {base} (API: {base}/docs)")
+    console.print(f"[green]✓[/] Souffleur runs on {base} (API docs: {base}/docs)", highlight=False)
     scripts = {s.id: s for s in load_call_scripts(DEMO_CALLS)}
     replayer = HttpCallReplayer(base, _read_token(settings, None))
+    agent = SimulatedAgent(replayer)
     try:
         opened = [replayer.open(scripts[i]) for i in DEMO_CALL_IDS]
-        console.print("Demo-Anrufe – Seitenleisten im Browser öffnen:")
+        console.print("Demo calls: open the sidebars in a browser:")
         for call in opened:
             console.print(f"  {call.script.city:10} {call.sidebar_url}", soft_wrap=True, highlight=False)
         time.sleep(wait)
-        _play_interleaved(replayer, opened, pace)
+        pushed = _play_interleaved(replayer, opened, pace)
+        if feedback:
+            for call in opened:
+                agent.react(call.call_id, call.script, pushed[call.call_id])
+            others = [s for s in scripts.values() if s.id not in DEMO_CALL_IDS]
+            _replay_with_feedback(replayer, agent, [*others, *load_call_scripts(DEMO_UNCOVERED_CALLS)])
     except ReplayError as exc:
         errors.print(str(exc))
     finally:
         replayer.close()
+    gaps = _gaps_link(settings, base)
+    if gaps:
+        console.print(f"Gaps page for the content teams: {gaps}", soft_wrap=True, highlight=False)
     if once:
         server.should_exit = True
         thread.join(timeout=10)
         return
-    console.print(
-        "Demo-Anrufe fertig. Der Server läuft weiter (Strg+C beendet); weitere Anrufe mit `souffleur replay`."
-    )
+    console.print("Demo calls done. The server keeps running (Ctrl+C stops it); more calls: `souffleur replay`.")
     try:
         while thread.is_alive():
             thread.join(timeout=0.5)
@@ -185,9 +228,37 @@ def demo(
         server.should_exit = True
 
 
-def _play_interleaved(replayer: HttpCallReplayer, calls: list[OpenedReplayCall], pace: float) -> None:
-    """Turns of the demo calls alternate, as if the agents took calls in parallel."""
+def _gaps_link(settings: Settings, base: str) -> str | None:
+    from assistant.api.security import MissingTokenError, resolve_content_token
+
+    configured = settings.content_token.get_secret_value() if settings.content_token else None
+    try:
+        token = resolve_content_token(configured, settings.environment, settings.data_dir)
+    except MissingTokenError:
+        return None
+    return f"{(settings.public_url or base).rstrip('/')}/gaps?token={token}"
+
+
+def _replay_with_feedback(replayer: HttpCallReplayer, agent: SimulatedAgent, scripts: list[CallScript]) -> None:
+    """Further calls without pauses, each answered by the simulated agent (the gaps page's evidence)."""
+    with progress_bar("Replaying more demo calls with simulated agent feedback") as update:
+        for done, script in enumerate(scripts):
+            update(done, len(scripts))
+            call = replayer.open(script)
+            pushed: list[str] = []
+            for speaker, text in script.turns:
+                reply = replayer.say(call.call_id, speaker, text)
+                pushed.extend(s["article_id"] for s in reply.get("suggestions", []) if s.get("new"))
+            agent.react(call.call_id, script, pushed)
+            replayer.end(call.call_id)
+        update(len(scripts), len(scripts))
+
+
+def _play_interleaved(replayer: HttpCallReplayer, calls: list[OpenedReplayCall], pace: float) -> dict[str, list[str]]:
+    """Turns of the demo calls alternate, as if the agents took calls in parallel. Returns the articles
+    pushed in each call."""
     positions = dict.fromkeys(range(len(calls)), 0)
+    pushed: dict[str, list[str]] = {call.call_id: [] for call in calls}
     rng = random.Random(int(os.environ.get("SOUFFLEUR_DEMO_SEED", "7")))
     while positions:
         n = rng.choice(sorted(positions))
@@ -195,12 +266,14 @@ def _play_interleaved(replayer: HttpCallReplayer, calls: list[OpenedReplayCall],
         speaker, text = call.script.turns[positions[n]]
         time.sleep(pace)
         reply = replayer.say(call.call_id, speaker, text)
-        label = "Anrufer" if speaker == "caller" else "Agent"
+        label = "Caller" if speaker == "caller" else "Agent"
         console.print(f"[bold]{call.script.city:10}[/] [dim]{label}:[/] {text}", highlight=False)
         for suggestion in reply.get("suggestions", []):
             if suggestion.get("new"):
+                pushed[call.call_id].append(suggestion["article_id"])
                 console.print(f"{'':10} [green]→ {suggestion['title']}[/]: {suggestion['answer']}", highlight=False)
         positions[n] += 1
         if positions[n] >= len(call.script.turns):
             del positions[n]
             replayer.end(call.call_id)
+    return pushed

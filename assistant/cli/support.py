@@ -72,14 +72,54 @@ def _progress() -> Progress:
 
 
 @contextmanager
-def progress_bar(label: str) -> Iterator[Callable[[int, int], None]]:
-    with _progress() as progress:
-        task = progress.add_task(label, total=None)
+def progress_bar(label: str, waiting: str | None = None) -> Iterator[Callable[[int, int], None]]:
+    """A status line (``waiting``, e.g. while the model loads) until the first update with work to do,
+    then a progress bar. Work that needs no step (an index already up to date) shows no empty bar."""
+    status = errors.status(waiting or f"{label}…")
+    status.start()
+    progress: Progress | None = None
+    task: TaskID | None = None
 
-        def update(done: int, total: int) -> None:
-            progress.update(task, completed=done, total=total)
+    def update(done: int, total: int) -> None:
+        nonlocal progress, task
+        if total <= 0:
+            return
+        if progress is None:
+            status.stop()
+            progress = _progress()
+            progress.start()
+            task = progress.add_task(label, total=total)
+        assert task is not None
+        progress.update(task, completed=done, total=total)
 
+    try:
         yield update
+    finally:
+        status.stop()
+        if progress is not None:
+            progress.stop()
+
+
+@contextmanager
+def status_line(text: str) -> Iterator[None]:
+    """A transient status line on stderr while something slow runs (loading the model)."""
+    with errors.status(text):
+        yield
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on ``host:port`` now (checked before the slow start-up, so that a
+    busy port is reported before anything announces success)."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 @contextmanager

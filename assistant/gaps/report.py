@@ -17,6 +17,7 @@ from assistant.gaps.asymmetry import (
     service_asymmetries,
     topic_asymmetries,
 )
+from assistant.gaps.draft_article import draft_article, draft_file_name
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.labels import CTfIdfLabeler
 from assistant.gaps.signals import StoredSignalReader
@@ -98,6 +99,21 @@ class GapReporter:
     def _knowledge_texts(self) -> list[str]:
         return [f"{a.title}\n{s.heading}\n{s.text}" for a in self.knowledge.published for s in a.sections]
 
+    def _attach_drafts(self, topics: list[GapTopic], asymmetries: list[TopicAsymmetry], today: date) -> None:
+        """A draft article per topic; where another city answers the matter, its article's structure."""
+        models = {a.weak_topic: a.strong_article_id for a in asymmetries}
+        cities = self.knowledge.cities
+        for topic in topics:
+            model = self.knowledge.articles.get(models.get(topic.id, ""))
+            model_city = None
+            if model is not None and model.city != cities.common_key:
+                model_city = cities.get(model.city).name
+            title = topic.title or topic.label
+            topic.draft = draft_article(
+                topic.city, cities.get(topic.city).name, title, topic.examples, today, model, model_city
+            )
+            topic.draft_file = draft_file_name(topic.city, title)
+
     def build(self, city: str | None = None, since: date | None = None, today: date | None = None) -> GapReport:
         """The report for one city (or all). Topics are always found over all cities, so a city's
         topics do not change with the filter."""
@@ -108,6 +124,7 @@ class GapReporter:
         signals = self.reader.gap_signals(None, moment)
         answered = self.reader.answered(None, moment)
         background = [*self._knowledge_texts(), *(a.text for a in answered), *(s.text for s in signals)]
+        self.labeler.learn_vocabulary(self._knowledge_texts())
         similarity = HybridTextSimilarity(self.embedder, self.labeler.terms, self.config.dense_weight)
         finder = TopicFinder(similarity, self.labeler, self.retriever, self.config.topics)
         every_topic = finder.find(signals, background)
@@ -117,6 +134,7 @@ class GapReporter:
         asymmetries = topic_asymmetries(
             every_topic, answered, similarity, self.config.asymmetry.topic_similarity, titles
         )
+        self._attach_drafts(topics, asymmetries, today)
         usage = self.reader.article_usage(None, moment)
         cities = [city] if city else self.knowledge.cities.keys
         involved = set(cities)

@@ -77,6 +77,9 @@ class TopicConfig:
     distance_threshold: float = 0.81
     examples: int = 3
     words_per_label: int = 3
+    # The nearest article is shown only when the search for the topic's examples is at least this
+    # confident that it answers them; otherwise the page says "kein passender Artikel".
+    nearest_min_confidence: float = 0.7
 
 
 @dataclass(frozen=True)
@@ -106,6 +109,11 @@ class GapTopic:
     kinds: dict[str, int]
     examples: list[str]
     trend: list[WeekCount]
+    question: str = ""
+    title: str = ""
+    searches_without_results: int = 0
+    draft: str = ""
+    draft_file: str = ""
     group: str = ""
     group_count: int = 0
     nearest_article: NearestArticle | None = None
@@ -125,6 +133,7 @@ class Concern:
     kinds: set[SignalKind] = field(default_factory=set)
     articles: Counter[str] = field(default_factory=Counter)
     first_seen: datetime | None = None
+    empty_search: bool = False  # a manual search in this call found nothing at all
 
     @property
     def text(self) -> str:
@@ -140,6 +149,8 @@ def group_concerns(signals: Iterable[GapSignal]) -> list[Concern]:
         if signal.text.strip() and signal.text not in concern.texts:
             concern.texts.append(signal.text)
         concern.kinds.add(signal.kind)
+        if signal.kind == "search_without_click" and not signal.article_id:
+            concern.empty_search = True
         if signal.article_id:
             concern.articles[signal.article_id] += 1
         if concern.first_seen is None or signal.time < concern.first_seen:
@@ -214,8 +225,11 @@ class TopicFinder:
         kinds_per_call: dict[str, set[SignalKind]] = defaultdict(set)
         first_seen: dict[str, datetime] = {}
         articles: Counter[str] = Counter()
+        empty_searches: set[str] = set()
         for concern in concerns:
             kinds_per_call[concern.call_id] |= concern.kinds
+            if concern.empty_search:
+                empty_searches.add(concern.call_id)
             articles.update(concern.articles)
             seen = concern.first_seen
             if seen and (concern.call_id not in first_seen or seen < first_seen[concern.call_id]):
@@ -236,6 +250,7 @@ class TopicFinder:
             examples=[],
             trend=[WeekCount(week, weeks[week]) for week in sorted(weeks)],
             signal_articles=[a for a, _ in articles.most_common()],
+            searches_without_results=len(empty_searches),
             call_ids=sorted(kinds_per_call),
             centroid=vectors.centroid(),
             members=vectors,
@@ -261,6 +276,8 @@ class TopicFinder:
                 if len(chosen) < self.config.examples and text not in chosen:
                     chosen.append(text)
             topic.examples = chosen
+            topic.question = chosen[0] if chosen else ""
+            topic.label = topic.title = self.labeler.label_phrase(topic.words)
 
     @staticmethod
     def _assign_groups(topics: list[GapTopic], clusters: list[int]) -> None:
@@ -276,12 +293,13 @@ class TopicFinder:
             topics[index].group_count = calls[cluster_id]
 
     def attach_nearest_articles(self, topics: Sequence[GapTopic]) -> None:
-        """Search each topic's city for the article closest to its examples."""
+        """Search each topic's city for the article closest to its examples; kept only when the search is
+        confident enough that it covers them (``nearest_min_confidence``)."""
         if self.search is None:
             return
         for topic in topics:
             query = " ".join(topic.examples)
             if query.strip():
                 hits = self.search.search(query, topic.city, k=1)
-                if hits:
+                if hits and hits[0].score >= self.config.nearest_min_confidence:
                     topic.nearest_article = NearestArticle(hits[0].article_id, hits[0].title, hits[0].score)

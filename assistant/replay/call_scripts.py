@@ -1,6 +1,7 @@
 """Call scripts: recorded or written calls replayed into the assistant (demo, load tests, evaluation).
 
-A JSONL file, one call per line: ``{"id", "city", "expected": [article ids], "turns": [[speaker, text], ...]}``.
+A JSONL file, one call per line: ``{"id", "city", "expected": [article ids], "turns": [[speaker, text], ...]}``,
+optionally ``"gap"``: the name of a matter the knowledge base does not cover (planted for the gaps report).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class CallScript:
     city: str
     expected: tuple[str, ...]
     turns: tuple[tuple[Speaker, str], ...]
+    gap: str | None = None
 
 
 def _turns(raw: object, where: str) -> tuple[tuple[Speaker, str], ...]:
@@ -61,7 +63,10 @@ def load_call_scripts(path: Path) -> list[CallScript]:
         if raw["id"] in seen:
             raise CallScriptError(f"{where}: duplicate call id '{raw['id']}'")
         seen.add(raw["id"])
-        scripts.append(CallScript(raw["id"], raw["city"], tuple(expected), _turns(raw.get("turns"), where)))
+        gap = raw.get("gap")
+        if gap is not None and (not isinstance(gap, str) or not gap.strip()):
+            raise CallScriptError(f"{where}: field 'gap' must be a non-empty string when given")
+        scripts.append(CallScript(raw["id"], raw["city"], tuple(expected), _turns(raw.get("turns"), where), gap))
     if not scripts:
         raise CallScriptError(f"{path} contains no call scripts")
     return scripts

@@ -55,3 +55,25 @@ class HttpCallReplayer:
 
     def end(self, call_id: str) -> None:
         self._post(f"/api/calls/{call_id}/end")
+
+    def feedback(self, call_id: str, article_id: str, event: str) -> None:
+        self._post(f"/api/calls/{call_id}/feedback", {"article_id": article_id, "event": event})
+
+    def _get(self, path: str, params: dict[str, Any]) -> dict[str, Any]:
+        try:
+            response = self.client.get(path, params=params)
+        except httpx.HTTPError as exc:
+            raise ReplayError(f"Cannot reach the Souffleur server at {self.base_url}: {exc}") from exc
+        if response.status_code >= 400:
+            raise ReplayError(f"{path}: HTTP {response.status_code}: {response.text}")
+        data: dict[str, Any] = response.json()
+        return data
+
+    def search(self, call_id: str, query: str, k: int = 5) -> list[str]:
+        """A manual search from the call's sidebar (recorded with the call); the article ids found."""
+        reply = self._get("/api/search", {"q": query, "call_id": call_id, "k": k})
+        return [s["article_id"] for s in reply.get("suggestions", [])]
+
+    def article_title(self, article_id: str) -> str:
+        title: str = self._get(f"/api/articles/{article_id}", {})["title"]
+        return title

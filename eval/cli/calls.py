@@ -9,20 +9,22 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.table import Table
 
 from assistant.cli.support import KnowledgeOption, console, fail, load_settings, progress_bar, user_errors
 
+# (metric, header, meaning): short headers so that the table fits 100 columns; the meanings are printed below.
 COLUMNS = (
-    ("call_success", "alle erwarteten"),
-    ("any_expected_suggested", "≥1 erwarteter"),
-    ("expected_article_recall", "Artikel-Recall"),
-    ("turns_to_first_correct", "Züge bis Treffer"),
-    ("wrong_before_first_correct", "falsche davor"),
-    ("push_precision", "Präzision"),
-    ("uncovered_calls_with_push", "Push ohne Abdeckung"),
-    ("latency_p50_ms", "p50 ms"),
-    ("latency_p95_ms", "p95 ms"),
+    ("call_success", "all\nexp.", "calls whose expected articles were all pushed"),
+    ("any_expected_suggested", "≥1\nexp.", "calls with at least one expected article pushed"),
+    ("expected_article_recall", "art.\nrecall", "expected articles pushed"),
+    ("turns_to_first_correct", "turns to\ncorrect", "caller turns until the first correct push"),
+    ("wrong_before_first_correct", "wrong\nbefore", "wrong pushes before (or alongside) the first correct one"),
+    ("push_precision", "push\nprec.", "pushes that were expected"),
+    ("uncovered_calls_with_push", "uncov.\npush", "uncovered calls with any push"),
+    ("latency_p50_ms", "p50\nms", ""),
+    ("latency_p95_ms", "p95\nms", "latency per caller utterance"),
 )
 
 
@@ -48,7 +50,7 @@ def eval_calls(
         if unknown:
             fail(f"{calls}: unknown article ids: {', '.join(unknown)}")
         outcomes = []
-        with progress_bar("Anrufe abspielen") as update:
+        with progress_bar("Replaying calls", waiting="Loading the model…") as update:
             for n, script in enumerate(scripts, start=1):
                 outcomes.append(replay_call(service, script))
                 update(n, len(scripts))
@@ -64,10 +66,17 @@ def eval_calls(
         report = {"overall": clean(overall), "per_city": {c: clean(m) for c, m in per_city.items()}}
         print(json.dumps({**report, "n_calls": len(outcomes)}, ensure_ascii=False))
         return
-    table = Table(title=f"Call replay: {calls} ({len(outcomes)} calls)")
-    table.add_column("")
-    for _, label in COLUMNS:
-        table.add_column(label, justify="right")
-    for name, metrics in [*per_city.items(), ("gesamt", overall)]:
-        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _ in COLUMNS))
+    table = Table(
+        title=f"Call replay: {calls} ({len(outcomes)} calls)",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    table.add_column("city", no_wrap=True)
+    for _, label, _ in COLUMNS:
+        table.add_column(label, justify="right", no_wrap=True)
+    for name, metrics in [*per_city.items(), ("overall", overall)]:
+        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _, _ in COLUMNS))
     console.print(table)
+    legend = "; ".join(f"{label.replace(chr(10), ' ')}: {meaning}" for _, label, meaning in COLUMNS if meaning)
+    console.print(legend, style="dim", highlight=False)

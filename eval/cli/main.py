@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
+from rich import box
 from rich.table import Table
 
 from assistant.cli.support import (
@@ -85,28 +86,51 @@ def eval_run(
                 title = f"{queries.name}: {run_mode}, {len(labeled)} queries"
                 if noise is not None:
                     title += f", clean and noisy (level {noise:g}, seed {noise_seed})"
-                _print_run_table(title, reports, noise is not None)
+                _print_run_table(title, reports, noise is not None, settings.min_confidence)
 
 
-def _print_run_table(title: str, reports: list[tuple[str, EvaluationReport]], with_variant: bool) -> None:
-    table = Table(title=title)
-    columns = ["recall@1", "recall@3", "recall@5", "mrr@10", "ndcg@10", "leak_rate", "noanswer_auroc"]
+# (metric, header): short headers so that the table fits 100 columns; RUN_TABLE_LEGEND explains them.
+RUN_TABLE_COLUMNS = (
+    ("recall@1", "R@1"),
+    ("recall@3", "R@3"),
+    ("recall@5", "R@5"),
+    ("mrr@10", "MRR@10"),
+    ("ndcg@10", "nDCG@10"),
+    ("leak_rate", "leak"),
+    ("noanswer_auroc", "NA\nAUROC"),
+    ("noanswer_precision", "NA\nprec."),
+    ("noanswer_recall", "NA\nrecall"),
+)
+RUN_TABLE_LEGEND = (
+    "R@k, MRR@10, nDCG@10: over the answerable queries; leak: share of queries with another city's article "
+    'in the top 5; NA: "no answer" (the top confidence below min_confidence {threshold:g}) separating '
+    "unanswerable from answerable queries: AUROC, precision and recall; p50/p95: latency in ms."
+)
+
+
+def _print_run_table(
+    title: str, reports: list[tuple[str, EvaluationReport]], with_variant: bool, threshold: float
+) -> None:
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
     table.add_column("city", no_wrap=True)
     if with_variant:
-        table.add_column("queries", no_wrap=True, min_width=5)
-    for c in [*columns, "latency_p50_ms", "latency_p95_ms"]:
-        table.add_column(c, justify="right")
+        table.add_column("queries", no_wrap=True)
+    for _, header in RUN_TABLE_COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    table.add_column("p50\nms", justify="right", no_wrap=True)
+    table.add_column("p95\nms", justify="right", no_wrap=True)
     for variant, report in reports:
         for city, metrics in [*report.per_city.items(), ("overall", report.overall)]:
             table.add_row(
                 city,
                 *([variant] if with_variant else []),
-                *[_fmt(metrics[c]) for c in columns],
+                *[_fmt(metrics[c]) for c, _ in RUN_TABLE_COLUMNS],
                 f"{metrics['latency_p50_ms']:.1f}",
                 f"{metrics['latency_p95_ms']:.1f}",
                 end_section=city == "overall",
             )
     console.print(table)
+    console.print(RUN_TABLE_LEGEND.format(threshold=threshold), style="dim", highlight=False)
 
 
 @eval_app.command("noise")

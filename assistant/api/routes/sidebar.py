@@ -25,6 +25,7 @@ ASSETS = {
     "sidebar.css": "text/css",
     "gaps.js": "text/javascript",
     "gaps.css": "text/css",
+    "favicon.svg": "image/svg+xml",
 }
 
 sidebar_router = APIRouter(include_in_schema=False)

@@ -3,14 +3,18 @@
 
 (() => {
   const TOKEN_KEY = "souffleur-content-token";
+  // What each kind of evidence is called on the page, and what it means (tooltips and legend).
   const KINDS = {
-    unanswered: "unbeantwortet",
-    not_helpful: "nicht hilfreich",
-    dismissed: "verworfen",
-    search_without_click: "Suche ohne Treffer",
-    no_helpful_call: "nichts hilfreich",
+    unanswered: ["unbeantwortet", "Die Frage bekam keinen sicheren Vorschlag, und das Anliegen wurde auch sonst nicht beantwortet."],
+    not_helpful: ["nicht hilfreich", "Ein vorgeschlagener Artikel wurde als „Nicht hilfreich“ markiert."],
+    dismissed: ["verworfen", "Vorschläge wurden ausgeblendet, und im Gespräch half nichts."],
+    search_without_results: ["Suche ohne Treffer", "Die Suche von Hand fand keinen Artikel."],
+    search_without_click: ["Suchtreffer nicht genutzt", "Die Suche von Hand fand Artikel, aber keiner wurde geöffnet oder genutzt."],
+    no_helpful_call: ["nichts hilfreich", "Im ganzen Gespräch wurde nichts als hilfreich markiert oder kopiert (schwacher Hinweis)."],
   };
-  const BARS = "▁▂▃▄▅▆▇█";
+  const TRENDS = { new: "neu", rising: "steigend", falling: "fallend", steady: "gleichbleibend" };
+  const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
+  const calls = (n) => plural(n, "Anruf", "Anrufe");
   const $ = (id) => document.getElementById(id);
   const state = { cities: [], loaded: false };
 
@@ -57,22 +61,65 @@
     return Math.round(value * 100) + " %";
   }
 
-  function trendNode(trend) {
-    const weeks = trend.slice(-8);
+  // The kind of evidence as shown: a search that found nothing is told apart from one whose results went unused.
+  function kindOf(topic) {
+    if (topic.kind === "search_without_click" && topic.searches_without_results >= (topic.kinds.search_without_click || 0)) {
+      return "search_without_results";
+    }
+    return topic.kind;
+  }
+
+  function kindCounts(topic) {
+    const counts = Object.assign({}, topic.kinds);
+    const empty = topic.searches_without_results || 0;
+    if (empty && counts.search_without_click) {
+      counts.search_without_click -= empty;
+      counts.search_without_results = empty;
+      if (!counts.search_without_click) delete counts.search_without_click;
+    }
+    return counts;
+  }
+
+  // Calls per week over the last eight weeks (weeks without calls as empty bars), with a word for the trend.
+  function trendNode(topic) {
+    const weeks = topic.recent_weeks || [];
     const top = Math.max(1, ...weeks.map((w) => w.calls));
-    const spark = weeks.map((w) => BARS[Math.min(BARS.length - 1, Math.round(((BARS.length - 1) * w.calls) / top))]).join("");
-    const said = weeks.map((w) => `KW ${w.week.split("-W")[1]}: ${w.calls} ${w.calls === 1 ? "Anruf" : "Anrufe"}`).join(", ");
-    return el("span", { class: "trend", title: said, "aria-label": said }, spark || "–");
+    const said = weeks.map((w) => `KW ${Number(w.week.split("-W")[1])}: ${calls(w.calls)}`).join(", ");
+    const bars = el("span", { class: "week-bars", "aria-hidden": "true" });
+    for (const week of weeks) {
+      const bar = el("span", { class: week.calls ? "week-bar" : "week-bar zero" });
+      bar.style.height = `${Math.max(2, Math.round((14 * week.calls) / top))}px`;
+      bars.append(bar);
+    }
+    const first = weeks.length ? Number(weeks[0].week.split("-W")[1]) : 0;
+    const last = weeks.length ? Number(weeks[weeks.length - 1].week.split("-W")[1]) : 0;
+    return el("span", { class: "trend", title: `KW ${first}–${last}: ${said}` }, bars,
+      el("span", { class: "trend-word" }, TRENDS[topic.trend_direction] || ""));
   }
 
   function nearestText(article) {
-    if (!article) return "–";
-    return `${article.title} (${article.score.toFixed(2).replace(".", ",")})`;
+    if (!article) return el("span", { class: "muted" }, "kein passender Artikel");
+    return `${article.title} (${percent(article.score)})`;
+  }
+
+  function draftButton(topic) {
+    if (!topic.draft) return "";
+    const button = el("button", { type: "button", class: "draft", title: `Artikelentwurf ${topic.draft.file_name} herunterladen` }, "Entwurf");
+    button.addEventListener("click", (event) => {
+      event.stopPropagation();
+      const blob = new Blob([topic.draft.markdown], { type: "text/markdown;charset=utf-8" });
+      const link = el("a", { href: URL.createObjectURL(blob), download: topic.draft.file_name });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+    });
+    return button;
   }
 
   function detailCell(topic) {
-    const cell = el("td", { colspan: "7" });
-    cell.append(el("h3", {}, "Beispielsätze"));
+    const cell = el("td", { colspan: "8" });
+    cell.append(el("h3", {}, "Was Anrufende gefragt haben"));
     const list = el("ol", { class: "examples" });
     for (const example of topic.examples) list.append(el("li", {}, el("q", {}, example)));
     cell.append(list);
@@ -80,12 +127,16 @@
     const nearest = topic.nearest_article;
     cell.append(
       nearest
-        ? el("p", { class: "nearest" }, el("strong", {}, nearest.title), ` – ${nearest.article_id}, Treffer-Konfidenz ${nearest.score.toFixed(2).replace(".", ",")}`)
-        : el("p", { class: "nearest" }, "Kein Artikel gefunden.")
+        ? el("p", { class: "nearest" }, el("strong", {}, nearest.title), ` – ${nearest.article_id}, Treffersicherheit ${percent(nearest.score)}`)
+        : el("p", { class: "nearest" }, "Kein passender Artikel: keiner deckt diese Fragen sicher ab.")
     );
-    const kinds = Object.entries(topic.kinds).map(([kind, calls]) => `${KINDS[kind] || kind}: ${calls}`).join(" · ");
-    cell.append(el("p", { class: "muted" }, `Signale (Anrufe je Art): ${kinds}`));
-    cell.append(el("p", { class: "muted" }, `Wirkung ${topic.impact} · Gruppe ${topic.group}: ${topic.group_count} Anrufe in allen Städten`));
+    const kinds = Object.entries(kindCounts(topic)).map(([kind, n]) => `${(KINDS[kind] || [kind])[0]}: ${calls(n)}`).join(" · ");
+    cell.append(el("p", { class: "muted" }, `Hinweise: ${kinds}`));
+    const elsewhere = topic.group_count - topic.count;
+    cell.append(el("p", { class: "muted" },
+      `Gewicht ${String(topic.impact).replace(".", ",")}` +
+      (elsewhere > 0 ? ` · dieselbe Frage in anderen Städten: ${calls(elsewhere)}` : "")));
+    if (topic.draft) cell.append(el("p", {}, draftButton(topic), " Markdown im Artikelformat, Status „draft“, mit den Fragen als Synonymen."));
     return cell;
   }
 
@@ -97,16 +148,19 @@
     topics.forEach((topic, index) => {
       const detailId = "detail-" + topic.id;
       const button = el("button", { type: "button", "aria-expanded": "false", "aria-controls": detailId }, topic.label || "–");
+      const kind = kindOf(topic);
+      const [kindName, kindMeaning] = KINDS[kind] || [kind, ""];
       const row = el(
         "tr",
         { class: "topic", "data-topic": topic.id },
         el("td", { class: "num" }, index + 1),
         el("td", {}, topic.city_name),
-        el("td", {}, button),
-        el("td", {}, el("span", { class: "kind kind-" + topic.kind }, KINDS[topic.kind] || topic.kind)),
+        el("td", {}, button, topic.question ? el("div", { class: "question" }, el("q", {}, topic.question)) : ""),
+        el("td", {}, el("span", { class: "kind kind-" + kind, title: kindMeaning }, kindName)),
         el("td", { class: "num" }, topic.count),
-        el("td", {}, trendNode(topic.trend)),
-        el("td", {}, nearestText(topic.nearest_article))
+        el("td", {}, trendNode(topic)),
+        el("td", {}, nearestText(topic.nearest_article)),
+        el("td", {}, draftButton(topic))
       );
       const detail = el("tr", { class: "detail", id: detailId, hidden: "" }, detailCell(topic));
       const toggle = () => {
@@ -144,7 +198,7 @@
             "tr",
             {},
             el("th", { scope: "col" }, "Artikel"),
-            el("th", { scope: "col", class: "num" }, "Anrufe"),
+            el("th", { scope: "col", class: "num", title: "Gespräche, in denen der Artikel vorgeschlagen oder gefunden wurde" }, "Anrufe"),
             el("th", { scope: "col", class: "num" }, "verworfen"),
             el("th", { scope: "col", class: "num" }, "nicht hilfreich"),
             el("th", { scope: "col", class: "num" }, "hilfreich")
@@ -171,7 +225,7 @@
       box.append(el("p", { class: "empty" }, "Keine."));
     }
     box.append(el("h3", {}, "Veraltet"));
-    box.append(listOrNone(health.stale, (s) => `${s.title} (${s.article_id}) – Stand ${s.updated}, ${s.age_days} Tage alt`));
+    box.append(listOrNone(health.stale, (s) => `${s.title} (${s.article_id}) – Stand ${s.updated}, ${plural(s.age_days, "Tag", "Tage")} alt`));
     box.append(el("h3", {}, "Fast gleiche Artikel"));
     box.append(
       listOrNone(health.duplicates, (d) => `${d.first.title} und ${d.second.title} (${cityName(d.city)}, Ähnlichkeit ${d.similarity.toFixed(3)})`)
@@ -193,14 +247,14 @@
     box.append(
       listOrNone(
         data.topic_asymmetries,
-        (a) => `${a.label}: in ${cityName(a.strong_city)} beantwortet (${a.strong_calls} Anrufe, „${a.strong_article_title}“), in ${cityName(a.weak_city)} nicht (${a.weak_calls} Anrufe)`
+        (a) => `${a.label}: in ${cityName(a.strong_city)} beantwortet (${calls(a.strong_calls)}, „${a.strong_article_title}“), in ${cityName(a.weak_city)} nicht (${calls(a.weak_calls)})`
       )
     );
     box.append(el("h3", {}, "Leistungen"));
     box.append(
       listOrNone(
         data.service_asymmetries,
-        (a) => `${a.service}: hilft in ${cityName(a.strong_city)} (${a.strong_helpful_calls} von ${a.strong_exposed_calls} Anrufen), in ${cityName(a.weak_city)} nicht (${a.weak_rejected_calls} von ${a.weak_exposed_calls} abgelehnt)`
+        (a) => `${a.service}: hilft in ${cityName(a.strong_city)} (${a.strong_helpful_calls} von ${a.strong_exposed_calls} ${a.strong_exposed_calls === 1 ? "Anruf" : "Anrufen"}), in ${cityName(a.weak_city)} nicht (${a.weak_rejected_calls} von ${a.weak_exposed_calls} abgelehnt)`
       )
     );
     box.append(el("h3", {}, "Fehlende Artikel laut Leistungskatalog"));
@@ -266,7 +320,7 @@
     renderHealth(data.health);
     renderDifferences(data);
     const when = new Date(data.generated_at).toLocaleString("de-DE");
-    $("stand").textContent = `Stand ${when} · ${data.topics.length} Themen · ${data.signals} Signale`;
+    $("stand").textContent = `Stand ${when} · ${plural(data.topics.length, "Thema", "Themen")} · ${plural(data.signals, "Hinweis", "Hinweise")}`;
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -5,7 +5,107 @@
   const callId = decodeURIComponent(location.pathname.split("/").pop());
   const token = new URLSearchParams(location.search).get("token") || "";
   const $ = (id) => document.getElementById(id);
-  const state = { lastSeq: 0, shown: new Map(), topic: 0, cityName: "", ended: false, retry: 0, socket: null };
+  const state = { lastSeq: 0, current: new Map(), dismissed: new Set(), topic: 0, cityName: "", ended: false, retry: 0, socket: null };
+  // Manual search results below this confidence are not offered as answers ("keine sicheren Treffer").
+  const SEARCH_FLOOR = 0.5;
+  const percent = (score) => `${Math.round(score * 100)} %`;
+  const germanDate = (iso) => {
+    const date = new Date(`${iso}T12:00:00`);
+    return Number.isNaN(date.getTime()) ? iso : date.toLocaleDateString("de-DE", { day: "numeric", month: "long", year: "numeric" });
+  };
+
+  // "shown" is reported once per card and call, also across reloads of the page.
+  const shownKey = `souffleur-shown:${callId}`;
+  function alreadyShown(articleId) {
+    try {
+      const seen = JSON.parse(localStorage.getItem(shownKey) || "[]");
+      if (seen.includes(articleId)) return true;
+      seen.push(articleId);
+      localStorage.setItem(shownKey, JSON.stringify(seen));
+    } catch (e) { /* storage unavailable: report it anyway */ }
+    return false;
+  }
+
+  // ---- the article Markdown subset, rendered as DOM nodes (never as HTML) ----------------------------
+  // Paragraphs, "-"/"*" and numbered lists, **bold**, *italic*, [links](https://...). Anything else is text.
+  const SAFE_LINK = /^(https?:|mailto:|tel:)/i;
+  function inline(text) {
+    const nodes = [];
+    const pattern = /\*\*([^*]+)\*\*|\*([^*]+)\*|\[([^\]]+)\]\(([^)\s]+)\)/g;
+    let last = 0;
+    for (const match of text.matchAll(pattern)) {
+      if (match.index > last) nodes.push(document.createTextNode(text.slice(last, match.index)));
+      if (match[1] !== undefined) nodes.push(el("strong", {}, match[1]));
+      else if (match[2] !== undefined) nodes.push(el("em", {}, match[2]));
+      else if (SAFE_LINK.test(match[4])) nodes.push(el("a", { href: match[4], target: "_blank", rel: "noopener noreferrer" }, match[3]));
+      else nodes.push(document.createTextNode(match[3]));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) nodes.push(document.createTextNode(text.slice(last)));
+    return nodes;
+  }
+
+  function markdown(text) {
+    const fragment = document.createDocumentFragment();
+    let list = null;
+    let paragraph = [];
+    const flush = () => {
+      if (paragraph.length) fragment.append(el("p", {}, ...inline(paragraph.join(" "))));
+      paragraph = [];
+    };
+    for (const raw of text.split("\n")) {
+      const line = raw.trim();
+      const bullet = /^[-*+]\s+(.*)$/.exec(line);
+      const numbered = /^\d+[.)]\s+(.*)$/.exec(line);
+      if (bullet || numbered) {
+        flush();
+        const tag = bullet ? "ul" : "ol";
+        if (!list || list.tagName.toLowerCase() !== tag) { list = el(tag); fragment.append(list); }
+        list.append(el("li", {}, ...inline((bullet || numbered)[1])));
+      } else if (!line) {
+        flush();
+        list = null;
+      } else if (list && /^\s{2,}/.test(raw)) {
+        list.lastChild.append(" ", ...inline(line));
+      } else {
+        list = null;
+        paragraph.push(line.replace(/^#+\s*/, ""));
+      }
+    }
+    flush();
+    return fragment;
+  }
+
+  // Marks `sentence` inside `root` (whitespace and Markdown markers ignored); returns the first <mark>.
+  function markSentence(root, sentence) {
+    const compact = (value) => value.replace(/[\s*_]+/g, "");
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const chars = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      for (let i = 0; i < node.data.length; i++) if (!/[\s*_]/.test(node.data[i])) chars.push([node, i]);
+    }
+    const haystack = chars.map(([node, i]) => node.data[i]).join("");
+    const needle = compact(sentence || "").replace(/…$/, "");
+    let start = needle ? haystack.indexOf(needle) : -1;
+    let length = needle.length;
+    if (start < 0 && needle.length > 40) { length = 40; start = haystack.indexOf(needle.slice(0, 40)); }
+    if (start < 0) return null;
+    const pieces = new Map();
+    for (const [node, i] of chars.slice(start, start + length)) {
+      const range = pieces.get(node) || [i, i];
+      pieces.set(node, [range[0], i]);
+    }
+    let first = null;
+    for (const [node, [from, to]] of pieces) {
+      const range = document.createRange();
+      range.setStart(node, from);
+      range.setEnd(node, to + 1);
+      const mark = el("mark", { class: "answer-mark" });
+      range.surroundContents(mark);
+      first = first || mark;
+    }
+    return first;
+  }
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -57,8 +157,10 @@
   }
 
   function card(suggestion, source) {
-    const item = el("li", { class: "card new", tabindex: "-1", "data-article": suggestion.article_id });
-    const open = () => { openArticle(suggestion.article_id); feedback(suggestion.article_id, "opened"); };
+    const tier = suggestion.tier || "answer";
+    const item = el("li", { class: `card new tier-${tier}`, tabindex: "-1", "data-article": suggestion.article_id });
+    item.suggestion = suggestion;
+    const open = () => { openArticle(item.suggestion); feedback(suggestion.article_id, "opened"); };
     const press = (button, event) => {
       for (const other of item.querySelectorAll("button.gut, button.schlecht")) other.setAttribute("aria-pressed", "false");
       button.setAttribute("aria-pressed", "true");
@@ -77,11 +179,19 @@
       feedback(suggestion.article_id, "copied");
     });
     const dismiss = el("button", { type: "button", class: "ausblenden" }, "Ausblenden");
-    dismiss.addEventListener("click", () => { feedback(suggestion.article_id, "dismissed"); item.remove(); refreshEmpty(); });
+    dismiss.addEventListener("click", () => {
+      feedback(suggestion.article_id, "dismissed");
+      state.dismissed.add(suggestion.article_id);
+      state.current.delete(suggestion.article_id);
+      item.remove();
+      refreshEmpty();
+    });
     item.append(
       el("h3", {}, el("button", { type: "button", class: "titel", onclick: open }, suggestion.title)),
       el("div", { class: "meta" }, cityBadge(suggestion), el("span", {}, suggestion.heading || ""),
-        el("span", { title: "Konfidenz" }, `${Math.round(suggestion.score * 100)} %`)),
+        ...(tier === "maybe" ? [el("span", { class: "tier" }, "vielleicht passend")] : []),
+        el("span", { class: "confidence", title: "Wie sicher die Suche ist, dass der Artikel die Frage beantwortet" },
+          `Treffersicherheit ${percent(suggestion.score)}`)),
       el("p", { class: "answer" }, el("mark", {}, suggestion.answer)),
       el("p", { class: "snippet" }, suggestion.snippet),
       el("div", { class: "actions", role: "group", "aria-label": "Rückmeldung" },
@@ -95,15 +205,31 @@
     $("keine-vorschlaege").hidden = $("vorschlaege").children.length > 0;
   }
 
+  // The suggestions of the current concern, best first. An event with `tier` carries the full set and
+  // replaces the previous one; an older server sends only new cards, which join the set.
   function addSuggestions(event) {
     if (event.topic !== undefined && event.topic !== state.topic) moveToEarlier(event.topic);
-    const list = $("vorschlaege");
-    for (const suggestion of event.suggestions || []) {
-      if (state.shown.has(suggestion.article_id)) continue;
-      state.shown.set(suggestion.article_id, suggestion);
-      list.prepend(card(suggestion, "live"));
-      feedback(suggestion.article_id, "shown");
+    const incoming = event.suggestions || [];
+    const fullSet = incoming.some((s) => s.tier !== undefined);
+    const next = new Map(fullSet ? [] : state.current);
+    for (const suggestion of incoming) {
+      if (state.dismissed.has(suggestion.article_id)) continue;
+      const known = state.current.get(suggestion.article_id);
+      if (known && known.suggestion.answer === suggestion.answer && (known.suggestion.tier || "answer") === (suggestion.tier || "answer")) {
+        known.suggestion = suggestion;
+        next.set(suggestion.article_id, known);
+        continue;
+      }
+      const item = card(suggestion, "live");
+      if (known) known.replaceWith(item);
+      next.set(suggestion.article_id, item);
+      if (!alreadyShown(suggestion.article_id)) feedback(suggestion.article_id, "shown");
     }
+    for (const [articleId, item] of state.current) if (!next.has(articleId)) item.remove();
+    const order = (item) => (fullSet ? item.suggestion.rank || 99 : -item.suggestion.score);
+    const ranked = [...next.values()].sort((a, b) => order(a) - order(b));
+    $("vorschlaege").replaceChildren(...ranked);
+    state.current = next;
     refreshEmpty();
   }
 
@@ -111,6 +237,7 @@
     state.topic = topic;
     const earlier = $("fruehere-liste");
     const current = [...$("vorschlaege").children];
+    state.current = new Map();
     if (!current.length) return;
     for (const item of current.reverse()) earlier.prepend(item);
     $("fruehere").hidden = false;
@@ -181,29 +308,54 @@
     };
   }
 
-  async function openArticle(articleId) {
+  // Opens the article at the section that answers, with the answering sentence marked.
+  async function openArticle(suggestion) {
+    const returnTo = document.activeElement;
     try {
-      const article = await api(`/api/articles/${articleId}?call_id=${encodeURIComponent(callId)}`);
+      const article = await api(`/api/articles/${suggestion.article_id}?call_id=${encodeURIComponent(callId)}`);
       $("artikel-titel").textContent = article.title;
       const facts = $("artikel-fakten");
       facts.replaceChildren();
       const rows = [["Stadt", article.city_name], ["Zuständig", article.office], ["Kontakt", article.contact],
-        ["Gebühren", article.fees], ["Stand", article.updated], ["Quelle", article.source]];
-      for (const [label, value] of rows) if (value) facts.append(el("dt", {}, label), el("dd", {}, value));
+        ["Gebühren", article.fees], ["Stand", article.updated && germanDate(article.updated)], ["Quelle", article.source]];
+      for (const [label, value] of rows) {
+        if (!value) continue;
+        const content = label === "Quelle" && SAFE_LINK.test(value)
+          ? el("a", { href: value, target: "_blank", rel: "noopener noreferrer" }, value) : value;
+        facts.append(el("dt", {}, label), el("dd", {}, content));
+      }
       const body = $("artikel-inhalt");
       body.replaceChildren();
-      for (const section of article.sections) body.append(el("h3", {}, section.heading), el("p", {}, section.text));
+      let target = null;
+      for (const section of article.sections) {
+        const part = el("section", { class: "abschnitt" }, el("h3", {}, section.heading), markdown(section.text));
+        body.append(part);
+        if (!target && suggestion.heading && section.heading === suggestion.heading) target = part;
+      }
+      let mark = target && markSentence(target, suggestion.answer);
+      if (!mark) mark = markSentence(body, suggestion.answer);
       const panel = $("artikel");
       panel.hidden = false;
-      panel.dataset.returnFocus = document.activeElement && document.activeElement.id;
-      $("artikel-schliessen").focus();
+      panel.returnFocus = returnTo;
+      const anchor = mark || target;
+      if (anchor) {
+        (mark ? mark.closest("section") : anchor).classList.add("answering");
+        anchor.scrollIntoView({ block: mark ? "center" : "start" });
+      } else {
+        panel.scrollTop = 0;
+      }
+      $("artikel-schliessen").focus({ preventScroll: true });
     } catch (error) {
       toast("Artikel nicht verfügbar: " + error.message);
     }
   }
 
   function closeArticle() {
-    $("artikel").hidden = true;
+    const panel = $("artikel");
+    panel.hidden = true;
+    const back = panel.returnFocus;
+    panel.returnFocus = null;
+    if (back && document.contains(back)) back.focus();
   }
 
   async function search(event) {
@@ -214,9 +366,21 @@
     results.replaceChildren(el("li", { class: "empty" }, "Suche läuft …"));
     try {
       const data = await api(`/api/search?call_id=${encodeURIComponent(callId)}&k=5&q=${encodeURIComponent(query)}`);
+      const found = [...data.suggestions].sort((a, b) => b.score - a.score);
+      const sure = found.filter((s) => s.score >= SEARCH_FLOOR);
+      const unsure = found.filter((s) => s.score < SEARCH_FLOOR);
       results.replaceChildren();
-      if (!data.suggestions.length) results.append(el("li", { class: "empty" }, "Keine Treffer."));
-      for (const suggestion of data.suggestions) results.append(card(suggestion, "search"));
+      for (const suggestion of sure) results.append(card(suggestion, "search"));
+      if (!sure.length) {
+        results.append(el("li", { class: "empty floor" },
+          `Keine sicheren Treffer (keiner erreicht ${percent(SEARCH_FLOOR)} Treffersicherheit).`));
+      }
+      if (unsure.length) {
+        const weak = el("ol", { class: "cards unsure" });
+        for (const suggestion of unsure) weak.append(card(suggestion, "search"));
+        results.append(el("li", { class: "unsure-group" },
+          el("details", {}, el("summary", {}, `${unsure.length} unsichere${unsure.length === 1 ? "r" : ""} Treffer anzeigen`), weak)));
+      }
     } catch (error) {
       results.replaceChildren(el("li", { class: "empty" }, "Suche fehlgeschlagen: " + error.message));
     }
