@@ -57,7 +57,7 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             app.state.access = Access(api_token, app.state.service)
         yield
         if service is None:
-            app.state.service.store.close()
+            app.state.service.close()
 
     app = FastAPI(title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
