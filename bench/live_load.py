@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import numpy as np
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "demo" / "calls" / "dev.jsonl"
@@ -83,16 +84,19 @@ async def one_call(
     call = response.json()
     token = call["sidebar_url"].split("token=")[1]
     sent_at: dict[str, float] = {}
-    async with connect(f"{ws_base}/ws/calls/{call['call_id']}?token={token}", max_size=2**20) as sidebar:
+    async with connect(f"{ws_base}/ws/calls/{call['call_id']}?token={token}", max_size=2**20, ping_interval=None) as sidebar:
         await sidebar.recv()  # hello
 
         async def listen() -> None:
-            async for raw in sidebar:
-                event = json.loads(raw)
-                if event["type"] == "suggestions" and "t" in sent_at:
-                    m.push_ms.append((time.perf_counter() - sent_at["t"]) * 1000)
-                if event["type"] == "call_ended":
-                    return
+            try:
+                async for raw in sidebar:
+                    event = json.loads(raw)
+                    if event["type"] == "suggestions" and "t" in sent_at:
+                        m.push_ms.append((time.perf_counter() - sent_at["t"]) * 1000)
+                    if event["type"] == "call_ended":
+                        return
+            except ConnectionClosed as exc:
+                m.errors.append(f"sidebar socket closed: {exc}"[:200])
 
         listener = asyncio.create_task(listen())
         await asyncio.sleep(rng.uniform(0, pace))
@@ -133,7 +137,10 @@ async def call_slot(
         if m.over():
             return
         index = slot * calls_per_slot + n
-        await one_call(client, ws_base, scripts[index % len(scripts)], pace, index, m)
+        try:
+            await one_call(client, ws_base, scripts[index % len(scripts)], pace, index, m)
+        except (httpx.HTTPError, OSError, ConnectionClosed) as exc:  # counted, the level goes on
+            m.errors.append(f"{type(exc).__name__}: {exc}"[:200])
         n += 1
 
 

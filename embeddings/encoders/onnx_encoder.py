@@ -111,13 +111,12 @@ class OnnxEncoder:
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._max_tokens = _max_tokens(model_folder)
-        self._counter = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
-        self._counter.no_truncation()
-        self._counter.no_padding()
+        # One tokenizer without truncation or padding (an XLM-R vocabulary costs ~290 MB per instance):
+        # counting needs the full length, ``_forward`` truncates and pads itself.
         self._tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(max_length=self._max_tokens)
-        pad_id = json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0)
-        self._tokenizer.enable_padding(pad_id=int(pad_id))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+        self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
         self._query_prompt, self._passage_prompt = _prompts(model_folder)
         self._pooling = _pooling_mode(model_folder)
         self._model_id = f"{model_folder}#onnx-{variant}"
@@ -142,12 +141,18 @@ class OnnxEncoder:
         return self._max_tokens
 
     def count_tokens(self, text: str) -> int:
-        return len(self._counter.encode(text).ids)
+        return len(self._tokenizer.encode(text).ids)
 
     def _forward(self, texts: Sequence[str]) -> Vectors:
-        encodings = self._tokenizer.encode_batch(list(texts))
-        ids = np.asarray([e.ids for e in encodings], dtype=np.int64)
-        mask = np.asarray([e.attention_mask for e in encodings], dtype=np.int64)
+        rows = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+        # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
+        rows = [r if len(r) <= self._max_tokens else [*r[: self._max_tokens - 1], r[-1]] for r in rows]
+        width = max(len(r) for r in rows)
+        ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+        mask = np.zeros((len(rows), width), dtype=np.int64)
+        for i, row in enumerate(rows):
+            ids[i, : len(row)] = row
+            mask[i, : len(row)] = 1
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
