@@ -84,7 +84,8 @@ async def one_call(
     call = response.json()
     token = call["sidebar_url"].split("token=")[1]
     sent_at: dict[str, float] = {}
-    async with connect(f"{ws_base}/ws/calls/{call['call_id']}?token={token}", max_size=2**20, ping_interval=None) as sidebar:
+    url = f"{ws_base}/ws/calls/{call['call_id']}?token={token}"
+    async with connect(url, max_size=2**20, ping_interval=None) as sidebar:
         await sidebar.recv()  # hello
 
         async def listen() -> None:
