@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable
 
@@ -23,6 +24,8 @@ ROUNDS = 300
 def hammer(work: Callable[[int, int], None]) -> list[BaseException]:
     errors: list[BaseException] = []
     start = threading.Barrier(THREADS)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, so that races show
 
     def run(worker: int) -> None:
         start.wait()
@@ -37,6 +40,7 @@ def hammer(work: Callable[[int, int], None]) -> list[BaseException]:
         thread.start()
     for thread in threads:
         thread.join()
+    sys.setswitchinterval(interval)
     return errors
 
 
@@ -44,8 +48,8 @@ def test_retriever_query_cache_survives_many_threads(knowledge_base: KnowledgeBa
     encoder = HashingFakeEncoder(dimension=64)
     index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
     # A tiny cache, so that almost every lookup also evicts: the race of the hand-written LRU.
-    retriever = HybridRetriever(index, encoder, knowledge_base.cities, RetrievalConfig(query_cache_size=4))
-    queries = [f"sperrmüll anmelden {n}" for n in range(12)]
+    retriever = HybridRetriever(index, encoder, knowledge_base.cities, RetrievalConfig(query_cache_size=2))
+    queries = [f"sperrmüll anmelden {n}" for n in range(3)]
     expected = {q: encoder.encode_queries([q])[0] for q in queries}
 
     def work(worker: int, i: int) -> None:
