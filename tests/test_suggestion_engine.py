@@ -3,8 +3,6 @@ pushed, what counts as a topic change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
