@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from embeddings.encoders.default_model import DEFAULT_MODEL
+from embeddings.encoders.encoder import EncoderBackend
 from embeddings.index.passage_index import IndexSettings
 from embeddings.retrieval.confidence import load_confidence_models
 from embeddings.retrieval.retriever import RetrievalConfig, SearchMode
@@ -36,8 +37,14 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / ".souffleur"
     model: str = Field(DEFAULT_MODEL, description="sentence-transformers model id or folder, or the default")
     model_cache_dir: Path = Field(default_factory=_default_cache)
-    torch_threads: int | None = None
+    encoder_backend: EncoderBackend = Field(
+        "onnx", description="onnx (ONNX Runtime, fp32), onnx-int8 (int8 weights) or torch (sentence-transformers)"
+    )
+    encoder_threads: int | None = Field(None, ge=1, description="CPU threads of the encoder; default: its own")
+    torch_threads: int | None = Field(None, ge=1, description="Deprecated alias of encoder_threads")
     encode_batch_size: int = 16
+    inference_max_batch: int = Field(32, ge=1, description="Most query texts in one batched forward pass")
+    inference_max_wait_ms: float = Field(2.0, ge=0, le=100, description="How long a pass waits for more queries")
 
     lexical_analyzer: str = "char4"
     passage_max_tokens: int = Field(256, ge=32, le=512)
@@ -89,6 +96,10 @@ class Settings(BaseSettings):
         if self.lexical_weight == 0 and self.dense_weight == 0:
             raise ValueError("lexical_weight and dense_weight cannot both be 0")
         return self
+
+    @property
+    def threads(self) -> int | None:
+        return self.encoder_threads or self.torch_threads
 
     @property
     def index_dir(self) -> Path:

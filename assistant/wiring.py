@@ -2,36 +2,68 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.encoders.default_model import resolve_model
 from embeddings.encoders.encoder import Encoder
+from embeddings.encoders.inference_worker import InferenceWorker
 from embeddings.index.index_store import StalePolicy, open_index
 from embeddings.index.passage_index import RefreshReport
 from embeddings.retrieval.retriever import HybridRetriever
 
 if TYPE_CHECKING:
     from assistant.live.call_service import CallService
+    from embeddings.encoders.onnx_encoder import OnnxVariant
+
+log = logging.getLogger("souffleur.wiring")
 
 FAKE_MODEL_PREFIX = "fake:"
 
 
 def make_encoder(settings: Settings) -> Encoder:
-    """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model)."""
-    from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
+    """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model).
 
+    With ``encoder_backend`` ``onnx`` or ``onnx-int8``, a model folder that ``souffleur model prepare``
+    exported runs on ONNX Runtime (no torch import); any other model asks sentence-transformers for
+    its ONNX backend and falls back to torch where that is not available.
+    """
     if settings.model.startswith(FAKE_MODEL_PREFIX):
         from embeddings.encoders.fake_encoder import HashingFakeEncoder
 
         return HashingFakeEncoder(dimension=int(settings.model.removeprefix(FAKE_MODEL_PREFIX) or 64))
-    return SentenceTransformerEncoder(
-        resolve_model(settings.model, settings.model_cache_dir),
-        batch_size=settings.encode_batch_size,
-        threads=settings.torch_threads,
-    )
+    model = resolve_model(settings.model, settings.model_cache_dir)
+    backend = settings.encoder_backend
+    if backend != "torch":
+        from embeddings.encoders.onnx_encoder import OnnxEncoder, onnx_ready
+
+        if Path(model).is_dir() and onnx_ready(Path(model)):
+            variant: OnnxVariant = "int8" if backend == "onnx-int8" else "fp32"
+            return OnnxEncoder(Path(model), variant, settings.threads, settings.encode_batch_size)
+        log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
+    from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
+
+    if backend != "torch":
+        try:
+            return SentenceTransformerEncoder(
+                model, batch_size=settings.encode_batch_size, threads=settings.threads, backend="onnx"
+            )
+        except Exception as exc:  # optimum missing or no ONNX export for this model: torch still works
+            log.warning("sentence-transformers cannot run %s on ONNX (%s); using torch", model, exc)
+    return SentenceTransformerEncoder(model, batch_size=settings.encode_batch_size, threads=settings.threads)
+
+
+def make_inference_worker(settings: Settings, encoder: Encoder | None = None) -> InferenceWorker:
+    """The one worker that owns the encoder and batches the live queries; started."""
+    return InferenceWorker(
+        encoder or make_encoder(settings),
+        max_batch=settings.inference_max_batch,
+        max_wait_ms=settings.inference_max_wait_ms,
+    ).start()
 
 
 def open_retriever(
@@ -65,7 +97,13 @@ def build_call_service(
     from assistant.storage.call_store import CallStore
 
     knowledge_base = knowledge_base or load_knowledge_base(settings.knowledge_dir)
-    retriever, _ = open_retriever(settings, encoder=encoder, knowledge_base=knowledge_base, progress=progress)
+    # Every embedding of the service (index refresh, live queries, gaps report) goes through one worker.
+    worker = make_inference_worker(settings, encoder)
+    try:
+        retriever, _ = open_retriever(settings, encoder=worker, knowledge_base=knowledge_base, progress=progress)
+    except BaseException:
+        worker.stop()
+        raise
     extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages)
     engine = SuggestionEngine(
         retriever,
@@ -81,4 +119,6 @@ def build_call_service(
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
     store = CallStore(database_url or settings.database)
-    return CallService(store, engine, retriever, knowledge_base, GermanRedactor(), EventHub(store))
+    return CallService(
+        store, engine, retriever, worker, knowledge_base, GermanRedactor(), EventHub(store), on_close=[worker.stop]
+    )

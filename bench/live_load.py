@@ -1,13 +1,17 @@
 """Load test of the live service: many concurrent calls replayed against a running server.
 
-    .venv/bin/python bench/live_load.py [--calls 1 50] [--pace 2.0] [--server URL --token T]
+    .venv/bin/python bench/live_load.py [--calls 1,50,100,200] [--encoder torch,onnx,onnx-int8]
+        [--duration 30] [--pace 1.5] [--server URL --token T]
 
-Without ``--server`` it starts ``souffleur serve`` itself (default model, demo knowledge base, a
-temporary database) and stops it afterwards. Each simulated call opens a sidebar WebSocket with its
-call token and sends the turns of a demo call script over HTTP, one every ``pace`` seconds (with
-jitter). Measured per final caller utterance: the HTTP reply latency, and for utterances that push
-suggestions, the time until the sidebar socket receives the ``suggestions`` event. Prints p50, p95
-and p99 and the throughput for each concurrency level.
+Without ``--server`` it starts ``souffleur serve`` itself once per encoder backend (default model,
+demo knowledge base, a temporary database, an index folder per backend under ``--data-dir``) and
+stops it afterwards, so the encoders are measured side by side in one run. Each simulated call
+opens a sidebar WebSocket with its call token and sends the turns of a demo call script over HTTP,
+one every ``pace`` seconds (with jitter); with ``--duration`` a level lasts that many seconds
+(calls restart their script). Measured per final caller utterance: the HTTP reply latency, and for
+utterances that push suggestions, the time until the sidebar socket receives the ``suggestions``
+event. Prints p50, p95 and p99, throughput, errors and the server's RSS (after start and after
+each level), then one compact table.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 import httpx
 import numpy as np
 from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "demo" / "calls" / "dev.jsonl"
@@ -40,6 +45,25 @@ class Measurements:
     push_ms: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     utterances: int = 0
+    deadline: float | None = None
+
+    def over(self) -> bool:
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+
+@dataclass
+class Row:
+    encoder: str
+    calls: int
+    m: Measurements
+    seconds: float
+    rss_mb: float | None
+
+
+def pct(values: list[float]) -> str:
+    if not values:
+        return "     -      -      -"
+    return " ".join(f"{v:6.0f}" for v in np.percentile(values, [50, 95, 99]))
 
 
 def percentiles(values: list[float]) -> str:
@@ -60,21 +84,27 @@ async def one_call(
     call = response.json()
     token = call["sidebar_url"].split("token=")[1]
     sent_at: dict[str, float] = {}
-    async with connect(f"{ws_base}/ws/calls/{call['call_id']}?token={token}", max_size=2**20) as sidebar:
+    url = f"{ws_base}/ws/calls/{call['call_id']}?token={token}"
+    async with connect(url, max_size=2**20, ping_interval=None) as sidebar:
         await sidebar.recv()  # hello
 
         async def listen() -> None:
-            async for raw in sidebar:
-                event = json.loads(raw)
-                if event["type"] == "suggestions" and "t" in sent_at:
-                    m.push_ms.append((time.perf_counter() - sent_at["t"]) * 1000)
-                if event["type"] == "call_ended":
-                    return
+            try:
+                async for raw in sidebar:
+                    event = json.loads(raw)
+                    if event["type"] == "suggestions" and "t" in sent_at:
+                        m.push_ms.append((time.perf_counter() - sent_at["t"]) * 1000)
+                    if event["type"] == "call_ended":
+                        return
+            except ConnectionClosed as exc:
+                m.errors.append(f"sidebar socket closed: {exc}"[:200])
 
         listener = asyncio.create_task(listen())
         await asyncio.sleep(rng.uniform(0, pace))
         for speaker, text in script["turns"]:
             await asyncio.sleep(pace * rng.uniform(0.5, 1.5))
+            if m.over():
+                break
             sent_at["t"] = time.perf_counter()
             response = await client.post(
                 f"/api/calls/{call['call_id']}/utterances", json={"speaker": speaker, "text": text, "final": True}
@@ -102,17 +132,33 @@ async def call_slot(
     pace: float,
     m: Measurements,
 ) -> None:
-    """One agent position: ``calls_per_slot`` calls one after another."""
-    for n in range(calls_per_slot):
+    """One agent position: ``calls_per_slot`` calls one after another (until the deadline, if any)."""
+    n = 0
+    while n < calls_per_slot or (m.deadline is not None and not m.over()):
+        if m.over():
+            return
         index = slot * calls_per_slot + n
-        await one_call(client, ws_base, scripts[index % len(scripts)], pace, index, m)
+        try:
+            await one_call(client, ws_base, scripts[index % len(scripts)], pace, index, m)
+        except (httpx.HTTPError, OSError, ConnectionClosed) as exc:  # counted, the level goes on
+            m.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+        n += 1
 
 
 async def run_level(
-    base: str, token: str, n_calls: int, pace: float, scripts: list[dict[str, Any]], calls_per_slot: int
-) -> None:
+    base: str,
+    token: str,
+    n_calls: int,
+    pace: float,
+    scripts: list[dict[str, Any]],
+    calls_per_slot: int,
+    duration: float | None,
+) -> tuple[Measurements, float]:
     ws_base = base.replace("http", "ws", 1)
     m = Measurements()
+    if duration:
+        m.deadline = time.perf_counter() + duration
+        calls_per_slot = 1
     limits = httpx.Limits(max_connections=n_calls + 10)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
@@ -126,6 +172,20 @@ async def run_level(
     print(f"   throughput: {m.utterances / seconds:.1f} caller utterances/s; errors: {len(m.errors)}")
     for error in m.errors[:5]:
         print(f"   error: {error}")
+    return m, seconds
+
+
+def rss_mb(pid: int | None) -> float | None:
+    """Resident memory of the server process (Linux)."""
+    if pid is None:
+        return None
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
 
 
 def free_port() -> int:
@@ -135,13 +195,15 @@ def free_port() -> int:
 
 
 def start_server(
-    data_dir: Path | None, token: str
+    data_dir: Path | None, token: str, encoder: str | None = None
 ) -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
     scratch = tempfile.TemporaryDirectory()
     port = free_port()
     env = {**os.environ, "SOUFFLEUR_API_TOKEN": token, "SOUFFLEUR_DATABASE_URL": f"sqlite:///{scratch.name}/load.db"}
     if data_dir:
         env["SOUFFLEUR_DATA_DIR"] = str(data_dir)
+    if encoder:
+        env["SOUFFLEUR_ENCODER_BACKEND"] = encoder
     log = open(Path(scratch.name) / "server.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
@@ -160,32 +222,68 @@ def start_server(
     raise SystemExit("server did not start")
 
 
+def csv(kind: type[Any]) -> Any:
+    def parse(text: str) -> list[Any]:
+        return [kind(part) for part in text.replace(" ", ",").split(",") if part]
+
+    return parse
+
+
+def print_table(rows: list[Row]) -> None:
+    print("\nencoder    calls | HTTP p50  p95  p99 ms | socket p50  p95  p99 ms | utt/s | errors | RSS MB")
+    for r in rows:
+        rss = f"{r.rss_mb:6.0f}" if r.rss_mb is not None else "     -"
+        print(
+            f"{r.encoder:<10} {r.calls:5d} | {pct(r.m.http_ms)} | {pct(r.m.push_ms)} | "
+            f"{r.m.utterances / r.seconds:5.1f} | {len(r.m.errors):6d} | {rss}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--calls", type=int, nargs="+", default=[1, 50], help="concurrency levels")
-    parser.add_argument("--pace", type=float, default=2.0, help="mean seconds between turns within a call")
+    parser.add_argument("--calls", type=csv(int), default=[1, 50], help="concurrency levels, e.g. 1,50,100,200")
+    parser.add_argument("--encoder", type=csv(str), default=[None], help="backends side by side: torch,onnx,onnx-int8")
+    parser.add_argument("--duration", type=float, help="seconds per level (default: --min-calls calls per level)")
+    parser.add_argument("--pace", type=float, default=1.5, help="mean seconds between turns within a call")
     parser.add_argument(
         "--min-calls", type=int, default=36, help="at least this many calls per level (slots play calls in a row)"
     )
-    parser.add_argument("--server", help="base URL of a running server (default: start one)")
+    parser.add_argument("--server", help="base URL of a running server (default: start one per encoder)")
     parser.add_argument("--token", default="load-test-token", help="service token")
-    parser.add_argument("--data-dir", type=Path, help="data folder with a built index (default: settings)")
+    parser.add_argument(
+        "--data-dir", type=Path, help="data folder with a built index (default: settings; per encoder: DIR/<encoder>)"
+    )
     args = parser.parse_args()
     scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
-    process = None
-    if args.server:
-        base = args.server
-    else:
-        process, base, _scratch = start_server(args.data_dir, args.token)
-    print(f"server {base}; {os.cpu_count()} CPUs; {len(scripts)} call scripts")
-    try:
-        for level in args.calls:
-            per_slot = max(1, -(-args.min_calls // level))
-            asyncio.run(run_level(base, args.token, level, args.pace, scripts, per_slot))
-    finally:
-        if process is not None:
-            process.terminate()
-            process.wait(timeout=30)
+    load = os.getloadavg()
+    print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {len(scripts)} call scripts")
+    rows: list[Row] = []
+    for encoder in args.encoder:
+        process = None
+        name = encoder or "settings"
+        if args.server:
+            base = args.server
+        else:
+            data_dir = args.data_dir / name if args.data_dir and encoder else args.data_dir
+            started = time.perf_counter()
+            process, base, _scratch = start_server(data_dir, args.token, encoder)
+            start_rss = rss_mb(process.pid)
+            ready = time.perf_counter() - started
+            print(f"\n### encoder {name}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB")
+            rows.append(Row(name, 0, Measurements(), 1.0, start_rss))
+        try:
+            for level in args.calls:
+                per_slot = max(1, -(-args.min_calls // level))
+                m, seconds = asyncio.run(
+                    run_level(base, args.token, level, args.pace, scripts, per_slot, args.duration)
+                )
+                rows.append(Row(name, level, m, seconds, rss_mb(process.pid if process else None)))
+        finally:
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
+    print("(calls 0 = right after start)")
+    print_table(rows)
 
 
 if __name__ == "__main__":

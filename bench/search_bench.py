@@ -1,9 +1,11 @@
 """Index build time, peak memory and search latency per mode, on the demo knowledge base and on the
 Munich DLDB export (imported as a city without its keywords).
 
-    .venv/bin/python bench/search_bench.py [--corpus demo|munich ...] [--queries N] [--shared ../shared]
+    .venv/bin/python bench/search_bench.py [--corpus demo|munich ...] [--encoder torch,onnx,onnx-int8]
+        [--queries N] [--shared ../shared]
 
-Each corpus runs in a fresh process, so the peak memory (max RSS) is that corpus's alone: model load,
+Every encoder backend is measured on the same corpora in the same run. Each corpus and encoder runs
+in a fresh process, so the peak memory (max RSS) is that corpus's alone: model load,
 embedding, index build and searches.
 """
 
@@ -34,7 +36,7 @@ def _queries_munich(shared: Path, limit: int) -> list[tuple[str, str]]:
     return [(r["query"], "muenchen") for r in rows][:limit]
 
 
-def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
+def run_corpus(name: str, shared: str, limit: int, encoder_backend: str | None, out: Any) -> None:
     from assistant.settings import Settings
     from assistant.wiring import make_encoder
     from corpus.dldb_import import import_dldb
@@ -43,7 +45,7 @@ def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
     from embeddings.retrieval.retriever import SEARCH_MODES, HybridRetriever
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-    settings = Settings(data_dir=tmp / "data")
+    settings = Settings(data_dir=tmp / "data", **({"encoder_backend": encoder_backend} if encoder_backend else {}))
     if name == "munich":
         import_dldb(Path(shared) / "data/munich_services/services_de.raw.json", "muenchen", tmp / "kb", False)
         knowledge = tmp / "kb"
@@ -66,9 +68,9 @@ def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
     retriever = HybridRetriever(index, encoder, kb.cities, settings.retrieval_config())
     latencies: dict[str, list[float]] = {}
     for mode in SEARCH_MODES:
-        retriever._query_cache.clear()
+        retriever.clear_query_cache()
         retriever.search("Aufwärmen", queries[0][1], k=5, mode=mode)
-        retriever._query_cache.clear()
+        retriever.clear_query_cache()
         times = []
         for text, city in queries:
             t0 = time.perf_counter()
@@ -80,6 +82,7 @@ def run_corpus(name: str, shared: str, limit: int, out: Any) -> None:
     out.put(
         {
             "corpus": name,
+            "encoder": settings.encoder_backend,
             "articles": len(index.articles),
             "passages": len(index.passages),
             "model_load_s": round(load_s, 1),
@@ -100,22 +103,26 @@ def main() -> None:
     parser.add_argument("--corpus", action="append", choices=["demo", "munich"])
     parser.add_argument("--queries", type=int, default=200, help="queries per corpus (default 200)")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared"))
+    parser.add_argument("--encoder", default="", help="backends side by side, e.g. torch,onnx,onnx-int8")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ctx = mp.get_context("spawn")
     results = []
+    encoders: list[str | None] = [e for e in args.encoder.split(",") if e] or [None]
     for name in args.corpus or ["demo", "munich"]:
-        queue = ctx.Queue()
-        proc = ctx.Process(target=run_corpus, args=(name, args.shared, args.queries, queue))
-        proc.start()
-        results.append(queue.get())
-        proc.join()
+        for encoder in encoders:
+            queue = ctx.Queue()
+            proc = ctx.Process(target=run_corpus, args=(name, args.shared, args.queries, encoder, queue))
+            proc.start()
+            results.append(queue.get())
+            proc.join()
     if args.json:
         print(json.dumps(results, indent=2))
         return
     for r in results:
         print(
-            f"{r['corpus']}: {r['articles']} articles, {r['passages']} passages | model load {r['model_load_s']} s | "
+            f"{r['corpus']} [{r['encoder']}]: {r['articles']} articles, {r['passages']} passages | "
+            f"model load {r['model_load_s']} s | "
             f"index build {r['index_build_s']} s | index load {r['index_load_s']} s | peak RSS {r['peak_rss_mb']} MB"
         )
         for mode, lat in r["latency_ms"].items():

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from corpus.cities import CityDirectory
+from embeddings.retrieval.retriever import Retriever
 from eval.configurations import RetrievalSpec
 from eval.metrics import RANKING_METRICS
 from eval.queries import LabeledQuery
-from eval.retrieval_evaluation import CachingRetriever, EvaluationReport, evaluate_retriever
+from eval.retrieval_evaluation import EvaluationReport, evaluate_retriever
 from eval.significance import PairedTest, paired_p_values
 
 Variant = Literal["clean", "noisy"]
@@ -84,7 +85,7 @@ class ComparisonResult:
 
 def compare_configurations(
     specs: Sequence[RetrievalSpec],
-    retriever_for: Callable[[RetrievalSpec], CachingRetriever],
+    retriever_for: Callable[[RetrievalSpec], Retriever],
     queries: Sequence[LabeledQuery],
     cities: CityDirectory,
     threshold: float,

@@ -6,7 +6,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from corpus.cities import CityDirectory
 from embeddings.retrieval.retriever import Retriever, SearchMode
@@ -22,12 +22,6 @@ from eval.queries import LabeledQuery
 
 DEPTH = 10
 Progress = Callable[[int, int], None]
-
-
-class CachingRetriever(Retriever, Protocol):
-    """A retriever whose query-embedding cache can be emptied, so that every run pays for its own embeddings."""
-
-    def clear_query_cache(self) -> None: ...
 
 
 @dataclass

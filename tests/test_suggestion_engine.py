@@ -3,14 +3,13 @@ pushed, what counts as a topic change."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
 from assistant.live.utterance_analysis import is_meaningful, opens_new_topic
 from corpus.models import Passage
+from embeddings.encoders.encoder import Vectors
 from embeddings.index.text_analysis import make_analyzer
 from embeddings.retrieval.retriever import ArticleHit, SearchMode
 
@@ -47,7 +46,10 @@ class ScriptedRetriever:
             for rank, a in enumerate(order, start=1)
         ]
 
-    def warm_queries(self, queries: Sequence[str]) -> None:
+    def article_vectors(self) -> dict[str, Vectors]:
+        return {}
+
+    def clear_query_cache(self) -> None:
         return None
 
     def sections(self, article_id: str) -> list[Passage]:

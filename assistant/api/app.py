@@ -58,7 +58,7 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             app.state.access = Access(api_token, app.state.service)
         yield
         if service is None:
-            app.state.service.store.close()
+            app.state.service.close()
 
     # /docs and /redoc come from service_pages_router, with packaged assets instead of a CDN.
     app = FastAPI(

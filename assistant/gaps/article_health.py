@@ -13,7 +13,6 @@ from assistant.gaps.signals import ArticleUsage
 from corpus.knowledge_base import KnowledgeBase
 from corpus.models import Article
 from embeddings.encoders.encoder import Vectors
-from embeddings.index.passage_index import PassageIndex
 
 
 @dataclass(frozen=True)
@@ -76,16 +75,6 @@ class ArticleHealth:
     rejected: list[RejectedArticle] = field(default_factory=list)
     stale: list[StaleArticle] = field(default_factory=list)
     duplicates: list[DuplicatePair] = field(default_factory=list)
-
-
-def article_vectors(index: PassageIndex) -> dict[str, Vectors]:
-    """Each article's vector: the normalized mean of its passage vectors."""
-    vectors: dict[str, Vectors] = {}
-    for article_id, rows in index.rows_by_article.items():
-        mean = index.vectors[rows].mean(axis=0)
-        norm = float(np.linalg.norm(mean))
-        vectors[article_id] = (mean / norm if norm else mean).astype(np.float32)
-    return vectors
 
 
 def _ref(article: Article) -> ArticleRef:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 
 import numpy as np
+from cachetools import LRUCache
 
 from embeddings.encoders.encoder import Encoder, Vectors
 
@@ -19,7 +19,7 @@ class CachedQueryEmbedder:
         self.encoder = encoder
         self.max_entries = max_entries
         self.batch_size = batch_size
-        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._cache: LRUCache[str, Vectors] = LRUCache(maxsize=max(1, max_entries))
         self._lock = threading.Lock()
 
     @property
@@ -38,12 +38,13 @@ class CachedQueryEmbedder:
             vectors = np.asarray(self.encoder.encode_queries(batch), dtype=np.float32)
             fresh.update(zip(batch, vectors, strict=True))
         with self._lock:
-            rows = [fresh[t] if t in fresh else self._cache[t] for t in texts]
             for text, vector in fresh.items():
                 self._cache[text] = vector
-            for text in texts:
-                if text in self._cache:
-                    self._cache.move_to_end(text)
-            while len(self._cache) > self.max_entries:
-                self._cache.popitem(last=False)
-        return np.stack(rows).astype(np.float32)
+            rows = [fresh[t] if t in fresh else self._cache.get(t) for t in texts]
+        # A text evicted by another thread between the two locked steps is embedded again.
+        lost = [i for i, row in enumerate(rows) if row is None]
+        if lost:
+            again = np.asarray(self.encoder.encode_queries([texts[i] for i in lost]), dtype=np.float32)
+            for i, vector in zip(lost, again, strict=True):
+                rows[i] = vector
+        return np.stack([r for r in rows if r is not None]).astype(np.float32)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
 
-from assistant.gaps.article_health import ArticleHealth, ArticleHealthCheck, ArticleHealthConfig, article_vectors
+from assistant.gaps.article_health import ArticleHealth, ArticleHealthCheck, ArticleHealthConfig
 from assistant.gaps.asymmetry import (
     AsymmetryConfig,
     MissingArticle,
@@ -26,7 +26,7 @@ from assistant.gaps.topics import GapTopic, TopicConfig, TopicFinder
 from assistant.storage.call_store import CallStore
 from corpus.catalog import CatalogService
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.retrieval.retriever import HybridRetriever
+from embeddings.retrieval.retriever import Retriever
 
 if TYPE_CHECKING:
     from assistant.live.call_service import CallService
@@ -71,18 +71,18 @@ class GapReporter:
     def __init__(
         self,
         store: CallStore,
-        retriever: HybridRetriever,
+        retriever: Retriever,
+        embedder: CachedQueryEmbedder,
         knowledge: KnowledgeBase,
         catalog: list[CatalogService] | None = None,
         config: GapReportConfig | None = None,
-        embedder: CachedQueryEmbedder | None = None,
     ) -> None:
         self.reader = StoredSignalReader(store)
         self.retriever = retriever
         self.knowledge = knowledge
         self.catalog = catalog
         self.config = config or GapReportConfig()
-        self.embedder = embedder or CachedQueryEmbedder(retriever.encoder)
+        self.embedder = embedder
         names = [w for c in knowledge.cities.cities for w in (c.key, *c.name.lower().split())]
         self.labeler = CTfIdfLabeler(names, self.config.topics.words_per_label)
 
@@ -94,7 +94,8 @@ class GapReporter:
         config: GapReportConfig | None = None,
         embedder: CachedQueryEmbedder | None = None,
     ) -> GapReporter:
-        return cls(service.store, service.retriever, service.knowledge, catalog, config, embedder)
+        embedder = embedder or CachedQueryEmbedder(service.encoder)
+        return cls(service.store, service.retriever, embedder, service.knowledge, catalog, config)
 
     def _knowledge_texts(self) -> list[str]:
         return [f"{a.title}\n{s.heading}\n{s.text}" for a in self.knowledge.published for s in a.sections]
@@ -141,7 +142,7 @@ class GapReporter:
         missing = missing_articles(self.knowledge, self.catalog, cities) if self.catalog is not None else None
         health = ArticleHealthCheck(self.knowledge, self.config.health).check(
             usage,
-            article_vectors(self.retriever.index),
+            self.retriever.article_vectors(),
             today,
             cities=[city] if city else None,
             cities_with_calls=self.reader.cities_with_calls(city, moment),

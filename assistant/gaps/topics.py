@@ -28,7 +28,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -36,7 +35,7 @@ import numpy.typing as npt
 from assistant.gaps.labels import CTfIdfLabeler
 from assistant.gaps.signals import SIGNAL_KINDS, GapSignal, SignalKind
 from assistant.gaps.text_similarity import HybridTextSimilarity, TextVectors
-from embeddings.retrieval.retriever import ArticleHit
+from embeddings.retrieval.retriever import Retriever
 
 KIND_WEIGHTS: dict[SignalKind, float] = {
     "unanswered": 3.0,
@@ -59,12 +58,6 @@ def call_weight(kinds: set[SignalKind]) -> float:
     if "unanswered" in weights and "no_helpful_call" not in kinds:
         weights["unanswered"] = ANSWERED_CALL_UNANSWERED_WEIGHT
     return sum(weights.values())
-
-
-class ArticleSearch(Protocol):
-    """City-scoped article search (``HybridRetriever``)."""
-
-    def search(self, query: str, city: str, k: int = 5) -> list[ArticleHit]: ...
 
 
 @dataclass(frozen=True)
@@ -182,7 +175,7 @@ class TopicFinder:
         self,
         similarity: HybridTextSimilarity,
         labeler: CTfIdfLabeler,
-        search: ArticleSearch | None = None,
+        search: Retriever | None = None,
         config: TopicConfig | None = None,
     ) -> None:
         self.similarity = similarity

@@ -9,9 +9,11 @@ import secrets
 import threading
 import time
 import uuid
-from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Literal
+
+from cachetools import LRUCache
 
 from assistant.events.hub import EventHub
 from assistant.live.metrics import LiveMetrics
@@ -21,7 +23,8 @@ from assistant.storage.call_store import CallInfo, CallStore
 from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.retrieval.retriever import HybridRetriever
+from embeddings.encoders.encoder import Encoder
+from embeddings.retrieval.retriever import Retriever
 
 FeedbackEvent = Literal["shown", "opened", "copied", "helpful", "not_helpful", "dismissed"]
 FEEDBACK_EVENTS: tuple[FeedbackEvent, ...] = ("shown", "opened", "copied", "helpful", "not_helpful", "dismissed")
@@ -73,23 +76,34 @@ class CallService:
         self,
         store: CallStore,
         engine: SuggestionEngine,
-        retriever: HybridRetriever,
+        retriever: Retriever,
+        encoder: Encoder,
         knowledge: KnowledgeBase,
         redactor: Redactor,
         hub: EventHub | None = None,
         metrics: LiveMetrics | None = None,
+        on_close: Sequence[Callable[[], None]] = (),
     ) -> None:
         self.store = store
         self.engine = engine
         self.retriever = retriever
+        self.encoder = encoder  # the live path's encoder (the inference worker), shared with the gaps report
+        self._on_close = list(on_close)
         self.knowledge = knowledge
         self.cities: CityDirectory = knowledge.cities
         self.redactor = redactor
         self.hub = hub or EventHub(store)
         self.metrics = metrics or LiveMetrics()
-        self._contexts: OrderedDict[str, CallContext] = OrderedDict()
+        # Rebuilt from storage when an evicted call speaks again; guarded by ``_guard``.
+        self._contexts: LRUCache[str, CallContext] = LRUCache(maxsize=MAX_CACHED_CALLS)
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+
+    def close(self) -> None:
+        """Release what the service holds: the database connections, then the inference worker."""
+        self.store.close()
+        for stop in self._on_close:
+            stop()
 
     # ---- calls ----------------------------------------------------------------------------------
     def resolve_city(self, city: str | None, dialed_number: str | None) -> str:
@@ -183,8 +197,6 @@ class CallService:
     def _context(self, call: CallInfo) -> CallContext:
         with self._guard:
             context = self._contexts.get(call.id)
-            if context is not None:
-                self._contexts.move_to_end(call.id)
         if context is None:
             state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
             context = CallContext(
@@ -196,8 +208,6 @@ class CallService:
             )
             with self._guard:
                 self._contexts[call.id] = context
-                while len(self._contexts) > MAX_CACHED_CALLS:
-                    self._contexts.popitem(last=False)  # rebuilt from storage when the call speaks again
         return context
 
     def _call_lock(self, call_id: str) -> threading.Lock:

@@ -9,25 +9,15 @@ confidently points at an article outside the current topic) starts a fresh windo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.utterance_analysis import content_words, is_meaningful, opens_new_topic
-from corpus.models import Passage
-from embeddings.retrieval.retriever import ArticleHit, SearchMode
+from embeddings.retrieval.retriever import ArticleHit, Retriever
 
 Outcome = Literal["suggested", "no_new", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
-
-
-class SuggestionRetriever(Protocol):
-    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]: ...
-
-    def warm_queries(self, queries: Sequence[str]) -> None: ...
-
-    def sections(self, article_id: str) -> list[Passage]: ...
 
 
 @dataclass(frozen=True)
@@ -85,7 +75,7 @@ class SuggestionOutcome:
 
 class SuggestionEngine:
     def __init__(
-        self, retriever: SuggestionRetriever, extractor: AnswerExtractor, config: SuggestionConfig | None = None
+        self, retriever: Retriever, extractor: AnswerExtractor, config: SuggestionConfig | None = None
     ) -> None:
         self.retriever = retriever
         self.extractor = extractor

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
 
 Vectors = npt.NDArray[np.float32]
 ProgressCallback = Callable[[int], None]
+EncoderBackend = Literal["onnx", "onnx-int8", "torch"]
+ENCODER_BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "onnx-int8", "torch")
 
 
 @runtime_checkable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -39,6 +39,7 @@ class SentenceTransformerEncoder:
         query_prompt: str | None = None,
         passage_prompt: str | None = None,
         threads: int | None = None,
+        backend: Literal["torch", "onnx", "openvino"] = "torch",
     ) -> None:
         import torch
         import transformers
@@ -50,7 +51,7 @@ class SentenceTransformerEncoder:
         if threads:
             torch.set_num_threads(threads)
         self._model_id = model
-        self._model: Any = SentenceTransformer(model, device=device)
+        self._model: Any = SentenceTransformer(model, device=device, backend=backend)
         self._batch_size = batch_size
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", {}) or {})
         self._query_prompt = query_prompt if query_prompt is not None else prompts.get("query", "")

@@ -1,14 +1,19 @@
-"""City-scoped retrieval: dense, lexical or hybrid (reciprocal rank fusion), aggregated to articles."""
+"""City-scoped retrieval: dense, lexical or hybrid (reciprocal rank fusion), aggregated to articles.
+
+``Retriever`` is the one protocol the rest of the project depends on (the live engine, call service,
+gaps report and evaluation); ``HybridRetriever`` is its implementation over a ``PassageIndex``.
+"""
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
+from cachetools import LRUCache
 
 from corpus.cities import CityDirectory
 from corpus.models import Passage
@@ -66,6 +71,18 @@ class Retriever(Protocol):
 
     def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]: ...
 
+    def sections(self, article_id: str) -> list[Passage]:
+        """The article's section passages in reading order (empty for an unknown article)."""
+        ...
+
+    def article_vectors(self) -> dict[str, Vectors]:
+        """Each article's vector: the normalized mean of its passage vectors."""
+        ...
+
+    def clear_query_cache(self) -> None:
+        """Forget cached query vectors, so that a measurement pays for its own embeddings."""
+        ...
+
 
 class HybridRetriever:
     """Dense (FAISS) and lexical (BM25) passage search, each aggregated to articles by their best
@@ -79,40 +96,37 @@ class HybridRetriever:
         self.encoder = encoder
         self.cities = cities
         self.config = config or RetrievalConfig()
-        self._query_cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._query_cache: LRUCache[str, Vectors] = LRUCache(maxsize=max(1, self.config.query_cache_size))
+        self._cache_lock = threading.Lock()  # LRUCache is not thread-safe: even a hit reorders it
 
     def sections(self, article_id: str) -> list[Passage]:
         """The article's section passages in reading order."""
         rows = self.index.rows_by_article.get(article_id, [])
         return [self.index.passages[r] for r in rows if self.index.passages[r].kind == "section"]
 
+    def article_vectors(self) -> dict[str, Vectors]:
+        vectors: dict[str, Vectors] = {}
+        for article_id, rows in self.index.rows_by_article.items():
+            mean = self.index.vectors[rows].mean(axis=0)
+            norm = float(np.linalg.norm(mean))
+            vectors[article_id] = (mean / norm if norm else mean).astype(np.float32)
+        return vectors
+
     def clear_query_cache(self) -> None:
-        self._query_cache.clear()
+        with self._cache_lock:
+            self._query_cache.clear()
 
     def embed_query(self, query: str) -> Vectors:
-        """The query vector, from a small LRU cache (partial transcripts repeat)."""
+        """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
         key = " ".join(query.split())
-        cached = self._query_cache.get(key)
+        with self._cache_lock:
+            cached = self._query_cache.get(key)
         if cached is not None:
-            self._query_cache.move_to_end(key)
             return cached
         vector: Vectors = np.asarray(self.encoder.encode_queries([key])[0], dtype=np.float32)
-        self._query_cache[key] = vector
-        if len(self._query_cache) > self.config.query_cache_size:
-            self._query_cache.popitem(last=False)
-        return vector
-
-    def warm_queries(self, queries: Sequence[str]) -> None:
-        """Embed the uncached queries in one batch (cheaper than one call each)."""
-        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries))
-        missing = [k for k in keys if k and k not in self._query_cache]
-        if not missing:
-            return
-        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
-        for key, vector in zip(missing, vectors, strict=True):
+        with self._cache_lock:
             self._query_cache[key] = vector
-        while len(self._query_cache) > self.config.query_cache_size:
-            self._query_cache.popitem(last=False)
+        return vector
 
     def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
         if k < 1:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corpus.cities import CityDirectory
-from embeddings.retrieval.retriever import SearchMode
+from embeddings.retrieval.retriever import Retriever, SearchMode
 from eval.benchmarks.benchmark_corpus import BenchmarkCorpus
-from eval.retrieval_evaluation import CachingRetriever, EvaluationReport, evaluate_retriever
+from eval.retrieval_evaluation import EvaluationReport, evaluate_retriever
 
 BENCHMARK_COLUMNS = (
     ("recall@1", "R@1"),
@@ -50,7 +50,7 @@ class BenchmarkResult:
 
 
 def score_modes(
-    retriever: CachingRetriever,
+    retriever: Retriever,
     corpus: BenchmarkCorpus,
     cities: CityDirectory,
     modes: Sequence[SearchMode],

@@ -71,7 +71,7 @@ def build_gaps_router(settings: Settings) -> APIRouter:
 
     def embedder_for(service: CallService) -> CachedQueryEmbedder:
         """One embedding cache per encoder, kept across requests."""
-        encoder = service.retriever.encoder
+        encoder = service.encoder
         with guard:
             return embedders.setdefault(id(encoder), CachedQueryEmbedder(encoder))
 

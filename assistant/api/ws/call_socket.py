@@ -173,7 +173,7 @@ async def call_socket(websocket: WebSocket, call_id: str, token: str | None = No
         await websocket.close(CLOSE_UNKNOWN_CALL, "unknown call")
         return
     header_token = websocket.headers.get("authorization", "").removeprefix("Bearer ").strip() or None
-    role = _role(access, call_id, token or header_token)
+    role = await run_in_threadpool(_role, access, call_id, token or header_token)  # a database read
     if role is None:
         await websocket.close(CLOSE_POLICY, "a valid token is required")
         return

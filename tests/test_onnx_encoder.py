@@ -1,0 +1,76 @@
+"""Integration: the ONNX Runtime export of the default model against the torch model it came from."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.settings import Settings
+from assistant.wiring import make_encoder
+from embeddings.encoders.default_model import ensure_default_model
+from embeddings.encoders.onnx_encoder import MIN_COSINE, PROBE_TEXTS, OnnxEncoder, export_onnx
+from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
+
+pytestmark = pytest.mark.integration
+
+TEXTS = [
+    *PROBE_TEXTS,
+    "ich muss meinen sperrmüll anmelden wie geht das",
+    "Welche Unterlagen brauche ich für die Ummeldung nach einem Umzug innerhalb der Stadt?",
+    "hallo",
+]
+
+
+@pytest.fixture(scope="module")
+def model_folder() -> Path:
+    folder = ensure_default_model(Settings().model_cache_dir)
+    export_onnx(folder)  # once; later runs find the marker
+    return folder
+
+
+@pytest.fixture(scope="module")
+def torch_encoder(model_folder: Path) -> SentenceTransformerEncoder:
+    return SentenceTransformerEncoder(str(model_folder))
+
+
+def test_fp32_export_reproduces_torch(model_folder: Path, torch_encoder: SentenceTransformerEncoder) -> None:
+    onnx = OnnxEncoder(model_folder, "fp32")
+    queries = np.sum(onnx.encode_queries(TEXTS) * torch_encoder.encode_queries(TEXTS), axis=1)
+    passages = np.sum(onnx.encode_passages(TEXTS) * torch_encoder.encode_passages(TEXTS), axis=1)
+    assert float(min(queries.min(), passages.min())) >= MIN_COSINE
+    assert onnx.fingerprint == torch_encoder.fingerprint  # an index built by either serves both
+    assert onnx.dimension == torch_encoder.dimension and onnx.max_tokens == torch_encoder.max_tokens
+    for text in TEXTS:
+        assert onnx.count_tokens(text) == torch_encoder.count_tokens(text)
+
+
+def test_int8_export_stays_close_and_has_its_own_fingerprint(
+    model_folder: Path, torch_encoder: SentenceTransformerEncoder
+) -> None:
+    int8 = OnnxEncoder(model_folder, "int8")
+    cosines = np.sum(int8.encode_queries(TEXTS) * torch_encoder.encode_queries(TEXTS), axis=1)
+    assert float(cosines.min()) >= 0.98
+    assert int8.fingerprint != torch_encoder.fingerprint
+
+
+def test_onnx_backend_loads_without_torch(model_folder: Path) -> None:
+    code = (
+        "import sys\n"
+        "from assistant.settings import Settings\n"
+        "from assistant.wiring import make_encoder\n"
+        "e = make_encoder(Settings(encoder_backend='onnx-int8'))\n"
+        "e.encode_queries(['perso abgelaufen'])\n"
+        "print(type(e).__name__, 'torch' in sys.modules)\n"
+    )
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["OnnxEncoder", "False"]
+
+
+def test_settings_pick_the_backend(model_folder: Path) -> None:
+    assert isinstance(make_encoder(Settings(encoder_backend="onnx")), OnnxEncoder)
+    assert isinstance(make_encoder(Settings(encoder_backend="torch")), SentenceTransformerEncoder)
