@@ -15,6 +15,7 @@ import yaml
 
 from corpus.errors import ValidationIssue
 from corpus.models import Article, ArticleStatus, Section
+from corpus.yaml_loading import load_yaml
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LEIKA = re.compile(r"^\d{14}$")
@@ -120,7 +121,7 @@ class ArticleParser:
         yaml_text = "\n".join(lines[1:end])
         try:
             node = yaml.compose(yaml_text, Loader=yaml.SafeLoader)
-            data = yaml.safe_load(yaml_text)
+            data = load_yaml(yaml_text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else None

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 MASK = "***"
+MIN_LITERAL_SECRET = 8  # shorter literal secrets would mask ordinary words; the patterns still apply
 PATTERNS = (
     re.compile(r"(?i)([?&;]token=)[^&\s\"'\]\)]+"),
     re.compile(r"(souffleur\.token\.)[^\s,\"'\]\)]+"),
@@ -29,7 +30,7 @@ def scrub(text: str, secrets: Iterable[str] = ()) -> str:
     for pattern in PATTERNS:
         text = pattern.sub(lambda m: m.group(1) + MASK, text)
     for secret in secrets:
-        if secret:
+        if len(secret) >= MIN_LITERAL_SECRET:
             text = text.replace(secret, MASK)
     return text
 
