@@ -108,19 +108,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--write-split", action="store_true", help="(re)write the split file and stop")
     parser.add_argument("--show-misses", choices=["tune", "test"], help="print what was missed on that half")
+    parser.add_argument("--baseline", metavar="REV", help="also measure the redactor of this git revision")
     args = parser.parse_args()
     if args.write_split:
         SPLIT_FILE.write_text(json.dumps(make_split(), indent=1) + "\n")
         print(f"wrote {SPLIT_FILE}")
         return
-    redactor = GermanRedactor()
+    redactors: dict[str, Redactor] = {"now": GermanRedactor()}
+    if args.baseline:
+        redactors[args.baseline] = baseline_redactor(args.baseline)
     print(f"independent set, split seed {SEED} ({SPLIT_FILE.name}); rules tuned on 'tune' only")
-    results = {which: measure(redactor, which, args.show_misses == which) for which in ("tune", "test")}
-    print(f"{'':32} {'tune':>8} {'test':>8}")
-    for key in results["test"]:
-        tune, test = results["tune"][key], results["test"][key]
-        fmt = "{:8.0f}" if key in ("secrets", "utterances with secrets", "ordinary questions") else "{:8.3f}"
-        print(f"{key:32} {fmt.format(tune)} {fmt.format(test)}")
+    for label, redactor in redactors.items():
+        results = {which: measure(redactor, which, args.show_misses == which) for which in ("tune", "test")}
+        print(f"\nredactor: {label}")
+        print(f"{'':32} {'tune':>8} {'test':>8}")
+        for key in results["test"]:
+            tune, test = results["tune"][key], results["test"][key]
+            fmt = "{:8.0f}" if key in ("secrets", "utterances with secrets", "ordinary questions") else "{:8.3f}"
+            print(f"{key:32} {fmt.format(tune)} {fmt.format(test)}")
+
+
+def baseline_redactor(revision: str) -> Redactor:
+    """The ``GermanRedactor`` of ``assistant/privacy/redaction.py`` at a git revision."""
+    import subprocess
+    import sys
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{revision}:assistant/privacy/redaction.py"],
+        capture_output=True, text=True, check=True, cwd=DATA.parent.parent,
+    ).stdout  # fmt: skip
+    module = types.ModuleType("baseline_redaction")
+    sys.modules[module.__name__] = module
+    exec(compile(source, f"{revision}:redaction.py", "exec"), module.__dict__)
+    redactor: Redactor = module.GermanRedactor()
+    return redactor
 
 
 if __name__ == "__main__":

@@ -75,4 +75,4 @@ def test_the_api_matches_its_openapi_document(case: schemathesis.Case) -> None:
         headers["X-Call-Token"] = SIDEBAR_TOKENS[call_id]
     elif role == "content" or case.path == "/api/gaps":
         headers["X-Content-Token"] = CONTENT_TOKEN
-    case.call_and_validate(headers=headers, checks=CHECKS)
+    case.call_and_validate(headers=headers, checks=CHECKS, timeout=120)
