@@ -16,6 +16,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -83,6 +84,22 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
     def replace(match: re.Match[str]) -> str:
         whole, offset = match.group(0), match.start()
         return whole[: match.start("value") - offset] + placeholder + whole[match.end("value") - offset :]
+
+    return replace
+
+
+_FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
+
+
+def _replace_name() -> Callable[[re.Match[str]], str]:
+    """Like ``_replace_value(NAME)``, and remembers the name for this ``redact`` call."""
+    replace_value = _replace_value(NAME)
+
+    def replace(match: re.Match[str]) -> str:
+        found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
+        if found is not None:
+            found.append(match.group("value"))
+        return replace_value(match)
 
     return replace
 
@@ -448,6 +465,9 @@ _ICH_BIN = _compile(
     rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
+_NAME_AFTER_GREETING = _compile(
+    rf"^[ ]*(?:hallo|guten[ ]+tag)[ ]*,[ ]*(?P<value>{_NAME_WORD}[ ]+{_NAME_WORD})(?=[ ]*,)"
+)
 _NAME_AT_START = _compile(
     rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
 )
@@ -459,7 +479,7 @@ _RELATIVE = _words(
 _NAME_AFTER_RELATIVE = _compile(
     rf"(?<![\w-]){_RELATIVE}(?:[ ]+(?:der|die|dem|den)[ ]+|[ ]*:[ ]*|[ ]+(?=(?-i:[A-ZÄÖÜ])))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]{{1,40}})?)"
-    r"(?=[ ]*[,(:]|[ ]+(?:der|die|ist|is|hat|braucht|wird|war)(?![\w]))"
+    r"(?=[ ]*[,():]|[ ]+(?:der|die|ist|is|hat|braucht|wird|war)(?![\w]))"
 )
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
@@ -558,20 +578,33 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
-    RedactionRule("name", _NAME_AFTER_INTRO, _replace_value(NAME)),
-    RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_value(NAME), _FORM_OF_ADDRESS),
-    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_value(NAME), _HIER_IST),
-    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_value(NAME), _AM_APPARAT),
-    RedactionRule("name", _NAME_BEFORE_HIER, _replace_value(NAME), _compile(r"hier|name|apparat")),
-    RedactionRule("name", _ICH_BIN, _replace_value(NAME), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
+    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_name(), _HIER_IST),
+    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
+    RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
+    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
     RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
-    RedactionRule("name", _NAME_AT_START, _replace_value(NAME)),
-    RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_value(NAME)),
+    RedactionRule("name", _NAME_AT_START, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("number", _LONG_NUMBER, NUMMER),
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
+
+
+_NAME_PART = re.compile(rf"{_LETTER}[\w'’-]{{2,40}}")
+_FUNCTION_WORD = _compile(rf"{_FUNCTION_WORDS}")
+
+
+def _without_repeated_names(text: str, names: list[str]) -> str:
+    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e")."""
+    parts = {p.lower() for name in names for p in _NAME_PART.findall(name) if not _FUNCTION_WORD.fullmatch(p)}
+    for part in sorted(parts, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=re.IGNORECASE)
+    return text
 
 
 class GermanRedactor:
@@ -585,13 +618,17 @@ class GermanRedactor:
         self._rules = GERMAN_RULES
 
     def redact(self, text: str) -> str:
-        result = text
-        for _ in range(_MAX_PASSES):
-            redacted = self._apply_rules(result)
-            if redacted == result:
-                break
-            result = redacted
-        return result
+        _FOUND_NAMES.names = []
+        try:
+            result = text
+            for _ in range(_MAX_PASSES):
+                redacted = self._apply_rules(result)
+                if redacted == result:
+                    break
+                result = redacted
+            return _without_repeated_names(result, _FOUND_NAMES.names)
+        finally:
+            _FOUND_NAMES.names = None
 
     def _apply_rules(self, text: str) -> str:
         for rule in self._rules:
