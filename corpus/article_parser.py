@@ -15,6 +15,7 @@ import yaml
 
 from corpus.errors import ValidationIssue
 from corpus.models import Article, ArticleStatus, Section
+from corpus.yaml_loading import compose_and_load
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LEIKA = re.compile(r"^\d{14}$")
@@ -34,17 +35,6 @@ KNOWN_FIELDS = {
 }
 STATUSES: tuple[ArticleStatus, ...] = ("published", "draft")
 _HEADING = re.compile(r"^##\s+(.+?)\s*#*\s*$")
-# libyaml's safe loader when PyYAML was built with it (several times faster; the same safe constructor).
-_FAST_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _load_yaml(text: str) -> tuple[yaml.Node | None, Any]:
-    """The front matter's node tree (for field lines) and its data. Invalid YAML is parsed again by the
-    pure-Python loader, whose error messages are more precise ("found character '\\t' ...")."""
-    try:
-        return yaml.compose(text, Loader=_FAST_SAFE_LOADER), yaml.load(text, Loader=_FAST_SAFE_LOADER)
-    except yaml.YAMLError:
-        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
 
 
 @dataclass
@@ -130,7 +120,7 @@ class ArticleParser:
             return None, [ValidationIssue(path, 1, "front matter", "not closed by a second '---' line")]
         yaml_text = "\n".join(lines[1:end])
         try:
-            node, data = _load_yaml(yaml_text)
+            node, data = compose_and_load(yaml_text)
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else None

@@ -10,8 +10,10 @@ import yaml
 
 from corpus.errors import KnowledgeFolderError, UnknownCityError
 from corpus.models import City
+from corpus.yaml_loading import load_yaml
 
 CITIES_FILE = "cities.yaml"
+CITY_FIELDS = ("name", "dialed_numbers")
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
@@ -27,6 +29,24 @@ def normalize_number(number: str) -> str:
     return digits
 
 
+def _dialed_numbers(path: Path, key: str, value: object) -> tuple[str, ...]:
+    """A list of numbers written as text; anything else names the file and field."""
+    if value is None:
+        return ()
+    example = 'dialed_numbers: ["+49 203 94000"]'
+    if not isinstance(value, list):
+        raise KnowledgeFolderError(
+            path.parent, f"{path}: cities.{key}.dialed_numbers: must be a list of numbers in quotes, e.g. {example}"
+        )
+    for number in value:
+        if not isinstance(number, str) or not normalize_number(number):
+            raise KnowledgeFolderError(
+                path.parent,
+                f"{path}: cities.{key}.dialed_numbers: {number!r} is not a phone number in quotes, e.g. {example}",
+            )
+    return tuple(value)
+
+
 @dataclass(frozen=True)
 class CityDirectory:
     """Which cities exist, their display names, and the folder for content valid in all of them."""
@@ -39,7 +59,7 @@ class CityDirectory:
         if not path.is_file():
             raise KnowledgeFolderError(path.parent, f"No city configuration {CITIES_FILE} found")
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         except yaml.YAMLError as exc:
             raise KnowledgeFolderError(path.parent, f"{path.name} is not valid YAML: {exc}") from exc
         if not isinstance(raw, dict) or not isinstance(raw.get("cities"), dict) or not raw["cities"]:
@@ -49,9 +69,22 @@ class CityDirectory:
             spec = entry or {}
             if not isinstance(key, str) or not _KEY.match(key) or not isinstance(spec, dict):
                 raise KnowledgeFolderError(path.parent, f"{path.name}: invalid city entry {key!r}")
-            numbers = tuple(str(n) for n in spec.get("dialed_numbers", []) or [])
-            cities.append(City(key=key, name=str(spec.get("name", key.title())), dialed_numbers=numbers))
-        common = str(raw.get("common", "common"))
+            unknown = sorted(str(field) for field in spec if field not in CITY_FIELDS)
+            if unknown:
+                raise KnowledgeFolderError(
+                    path.parent,
+                    f"{path}: cities.{key}.{unknown[0]}: unknown field (known: {', '.join(CITY_FIELDS)})",
+                )
+            numbers = _dialed_numbers(path, key, spec.get("dialed_numbers"))
+            name = spec.get("name", key.title())
+            if not isinstance(name, str) or not name.strip():
+                raise KnowledgeFolderError(
+                    path.parent, f"{path}: cities.{key}.name: must be a text, e.g. name: Duisburg"
+                )
+            cities.append(City(key=key, name=name, dialed_numbers=numbers))
+        common = raw.get("common", "common")
+        if not isinstance(common, str) or not _KEY.match(common):
+            raise KnowledgeFolderError(path.parent, f"{path}: common: must be a folder name such as 'common'")
         return cls(cities=tuple(cities), common_key=common)
 
     @property

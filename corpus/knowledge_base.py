@@ -53,6 +53,16 @@ def scan_knowledge_folder(root: Path) -> tuple[KnowledgeBase, list[ValidationIss
     folders = cities.folder_keys()
     for path in files:
         rel = path.relative_to(root)
+        if not path.is_file():
+            issues.append(
+                ValidationIssue(
+                    path,
+                    None,
+                    "file",
+                    f"is a folder, not an article (names ending in {ARTICLE_SUFFIX} are read as articles)",
+                )
+            )
+            continue
         if len(rel.parts) < 2:
             issues.append(ValidationIssue(path, None, "city", "article is not inside a city folder"))
             continue

@@ -253,7 +253,7 @@ def test_websocket_ingest_pushes_to_the_sidebar_socket(client: TestClient) -> No
         ('{"type": "utterance", "speaker": "caller"}', "text"),
         ('{"type": "feedback", "article_id": "x", "event": "loved"}', "event"),
         ('{"type": "feedback", "article_id": "x/y", "event": "helpful"}', "Unknown article"),
-        ('{"type": "search", "q": "Hund", "k": 99}', "k between"),
+        ('{"type": "search", "q": "Hund", "k": 99}', "k: Input should be less than or equal to 20"),
     ],
 )
 def test_invalid_websocket_messages_get_an_error_and_the_socket_stays_open(

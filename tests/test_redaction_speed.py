@@ -19,6 +19,24 @@ def redactor() -> Redactor:
     return GermanRedactor()
 
 
+def test_a_typical_utterance_takes_well_under_a_millisecond(redactor: Redactor) -> None:
+    text = (
+        "guten tag mein name ist petra hoffmann ich wohne in der goethestraße 14 in bottrop meine nummer ist "
+        "02041 556677 und ich möchte sperrmüll anmelden außerdem wollte ich fragen was die hundesteuer kostet "
+        "und ob ich am montag einen termin für den personalausweis bekomme vielen dank"
+    )
+    assert 250 <= len(text) <= 350
+    best = min(_seconds(redactor, text) for _ in range(30))
+    assert best < 0.001
+
+
+def _seconds(redactor: Redactor, text: str) -> float:
+    started = time.perf_counter()
+    redactor.redact(text)
+    return time.perf_counter() - started
+
+
+@pytest.mark.integration
 @pytest.mark.parametrize(
     "text",
     [
@@ -38,20 +56,3 @@ def test_huge_inputs_finish_quickly(redactor: Redactor, text: str) -> None:
     started = time.perf_counter()
     redactor.redact(text)
     assert time.perf_counter() - started < 5.0
-
-
-def test_a_typical_utterance_takes_well_under_a_millisecond(redactor: Redactor) -> None:
-    text = (
-        "guten tag mein name ist petra hoffmann ich wohne in der goethestraße 14 in bottrop meine nummer ist "
-        "02041 556677 und ich möchte sperrmüll anmelden außerdem wollte ich fragen was die hundesteuer kostet "
-        "und ob ich am montag einen termin für den personalausweis bekomme vielen dank"
-    )
-    assert 250 <= len(text) <= 350
-    best = min(_seconds(redactor, text) for _ in range(30))
-    assert best < 0.001
-
-
-def _seconds(redactor: Redactor, text: str) -> float:
-    started = time.perf_counter()
-    redactor.redact(text)
-    return time.perf_counter() - started

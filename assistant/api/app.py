@@ -9,17 +9,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.body_limit import BodyLimitMiddleware
-from assistant.api.routes.calls import router
-from assistant.api.routes.gaps import build_gaps_router
+from assistant.api.errors import install_error_handlers
+from assistant.api.routes import admin, calls, search
+from assistant.api.routes.gaps import build_gaps_router, gaps_content_token
 from assistant.api.routes.service_pages import service_pages_router
 from assistant.api.routes.sidebar import sidebar_router
-from assistant.api.security import Access, resolve_api_token
+from assistant.api.security import resolve_api_token
 from assistant.api.ws.call_socket import websocket_router
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
@@ -32,15 +30,8 @@ DESCRIPTION = """Souffleur's live call API for telephony and speech-recognition 
 Open a call with `POST /api/calls`, send transcript snippets with `POST /api/calls/{call_id}/utterances`
 or over the WebSocket `/ws/calls/{call_id}`, and open the returned `sidebar_url` in the agent's browser.
 Ingest and admin endpoints need the service token (`Authorization: Bearer <token>`); the sidebar uses
-the per-call token carried in its URL."""
-
-
-def _readable(errors: list[dict[str, object]]) -> str:
-    parts = []
-    for error in errors:
-        where = ".".join(str(p) for p in error.get("loc", ()) if p != "body")  # type: ignore[attr-defined]
-        parts.append(f"{where or 'body'}: {error.get('msg')}")
-    return "; ".join(parts)
+the per-call token carried in its URL, sent as `X-Call-Token` (HTTP) or as the WebSocket subprotocol
+`souffleur.token.<token>`. Every error is `{"detail": message}`."""
 
 
 def create_app(settings: Settings, service: CallService | None = None) -> FastAPI:
@@ -55,7 +46,6 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             from assistant.wiring import build_call_service
 
             app.state.service = build_call_service(settings)
-            app.state.access = Access(api_token, app.state.service)
         yield
         if service is None:
             app.state.service.close()
@@ -65,22 +55,11 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
         title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None
     )
     app.state.settings = settings
+    app.state.api_token = api_token
+    app.state.content_token = gaps_content_token(settings)
     if service is not None:
         app.state.service = service
-        app.state.access = Access(api_token, service)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": _readable(list(exc.errors()))}, status_code=422)
-
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(Exception)
-    async def unexpected(_request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return JSONResponse({"detail": "Internal error; it has been logged."}, status_code=500)
+    install_error_handlers(app)
 
     @app.middleware("http")
     async def timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
@@ -94,11 +73,9 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             ).observe(time.perf_counter() - started)
         return response
 
-    app.include_router(router)
-    app.include_router(websocket_router)
-    app.include_router(sidebar_router)
-    app.include_router(build_gaps_router(settings))
-    app.include_router(service_pages_router)
+    for router in (calls.router, search.router, admin.router, websocket_router, sidebar_router, service_pages_router):
+        app.include_router(router)
+    app.include_router(build_gaps_router(settings, app.state.content_token))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

@@ -1,16 +1,33 @@
-"""Request and response bodies of the HTTP API (also the messages of the call WebSocket)."""
+"""Request and response bodies of the HTTP API and the messages of the call WebSocket, with the
+text and search limits declared once. A suggestion has one wire shape, ``SuggestionOut``, on HTTP
+and on the socket."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Any, Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistant.live.call_service import FeedbackEvent
 from assistant.live.suggestion_engine import Outcome, Suggestion
 
 MAX_ID = 128
+MAX_QUERY_CHARS = 500
+MAX_SEARCH_K = 20
+MAX_EVENT_SEQ = 2**62  # event numbers (``after``/``resume``) fit a 64-bit database integer
+
+
+def no_surrogates(value: str) -> str:
+    """Text must be encodable as UTF-8: an unpaired surrogate (``\\ud800``) is refused."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("contains an unpaired surrogate (not valid UTF-8)") from exc
+    return value
+
+
+Text = Annotated[str, AfterValidator(no_surrogates)]
 
 
 class Strict(BaseModel):
@@ -31,7 +48,7 @@ class OpenCallResponse(BaseModel):
 
 class UtteranceRequest(Strict):
     speaker: Literal["caller", "agent"]
-    text: str = Field(..., min_length=1, description="Transcript text (redacted before it is stored)")
+    text: Text = Field(..., min_length=1, description="Transcript text (redacted before it is stored)")
     final: bool = True
 
 
@@ -59,7 +76,7 @@ class UtteranceResponse(BaseModel):
 class FeedbackRequest(Strict):
     article_id: str = Field(..., min_length=1, max_length=256)
     event: FeedbackEvent
-    reason: str | None = Field(None, max_length=500)
+    reason: Text | None = Field(None, max_length=500)
 
 
 class CallStatus(BaseModel):
@@ -89,7 +106,26 @@ class SearchResponse(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    detail: str | list[Any]
+    detail: str
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    articles: int
+    cities: list[str]
+
+
+class SearchMessage(Strict):
+    """Socket: a manual search in the call's city."""
+
+    q: Text = Field(..., min_length=1, max_length=MAX_QUERY_CHARS)
+    k: int = Field(5, ge=1, le=MAX_SEARCH_K)
+
+
+class ResumeMessage(Strict):
+    """Socket: send every stored event after number ``after``."""
+
+    after: int = Field(0, ge=0, le=MAX_EVENT_SEQ)
 
 
 def suggestion_out(suggestion: Suggestion, base: str = "") -> SuggestionOut:

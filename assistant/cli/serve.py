@@ -12,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from assistant.api.log_filter import server_log_config
 from assistant.cli.support import console, errors, fail, load_settings, port_is_free, progress_bar, user_errors
 from assistant.replay.call_scripts import CallScript, CallScriptError, load_call_scripts
 from assistant.replay.http_replayer import HttpCallReplayer, OpenedReplayCall, ReplayError
@@ -43,6 +44,29 @@ def _app(settings: Settings, progress: bool = True) -> object:
         fail(str(exc))
 
 
+def socket_frame_limit(settings: Settings) -> int:
+    """Frames up to this size reach the socket handler, which answers those above
+    ``max_body_bytes`` with an error message (uvicorn closes larger ones with 1009)."""
+    return max(4 * settings.max_body_bytes, 1 << 20)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """The service and content tokens, for the log scrubber (whether configured or generated)."""
+    from assistant.api.security import CONTENT_TOKEN_FILE, TOKEN_FILE
+
+    found = [t.get_secret_value() for t in (settings.api_token, settings.content_token) if t]
+    for name in (TOKEN_FILE, CONTENT_TOKEN_FILE):
+        path = settings.data_dir / name
+        if path.is_file():
+            found.append(path.read_text().strip())
+    return found
+
+
+def _private_files() -> None:
+    """Every file the server writes (database, WAL, tokens, index) is readable only by its owner."""
+    os.umask(0o077)
+
+
 def _token_hint(settings: Settings) -> str:
     if settings.api_token:
         return "service token: from SOUFFLEUR_API_TOKEN"
@@ -65,7 +89,9 @@ def _uvicorn_config(app: object, settings: Settings, host: str, port: int, log_l
         port=port,
         log_level=log_level,
         access_log=False,
-        ws_max_size=settings.max_body_bytes,
+        # Every handler scrubs tokens (the socket handshake line shows the query string).
+        log_config=server_log_config(_secrets(settings)),
+        ws_max_size=socket_frame_limit(settings),
     )
 
 
@@ -76,6 +102,7 @@ def serve(
     """Run the live call service (FastAPI under uvicorn)."""
     import uvicorn
 
+    _private_files()
     settings = load_settings()
     bind_host, bind_port = host or settings.host, port or settings.port
     _require_free_port(bind_host, bind_port)
@@ -180,6 +207,7 @@ def demo(
     open the printed sidebar links to watch suggestions appear live, then the gaps page link."""
     import uvicorn
 
+    _private_files()
     settings = load_settings()
     bind_port = port or settings.port
     base = f"http://{settings.host}:{bind_port}"

@@ -16,6 +16,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -89,10 +90,27 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
     return replace
 
 
+_FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
+
+
+def _replace_name() -> Callable[[re.Match[str]], str]:
+    """Like ``_replace_value(NAME)``, and remembers the name for this ``redact`` call."""
+    replace_value = _replace_value(NAME)
+
+    def replace(match: re.Match[str]) -> str:
+        found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
+        if found is not None:
+            found.append(match.group("value"))
+        return replace_value(match)
+
+    return replace
+
+
 # ---- shared fragments -----------------------------------------------------------------------------
 _START = r"(?<![\w])"  # at the beginning of a word or number
 _END = r"(?![\w])"  # at the end of a word or number
 _DIGIT_RUN_START = r"(?<![\w])(?<![0-9][ ./-])"  # not in the middle of a grouped number like "0203 12 34"
+_SPOKEN_DIGIT_FOR_CODES = r"(?:null|eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)(?![\w])"
 _LETTER = r"[^\W\d_]"
 
 _UNIT_WORDS = _words(
@@ -118,11 +136,11 @@ _EMAIL_TYPED = _compile(
     r"(?<![\w.+-])[\w+-]{1,64}(?:\.[\w+-]{1,64}){0,6}[ ]?@[ ]?(?:[\w-]{1,63}\.){1,6}[a-z]{2,24}" + _END
 )
 _SPOKEN_LOCAL_SEPARATOR = r"(?:[._-]|[ ](?:punkt|minus|bindestrich|strich|unterstrich)[ ])"
-_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich)[ ])"
-_SPOKEN_DOT = r"(?:\.|[ ]punkt[ ])"
+_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich|dot|\[dot\])[ ])"
+_SPOKEN_DOT = r"(?:\.|[ ](?:punkt|dot|\[dot\]|\(dot\))[ ]|[ ](?=(?:de|com|net|org|eu|info)(?![\w])))"
 _SPOKEN_LOCAL_PART = rf"\w{{1,64}}(?:{_SPOKEN_LOCAL_SEPARATOR}\w{{1,64}}){{0,4}}"
-_SPOKEN_AT_WORD = r"[ ](?:at|ät|klammeraffe|at-zeichen)[ ]"
-_SPOKEN_AT = _compile(_SPOKEN_AT_WORD)
+_SPOKEN_AT_WORD = r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?)"
+_SPOKEN_AT = _compile(_SPOKEN_AT_WORD + "|[ ]bei[ ](?:gmail|gmx|web|hotmail|yahoo|t-online|outlook|icloud)")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
     rf"{_SPOKEN_AT_WORD}"
@@ -136,8 +154,8 @@ German IBANs (``DE`` and exactly 20 digits) are taken as they are; other countri
 mod-97 checksum holds, so a phone number after a two-letter word is not mistaken for one. The
 account part may hold upper-case letters (``GB29 NWBK ...``) but never lower-case words.
 """
-_GERMAN_IBAN = _compile(r"(?<![\w])d[ ]?e[ ]?[0-9][ ]?[0-9](?:[ ]?[0-9]){18}(?![ ]?[0-9])")
-_IBAN = _compile(r"(?<![\w])[a-z][ ]?[a-z][ ]?[0-9][ ]?[0-9](?:[ ]?(?:[0-9]|(?-i:[A-Z]))){11,30}(?![\w])")
+_GERMAN_IBAN = _compile(r"(?<![\w])d[ ]?e[ -]?[0-9][ ]?[0-9](?:[ -]?[0-9]){18}(?![ -]?[0-9])")
+_IBAN = _compile(r"(?<![\w])[a-z][ ]?[a-z][ -]?[0-9][ ]?[0-9](?:[ -]?(?:[0-9]|(?-i:[A-Z]))){11,30}(?![\w])")
 
 
 def _iban_checksum_holds(compact: str) -> bool:
@@ -149,7 +167,7 @@ def _iban_checksum_holds(compact: str) -> bool:
 
 
 def _replace_iban(match: re.Match[str]) -> str:
-    compact = match.group(0).replace(" ", "").upper()
+    compact = match.group(0).replace(" ", "").replace("-", "").upper()
     return IBAN if _iban_checksum_holds(compact) else match.group(0)
 
 
@@ -162,9 +180,9 @@ _FILE_NUMBER_KEYWORD = _words(
     "kundennummer", "kunden-nummer", "kundennr.", "kundennr", "aktenzeichen", "az.", "az", "steuernummer",
     "st.-nr.", "st.nr.", "stnr", "kassenzeichen", "vorgangsnummer", "buchungsnummer", "rechnungsnummer",
     "versichertennummer", "mitgliedsnummer", "zählernummer", "vertragsnummer", "bescheidnummer",
-    "antragsnummer", "objektnummer", "personalnummer", "referenznummer", "auftragsnummer", "ticketnummer",
+    "antragsnummer", "objektnummer", "vorgang", "personalnummer", "referenznummer", "auftragsnummer", "ticketnummer",
 )  # fmt: skip
-_FILE_NUMBER_GROUP = r"[0-9](?:[0-9./-]{0,30}[0-9a-z])?"
+_FILE_NUMBER_GROUP = r"[0-9](?:[0-9a-z./-]{0,30}[0-9a-z])?"
 # Court file numbers hold capital letters between the digit groups: "3 O 123/24".
 _FILE_NUMBER_NEXT_GROUP = rf"[ ](?:(?-i:[A-Z]{{1,3}})[ ])?{_FILE_NUMBER_GROUP}"
 _FILE_NUMBER_VALUE = rf"(?:[a-z]{{1,4}}[-/]?)?{_FILE_NUMBER_GROUP}(?:{_FILE_NUMBER_NEXT_GROUP}){{0,8}}"
@@ -258,13 +276,16 @@ _PHONE = _compile(
 )
 
 _DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
-_SPELLED_DIGITS = _compile(rf"{_START}(?:{_DIGIT_WORD}|[0-9]+)(?:[ ,]+(?:{_DIGIT_WORD}|[0-9]+)){{1,30}}{_END}")
+_SPELLED_DIGIT_TOKEN = rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|[0-9]+)"
+_SPELLED_DIGITS = _compile(
+    rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:(?:[ ,]+(?:und[ ]+)?dann)?[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
+)
 _DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
 
 
 def _replace_spelled_digits(match: re.Match[str]) -> str:
     """Six or more digits with at least one spoken digit word: a phone number when it starts with zero."""
-    tokens = re.split(r"[ ,]+", match.group(0))
+    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t.lower() not in ("und", "dann")]
     if not any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
         return match.group(0)
     if sum(len(t) if t.isdigit() else 1 for t in tokens) < 6:
@@ -287,6 +308,9 @@ _ID_DOCUMENT_SERIAL = _compile(
     r"(?<![\w])(?=[a-z]*[0-9][a-z]*[0-9])[cfghjklmnprtvwxyz][cfghjklmnprtvwxyz0-9]{8}(?![\w])"
 )
 
+_HEALTH_INSURANCE_NUMBER = _compile(r"(?<![\w])[a-z][ ]?[0-9]{9}(?![\w])")
+_LICENCE_NUMBER = _compile(r"(?<![\w])(?=[a-z0-9]*[0-9]{4})(?=[a-z0-9]*[a-z])[a-z0-9]{10,11}(?![\w])")
+
 # ---- street addresses ------------------------------------------------------------------------------
 """A street name with one of the usual endings, followed by a house number (``12``, ``12a``, ``12 a``,
 ``12-14``, ``12/1``): "Friedrich-Wilhelm-Straße 12a", "kaiserstr 5", "düsseldorfer straße 7",
@@ -299,6 +323,11 @@ _WEAK_STREET_SUFFIX = r"(?:weg|platz|ring|damm|(?<![äar])ufer|pfad)"
 _HOUSE_NUMBER = (
     rf"[0-9]{{1,4}}(?:[ ]?[a-h](?![\w]))?(?:[ ]?[-/][ ]?[0-9]{{1,4}}[a-h]?)?(?![0-9]|[.,][0-9]){_NOT_A_QUANTITY}"
 )
+_SPOKEN_HOUSE_NUMBER = (
+    rf"(?:(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
+    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}"
+)
+_ANY_HOUSE_NUMBER = rf"(?:{_HOUSE_NUMBER}|{_SPOKEN_HOUSE_NUMBER})"
 _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
     "parkplatz", "stellplatz", "spielplatz", "arbeitsplatz", "sitzplatz", "sportplatz", "bolzplatz", "campingplatz",
     "liegeplatz", "schulplatz", "kitaplatz", "studienplatz", "ausbildungsplatz", "platz", "umweg", "ausweg",
@@ -315,9 +344,10 @@ _STREET_SUFFIX_BEFORE = (
     )
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
-_COMPOUND_STREET_WITH_NUMBER = _compile(rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}[0-9]")
+_NUMBER_START = r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)"
+_COMPOUND_STREET_WITH_NUMBER = _compile(rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}")
 _COMPOUND_STREET = _compile(
-    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}[ ,]{{0,2}}{_HOUSE_NUMBER}"
+    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
 )
 
 
@@ -329,13 +359,30 @@ _STREET_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w.'-]{{0,40}}(?![\w.'-])"
 _PLACE_ADJECTIVE = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w-]{{0,40}}er(?![\w-])"  # "Düsseldorfer", "Alter"
 _NOT_A_PLACE_ADJECTIVE = r"(?![\w-]{0,40}er(?![\w-]))"
 _SUFFIX_WITHIN_THREE_WORDS = rf"(?=(?:[\w.'-]{{1,41}}[ ]){{1,3}}(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,])"
-_SEPARATE_STREET_WITH_NUMBER = _compile(rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}[0-9]")
+_SEPARATE_STREET_WITH_NUMBER = _compile(
+    rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}"
+)
 _SEPARATE_STREET = _compile(
     rf"(?<![\w-]){_SUFFIX_WITHIN_THREE_WORDS}(?P<value>"
-    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_HOUSE_NUMBER}"
+    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
     rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}[ ,]{{0,2}}"
-    rf"{_HOUSE_NUMBER})"
+    rf"{_ANY_HOUSE_NUMBER})"
 )
+
+_ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ]is")
+_INTRODUCED_ADDRESS = _compile(
+    rf"(?<![\w-])(?:wohne?n?|wohnt|wohnhaft|adresse(?:[ ]ist)?|anschrift(?:[ ]ist)?|straße[ ]ist?)[ ,:]+"
+    rf"(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
+)
+_POSTAL_CODE = _compile(
+    r"(?<![\w])(?:(?:plz|postleitzahl)[ :]*[0-9]{5}|[0-9]{5}(?=[ ](?:duisburg|bottrop|dinslaken|oberhausen|essen"
+    r"|mülheim|gladbeck|voerde|hünxe|wesel|moers|gelsenkirchen|dorsten)(?![\w])))(?![\w])"
+)
+_SPOKEN_POSTAL_CODE = _compile(
+    rf"(?<![\w])(?:plz|postleitzahl)(?:[ ]is[t]?)?[ :]*(?P<value>(?:{_SPOKEN_DIGIT_FOR_CODES}[ ,]*){{5}})"
+)
+_POSTAL_CODE_AFTER_CITY = _compile(r"(?<![\w])(?:duisburg|bottrop|dinslaken)[ ](?P<value>[0-9]{5})(?![\w])")
 
 # ---- vehicle license plates ------------------------------------------------------------------------
 """District code, one or two letters, one to four digits, optional E (electric) or H (historic).
@@ -376,7 +423,7 @@ _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 _INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
 _STRONG_NAME_INTRO = (
-    r"(?:mein[ ]+(?:vor|nach|familien)?name[ ]+(?:ist|lautet|wäre)"
+    r"(?:mein[ ]+(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet|wäre)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
@@ -388,16 +435,91 @@ _POSSESSIVES = (
 )  # fmt: skip
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
 _NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
-_FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie)[ ]")
-_NAME_AFTER_ADDRESS = _compile(rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:frau|herrn?|familie)[ ]+{_NAME_VALUE}")
-_GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|ja|äh|ähm)"
-_HIER_IST = _compile(r"hier[ ]+ist[ ]")
+_GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
+_FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie|fr\.|hr\.)[ ]")
+_NAME_AFTER_ADDRESS = _compile(
+    rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie)[ ]+|(?:fr|hr)\.[ ]*){_NAME_VALUE}"
+)
+_NAME_BEFORE_HIER = _compile(
+    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_GREETING}[ ,]+)(?P<value>{_NAME_WORD})"
+    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+apparat)(?![\w])"
+)
+_ICH_BIN = _compile(
+    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
+    rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
+)
+_NAME_AFTER_GREETING = _compile(
+    rf"^[ ]*(?:hallo|guten[ ]+tag)[ ]*,[ ]*(?P<value>{_NAME_WORD}[ ]+{_NAME_WORD})(?=[ ]*,)"
+)
+_NAME_AT_START = _compile(
+    rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
+)
+_RELATIVE = _words(
+    "mann", "frau", "sohn", "tochter", "vater", "mutter", "schwiegervater", "schwiegermutter", "oma", "opa",
+    "bruder", "schwester", "nachbar", "nachbarin", "kind", "enkel", "enkelin", "onkel", "tante", "partner",
+    "partnerin", "lebensgefährte", "lebensgefährtin",
+)  # fmt: skip
+_NAME_AFTER_RELATIVE = _compile(
+    rf"(?<![\w-]){_RELATIVE}(?:[ ]+(?:der|die|dem|den)[ ]+|[ ]*:[ ]*|[ ]+(?=(?-i:[A-ZÄÖÜ])))"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]{{1,40}})?)"
+    r"(?=[ ]*[,():]|[ ]+(?:der|die|ist|is|hat|braucht|wird|war)(?![\w]))"
+)
+_SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
+_SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
+_HIER_IST = _compile(r"hier[ ]")
 _NAME_AFTER_HIER_IST = _compile(
-    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+ist[ ]+{_NAME_VALUE}"
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
+    rf"(?!spricht(?![\w])){_NAME_VALUE}"
     rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+apparat")
 _NAME_BEFORE_AM_APPARAT = _compile(rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+apparat{_END}")
+
+# ---- spoken numbers after a keyword ------------------------------------------------------------------
+"""Numbers read out word by word after the word that names them, a few words later: "meine nummer
+fängt mit null eins sieben null an", "vorgangsnummer zwo null zwo fünf strich null null vier",
+"kennzeichen du wie duisburg, anton zeppelin, null null sieben", "iban de siebenunddreißig fünfzig ...",
+"geburtsdatum null drei null sieben achtzig". Letter names and the spelling alphabet count as part of
+the number; at least two digits must be in it.
+"""
+_SPELLING_ALPHABET = _words(
+    "anton", "berta", "cäsar", "dora", "emil", "friedrich", "gustav", "heinrich", "ida", "julius", "kaufmann",
+    "ludwig", "martha", "nordpol", "otto", "paula", "quelle", "richard", "samuel", "siegfried", "theodor",
+    "ulrich", "viktor", "wilhelm", "xanthippe", "ypsilon", "zacharias", "zeppelin", "ärger", "ökonom", "übermut",
+)  # fmt: skip
+_LETTER_NAME = _words("ka", "el", "em", "en", "es", "ef", "ha", "iks", "ix", "te", "pe", "zet", "we", "vau", "de", "be")
+_NUMBER_TOKEN = (
+    rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
+)
+_NUMBER_KEYWORD = (
+    r"(?:nummer|nr\.?|telefon|handy|festnetz|aktenzeichen|kennzeichen|nummernschild|iban|geburtsdatum)"
+    r"\w{0,10}"
+)
+_SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
+    rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
+    rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
+)
+_NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt")
+_DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
+
+
+def _replace_spoken_number(match: re.Match[str]) -> str:
+    tokens = re.split(r"[ ,]+", match.group("value"))
+    if sum(1 for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
+        return match.group(0)
+    return _replace_value(NUMMER)(match)
+
+
+_SPOKEN_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
+    rf"(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{1,3}}(?![\w])"
+)
+_SPACED_HYPHEN_PLATE = _compile(rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ][a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}(?![\w])")
+_YEAR_OF_BIRTH_WORDS = _compile(
+    rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
+    rf"|{_SPOKEN_20_TO_99}(?=[ ]geboren))(?![\w])"
+)
 
 # ---- the safety net --------------------------------------------------------------------------------
 """Any other run of six or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
@@ -423,21 +545,49 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
+    RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
+    RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
+    RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
+    RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
+    RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
+    RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
+    RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, TELEFON),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
     RedactionRule("tax id", _TAX_ID, STEUER_ID),
     RedactionRule("id document", _ID_DOCUMENT_SERIAL, AUSWEISNR),
+    RedactionRule("health insurance", _HEALTH_INSURANCE_NUMBER, NUMMER),
+    RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
-    RedactionRule("name", _NAME_AFTER_INTRO, _replace_value(NAME)),
-    RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_value(NAME), _FORM_OF_ADDRESS),
-    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_value(NAME), _HIER_IST),
-    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_value(NAME), _AM_APPARAT),
+    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
+    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_name(), _HIER_IST),
+    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
+    RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
+    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
+    RedactionRule("name", _NAME_AT_START, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("number", _LONG_NUMBER, NUMMER),
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
+
+
+_NAME_PART = re.compile(rf"{_LETTER}[\w'’-]{{2,40}}")
+_FUNCTION_WORD = _compile(rf"{_FUNCTION_WORDS}")
+
+
+def _without_repeated_names(text: str, names: list[str]) -> str:
+    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e")."""
+    parts = {p.lower() for name in names for p in _NAME_PART.findall(name) if not _FUNCTION_WORD.fullmatch(p)}
+    for part in sorted(parts, key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=re.IGNORECASE)
+    return text
 
 
 class GermanRedactor:
@@ -451,13 +601,17 @@ class GermanRedactor:
         self._rules = GERMAN_RULES
 
     def redact(self, text: str) -> str:
-        result = text
-        for _ in range(_MAX_PASSES):
-            redacted = self._apply_rules(result)
-            if redacted == result:
-                break
-            result = redacted
-        return result
+        _FOUND_NAMES.names = []
+        try:
+            result = text
+            for _ in range(_MAX_PASSES):
+                redacted = self._apply_rules(result)
+                if redacted == result:
+                    break
+                result = redacted
+            return _without_repeated_names(result, _FOUND_NAMES.names)
+        finally:
+            _FOUND_NAMES.names = None
 
     def _apply_rules(self, text: str) -> str:
         for rule in self._rules:

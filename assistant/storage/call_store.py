@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -89,6 +90,9 @@ def make_engine(url: str) -> Engine:
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        # Owner-only; SQLite gives its -wal and -shm files the database file's mode.
+        os.close(os.open(parsed.database, os.O_RDWR | os.O_CREAT, 0o600))
+        os.chmod(parsed.database, 0o600)
     memory = not parsed.database or parsed.database == ":memory:"
     engine = create_engine(
         url, connect_args={"check_same_thread": False}, poolclass=StaticPool if memory else QueuePool

@@ -12,36 +12,27 @@ import threading
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from assistant.api.deps import ContentAuth
+from assistant.api.errors import declared
 from assistant.api.routes.sidebar import SECURITY_HEADERS, STATIC
-from assistant.api.security import MissingTokenError, matches_token, resolve_content_token
+from assistant.api.security import MissingTokenError, resolve_content_token
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.report import GapReportConfig, GapReporter
 from assistant.gaps.report_json import report_dict
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from corpus.catalog import CatalogService, load_catalog
-from corpus.errors import UnknownCityError
 
 log = logging.getLogger("souffleur.gaps")
-TOKEN_HEADER = "x-content-token"
 
 DISABLED_PAGE = """<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Souffleur</title>
 <link rel="stylesheet" href="/static/sidebar.css"></head><body><main class="notice"><h1>Nicht eingerichtet</h1>
 <p>Die Seite „Wissenslücken“ ist auf diesem Server nicht eingerichtet (kein Zugangstoken für Redaktionen
 konfiguriert). Bitte wenden Sie sich an den Betrieb.</p></main></body></html>"""
-
-
-def presented_content_token(request: Request) -> str | None:
-    """``X-Content-Token`` or ``Authorization: Bearer``."""
-    token = request.headers.get(TOKEN_HEADER)
-    if token:
-        return token
-    auth = request.headers.get("authorization", "")
-    return auth[7:].strip() if auth.lower().startswith("bearer ") else None
 
 
 def load_catalog_if_present(settings: Settings) -> list[CatalogService] | None:
@@ -51,18 +42,22 @@ def load_catalog_if_present(settings: Settings) -> list[CatalogService] | None:
     return load_catalog(settings.catalog_file)
 
 
-def build_gaps_router(settings: Settings) -> APIRouter:
-    """The router, with the content token resolved now (so the development token file exists at start)."""
-    token: str | None
+def gaps_content_token(settings: Settings) -> str | None:
+    """The content token, resolved at start (so the development token file exists); None switches the
+    page off."""
     try:
-        token = resolve_content_token(
+        return resolve_content_token(
             settings.content_token.get_secret_value() if settings.content_token else None,
             settings.environment,
             settings.data_dir,
         )
     except MissingTokenError as exc:
         log.warning("gaps page disabled: %s", exc)
-        token = None
+        return None
+
+
+def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
+    """The page and its data; ``token`` is the content token (None: the page is switched off)."""
     catalog = load_catalog_if_present(settings)
     config = GapReportConfig()
     embedders: dict[int, CachedQueryEmbedder] = {}
@@ -75,21 +70,13 @@ def build_gaps_router(settings: Settings) -> APIRouter:
         with guard:
             return embedders.setdefault(id(encoder), CachedQueryEmbedder(encoder))
 
-    def require_token(request: Request) -> None:
-        if token is None:
-            raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "The gaps page is not configured on this server.")
-        if not matches_token(presented_content_token(request), token):
-            raise HTTPException(
-                status.HTTP_401_UNAUTHORIZED, "A valid content-team token is required (header 'X-Content-Token')."
-            )
-
     @router.get("/gaps", include_in_schema=False)
     def gaps_page() -> Response:
         if token is None:
             return HTMLResponse(DISABLED_PAGE, status_code=503, headers=SECURITY_HEADERS)
         return FileResponse(STATIC / "gaps.html", media_type="text/html", headers=SECURITY_HEADERS)
 
-    @router.get("/api/gaps", tags=["gaps"])
+    @router.get("/api/gaps", tags=["gaps"], dependencies=[ContentAuth], responses=declared(401, 413, 422, 503))
     async def gaps_data(
         request: Request,
         city: Annotated[str | None, Query(max_length=64, description="City key; all cities when empty")] = None,
@@ -98,13 +85,9 @@ def build_gaps_router(settings: Settings) -> APIRouter:
     ) -> dict[str, Any]:
         """Knowledge gaps for content teams: topics ranked by impact, article health, city differences.
         Needs the content-team token (header ``X-Content-Token``)."""
-        require_token(request)
         service: CallService = request.app.state.service
         reporter = GapReporter.for_service(service, catalog, config, embedder_for(service))
-        try:
-            report = await run_in_threadpool(reporter.build, city or None, since)
-        except UnknownCityError as exc:
-            raise HTTPException(422, str(exc)) from exc
+        report = await run_in_threadpool(reporter.build, city or None, since)
         return report_dict(report, limit)
 
     return router

@@ -289,9 +289,9 @@
 
   function connect() {
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const url = `${scheme}://${location.host}/ws/calls/${encodeURIComponent(callId)}` +
-      `?token=${encodeURIComponent(token)}&after=${state.lastSeq}`;
-    const socket = new WebSocket(url);
+    // The token travels as a subprotocol, not in the URL (URLs end up in server logs).
+    const url = `${scheme}://${location.host}/ws/calls/${encodeURIComponent(callId)}?after=${state.lastSeq}`;
+    const socket = new WebSocket(url, ["souffleur", "souffleur.token." + token]);
     state.socket = socket;
     socket.onopen = () => { state.retry = 0; if (!state.ended) setStatus("verbunden", "ok"); };
     socket.onmessage = (message) => {

@@ -1,9 +1,17 @@
 """The call WebSocket ``/ws/calls/{call_id}``: one socket for ingest and sidebar.
 
 The token decides the role: the service token may stream utterances (``ingest``), the call's
-sidebar token may not (``sidebar``). Every socket receives the call's events, may send feedback
-and manual searches, and may ask to ``resume`` after the last event number it saw. A bad message
-gets an ``error`` event; the socket stays open.
+sidebar token may not (``sidebar``). Browsers send the token as the subprotocol
+``souffleur.token.<token>`` next to ``souffleur`` (the server answers ``souffleur``), other clients
+as ``Authorization: Bearer``; the query parameter ``?token=`` still works but puts the token into
+URLs, so it is discouraged (``souffleur serve`` scrubs it from every log line). The socket is always
+accepted first and then closed with 1008 (no valid token) or 4404 (service token, unknown call), so
+browsers see the code and stop reconnecting.
+
+Every socket receives the call's events, may send feedback and manual searches, and may ask to
+``resume`` after the last event number it saw. Every bad message (not JSON, nested too deeply, a
+number too long, a lone surrogate, a field out of range, a frame above ``max_body_bytes``) gets an
+``error`` message with a status from the API's one error table; the socket stays open.
 """
 
 from __future__ import annotations
@@ -11,44 +19,83 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, HTTPException, WebSocket, WebSocketDisconnect
 from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
-from assistant.api.schemas import FeedbackRequest, Strict, UtteranceRequest, suggestion_out
-from assistant.api.security import Access
+from assistant.api.deps import AuthorizedCall, authorize_call, matches_token
+from assistant.api.errors import (
+    CLOSE_POLICY,
+    CLOSE_UNKNOWN_CALL,
+    NotAllowedError,
+    TextTooLongError,
+    readable,
+    status_for,
+)
+from assistant.api.schemas import (
+    MAX_EVENT_SEQ,
+    FeedbackRequest,
+    ResumeMessage,
+    SearchMessage,
+    UtteranceRequest,
+    suggestion_out,
+)
 from assistant.events.hub import CallEvent
-from assistant.live.call_service import CallEndedError, CallNotFoundError, CallService, UnknownArticleError
+from assistant.live.call_service import CallNotFoundError, CallService
 from assistant.settings import Settings
-from embeddings.retrieval.retriever import EmptyQueryError
 
 log = logging.getLogger("souffleur.websocket")
 websocket_router = APIRouter()
 
-CLOSE_POLICY = 1008
-CLOSE_UNKNOWN_CALL = 4404
+SUBPROTOCOL = "souffleur"
+TOKEN_SUBPROTOCOL = "souffleur.token."
 
 
-class SearchMessage(Strict):
-    type: str
-    q: str
-    k: int = 5
+class MessageError(ValueError):
+    """A message the socket answers with an ``error`` of this status."""
+
+    def __init__(self, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.status = status
 
 
-class ResumeMessage(Strict):
-    type: str
-    after: int = 0
+def parse_message(raw: str, max_bytes: int) -> dict[str, Any]:
+    """One client message as a JSON object, or ``MessageError`` saying what is wrong with it."""
+    try:
+        size = len(raw.encode("utf-8"))
+    except UnicodeEncodeError as exc:
+        raise MessageError("the message contains an unpaired surrogate (not valid UTF-8)") from exc
+    if size > max_bytes:
+        raise MessageError(f"message larger than {max_bytes} bytes", 413)
+    try:
+        message = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise MessageError(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from exc
+    except RecursionError as exc:
+        raise MessageError("not valid JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise MessageError(f"not valid JSON: {exc}") from exc
+    if not isinstance(message, dict):
+        raise MessageError("a message must be a JSON object")
+    try:
+        json.dumps(message, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise MessageError("a text contains an unpaired surrogate (escaped \\ud800-\\udfff)") from exc
+    except (RecursionError, ValueError) as exc:
+        raise MessageError("not valid JSON: nested too deeply or a number too long") from exc
+    return message
 
 
 class _Connection:
-    def __init__(self, websocket: WebSocket, service: CallService, settings: Settings, call_id: str, role: str):
+    def __init__(self, websocket: WebSocket, service: CallService, settings: Settings, access: AuthorizedCall):
         self.websocket = websocket
         self.service = service
         self.settings = settings
-        self.call_id = call_id
-        self.role = role
+        self.call_id = access.call.id
+        self.role = access.role
         self.last_seq = 0
         self._send_lock = asyncio.Lock()
 
@@ -74,50 +121,47 @@ class _Connection:
         await self.send({"type": "error", "status": status, "message": message, "ref": ref})
 
     async def handle(self, raw: str) -> None:
-        if len(raw.encode()) > self.settings.max_body_bytes:
-            await self.error(f"message larger than {self.settings.max_body_bytes} bytes", 413)
-            return
         try:
-            message = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            await self.error(f"not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})")
-            return
-        if not isinstance(message, dict):
-            await self.error("a message must be a JSON object")
+            message = parse_message(raw, self.settings.max_body_bytes)
+        except MessageError as exc:
+            await self.error(str(exc), exc.status)
             return
         ref = message.pop("ref", None)
+        if not isinstance(ref, str | int | None) or isinstance(ref, bool):
+            ref = None
         kind = message.get("type") or ("utterance" if "text" in message else None)
-        handlers = {
+        handlers: dict[str, Callable[[dict[str, Any], Any], Awaitable[None]]] = {
             "utterance": self._utterance,
             "feedback": self._feedback,
             "search": self._search,
             "resume": self._resume,
             "ping": self._ping,
         }
-        handler = handlers.get(str(kind))
+        handler = handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
-            await self.error(f"unknown message type {kind!r} (one of: {', '.join(handlers)})", ref=ref)
+            shown = kind if isinstance(kind, str) and len(kind) <= 40 else "?"
+            await self.error(f"unknown message type {shown!r} (one of: {', '.join(handlers)})", ref=ref)
             return
         try:
             await handler({k: v for k, v in message.items() if k != "type"}, ref)
         except ValidationError as exc:
-            details = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'message'}: {e['msg']}" for e in exc.errors())
-            await self.error(details, ref=ref)
-        except CallEndedError as exc:
-            await self.error(str(exc), 409, ref)
-        except (CallNotFoundError, UnknownArticleError) as exc:
-            await self.error(str(exc), 404 if isinstance(exc, CallNotFoundError) else 422, ref)
-        except EmptyQueryError as exc:
-            await self.error(str(exc), ref=ref)
+            await self.error(readable([dict(e) for e in exc.errors()]), ref=ref)
+        except (WebSocketDisconnect, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            status = status_for(exc)
+            if status is None:  # the type only: the message could carry user text or SQL parameters
+                log.error("unexpected %s while handling a %s message", type(exc).__name__, kind)
+                await self.error("internal error; it has been logged", 500, ref)
+            else:
+                await self.error(str(exc), status, ref)
 
     async def _utterance(self, body: dict[str, Any], ref: Any) -> None:
         if self.role != "ingest":
-            await self.error("only the service token may send utterances", 403, ref)
-            return
+            raise NotAllowedError("only the service token may send utterances")
         request = UtteranceRequest.model_validate(body)
         if len(request.text) > self.settings.max_utterance_chars:
-            await self.error(f"text is longer than {self.settings.max_utterance_chars} characters", 413, ref)
-            return
+            raise TextTooLongError(self.settings.max_utterance_chars)
         outcome = await run_in_threadpool(
             self.service.utterance, self.call_id, request.speaker, request.text, request.final
         )
@@ -132,10 +176,7 @@ class _Connection:
         await self.send({"type": "ack", "ref": ref})
 
     async def _search(self, body: dict[str, Any], ref: Any) -> None:
-        request = SearchMessage.model_validate({"type": "search", **body})
-        if not 1 <= request.k <= 20 or len(request.q) > 500:
-            await self.error("q must be at most 500 characters and k between 1 and 20", ref=ref)
-            return
+        request = SearchMessage.model_validate(body)
         city = self.service.get_call(self.call_id).city
         result = await run_in_threadpool(self.service.search, request.q, city, request.k, self.call_id)
         await self.send(
@@ -148,62 +189,83 @@ class _Connection:
         )
 
     async def _resume(self, body: dict[str, Any], ref: Any) -> None:
-        request = ResumeMessage.model_validate({"type": "resume", **body})
+        request = ResumeMessage.model_validate(body)
         await self.catch_up(request.after)
 
     async def _ping(self, _body: dict[str, Any], ref: Any) -> None:
         await self.send({"type": "pong", "ref": ref})
 
 
-def _role(access: Access, call_id: str, token: str | None) -> str | None:
-    if access.is_service(token):
-        return "ingest"
-    if token and access.service.check_sidebar_token(call_id, token):
-        return "sidebar"
-    return None
+def _offered_token(websocket: WebSocket) -> tuple[str | None, bool]:
+    """The token (subprotocol, ``Authorization: Bearer`` or ``?token=``) and whether the client
+    offered the ``souffleur`` subprotocol (then the server must answer with it)."""
+    offered = [p.strip() for p in websocket.headers.get("sec-websocket-protocol", "").split(",") if p.strip()]
+    token = next((p.removeprefix(TOKEN_SUBPROTOCOL) for p in offered if p.startswith(TOKEN_SUBPROTOCOL)), None)
+    authorization = websocket.headers.get("authorization", "")
+    if not token and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    return token or websocket.query_params.get("token") or None, SUBPROTOCOL in offered
+
+
+def _after(websocket: WebSocket) -> int | None:
+    """The ``after`` query parameter, or None when it is not a number in range."""
+    text = websocket.query_params.get("after", "0") or "0"
+    if not text.isascii() or not text.isdigit() or len(text) > 19 or int(text) > MAX_EVENT_SEQ:
+        return None
+    return int(text)
 
 
 @websocket_router.websocket("/ws/calls/{call_id}")
-async def call_socket(websocket: WebSocket, call_id: str, token: str | None = None, after: int = 0) -> None:
+async def call_socket(websocket: WebSocket, call_id: str) -> None:
     service: CallService = websocket.app.state.service
-    access: Access = websocket.app.state.access
     settings: Settings = websocket.app.state.settings
-    call = await run_in_threadpool(service.store.get_call, call_id)
-    if call is None:
+    token, wants_subprotocol = _offered_token(websocket)
+    await websocket.accept(subprotocol=SUBPROTOCOL if wants_subprotocol else None)
+    is_service = matches_token(token, websocket.app.state.api_token)
+    try:
+        access = await run_in_threadpool(authorize_call, service, call_id[:128], token, is_service)
+    except CallNotFoundError:
         await websocket.close(CLOSE_UNKNOWN_CALL, "unknown call")
         return
-    header_token = websocket.headers.get("authorization", "").removeprefix("Bearer ").strip() or None
-    role = await run_in_threadpool(_role, access, call_id, token or header_token)  # a database read
-    if role is None:
+    except HTTPException:  # 401: no usable token for this call
         await websocket.close(CLOSE_POLICY, "a valid token is required")
         return
-    await websocket.accept()
-    connection = _Connection(websocket, service, settings, call_id, role)
-    queue = service.hub.subscribe(call_id)
+    connection = _Connection(websocket, service, settings, access)
+    queue = service.hub.subscribe(access.call.id)
     service.metrics.websockets.inc()
+    call = access.call
     city_name = service.cities.get(call.city).name
     pump: asyncio.Task[None] | None = None
     try:
         await connection.send(
-            {"type": "hello", "call_id": call_id, "city": call.city, "city_name": city_name, "role": role,
+            {"type": "hello", "call_id": call_id, "city": call.city, "city_name": city_name, "role": access.role,
              "status": call.status}
         )  # fmt: skip
-        await connection.catch_up(max(after, 0))
+        after = _after(websocket)
+        if after is None:
+            await connection.error(f"after must be a whole number from 0 to {MAX_EVENT_SEQ}; sending every event")
+        await connection.catch_up(after or 0)
         pump = asyncio.create_task(_pump(connection, queue))
         while True:
             message = await websocket.receive()
             if message["type"] == "websocket.disconnect":
                 break
-            raw = message.get("text") or (message.get("bytes") or b"").decode("utf-8", "replace")
-            await connection.handle(raw)
+            text = message.get("text")
+            if text is None:
+                try:
+                    text = (message.get("bytes") or b"").decode("utf-8")
+                except UnicodeDecodeError:
+                    await connection.error("a binary frame must be UTF-8 JSON")
+                    continue
+            await connection.handle(text)
     except WebSocketDisconnect:
         pass
     except RuntimeError as exc:  # the client went away mid-send
-        log.debug("socket closed: %s", exc)
+        log.debug("socket closed: %s", type(exc).__name__)
     finally:
         if pump is not None:
             pump.cancel()
-        service.hub.unsubscribe(call_id, queue)
+        service.hub.unsubscribe(access.call.id, queue)
         service.metrics.websockets.dec()
 
 

@@ -1,0 +1,149 @@
+"""Redaction quality and speed on the independent test set (tests/data/redaction_independent_*.jsonl).
+
+The set was written blind (without seeing the redactor). It is split once, by a fixed seed, into a
+tuning half and a test half (``tests/data/redaction_independent_split.json``; ``--write-split``
+recreates it). Rules were improved looking only at the tuning half and at
+``tests/data/redaction_cases.jsonl``; the test half is the held-out measurement.
+
+Printed per half:
+- recall of secrets: share of listed secrets that no longer appear in the redacted text (compared
+  case-insensitively; secrets holding digits also with all spaces removed);
+- keep loss: share of utterances with personal data that lost a word that must survive;
+- false-redaction rate: share of ordinary service questions that the redactor changed at all;
+- ordinary keep loss: share of ordinary questions that lost a word that must survive;
+- milliseconds per utterance.
+
+    PYTHONPATH=. python bench/redaction_bench.py [--show-misses tune] [--before REV]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+from assistant.privacy.redaction import GermanRedactor, Redactor
+
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+SECRETS_FILE = DATA / "redaction_independent_secrets.jsonl"
+ORDINARY_FILE = DATA / "redaction_independent_ordinary.jsonl"
+SPLIT_FILE = DATA / "redaction_independent_split.json"
+SEED = 20261127
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def make_split() -> dict[str, Any]:
+    """Line numbers (1-based) of each half, shuffled once with ``SEED``; the first half tunes."""
+    split: dict[str, Any] = {"seed": SEED}
+    for name, path in (("secrets", SECRETS_FILE), ("ordinary", ORDINARY_FILE)):
+        lines = list(range(1, len(load(path)) + 1))
+        random.Random(f"{SEED}-{name}").shuffle(lines)
+        half = len(lines) // 2
+        split[name] = {"tune": sorted(lines[:half]), "test": sorted(lines[half:])}
+    return split
+
+
+def half(name: str, which: str) -> list[dict[str, Any]]:
+    split = json.loads(SPLIT_FILE.read_text())
+    rows = load(SECRETS_FILE if name == "secrets" else ORDINARY_FILE)
+    return [rows[n - 1] for n in split[name][which]]
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text.lower())
+
+
+def survived(secret: str, redacted: str) -> bool:
+    if secret.lower() in redacted.lower():
+        return True
+    return any(c.isdigit() for c in secret) and _squash(secret) in _squash(redacted)
+
+
+def measure(redactor: Redactor, which: str, show_misses: bool = False) -> dict[str, float]:
+    secret_rows, ordinary_rows = half("secrets", which), half("ordinary", which)
+    started = time.perf_counter()
+    total = caught = keep_lost = 0
+    for row in secret_rows:
+        redacted = redactor.redact(row["text"])
+        for secret in row["secrets"]:
+            total += 1
+            if survived(secret, redacted):
+                if show_misses:
+                    print(f"  MISS {row.get('kinds')} {secret!r}: {redacted}")
+            else:
+                caught += 1
+        lost = [k for k in row["keep"] if k not in redacted]
+        keep_lost += bool(lost)
+        if lost and show_misses:
+            print(f"  LOST {lost}: {redacted}")
+    changed = ordinary_keep_lost = 0
+    for row in ordinary_rows:
+        redacted = redactor.redact(row["text"])
+        if redacted != row["text"]:
+            changed += 1
+            if show_misses:
+                print(f"  FALSE {redacted}")
+        ordinary_keep_lost += any(k not in redacted for k in row["keep"])
+    elapsed = time.perf_counter() - started
+    return {
+        "utterances with secrets": len(secret_rows),
+        "secrets": total,
+        "recall of secrets": caught / total,
+        "keep loss (secret utterances)": keep_lost / len(secret_rows),
+        "ordinary questions": len(ordinary_rows),
+        "false-redaction rate": changed / len(ordinary_rows),
+        "keep loss (ordinary)": ordinary_keep_lost / len(ordinary_rows),
+        "ms per utterance": 1000 * elapsed / (len(secret_rows) + len(ordinary_rows)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--write-split", action="store_true", help="(re)write the split file and stop")
+    parser.add_argument("--show-misses", choices=["tune", "test"], help="print what was missed on that half")
+    parser.add_argument("--baseline", metavar="REV", help="also measure the redactor of this git revision")
+    args = parser.parse_args()
+    if args.write_split:
+        SPLIT_FILE.write_text(json.dumps(make_split(), indent=1) + "\n")
+        print(f"wrote {SPLIT_FILE}")
+        return
+    redactors: dict[str, Redactor] = {"now": GermanRedactor()}
+    if args.baseline:
+        redactors[args.baseline] = baseline_redactor(args.baseline)
+    print(f"independent set, split seed {SEED} ({SPLIT_FILE.name}); rules tuned on 'tune' only")
+    for label, redactor in redactors.items():
+        results = {which: measure(redactor, which, args.show_misses == which) for which in ("tune", "test")}
+        print(f"\nredactor: {label}")
+        print(f"{'':32} {'tune':>8} {'test':>8}")
+        for key in results["test"]:
+            tune, test = results["tune"][key], results["test"][key]
+            fmt = "{:8.0f}" if key in ("secrets", "utterances with secrets", "ordinary questions") else "{:8.3f}"
+            print(f"{key:32} {fmt.format(tune)} {fmt.format(test)}")
+
+
+def baseline_redactor(revision: str) -> Redactor:
+    """The ``GermanRedactor`` of ``assistant/privacy/redaction.py`` at a git revision."""
+    import subprocess
+    import sys
+    import types
+
+    source = subprocess.run(
+        ["git", "show", f"{revision}:assistant/privacy/redaction.py"],
+        capture_output=True, text=True, check=True, cwd=DATA.parent.parent,
+    ).stdout  # fmt: skip
+    module = types.ModuleType("baseline_redaction")
+    sys.modules[module.__name__] = module
+    exec(compile(source, f"{revision}:redaction.py", "exec"), module.__dict__)
+    redactor: Redactor = module.GermanRedactor()
+    return redactor
+
+
+if __name__ == "__main__":
+    main()
