@@ -17,10 +17,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from assistant.api.body_limit import BodyLimitMiddleware
 from assistant.api.routes.calls import router
 from assistant.api.routes.gaps import build_gaps_router
+from assistant.api.routes.health import health_router
 from assistant.api.routes.sidebar import sidebar_router
 from assistant.api.security import Access, resolve_api_token
 from assistant.api.ws.call_socket import websocket_router
 from assistant.live.call_service import CallService
+from assistant.live.index_reload import start_index_watcher
 from assistant.settings import Settings
 
 log = logging.getLogger("souffleur.api")
@@ -55,8 +57,12 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
 
             app.state.service = build_call_service(settings)
             app.state.access = Access(api_token, app.state.service)
+        watcher = start_index_watcher(settings, app.state.service)
         yield
+        if watcher is not None:
+            watcher.stop()
         if service is None:
+            app.state.service.hub.close()
             app.state.service.store.close()
 
     app = FastAPI(title="Souffleur", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
@@ -91,6 +97,7 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
         return response
 
     app.include_router(router)
+    app.include_router(health_router)
     app.include_router(websocket_router)
     app.include_router(sidebar_router)
     app.include_router(build_gaps_router(settings))

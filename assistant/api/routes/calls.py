@@ -1,4 +1,4 @@
-"""The HTTP endpoints: calls, utterances, feedback, manual search, articles, health and metrics."""
+"""The HTTP endpoints: calls, utterances, feedback, manual search, articles and metrics."""
 
 from __future__ import annotations
 
@@ -241,11 +241,6 @@ def get_article(
         source=article.source,
         sections=[{"heading": s.heading, "text": s.text} for s in article.sections],
     )
-
-
-@router.get("/healthz", tags=["admin"])
-def healthz(service: Service) -> dict[str, object]:
-    return {"status": "ok", "articles": len(service.knowledge.published), "cities": service.cities.keys}
 
 
 @router.get("/metrics", dependencies=[ServiceAuth], tags=["admin"], response_class=Response)

@@ -60,6 +60,9 @@ class _Connection:
         if event.seq is not None:
             if event.seq <= self.last_seq:
                 return
+            if event.seq > self.last_seq + 1:  # a gap (lost or reordered message): fill it from storage
+                await self.catch_up(self.last_seq)
+                return
             self.last_seq = event.seq
         await self.send(event.message())
 
@@ -179,7 +182,7 @@ async def call_socket(websocket: WebSocket, call_id: str, token: str | None = No
         return
     await websocket.accept()
     connection = _Connection(websocket, service, settings, call_id, role)
-    queue = service.hub.subscribe(call_id)
+    queue = await service.hub.subscribe(call_id)
     service.metrics.websockets.inc()
     city_name = service.cities.get(call.city).name
     pump: asyncio.Task[None] | None = None
@@ -203,7 +206,7 @@ async def call_socket(websocket: WebSocket, call_id: str, token: str | None = No
     finally:
         if pump is not None:
             pump.cancel()
-        service.hub.unsubscribe(call_id, queue)
+        await service.hub.unsubscribe(call_id, queue)
         service.metrics.websockets.dec()
 
 
