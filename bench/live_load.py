@@ -170,7 +170,20 @@ def main() -> None:
     parser.add_argument("--server", help="base URL of a running server (default: start one)")
     parser.add_argument("--token", default="load-test-token", help="service token")
     parser.add_argument("--data-dir", type=Path, help="data folder with a built index (default: settings)")
+    parser.add_argument(
+        "--replicas", type=int, help="start N replicas behind HAProxy (bench/replicas.py) instead of one server"
+    )
     args = parser.parse_args()
+    if args.replicas and not args.server:
+        from replicas import replica_cluster
+
+        with replica_cluster(args.replicas, args.token, args.data_dir) as base:
+            print(f"{args.replicas} replica(s) behind {base}")
+            scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
+            for level in args.calls:
+                per_slot = max(1, -(-args.min_calls // level))
+                asyncio.run(run_level(base, args.token, level, args.pace, scripts, per_slot))
+        return
     scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
     process = None
     if args.server:
