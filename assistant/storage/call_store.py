@@ -293,6 +293,15 @@ class CallStore:
     ) -> list[StoredEvent]:
         """One unit of work: the utterance, its suggestions, its events, the call's topic and the engine's
         memory after it, in one transaction. Returns the stored events (publish them after this returns)."""
+        return self._record_utterance(call_id, utterance, events, engine_state)[1]
+
+    def _record_utterance(
+        self,
+        call_id: str,
+        utterance: UtteranceWrite,
+        events: Sequence[tuple[str, dict[str, Any]]],
+        engine_state: dict[str, Any] | None,
+    ) -> tuple[int, list[StoredEvent]]:
         with self._write() as session:
             seq = self._take_numbers(session, call_id, "utterance_seq", 1)
             now = utcnow()
@@ -330,7 +339,7 @@ class CallStore:
                 values["state_event_seq"] = stored[-1].seq if stored else None
             if values:
                 session.execute(update(CallRecord).where(CallRecord.id == call_id).values(values))
-            return stored
+            return record.id, stored
 
     def add_utterance(
         self,
@@ -342,11 +351,11 @@ class CallStore:
         top_score: float | None = None,
         top_article_id: str | None = None,
         suggestions: Sequence[tuple[str, int, float]] = (),
-    ) -> None:
-        """Store a (redacted) utterance and the suggestions it pushed, without events (tests, imports)."""
-        self.record_utterance(
-            call_id, UtteranceWrite(speaker, text, topic, outcome, top_score, top_article_id, suggestions)
-        )
+    ) -> int:
+        """Store a (redacted) utterance and the suggestions it pushed, without events (tests, imports);
+        returns its id."""
+        write = UtteranceWrite(speaker, text, topic, outcome, top_score, top_article_id, suggestions)
+        return self._record_utterance(call_id, write, (), None)[0]
 
     def engine_state(self, call_id: str) -> EngineState | None:
         """The engine's stored memory of the call, if any."""
