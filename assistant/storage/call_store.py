@@ -120,7 +120,8 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL. SQLite files get their folder created, WAL journaling and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # An utterance holds two connections (the call's advisory lock and its unit of work).
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     memory = not parsed.database or parsed.database == ":memory:"
