@@ -24,6 +24,7 @@ from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from assistant.storage.gap_queries import GapQueries
 from assistant.storage.models import (
     CallRecord,
     EventRecord,
@@ -202,6 +203,7 @@ class CallStore:
         # SQLite has one writer per file: writers of this process queue here instead of on busy_timeout.
         self._write_lock: threading.Lock | None = threading.Lock() if self.engine.dialect.name == "sqlite" else None
         self.locks = CallLocks(self.engine)
+        self.gap_queries = GapQueries(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
