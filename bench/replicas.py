@@ -112,7 +112,9 @@ def replica_cluster(n: int, token: str, data_dir: Path | None = None) -> Iterato
             if n == 1:
                 env["SOUFFLEUR_DATABASE_URL"] = f"sqlite:///{scratch}/load.db"
             else:
-                env["SOUFFLEUR_DATABASE_URL"] = stack.enter_context(postgres_cluster(scratch / "pg"))
+                # Its own folder: PostgreSQL runs as the postgres user, who cannot enter ``scratch``.
+                pg_root = Path(tempfile.mkdtemp(prefix="souffleur-pg-"))
+                env["SOUFFLEUR_DATABASE_URL"] = stack.enter_context(postgres_cluster(pg_root))
                 env["SOUFFLEUR_REDIS_URL"] = stack.enter_context(redis_server(scratch / "redis"))
             bases = []
             for i in range(n):
