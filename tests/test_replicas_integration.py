@@ -316,7 +316,7 @@ def _stored_events(replica: Replica, call_id: str, token: str) -> list[dict[str,
     with connect(f"{replica.ws}/ws/calls/{call_id}?token={token}") as socket:
         assert json.loads(socket.recv(timeout=10))["type"] == "hello"
         socket.send(json.dumps({"type": "ping", "ref": "end"}))
-        events = []
+        events: list[dict[str, Any]] = []
         while True:
             message = json.loads(socket.recv(timeout=10))
             if message["type"] == "pong":
