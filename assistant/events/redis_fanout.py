@@ -36,6 +36,7 @@ class RedisFanout:
         self._listener: asyncio.Task[None] | None = None
         self._connection: aioredis.Redis | None = None
         self._lock: asyncio.Lock | None = None
+        self._command_lock: asyncio.Lock | None = None
 
     def publish(self, call_id: str, event: CallEvent) -> None:
         self._client.publish(channel(call_id), json.dumps(event.to_json_dict(), ensure_ascii=False))
@@ -44,13 +45,20 @@ class RedisFanout:
         queue, first = self.local.add(call_id)
         if first:
             pubsub = await self._ensure_listener()
-            await pubsub.subscribe(channel(call_id))
+            async with self._commands():  # one (un)subscribe at a time on the shared connection
+                await pubsub.subscribe(channel(call_id))
         return queue
 
     async def unsubscribe(self, call_id: str, queue: asyncio.Queue[CallEvent]) -> None:
         if self.local.remove(call_id, queue) and self._pubsub is not None:
-            with contextlib.suppress(redis.RedisError, OSError):
-                await self._pubsub.unsubscribe(channel(call_id))
+            async with self._commands():
+                with contextlib.suppress(redis.RedisError, OSError):
+                    await self._pubsub.unsubscribe(channel(call_id))
+
+    def _commands(self) -> asyncio.Lock:
+        if self._command_lock is None:
+            self._command_lock = asyncio.Lock()
+        return self._command_lock
 
     def ping(self) -> None:
         self._client.ping()
@@ -67,6 +75,7 @@ class RedisFanout:
             if self._pubsub is None:
                 self._connection = aioredis.Redis.from_url(self.url, socket_connect_timeout=5)
                 self._pubsub = self._connection.pubsub(ignore_subscribe_messages=True)
+                await self._pubsub.connect()  # type: ignore[no-untyped-call]
                 self._listener = asyncio.create_task(self._listen())
             return self._pubsub
 
@@ -104,6 +113,8 @@ class RedisFanout:
         assert self._connection is not None
         self._pubsub = self._connection.pubsub(ignore_subscribe_messages=True)
         channels = [channel(c) for c in self.local.calls()]
-        if channels:
+        async with self._commands():
             with contextlib.suppress(redis.RedisError, OSError):
-                await self._pubsub.subscribe(*channels)
+                await self._pubsub.connect()  # type: ignore[no-untyped-call]
+                if channels:
+                    await self._pubsub.subscribe(*channels)

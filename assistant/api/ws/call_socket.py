@@ -29,6 +29,7 @@ websocket_router = APIRouter()
 
 CLOSE_POLICY = 1008
 CLOSE_UNKNOWN_CALL = 4404
+IDLE_CHECK_SECONDS = 5.0
 
 
 class SearchMessage(Strict):
@@ -211,8 +212,16 @@ async def call_socket(websocket: WebSocket, call_id: str, token: str | None = No
 
 
 async def _pump(connection: _Connection, queue: asyncio.Queue[CallEvent]) -> None:
+    """Deliver the call's live events; after ``IDLE_CHECK_SECONDS`` without one, look in storage for
+    events that never arrived (a message lost between replicas, a full queue), so even a call's last
+    event reaches the socket."""
     try:
         while True:
-            await connection.deliver(await queue.get())
+            try:
+                event = await asyncio.wait_for(queue.get(), IDLE_CHECK_SECONDS)
+            except TimeoutError:
+                await connection.catch_up(connection.last_seq)
+                continue
+            await connection.deliver(event)
     except (WebSocketDisconnect, RuntimeError):
         return
