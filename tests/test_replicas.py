@@ -193,3 +193,20 @@ def test_a_published_index_is_served_without_a_restart(knowledge_dir: Path, tmp_
     assert "Jugendamt" in hits[0].answer
     assert "bottrop/kita" in service.knowledge.articles
     service.store.close()
+
+
+@pytest.mark.unit
+def test_an_unreachable_fan_out_fails_no_utterance(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service = _service(knowledge_dir, tmp_path / "data")
+    call = service.open_call(city="bottrop").call
+
+    def down(*_args: Any) -> None:
+        raise ConnectionError("redis is down")
+
+    monkeypatch.setattr(service.hub.fanout, "publish", down)
+    outcome = service.utterance(call.id, "caller", "ich will mein altes Sofa entsorgen, Sperrmüll")
+    assert outcome is not None and outcome.pushed
+    assert [e.type for e in service.store.events_since(call.id, 0)] == ["transcript", "suggestions"]
+    service.store.close()

@@ -9,6 +9,7 @@ number it saw. Live partial transcripts are not stored and carry no number.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -16,6 +17,7 @@ from assistant.events.fanout import CallEvent, EventFanout, InProcessFanout
 from assistant.storage.call_store import CallStore, StoredEvent
 
 __all__ = ["CallEvent", "EventHub"]
+log = logging.getLogger("souffleur.events")
 
 
 class EventHub:
@@ -34,13 +36,24 @@ class EventHub:
         """Store (when durable, in its own transaction) and deliver an event. Safe from any thread."""
         seq = self.store.append_event(call_id, type_, payload) if durable else None
         event = CallEvent(type=type_, payload=payload, seq=seq)
-        self.fanout.publish(call_id, event)
+        self._send(call_id, event)
         return event
 
     def deliver(self, call_id: str, events: Sequence[StoredEvent]) -> None:
         """Publish events that a committed unit of work stored, in their order."""
         for stored in events:
-            self.fanout.publish(call_id, CallEvent(stored.type, stored.payload, stored.seq))
+            if not self._send(call_id, CallEvent(stored.type, stored.payload, stored.seq)):
+                return
+
+    def _send(self, call_id: str, event: CallEvent) -> bool:
+        """Publish; a fan-out failure (Redis unreachable) must not fail a request whose data is stored:
+        sockets find stored events in the database (gap or idle check, reconnect)."""
+        try:
+            self.fanout.publish(call_id, event)
+        except Exception as exc:
+            log.warning("event fan-out failed (%s); sockets will read the event from storage", type(exc).__name__)
+            return False
+        return True
 
     def missed(self, call_id: str, after: int) -> list[CallEvent]:
         return [CallEvent(e.type, e.payload, e.seq) for e in self.store.events_since(call_id, after)]
