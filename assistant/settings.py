@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(None, description="Token for ingest and admin endpoints")
     content_token: SecretStr | None = Field(None, description="Token for the content team's gaps page")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default: SQLite in data_dir")
+    redis_url: str | None = Field(
+        None, description="Redis URL for the event fan-out between replicas; default: in-process (one replica)"
+    )
+    index_poll_seconds: float = Field(
+        1.0, ge=0, description="How often a running server checks for a newly published index; 0: never"
+    )
     cors_origins: list[str] = Field(default_factory=list, description="Browser origins allowed by CORS")
     max_body_bytes: int = Field(65_536, ge=1024)
     max_utterance_chars: int = Field(2_000, ge=50)

@@ -17,6 +17,7 @@ from embeddings.index.passage_index import RefreshReport
 from embeddings.retrieval.retriever import HybridRetriever
 
 if TYPE_CHECKING:
+    from assistant.events.fanout import EventFanout
     from assistant.live.call_service import CallService
     from embeddings.encoders.onnx_encoder import OnnxVariant
 
@@ -119,6 +120,16 @@ def build_call_service(
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
     store = CallStore(database_url or settings.database)
-    return CallService(
-        store, engine, retriever, worker, knowledge_base, GermanRedactor(), EventHub(store), on_close=[worker.stop]
-    )
+    hub = EventHub(store, make_fanout(settings))
+    return CallService(store, engine, retriever, worker, knowledge_base, GermanRedactor(), hub, on_close=[worker.stop])
+
+
+def make_fanout(settings: Settings) -> EventFanout:
+    """Redis pub/sub when ``redis_url`` is set (several replicas), else in-process."""
+    from assistant.events.fanout import InProcessFanout
+
+    if settings.redis_url:
+        from assistant.events.redis_fanout import RedisFanout
+
+        return RedisFanout(settings.redis_url)
+    return InProcessFanout()

@@ -253,7 +253,25 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, help="data folder with a built index (default: settings; per encoder: DIR/<encoder>)"
     )
+    parser.add_argument(
+        "--replicas", type=int, help="start N replicas behind HAProxy (bench/replicas.py) instead of one server"
+    )
     args = parser.parse_args()
+    if args.replicas and not args.server:
+        from replicas import replica_cluster
+
+        with replica_cluster(args.replicas, args.token, args.data_dir) as base:
+            print(f"{args.replicas} replica(s) behind {base}")
+            scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
+            cluster_rows: list[Row] = []
+            for level in args.calls:
+                per_slot = max(1, -(-args.min_calls // level))
+                m, seconds = asyncio.run(
+                    run_level(base, args.token, level, args.pace, scripts, per_slot, args.duration)
+                )
+                cluster_rows.append(Row(f"{args.replicas} replicas", level, m, seconds, None))
+            print_table(cluster_rows)
+        return
     scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {len(scripts)} call scripts")

@@ -190,3 +190,15 @@ def test_answers_carry_no_markdown() -> None:
     answer = extractor.extract("hund anmelden", listed, [])
     assert answer.answer == "Hund: Hunde melden Sie extra an. Auto: ummelden."
     assert answer.snippet == "Bitte beachten: Hund: Hunde melden Sie extra an. Auto: ummelden."
+
+
+@pytest.mark.unit
+def test_call_context_state_round_trips_through_json() -> None:
+    import json
+
+    context = CallContext(
+        city="bottrop", topic=2, turns=[("caller", "perso weg"), ("agent", "wann?")],
+        topic_articles=["bottrop/a"], pushed={"bottrop/a", "common/b"},
+    )  # fmt: skip
+    restored = CallContext.from_state(json.loads(json.dumps(context.to_state())))
+    assert restored == context

@@ -15,11 +15,13 @@ from assistant.api.body_limit import BodyLimitMiddleware
 from assistant.api.errors import install_error_handlers
 from assistant.api.routes import admin, calls, search
 from assistant.api.routes.gaps import build_gaps_router, gaps_content_token
+from assistant.api.routes.health import health_router
 from assistant.api.routes.service_pages import service_pages_router
 from assistant.api.routes.sidebar import sidebar_router
 from assistant.api.security import resolve_api_token
 from assistant.api.ws.call_socket import websocket_router
 from assistant.live.call_service import CallService
+from assistant.live.index_reload import start_index_watcher
 from assistant.settings import Settings
 
 log = logging.getLogger("souffleur.api")
@@ -46,7 +48,10 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             from assistant.wiring import build_call_service
 
             app.state.service = build_call_service(settings)
+        watcher = start_index_watcher(settings, app.state.service)
         yield
+        if watcher is not None:
+            watcher.stop()
         if service is None:
             app.state.service.close()
 
@@ -73,7 +78,8 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             ).observe(time.perf_counter() - started)
         return response
 
-    for router in (calls.router, search.router, admin.router, websocket_router, sidebar_router, service_pages_router):
+    routers = (calls.router, search.router, admin.router, health_router, websocket_router, sidebar_router)
+    for router in (*routers, service_pages_router):
         app.include_router(router)
     app.include_router(build_gaps_router(settings, app.state.content_token))
     if settings.cors_origins:

@@ -109,12 +109,6 @@ class ErrorOut(BaseModel):
     detail: str
 
 
-class Health(BaseModel):
-    status: Literal["ok"]
-    articles: int
-    cities: list[str]
-
-
 class SearchMessage(Strict):
     """Socket: a manual search in the call's city."""
 

@@ -12,6 +12,7 @@ import typer
 from rich.table import Table
 
 from assistant.cli import serve as serve_cli
+from assistant.cli.database import db_app
 from assistant.cli.gaps import gaps_app
 from assistant.cli.retention import purge_command
 from assistant.cli.support import (
@@ -35,6 +36,7 @@ app.command("serve")(serve_cli.serve)
 app.command("replay")(serve_cli.replay)
 app.command("demo")(serve_cli.demo)
 app.add_typer(gaps_app, name="gaps")
+app.add_typer(db_app, name="db")
 app.command("purge")(purge_command)
 
 # Command groups of packages above the assistant (the evaluation toolkit) plug in through the entry-point

@@ -1,75 +1,62 @@
-"""``EventHub``: fans a call's events out to the sockets watching it.
+"""``EventHub``: stores a call's events and hands them to the fan-out that reaches its sockets.
 
 Durable events (transcript lines, suggestions, topic changes, call end) are numbered and stored
-first, so a sidebar that reconnects, or opens after a server restart, asks for everything after
-the last number it saw. Live partial transcripts are not stored and carry no number.
+first, and published only after the transaction that stored them has committed, so a sidebar that
+reconnects, or opens after a server restart or on another replica, asks for everything after the last
+number it saw. Live partial transcripts are not stored and carry no number.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import threading
-from dataclasses import dataclass
+import logging
+from collections.abc import Sequence
 from typing import Any
 
-from assistant.storage.call_store import CallStore
+from assistant.events.fanout import CallEvent, EventFanout, InProcessFanout
+from assistant.storage.call_store import CallStore, StoredEvent
 
-
-@dataclass(frozen=True)
-class CallEvent:
-    type: str
-    payload: dict[str, Any]
-    seq: int | None = None
-
-    def message(self) -> dict[str, Any]:
-        return {"type": self.type, "seq": self.seq, **self.payload}
-
-
-@dataclass
-class _Subscriber:
-    queue: asyncio.Queue[CallEvent]
-    loop: asyncio.AbstractEventLoop
+__all__ = ["CallEvent", "EventHub"]
+log = logging.getLogger("souffleur.events")
 
 
 class EventHub:
-    def __init__(self, store: CallStore, queue_size: int = 1000) -> None:
+    def __init__(self, store: CallStore, fanout: EventFanout | None = None) -> None:
         self.store = store
-        self.queue_size = queue_size
-        self._subscribers: dict[str, list[_Subscriber]] = {}
-        self._lock = threading.Lock()
+        self.fanout: EventFanout = fanout or InProcessFanout()
 
-    def subscribe(self, call_id: str) -> asyncio.Queue[CallEvent]:
+    async def subscribe(self, call_id: str) -> asyncio.Queue[CallEvent]:
         """A queue receiving the call's events from now on (call from the event loop)."""
-        queue: asyncio.Queue[CallEvent] = asyncio.Queue(self.queue_size)
-        with self._lock:
-            self._subscribers.setdefault(call_id, []).append(_Subscriber(queue, asyncio.get_running_loop()))
-        return queue
+        return await self.fanout.subscribe(call_id)
 
-    def unsubscribe(self, call_id: str, queue: asyncio.Queue[CallEvent]) -> None:
-        with self._lock:
-            remaining = [s for s in self._subscribers.get(call_id, []) if s.queue is not queue]
-            if remaining:
-                self._subscribers[call_id] = remaining
-            else:
-                self._subscribers.pop(call_id, None)
+    async def unsubscribe(self, call_id: str, queue: asyncio.Queue[CallEvent]) -> None:
+        await self.fanout.unsubscribe(call_id, queue)
 
     def publish(self, call_id: str, type_: str, payload: dict[str, Any], durable: bool = True) -> CallEvent:
-        """Store (when durable) and deliver an event. Safe to call from any thread."""
+        """Store (when durable, in its own transaction) and deliver an event. Safe from any thread."""
         seq = self.store.append_event(call_id, type_, payload) if durable else None
         event = CallEvent(type=type_, payload=payload, seq=seq)
-        with self._lock:
-            subscribers = list(self._subscribers.get(call_id, []))
-        for subscriber in subscribers:
-            subscriber.loop.call_soon_threadsafe(_offer, subscriber.queue, event)
+        self._send(call_id, event)
         return event
+
+    def deliver(self, call_id: str, events: Sequence[StoredEvent]) -> None:
+        """Publish events that a committed unit of work stored, in their order."""
+        for stored in events:
+            if not self._send(call_id, CallEvent(stored.type, stored.payload, stored.seq)):
+                return
+
+    def _send(self, call_id: str, event: CallEvent) -> bool:
+        """Publish; a fan-out failure (Redis unreachable) must not fail a request whose data is stored:
+        sockets find stored events in the database (gap or idle check, reconnect)."""
+        try:
+            self.fanout.publish(call_id, event)
+        except Exception as exc:
+            log.warning("event fan-out failed (%s); sockets will read the event from storage", type(exc).__name__)
+            return False
+        return True
 
     def missed(self, call_id: str, after: int) -> list[CallEvent]:
         return [CallEvent(e.type, e.payload, e.seq) for e in self.store.events_since(call_id, after)]
 
-
-def _offer(queue: asyncio.Queue[CallEvent], event: CallEvent) -> None:
-    """Deliver without blocking; a watcher too slow to keep up loses live partials first, and for
-    durable events it catches up from storage on reconnect."""
-    with contextlib.suppress(asyncio.QueueFull):
-        queue.put_nowait(event)
+    def close(self) -> None:
+        self.fanout.close()

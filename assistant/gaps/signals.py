@@ -1,4 +1,5 @@
-"""Reads the evidence of knowledge gaps from the call store.
+"""The evidence of knowledge gaps: what a signal is, and how rows of the call store (its queries live in
+``assistant.storage.gap_queries``) become signals.
 
 A *signal* is one piece of text (what a caller said, or what an agent searched for) that the knowledge
 base did not answer well. Signals come from four places, strongest first:
@@ -26,17 +27,13 @@ call counts once however many signals it produced.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Connection, and_, exists, select
-from sqlalchemy.orm import aliased
-
 from assistant.storage.call_store import CallStore
-from assistant.storage.models import CallRecord, FeedbackRecord, SearchRecord, SuggestionRecord, UtteranceRecord
+from assistant.storage.gap_queries import as_utc
 
 SignalKind = Literal["unanswered", "not_helpful", "dismissed", "search_without_click", "no_helpful_call"]
 SIGNAL_KINDS: tuple[SignalKind, ...] = (
@@ -98,11 +95,6 @@ class ArticleUsage:
         return self.suggested_calls + self.searched_calls
 
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; every stored time is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
 @dataclass(frozen=True)
 class _Utterance:
     id: int
@@ -114,64 +106,22 @@ class _Utterance:
 
 
 class StoredSignalReader:
-    """Gap signals, answered concerns and article usage from a ``CallStore``, optionally for one city
-    and for calls (and searches) started at or after ``since``."""
-
-    CHUNK = 500
+    """Gap signals, answered concerns and article usage from a ``CallStore`` (its ``gap_queries``),
+    optionally for one city and for calls (and searches) started at or after ``since``."""
 
     def __init__(self, store: CallStore) -> None:
         self.store = store
-
-    @contextmanager
-    def _connect(self) -> Iterator[Connection]:
-        with self.store.engine.connect() as connection:
-            yield connection
-
-    @staticmethod
-    def _call_filter(city: str | None, since: datetime | None) -> list[ColumnElement[bool]]:
-        conditions: list[ColumnElement[bool]] = []
-        if city:
-            conditions.append(CallRecord.city == city)
-        if since:
-            conditions.append(CallRecord.started_at >= since.astimezone(UTC))
-        return conditions
-
-    def _chunks(self, ids: Iterable[str]) -> Iterator[list[str]]:
-        ordered = sorted(set(ids))
-        for start in range(0, len(ordered), self.CHUNK):
-            yield ordered[start : start + self.CHUNK]
+        self.queries = store.gap_queries
 
     def _caller_utterances(self, call_ids: Iterable[str]) -> dict[tuple[str, int], list[_Utterance]]:
         """The meaningful caller utterances of the calls, per (call, topic), in order."""
         found: dict[tuple[str, int], list[_Utterance]] = defaultdict(list)
-        with self._connect() as connection:
-            for chunk in self._chunks(call_ids):
-                rows = connection.execute(
-                    select(
-                        UtteranceRecord.id,
-                        UtteranceRecord.call_id,
-                        CallRecord.city,
-                        UtteranceRecord.topic,
-                        UtteranceRecord.text,
-                        UtteranceRecord.at,
-                    )
-                    .join(CallRecord, CallRecord.id == UtteranceRecord.call_id)
-                    .where(
-                        UtteranceRecord.call_id.in_(chunk),
-                        UtteranceRecord.speaker == "caller",
-                        UtteranceRecord.outcome != "trivial",
-                    )
-                    .order_by(UtteranceRecord.call_id, UtteranceRecord.seq)
-                ).all()
-                for utterance_id, call_id, city, topic, text, at in rows:
-                    found[(call_id, topic)].append(_Utterance(utterance_id, call_id, city, topic, text, as_utc(at)))
+        for utterance_id, call_id, city, topic, text, at in self.queries.caller_utterances(call_ids):
+            found[(call_id, topic)].append(_Utterance(utterance_id, call_id, city, topic, text, as_utc(at)))
         return found
 
     def cities_with_calls(self, city: str | None = None, since: datetime | None = None) -> set[str]:
-        with self._connect() as connection:
-            return set(
-                connection.scalars(select(CallRecord.city).where(*self._call_filter(city, since)).distinct()).all()
-            )
+        return self.queries.cities_with_calls(city, since)
 
     # ---- gap signals ------------------------------------------------------------------------------
     def gap_signals(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
@@ -184,31 +134,7 @@ class StoredSignalReader:
         return sorted(signals, key=lambda s: (s.time, s.call_id or "", s.kind))
 
     def unanswered(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
-        later = aliased(SuggestionRecord)
-        answered_later = exists().where(
-            later.call_id == UtteranceRecord.call_id,
-            later.topic == UtteranceRecord.topic,
-            later.utterance_id > UtteranceRecord.id,
-        )
-        with self._connect() as connection:
-            rows = connection.execute(
-                select(
-                    CallRecord.city,
-                    UtteranceRecord.text,
-                    UtteranceRecord.call_id,
-                    UtteranceRecord.at,
-                    UtteranceRecord.top_article_id,
-                    UtteranceRecord.topic,
-                )
-                .join(CallRecord, CallRecord.id == UtteranceRecord.call_id)
-                .where(
-                    UtteranceRecord.speaker == "caller",
-                    UtteranceRecord.outcome == "unanswered",
-                    ~answered_later,
-                    *self._call_filter(city, since),
-                )
-                .order_by(UtteranceRecord.id)
-            ).all()
+        rows = self.queries.unanswered_utterances(city, since)
         found_by_search = self._answered_by_search({row[2] for row in rows})
         return [
             GapSignal(city, "unanswered", text, call_id, as_utc(at), article, topic)
@@ -220,46 +146,28 @@ class StoredSignalReader:
         """Calls in which the agent found the answer with a manual search: an article of the search's
         results was then opened, copied or marked helpful. The knowledge base had the answer there;
         the missed suggestion is a retrieval matter, not a missing article."""
+        ids = set(call_ids)
+        used: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
+        for call_id, article_id, at in self.queries.call_feedback(ids, USED_EVENTS):
+            used[call_id].append((article_id, at))
         answered: set[str] = set()
-        with self._connect() as connection:
-            for chunk in self._chunks(call_ids):
-                searches = connection.execute(
-                    select(SearchRecord.call_id, SearchRecord.article_ids, SearchRecord.at).where(
-                        SearchRecord.call_id.in_(chunk)
-                    )
-                ).all()
-                used = connection.execute(
-                    select(FeedbackRecord.call_id, FeedbackRecord.article_id, FeedbackRecord.at).where(
-                        FeedbackRecord.call_id.in_(chunk),
-                        FeedbackRecord.event.in_(("opened", "copied", "helpful")),
-                    )
-                ).all()
-                for call_id, article_ids, searched_at in searches:
-                    if call_id is None:
-                        continue
-                    if any(c == call_id and a in (article_ids or []) and at >= searched_at for c, a, at in used):
-                        answered.add(call_id)
+        for call_id, article_ids, searched_at in self.queries.call_searches(ids):
+            if call_id is None:
+                continue
+            if any(a in (article_ids or []) and at >= searched_at for a, at in used.get(call_id, [])):
+                answered.add(call_id)
         return answered
 
     def _feedback_topics(self, feedback: list[tuple[int, str, str, datetime]]) -> dict[int, int]:
         """The topic of each (feedback id, call, article, time): the topic its article was pushed in,
         else the topic the call was in when the feedback came (an article found by manual search)."""
+        call_ids = {call_id for _, call_id, _, _ in feedback}
         pushed: dict[tuple[str, str], int] = {}
+        for call_id, article_id, topic in self.queries.pushed_topics(call_ids):
+            pushed.setdefault((call_id, article_id), topic)
         timeline: dict[str, list[tuple[datetime, int]]] = defaultdict(list)
-        with self._connect() as connection:
-            for chunk in self._chunks(call_id for _, call_id, _, _ in feedback):
-                for call_id, article_id, topic in connection.execute(
-                    select(SuggestionRecord.call_id, SuggestionRecord.article_id, SuggestionRecord.topic)
-                    .where(SuggestionRecord.call_id.in_(chunk))
-                    .order_by(SuggestionRecord.id)
-                ):
-                    pushed.setdefault((call_id, article_id), topic)
-                for call_id, at, topic in connection.execute(
-                    select(UtteranceRecord.call_id, UtteranceRecord.at, UtteranceRecord.topic)
-                    .where(UtteranceRecord.call_id.in_(chunk))
-                    .order_by(UtteranceRecord.seq)
-                ):
-                    timeline[call_id].append((as_utc(at), topic))
+        for call_id, at, topic in self.queries.utterance_topics(call_ids):
+            timeline[call_id].append((as_utc(at), topic))
         topics: dict[int, int] = {}
         for feedback_id, call_id, article_id, at in feedback:
             if (call_id, article_id) in pushed:
@@ -272,19 +180,7 @@ class StoredSignalReader:
     def rejected(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
         """``not_helpful`` and ``dismissed`` feedback that points at a gap, one signal per caller utterance
         of the article's topic."""
-        with self._connect() as connection:
-            rows = connection.execute(
-                select(
-                    FeedbackRecord.id,
-                    FeedbackRecord.call_id,
-                    FeedbackRecord.article_id,
-                    FeedbackRecord.event,
-                    FeedbackRecord.at,
-                )
-                .join(CallRecord, CallRecord.id == FeedbackRecord.call_id)
-                .where(FeedbackRecord.event.in_((*NEGATIVE_EVENTS, *POSITIVE_EVENTS)), *self._call_filter(city, since))
-                .order_by(FeedbackRecord.id)
-            ).all()
+        rows = self.queries.feedback((*NEGATIVE_EVENTS, *POSITIVE_EVENTS), city, since)
         topics = self._feedback_topics([(f, c, a, as_utc(at)) for f, c, a, _, at in rows])
         answered = {(call_id, topics[f]) for f, call_id, _, event, _ in rows if event in POSITIVE_EVENTS}
         helped = {call_id for call_id, _ in answered}
@@ -304,32 +200,10 @@ class StoredSignalReader:
         return signals
 
     def searches_without_click(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
-        conditions: list[ColumnElement[bool]] = [SearchRecord.call_id.is_not(None)]
-        if city:
-            conditions.append(SearchRecord.city == city)
-        if since:
-            conditions.append(SearchRecord.at >= since.astimezone(UTC))
+        searches = self.queries.call_searches_since(city, since)
         used: dict[str, list[tuple[str, datetime]]] = defaultdict(list)
-        with self._connect() as connection:
-            searches = connection.execute(
-                select(
-                    SearchRecord.id,
-                    SearchRecord.call_id,
-                    SearchRecord.city,
-                    SearchRecord.query,
-                    SearchRecord.article_ids,
-                    SearchRecord.at,
-                )
-                .where(*conditions)
-                .order_by(SearchRecord.id)
-            ).all()
-            for chunk in self._chunks(s.call_id for s in searches if s.call_id):
-                for used_in, article_id, at in connection.execute(
-                    select(FeedbackRecord.call_id, FeedbackRecord.article_id, FeedbackRecord.at).where(
-                        FeedbackRecord.call_id.in_(chunk), FeedbackRecord.event.in_(USED_EVENTS)
-                    )
-                ):
-                    used[used_in].append((article_id, as_utc(at)))
+        for used_in, article_id, at in self.queries.call_feedback((s[1] for s in searches if s[1]), USED_EVENTS):
+            used[used_in].append((article_id, as_utc(at)))
         signals = []
         for _, call_id, search_city, query, article_ids, at in searches:
             moment = as_utc(at)
@@ -342,12 +216,7 @@ class StoredSignalReader:
         return signals
 
     def calls_without_helpful(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
-        positive = exists().where(FeedbackRecord.call_id == CallRecord.id, FeedbackRecord.event.in_(POSITIVE_EVENTS))
-        with self._connect() as connection:
-            call_ids = connection.scalars(
-                select(CallRecord.id).where(CallRecord.status == "ended", ~positive, *self._call_filter(city, since))
-            ).all()
-        utterances = self._caller_utterances(call_ids)
+        utterances = self._caller_utterances(self.queries.ended_calls_without(POSITIVE_EVENTS, city, since))
         return [
             GapSignal(u.city, "no_helpful_call", u.text, u.call_id, u.at, None, u.topic)
             for key in sorted(utterances)
@@ -357,22 +226,8 @@ class StoredSignalReader:
     # ---- what went well, and how articles fared -------------------------------------------------------
     def answered(self, city: str | None = None, since: datetime | None = None) -> list[AnsweredUtterance]:
         """Caller utterances of topics in which a pushed article was marked helpful or copied."""
-        with self._connect() as connection:
-            rows = connection.execute(
-                select(FeedbackRecord.call_id, FeedbackRecord.article_id, SuggestionRecord.topic)
-                .join(CallRecord, CallRecord.id == FeedbackRecord.call_id)
-                .join(
-                    SuggestionRecord,
-                    and_(
-                        SuggestionRecord.call_id == FeedbackRecord.call_id,
-                        SuggestionRecord.article_id == FeedbackRecord.article_id,
-                    ),
-                )
-                .where(FeedbackRecord.event.in_(POSITIVE_EVENTS), *self._call_filter(city, since))
-                .order_by(FeedbackRecord.id)
-            ).all()
         articles: dict[tuple[str, int], str] = {}
-        for call_id, article_id, topic in rows:
+        for call_id, article_id, topic in self.queries.pushed_with_feedback(POSITIVE_EVENTS, city, since):
             articles.setdefault((call_id, topic), article_id)
         texts = self._caller_utterances(c for c, _ in articles)
         return [
@@ -383,30 +238,17 @@ class StoredSignalReader:
 
     def article_usage(self, city: str | None = None, since: datetime | None = None) -> dict[str, ArticleUsage]:
         """Per article: distinct calls in which it was pushed, shown in a search, and given each feedback."""
-        conditions = self._call_filter(city, since)
+        pushes, searches, feedback = self.queries.article_exposure(city, since)
         suggested: dict[str, set[str]] = defaultdict(set)
         searched: dict[str, set[str]] = defaultdict(set)
         events: dict[tuple[str, str], set[str]] = defaultdict(set)
-        with self._connect() as connection:
-            for call_id, article_id in connection.execute(
-                select(SuggestionRecord.call_id, SuggestionRecord.article_id)
-                .join(CallRecord, CallRecord.id == SuggestionRecord.call_id)
-                .where(*conditions)
-            ):
-                suggested[article_id].add(call_id)
-            for search_call, article_ids in connection.execute(
-                select(SearchRecord.call_id, SearchRecord.article_ids)
-                .join(CallRecord, CallRecord.id == SearchRecord.call_id)
-                .where(*conditions)
-            ):
-                for article_id in article_ids or []:
-                    searched[article_id].add(str(search_call))
-            for call_id, article_id, event in connection.execute(
-                select(FeedbackRecord.call_id, FeedbackRecord.article_id, FeedbackRecord.event)
-                .join(CallRecord, CallRecord.id == FeedbackRecord.call_id)
-                .where(*conditions)
-            ):
-                events[(article_id, event)].add(call_id)
+        for call_id, article_id in pushes:
+            suggested[article_id].add(call_id)
+        for search_call, article_ids in searches:
+            for article_id in article_ids or []:
+                searched[article_id].add(str(search_call))
+        for call_id, article_id, event in feedback:
+            events[(article_id, event)].add(call_id)
         ids = set(suggested) | set(searched) | {a for a, _ in events}
         return {
             a: ArticleUsage(

@@ -1,5 +1,11 @@
 """``CallService``: the live call use cases, independent of HTTP. The API and the call replay of
-the evaluation toolkit both drive calls through it."""
+the evaluation toolkit both drive calls through it.
+
+Any replica may serve any call: the utterances of a call are serialized by ``CallStore.locks`` (across
+replicas on PostgreSQL), each one is a single unit of work in the store, its events are published after
+commit, and the engine's memory of the call is kept per process only as a cache tagged with the call's
+last event number; when another replica has moved the call on, it is restored from the stored state.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from cachetools import LRUCache
 
@@ -19,7 +25,7 @@ from assistant.events.hub import EventHub
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
-from assistant.storage.call_store import CallInfo, CallStore
+from assistant.storage.call_store import CallInfo, CallStore, UtteranceWrite
 from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
@@ -94,13 +100,15 @@ class CallService:
         self.redactor = redactor
         self.hub = hub or EventHub(store)
         self.metrics = metrics or LiveMetrics()
-        # Rebuilt from storage when an evicted call speaks again; guarded by ``_guard``.
-        self._contexts: LRUCache[str, CallContext] = LRUCache(maxsize=MAX_CACHED_CALLS)
-        self._locks: dict[str, threading.Lock] = {}
+        # The engine's memory per call, with the event number it corresponds to; restored from storage
+        # when an evicted call speaks again or another replica moved the call on. Guarded by ``_guard``.
+        self._contexts: LRUCache[str, tuple[CallContext, int]] = LRUCache(maxsize=MAX_CACHED_CALLS)
         self._guard = threading.Lock()
 
     def close(self) -> None:
-        """Release what the service holds: the database connections, then the inference worker."""
+        """Release what the service holds: the event fan-out, the database connections, then the inference
+        worker."""
+        self.hub.close()
         self.store.close()
         for stop in self._on_close:
             stop()
@@ -144,14 +152,13 @@ class CallService:
         return call is not None and hmac.compare_digest(call.sidebar_token_hash, token_hash(token))
 
     def end_call(self, call_id: str) -> CallInfo:
-        with self._call_lock(call_id):
+        with self.store.locks.hold(call_id):
             self.active_call(call_id)
-            self.store.end_call(call_id)
-            self.hub.publish(call_id, "call_ended", {})
+            events = self.store.end_call(call_id, [("call_ended", {})])
+            self.hub.deliver(call_id, events)
             with self._guard:
                 self._contexts.pop(call_id, None)
-        with self._guard:
-            self._locks.pop(call_id, None)
+        self.store.locks.forget(call_id)
         return self.get_call(call_id)
 
     # ---- utterances -----------------------------------------------------------------------------
@@ -163,31 +170,37 @@ class CallService:
             self.active_call(call_id)
             self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": False}, durable=False)
             return None
-        with self._call_lock(call_id):
+        with self.store.locks.hold(call_id):
             call = self.active_call(call_id)
             context = self._context(call)
-            outcome = self.engine.on_utterance(context, speaker, clean)
-            if outcome.topic_changed:
-                self.store.set_topic(call_id, outcome.topic)
-            self.store.add_utterance(
-                call_id,
-                speaker,
-                clean,
-                topic=outcome.topic,
-                outcome=outcome.outcome,
-                top_score=outcome.top_score,
-                top_article_id=outcome.top_article_id,
-                suggestions=[(s.article_id, s.rank, s.score) for s in outcome.pushed],
-            )
-            self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": True})
-            if outcome.topic_changed:
-                self.hub.publish(call_id, "topic", {"topic": outcome.topic})
-            if outcome.pushed:
-                self.hub.publish(
-                    call_id,
-                    "suggestions",
-                    {"topic": outcome.topic, "suggestions": [asdict(s) for s in outcome.pushed]},
+            try:
+                outcome = self.engine.on_utterance(context, speaker, clean)
+                events: list[tuple[str, dict[str, Any]]] = [
+                    ("transcript", {"speaker": speaker, "text": clean, "final": True})
+                ]
+                if outcome.topic_changed:
+                    events.append(("topic", {"topic": outcome.topic}))
+                if outcome.pushed:
+                    suggestions = [asdict(s) for s in outcome.pushed]
+                    events.append(("suggestions", {"topic": outcome.topic, "suggestions": suggestions}))
+                write = UtteranceWrite(
+                    speaker=speaker,
+                    text=clean,
+                    topic=outcome.topic,
+                    outcome=outcome.outcome,
+                    top_score=outcome.top_score,
+                    top_article_id=outcome.top_article_id,
+                    suggestions=[(s.article_id, s.rank, s.score) for s in outcome.pushed],
+                    topic_changed=outcome.topic_changed,
                 )
+                stored = self.store.record_utterance(call_id, write, events, context.to_state())
+            except BaseException:
+                with self._guard:
+                    self._contexts.pop(call_id, None)  # the memory ran ahead of storage: rebuild it
+                raise
+            self._remember(call_id, context, stored[-1].seq)
+            self.hub.deliver(call_id, stored)  # after commit, still in order under the call's lock
+            if outcome.pushed:
                 self.metrics.suggestions.labels(call.city).inc(len(outcome.pushed))
         if speaker == "caller":
             self.metrics.utterances.labels(call.city, outcome.outcome).inc()
@@ -195,24 +208,27 @@ class CallService:
         return outcome
 
     def _context(self, call: CallInfo) -> CallContext:
+        """The engine's memory of the call: cached when this process wrote the call's last event, else
+        restored from the state stored with it, else (calls from before stored states) rebuilt."""
         with self._guard:
-            context = self._contexts.get(call.id)
-        if context is None:
-            state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
-            context = CallContext(
-                city=call.city,
-                topic=state.topic,
-                turns=[("agent" if s == "agent" else "caller", t) for s, t in state.turns],
-                topic_articles=state.topic_articles,
-                pushed=state.pushed,
-            )
-            with self._guard:
-                self._contexts[call.id] = context
-        return context
+            cached = self._contexts.get(call.id)
+        if cached is not None and cached[1] == call.event_seq:
+            return cached[0]
+        stored = self.store.engine_state(call.id)
+        if stored is not None:
+            return CallContext.from_state(stored.state)
+        state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
+        return CallContext(
+            city=call.city,
+            topic=state.topic,
+            turns=[("agent" if s == "agent" else "caller", t) for s, t in state.turns],
+            topic_articles=state.topic_articles,
+            pushed=state.pushed,
+        )
 
-    def _call_lock(self, call_id: str) -> threading.Lock:
+    def _remember(self, call_id: str, context: CallContext, event_seq: int) -> None:
         with self._guard:
-            return self._locks.setdefault(call_id, threading.Lock())
+            self._contexts[call_id] = (context, event_seq)
 
     # ---- feedback and manual search -------------------------------------------------------------
     def feedback(self, call_id: str, article_id: str, event: FeedbackEvent, reason: str | None = None) -> None:

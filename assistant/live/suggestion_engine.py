@@ -10,7 +10,7 @@ confidently points at an article outside the current topic) starts a fresh windo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.utterance_analysis import content_words, is_meaningful, opens_new_topic
@@ -43,6 +43,27 @@ class CallContext:
     turns: list[tuple[Speaker, str]] = field(default_factory=list)
     topic_articles: list[str] = field(default_factory=list)
     pushed: set[str] = field(default_factory=set)
+
+    def to_state(self) -> dict[str, Any]:
+        """A JSON-serializable copy of this memory (stored with the call, so any replica can continue it)."""
+        return {
+            "city": self.city,
+            "topic": self.topic,
+            "turns": [[speaker, text] for speaker, text in self.turns],
+            "topic_articles": list(self.topic_articles),
+            "pushed": sorted(self.pushed),
+        }
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> CallContext:
+        """The memory written by :meth:`to_state`."""
+        return cls(
+            city=str(state["city"]),
+            topic=int(state.get("topic", 0)),
+            turns=[("agent" if s == "agent" else "caller", str(t)) for s, t in state.get("turns", [])],
+            topic_articles=[str(a) for a in state.get("topic_articles", [])],
+            pushed={str(a) for a in state.get("pushed", [])},
+        )
 
 
 @dataclass(frozen=True)

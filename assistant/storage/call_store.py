@@ -1,9 +1,18 @@
-"""``CallStore``: the one place that reads and writes call data."""
+"""``CallStore``: the one place that reads and writes call data.
+
+An utterance is one unit of work (:meth:`CallStore.record_utterance`): the utterance, its suggestions,
+its events and the engine's memory of the call are written in one transaction, and event numbers
+come from a counter on the call row, taken inside that transaction (safe with several writers).
+:class:`CallLocks` serializes the utterances of one call: a lock per call in this process and, on
+PostgreSQL, an advisory lock per call across every replica on the same database.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -11,13 +20,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, func, select
+from sqlalchemy import Engine, create_engine, delete, event, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from assistant.storage.gap_queries import GapQueries
 from assistant.storage.models import (
-    Base,
     CallRecord,
     EventRecord,
     FeedbackRecord,
@@ -26,6 +35,7 @@ from assistant.storage.models import (
     UtteranceRecord,
     utcnow,
 )
+from assistant.storage.schema import upgrade
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,7 @@ class CallInfo:
     topic: int
     started_at: datetime
     ended_at: datetime | None
+    event_seq: int = 0  # the number of the call's last stored event
 
     @property
     def active(self) -> bool:
@@ -64,6 +75,29 @@ class SessionState:
 
 
 @dataclass(frozen=True)
+class UtteranceWrite:
+    """A (redacted) utterance and what the engine decided for it; ``suggestions`` are
+    (article id, rank, score) of the pushed ones."""
+
+    speaker: str
+    text: str
+    topic: int
+    outcome: str
+    top_score: float | None = None
+    top_article_id: str | None = None
+    suggestions: Sequence[tuple[str, int, float]] = ()
+    topic_changed: bool = False
+
+
+@dataclass(frozen=True)
+class EngineState:
+    """The engine's stored memory of a call, as of event ``event_seq``."""
+
+    state: dict[str, Any]
+    event_seq: int
+
+
+@dataclass(frozen=True)
 class PurgeReport:
     calls: int
     searches: int
@@ -80,6 +114,7 @@ def _call_info(record: CallRecord) -> CallInfo:
         topic=record.topic,
         started_at=record.started_at,
         ended_at=record.ended_at,
+        event_seq=record.event_seq or 0,
     )
 
 
@@ -87,7 +122,8 @@ def make_engine(url: str) -> Engine:
     """An engine for the URL. SQLite files get their folder created, WAL journaling and foreign keys."""
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True)
+        # An utterance holds two connections (the call's advisory lock and its unit of work).
+        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=40)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Owner-only; SQLite gives its -wal and -shm files the database file's mode.
@@ -111,23 +147,109 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def advisory_key(call_id: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory locks."""
+    return int.from_bytes(hashlib.sha256(call_id.encode()).digest()[:8], "big", signed=True)
+
+
+class CallLocks:
+    """Serializes the utterances of one call: in this process always, across processes on PostgreSQL
+    (a session advisory lock per call, released by the server when a replica dies)."""
+
+    def __init__(self, engine: Engine, max_local: int = 10_000) -> None:
+        self.engine = engine
+        self.shared = engine.dialect.name == "postgresql"
+        self._local: OrderedDict[str, threading.Lock] = OrderedDict()
+        self._guard = threading.Lock()
+        self._max_local = max_local
+
+    def _lock(self, call_id: str) -> threading.Lock:
+        with self._guard:
+            lock = self._local.get(call_id)
+            if lock is None:
+                lock = self._local[call_id] = threading.Lock()
+                while len(self._local) > self._max_local:
+                    self._local.popitem(last=False)
+            else:
+                self._local.move_to_end(call_id)
+            return lock
+
+    def forget(self, call_id: str) -> None:
+        with self._guard:
+            self._local.pop(call_id, None)
+
+    @contextmanager
+    def hold(self, call_id: str) -> Iterator[None]:
+        with self._lock(call_id):
+            if not self.shared:
+                yield
+                return
+            key = advisory_key(call_id)
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+
+
 class CallStore:
     """Calls, utterances, pushed suggestions, feedback, manual searches and sidebar events."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, migrate: bool = True) -> None:
         self.url = url
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        if migrate:
+            upgrade(self.engine)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._write_lock = threading.Lock()
+        # SQLite has one writer per file: writers of this process queue here instead of on busy_timeout.
+        self._write_lock: threading.Lock | None = threading.Lock() if self.engine.dialect.name == "sqlite" else None
+        self.locks = CallLocks(self.engine)
+        self.gap_queries = GapQueries(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    def ping(self) -> None:
+        """Raises when the database cannot be reached."""
+        with self.engine.connect() as connection:
+            connection.execute(select(1))
+
     @contextmanager
     def _write(self) -> Iterator[Session]:
+        if self._write_lock is None:
+            with self._sessions.begin() as session:
+                yield session
+            return
         with self._write_lock, self._sessions.begin() as session:
             yield session
+
+    @staticmethod
+    def _take_numbers(session: Session, call_id: str, column: str, count: int) -> int:
+        """Reserve ``count`` consecutive numbers of a per-call counter; returns the first. The row
+        update locks the call row until commit, so concurrent writers get distinct numbers."""
+        counter = getattr(CallRecord, column)
+        last = session.execute(
+            update(CallRecord)
+            .where(CallRecord.id == call_id)
+            .values({column: counter + count})
+            .returning(counter)
+            .execution_options(synchronize_session=False)
+        ).scalar_one()
+        return int(last) - count + 1
+
+    def _add_events(
+        self, session: Session, call_id: str, events: Sequence[tuple[str, dict[str, Any]]]
+    ) -> list[StoredEvent]:
+        if not events:
+            return []
+        first = self._take_numbers(session, call_id, "event_seq", len(events))
+        stored = [StoredEvent(seq=first + i, type=t, payload=p) for i, (t, p) in enumerate(events)]
+        now = utcnow()
+        session.add_all(EventRecord(call_id=call_id, seq=e.seq, type=e.type, payload=e.payload, at=now) for e in stored)
+        return stored
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -157,20 +279,75 @@ class CallStore:
             record = session.get(CallRecord, call_id)
             return _call_info(record) if record else None
 
-    def end_call(self, call_id: str) -> None:
+    def end_call(self, call_id: str, events: Sequence[tuple[str, dict[str, Any]]] = ()) -> list[StoredEvent]:
+        """Mark the call ended and store its closing events in the same transaction."""
         with self._write() as session:
             record = session.get(CallRecord, call_id)
-            if record is not None:
-                record.status = "ended"
-                record.ended_at = utcnow()
-
-    def set_topic(self, call_id: str, topic: int) -> None:
-        with self._write() as session:
-            record = session.get(CallRecord, call_id)
-            if record is not None:
-                record.topic = topic
+            if record is None:
+                return []
+            record.status = "ended"
+            record.ended_at = utcnow()
+            record.engine_state = None
+            return self._add_events(session, call_id, events)
 
     # ---- what happens in a call ---------------------------------------------------------------
+    def record_utterance(
+        self,
+        call_id: str,
+        utterance: UtteranceWrite,
+        events: Sequence[tuple[str, dict[str, Any]]] = (),
+        engine_state: dict[str, Any] | None = None,
+    ) -> list[StoredEvent]:
+        """One unit of work: the utterance, its suggestions, its events, the call's topic and the engine's
+        memory after it, in one transaction. Returns the stored events (publish them after this returns)."""
+        return self._record_utterance(call_id, utterance, events, engine_state)[1]
+
+    def _record_utterance(
+        self,
+        call_id: str,
+        utterance: UtteranceWrite,
+        events: Sequence[tuple[str, dict[str, Any]]],
+        engine_state: dict[str, Any] | None,
+    ) -> tuple[int, list[StoredEvent]]:
+        with self._write() as session:
+            seq = self._take_numbers(session, call_id, "utterance_seq", 1)
+            now = utcnow()
+            record = UtteranceRecord(
+                call_id=call_id,
+                seq=seq,
+                speaker=utterance.speaker,
+                text=utterance.text,
+                topic=utterance.topic,
+                outcome=utterance.outcome,
+                top_score=utterance.top_score,
+                top_article_id=utterance.top_article_id,
+                at=now,
+            )
+            session.add(record)
+            session.flush()
+            session.add_all(
+                SuggestionRecord(
+                    call_id=call_id,
+                    utterance_id=record.id,
+                    article_id=article_id,
+                    rank=rank,
+                    score=score,
+                    topic=utterance.topic,
+                    at=now,
+                )
+                for article_id, rank, score in utterance.suggestions
+            )
+            stored = self._add_events(session, call_id, events)
+            values: dict[str, Any] = {}
+            if utterance.topic_changed:
+                values["topic"] = utterance.topic
+            if engine_state is not None:
+                values["engine_state"] = engine_state
+                values["state_event_seq"] = stored[-1].seq if stored else None
+            if values:
+                session.execute(update(CallRecord).where(CallRecord.id == call_id).values(values))
+            return record.id, stored
+
     def add_utterance(
         self,
         call_id: str,
@@ -182,37 +359,20 @@ class CallStore:
         top_article_id: str | None = None,
         suggestions: Sequence[tuple[str, int, float]] = (),
     ) -> int:
-        """Store a (redacted) utterance and the suggestions it pushed as (article id, rank, score)."""
-        with self._write() as session:
-            seq = session.scalar(
-                select(func.coalesce(func.max(UtteranceRecord.seq), 0)).where(UtteranceRecord.call_id == call_id)
-            )
-            record = UtteranceRecord(
-                call_id=call_id,
-                seq=int(seq or 0) + 1,
-                speaker=speaker,
-                text=text,
-                topic=topic,
-                outcome=outcome,
-                top_score=top_score,
-                top_article_id=top_article_id,
-                at=utcnow(),
-            )
-            session.add(record)
-            session.flush()
-            for article_id, rank, score in suggestions:
-                session.add(
-                    SuggestionRecord(
-                        call_id=call_id,
-                        utterance_id=record.id,
-                        article_id=article_id,
-                        rank=rank,
-                        score=score,
-                        topic=topic,
-                        at=utcnow(),
-                    )
-                )
-            return record.id
+        """Store a (redacted) utterance and the suggestions it pushed, without events (tests, imports);
+        returns its id."""
+        write = UtteranceWrite(speaker, text, topic, outcome, top_score, top_article_id, suggestions)
+        return self._record_utterance(call_id, write, (), None)[0]
+
+    def engine_state(self, call_id: str) -> EngineState | None:
+        """The engine's stored memory of the call, if any."""
+        with self._read() as session:
+            row = session.execute(
+                select(CallRecord.engine_state, CallRecord.state_event_seq).where(CallRecord.id == call_id)
+            ).first()
+        if row is None or row[0] is None or row[1] is None:
+            return None
+        return EngineState(state=dict(row[0]), event_seq=int(row[1]))
 
     def add_feedback(self, call_id: str, article_id: str, event_name: str, reason: str | None) -> None:
         with self._write() as session:
@@ -259,12 +419,7 @@ class CallStore:
     # ---- sidebar events -------------------------------------------------------------------------
     def append_event(self, call_id: str, type_: str, payload: dict[str, Any]) -> int:
         with self._write() as session:
-            seq = session.scalar(
-                select(func.coalesce(func.max(EventRecord.seq), 0)).where(EventRecord.call_id == call_id)
-            )
-            number = int(seq or 0) + 1
-            session.add(EventRecord(call_id=call_id, seq=number, type=type_, payload=payload, at=utcnow()))
-            return number
+            return self._add_events(session, call_id, [(type_, payload)])[0].seq
 
     def events_since(self, call_id: str, seq: int) -> list[StoredEvent]:
         with self._read() as session:

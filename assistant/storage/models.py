@@ -1,4 +1,4 @@
-"""The tables. Utterance texts and feedback reasons are stored only after redaction."""
+"""The tables (their history: ``migrations/``). Utterance texts and feedback reasons are stored only after redaction."""
 
 from __future__ import annotations
 
@@ -29,6 +29,12 @@ class CallRecord(Base):
     topic: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Numbers handed out inside the writing transaction (safe with several writers).
+    event_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    utterance_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The suggestion engine's memory of the call as of event ``state_event_seq``.
+    engine_state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state_event_seq: Mapped[int | None] = mapped_column(Integer)
 
 
 class UtteranceRecord(Base):

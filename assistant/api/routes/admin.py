@@ -1,4 +1,4 @@
-"""Health and Prometheus metrics."""
+"""Prometheus metrics (health and readiness live in ``health.py``)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from assistant.api.deps import Service, ServiceAuth
 from assistant.api.errors import declared
-from assistant.api.schemas import Health
 
 router = APIRouter(tags=["admin"])
-
-
-@router.get("/healthz", response_model=Health, responses=declared(413))
-def healthz(service: Service) -> Health:
-    return Health(status="ok", articles=len(service.knowledge.published), cities=service.cities.keys)
 
 
 @router.get(

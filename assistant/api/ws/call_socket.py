@@ -52,6 +52,7 @@ websocket_router = APIRouter()
 
 SUBPROTOCOL = "souffleur"
 TOKEN_SUBPROTOCOL = "souffleur.token."
+IDLE_CHECK_SECONDS = 5.0  # without a live event this long, the socket looks in storage for missed ones
 
 
 class MessageError(ValueError):
@@ -106,6 +107,9 @@ class _Connection:
     async def deliver(self, event: CallEvent) -> None:
         if event.seq is not None:
             if event.seq <= self.last_seq:
+                return
+            if event.seq > self.last_seq + 1:  # a gap (lost or reordered message): fill it from storage
+                await self.catch_up(self.last_seq)
                 return
             self.last_seq = event.seq
         await self.send(event.message())
@@ -231,7 +235,7 @@ async def call_socket(websocket: WebSocket, call_id: str) -> None:
         await websocket.close(CLOSE_POLICY, "a valid token is required")
         return
     connection = _Connection(websocket, service, settings, access)
-    queue = service.hub.subscribe(access.call.id)
+    queue = await service.hub.subscribe(access.call.id)
     service.metrics.websockets.inc()
     call = access.call
     city_name = service.cities.get(call.city).name
@@ -265,13 +269,21 @@ async def call_socket(websocket: WebSocket, call_id: str) -> None:
     finally:
         if pump is not None:
             pump.cancel()
-        service.hub.unsubscribe(access.call.id, queue)
+        await service.hub.unsubscribe(access.call.id, queue)
         service.metrics.websockets.dec()
 
 
 async def _pump(connection: _Connection, queue: asyncio.Queue[CallEvent]) -> None:
+    """Deliver the call's live events; after ``IDLE_CHECK_SECONDS`` without one, look in storage for
+    events that never arrived (a message lost between replicas, a full queue), so even a call's last
+    event reaches the socket."""
     try:
         while True:
-            await connection.deliver(await queue.get())
+            try:
+                event = await asyncio.wait_for(queue.get(), IDLE_CHECK_SECONDS)
+            except TimeoutError:
+                await connection.catch_up(connection.last_seq)
+                continue
+            await connection.deliver(event)
     except (WebSocketDisconnect, RuntimeError):
         return

@@ -1,0 +1,109 @@
+"""Hot index reload: a running server serves the snapshot that ``souffleur index`` publishes.
+
+``souffleur index`` writes a new snapshot folder and then atomically replaces the ``CURRENT`` pointer
+(see ``embeddings.index.passage_index``). :class:`IndexWatcher` checks that pointer every
+``index_poll_seconds`` (a stat and a small read), loads a new snapshot completely into memory (the
+server never reads the snapshot folder afterwards; it may be deleted), warms it with one search per
+city, and then swaps the retriever, the answer extractor and the knowledge base in. Requests in flight
+finish on the objects they started with; no request fails. Every replica watching the same (shared)
+index folder switches within about one poll interval.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.call_service import CallService
+from assistant.settings import Settings
+from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from embeddings.index.passage_index import CURRENT_FILE, PassageIndex
+from embeddings.retrieval.retriever import HybridRetriever
+
+log = logging.getLogger("souffleur.index")
+
+
+def read_pointer(folder: Path) -> str | None:
+    """The snapshot name ``CURRENT`` points to, or ``None`` when there is none."""
+    try:
+        return (folder / CURRENT_FILE).read_text().strip() or None
+    except OSError:
+        return None
+
+
+def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBase, settings: Settings) -> None:
+    """Serve ``index`` and ``knowledge`` from now on (the service's encoder, the configured retrieval)."""
+    retriever = HybridRetriever(index, service.encoder, knowledge.cities, settings.retrieval_config())
+    for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
+        retriever.search("Personalausweis beantragen", city, k=1)
+    retriever.clear_query_cache()
+    extractor = AnswerExtractor(index.lexical.analyzer, index.passages)
+    service.engine.retriever = retriever
+    service.engine.extractor = extractor
+    service.retriever = retriever
+    service.knowledge = knowledge
+    service.cities = knowledge.cities
+
+
+class IndexWatcher:
+    def __init__(self, settings: Settings, service: CallService, current: str | None = None) -> None:
+        self.settings = settings
+        self.service = service
+        self.folder = settings.index_dir
+        self.current = current if current is not None else read_pointer(self.folder)
+        self.reloads = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def check(self) -> bool:
+        """Load and swap in a newly published snapshot; whether it did."""
+        name = read_pointer(self.folder)
+        if name is None or name == self.current:
+            return False
+        try:
+            index = PassageIndex.load(self.folder)
+        except Exception as exc:  # a snapshot replaced while loading: try again at the next poll
+            log.warning("index snapshot %s could not be loaded yet (%s); retrying", name, exc)
+            return False
+        problem = index.check(self.service.encoder, None, self.settings.index_settings())
+        if problem is not None:
+            log.error("not serving the index snapshot %s: %s", name, problem)
+            self.current = name
+            return False
+        try:
+            knowledge = load_knowledge_base(self.settings.knowledge_dir)
+        except Exception as exc:
+            log.error("index snapshot %s: the knowledge folder could not be read (%s); keeping its articles", name, exc)
+            knowledge = self.service.knowledge
+        swap_index(self.service, index, knowledge, self.settings)
+        self.current = name
+        self.reloads += 1
+        log.info("serving index snapshot %s (%d passages)", name, len(index.passages))
+        return True
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="index-watcher", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.settings.index_poll_seconds):
+            try:
+                self.check()
+            except Exception:
+                log.exception("index reload failed; still serving the previous index")
+
+
+def start_index_watcher(settings: Settings, service: CallService) -> IndexWatcher | None:
+    """A running watcher, unless ``index_poll_seconds`` is 0."""
+    if settings.index_poll_seconds <= 0:
+        return None
+    watcher = IndexWatcher(settings, service)
+    watcher.start()
+    return watcher
