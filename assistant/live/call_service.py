@@ -168,12 +168,14 @@ class CallService:
             self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": True})
             if outcome.topic_changed:
                 self.hub.publish(call_id, "topic", {"topic": outcome.topic})
-            if outcome.pushed:
+            if outcome.changed or (outcome.topic_changed and outcome.suggestions):
+                # The full card set of the current concern, best first; it replaces the previous one.
                 self.hub.publish(
                     call_id,
                     "suggestions",
-                    {"topic": outcome.topic, "suggestions": [asdict(s) for s in outcome.pushed]},
+                    {"topic": outcome.topic, "suggestions": [asdict(s) for s in outcome.suggestions]},
                 )
+            if outcome.pushed:
                 self.metrics.suggestions.labels(call.city).inc(len(outcome.pushed))
         if speaker == "caller":
             self.metrics.utterances.labels(call.city, outcome.outcome).inc()
@@ -187,12 +189,13 @@ class CallService:
                 self._contexts.move_to_end(call.id)
         if context is None:
             state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
+            # The concern's turns and the articles shown are stored; its evidence is rebuilt from the
+            # next turns (a store that keeps ``CallContext.to_state()`` restores it exactly).
             context = CallContext(
                 city=call.city,
                 topic=state.topic,
                 turns=[("agent" if s == "agent" else "caller", t) for s, t in state.turns],
-                topic_articles=state.topic_articles,
-                pushed=state.pushed,
+                pushed=sorted(state.pushed),
             )
             with self._guard:
                 self._contexts[call.id] = context

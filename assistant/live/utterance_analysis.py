@@ -16,6 +16,12 @@ CONVERSATION_WORDS = frozenset(
         "höre", "hallöchen", "servus", "moin", "alright", "hello", "thanks", "thank", "you", "merhaba",
         "tamam", "toll", "wunderbar", "perfekt", "hab", "habe", "hätte", "haette", "gehört", "ordnung",
         "allet", "jut", "dankeschoen", "schoenen", "schönen", "tschuess", "alles", "weiß", "weiss",
+        "entschuldigen", "entschuldigung", "entschuldigense", "sorry", "durcheinander", "verwirrt", "aufgeregt",
+        "nervös", "nervoes", "bisschen", "bißchen", "etwas", "ehrlich", "gesagt", "eigentlich", "irgendwie",
+        "genau", "hallo", "guten", "tag", "bitte", "danke", "okay", "gut", "schön", "schoen", "freundlich",
+        "freundliche", "telefon", "anrufen", "angerufen", "rufe", "ruf", "bescheid", "helfen", "hilfe", "weiter",
+        "zuständig", "zustaendig", "richtige", "stelle", "gelandet", "verbunden", "warte", "warten",
+        "duisburg", "bottrop", "dinslaken", "stadt", "verwaltung", "name", "heiße", "heisse", "apparat",
     }
 )  # fmt: skip
 
@@ -33,6 +39,23 @@ _NEW_TOPIC = re.compile(
     r")\b",
     re.IGNORECASE,
 )
+
+
+# Who is calling: "müller hier", "mein name ist klaus becker", "hier ist frau schmidt". Names must not
+# drive retrieval (a surname like Müller matches Sperrmüll lexically).
+_SELF_INTRODUCTION = re.compile(
+    r"(?:mein\s+name\s+(?:ist|is)|hier\s+(?:ist|spricht)|ich\s+hei(?:ß|ss)e|ich\s+bin\s+(?:der|die))"
+    r"(?:\s+(?:frau|herr|doktor|dr\.?))?\s+[\wäöüß-]+(?:\s+(?!und\b|ich\b|äh\b|aeh\b)[\wäöüß-]+(?=\s*[,.!?]|\s*$))?"
+    r"|(?:frau|herr)\s+[\wäöüß-]+"
+    r"|(?:^|(?<=[,.!?])|(?<=\btag)|(?<=\bhallo)|(?<=\bja)|(?<=\bmorgen))\s*[\wäöüß-]+(?:\s+[\wäöüß-]+)?\s+hier"
+    r"(?=\s*(?:[,.!?]|$|\bund\b|\bich\b|\bäh|\baeh|\bam\s+apparat))",
+    re.IGNORECASE,
+)
+
+
+def concern_text(text: str) -> str:
+    """The utterance without the parts that name the caller (self-introductions)."""
+    return " ".join(_SELF_INTRODUCTION.sub(" ", text).split())
 
 
 def content_words(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from embeddings.encoders.encoder import Encoder, Vectors
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
+from embeddings.retrieval.language import detect_language
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
@@ -46,6 +47,7 @@ class RetrievalConfig:
     lexical_weight: float = 1.0
     dense_weight: float = 0.5
     rrf_k: int = 20
+    foreign_lexical_weight: float = 0.1  # lexical weight for a query that is not German (dense stays)
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
@@ -135,10 +137,18 @@ class HybridRetriever:
             rankings["dense"] = self._dense_ranking(signals.qvec, scope)
         if signals.lex_scores is not None:
             rankings["lexical"] = self._lexical_ranking(signals.lex_scores)
-        weights = {"dense": self.config.dense_weight, "lexical": self.config.lexical_weight}
+        weights = self.fusion_weights(query)
         fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
         return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
+
+    def fusion_weights(self, query: str) -> dict[str, float]:
+        """The weights of the dense and lexical rankings for this query: a query in another language
+        than German keeps the dense weight and nearly drops the German lexical index."""
+        lexical = self.config.lexical_weight
+        if detect_language(query) != "de":
+            lexical = self.config.foreign_lexical_weight * self.config.dense_weight
+        return {"dense": self.config.dense_weight, "lexical": lexical}
 
     def _dense_ranking(self, qvec: Vectors, scope: Sequence[str]) -> list[str]:
         best: dict[str, float] = {}

@@ -1,4 +1,5 @@
-"""``souffleur eval calls``: replay call scripts through the live suggestion engine and score them."""
+"""``souffleur eval calls``: replay call scripts through the live suggestion engine and score them per
+concern; ``souffleur eval calibrate-calls``: refit the cards' confidence on turn-level labels."""
 
 from __future__ import annotations
 
@@ -6,68 +7,129 @@ import json
 import math
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from assistant.cli.support import KnowledgeOption, console, fail, load_settings, progress_bar, user_errors
 
+if TYPE_CHECKING:
+    from assistant.replay.call_scripts import CallScript
+    from eval.call_replay import CallReplayOutcome
+
 COLUMNS = (
-    ("call_success", "alle erwarteten"),
-    ("any_expected_suggested", "≥1 erwarteter"),
-    ("expected_article_recall", "Artikel-Recall"),
-    ("turns_to_first_correct", "Züge bis Treffer"),
-    ("wrong_before_first_correct", "falsche davor"),
-    ("push_precision", "Präzision"),
-    ("uncovered_calls_with_push", "Push ohne Abdeckung"),
+    ("covered_concerns", "Anliegen"),
+    ("concerns_with_expected_card", "Karte richtig"),
+    ("concerns_with_expected_answer", "als Antwort"),
+    ("median_turns_to_right_card", "Züge bis Karte (Median)"),
+    ("uncovered_calls_with_answer", "Nicht abgedeckt mit Antwort"),
+    ("wrong_answers_per_covered_call", "falsche Antworten/Anruf"),
+    ("highlight_accuracy", "Satz richtig"),
     ("latency_p50_ms", "p50 ms"),
     ("latency_p95_ms", "p95 ms"),
 )
+CallsOption = Annotated[list[Path], typer.Option("--calls", help="JSONL file of call scripts (repeatable)")]
 
 
-def eval_calls(
-    calls: Annotated[Path, typer.Option("--calls", help="JSONL file of call scripts")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-    knowledge: KnowledgeOption = None,
-) -> None:
-    """Replay call scripts through the same suggestion engine as the live service: share of calls
-    whose expected articles were pushed, caller turns until the first correct one, wrong pushes before it."""
+def _replay(calls: list[Path], knowledge: Path | None) -> list[CallReplayOutcome]:
     from assistant.replay.call_scripts import CallScriptError, load_call_scripts
     from assistant.wiring import build_call_service
-    from eval.call_replay import replay_call, summarize
+    from eval.call_replay import replay_call
 
     settings = load_settings(knowledge)
+    scripts: list[CallScript] = []
     try:
-        scripts = load_call_scripts(calls)
+        for path in calls:
+            scripts.extend(load_call_scripts(path))
     except CallScriptError as exc:
         fail(str(exc))
+    outcomes = []
     with user_errors(), tempfile.TemporaryDirectory() as scratch:
         service = build_call_service(settings, database_url=f"sqlite:///{Path(scratch) / 'replay.db'}")
-        unknown = sorted({e for s in scripts for e in s.expected} - set(service.knowledge.articles))
+        expected = {e for s in scripts for c in s.concern_list() for e in (*s.expected, *c.expected)}
+        unknown = sorted(expected - set(service.knowledge.articles))
         if unknown:
-            fail(f"{calls}: unknown article ids: {', '.join(unknown)}")
-        outcomes = []
+            fail(f"unknown article ids in the call scripts: {', '.join(unknown)}")
         with progress_bar("Anrufe abspielen") as update:
             for n, script in enumerate(scripts, start=1):
                 outcomes.append(replay_call(service, script))
                 update(n, len(scripts))
         service.store.close()
-    cities = sorted({o.script.city for o in outcomes})
-    per_city = {c: summarize([o for o in outcomes if o.script.city == c]) for c in cities}
-    overall = summarize(outcomes)
+    return outcomes
+
+
+def eval_calls(
+    calls: CallsOption,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help='JSONL of labeled answers: {"call_id", "turn", "article_id", "sentences"}'),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Replay call scripts through the same suggestion engine as the live service and score each
+    concern: an expected card by the concern's last caller turn (any tier, and as ``answer``), the
+    median caller turns until it, uncovered calls with an ``answer`` card, wrong ``answer`` cards per
+    covered call, the highlighted sentence (with ``--answers``), and the confidence's reliability."""
+    from eval.call_replay import clean, load_answer_labels, reliability, report
+
+    labels = []
+    if answers is not None:
+        try:
+            labels = load_answer_labels(answers)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    outcomes = _replay(calls, knowledge)
+    result = report(outcomes, labels)
+    bins = reliability(outcomes)
     if as_json:
-
-        def clean(metrics: dict[str, float]) -> dict[str, float | None]:
-            return {k: (None if math.isnan(v) else round(v, 4)) for k, v in metrics.items()}
-
-        report = {"overall": clean(overall), "per_city": {c: clean(m) for c, m in per_city.items()}}
-        print(json.dumps({**report, "n_calls": len(outcomes)}, ensure_ascii=False))
+        payload = {
+            "overall": clean(result.overall),
+            "per_city": {c: clean(m) for c, m in result.per_city.items()},
+            "n_calls": len(outcomes),
+            "reliability": bins,
+        }
+        print(json.dumps(payload, ensure_ascii=False))
         return
-    table = Table(title=f"Call replay: {calls} ({len(outcomes)} calls)")
+    names = ", ".join(str(p) for p in calls)
+    table = Table(title=f"Call replay: {names} ({len(outcomes)} calls)")
     table.add_column("")
-    for _, label in COLUMNS:
+    shown = [(k, label) for k, label in COLUMNS if k in result.overall]
+    for _, label in shown:
         table.add_column(label, justify="right")
-    for name, metrics in [*per_city.items(), ("gesamt", overall)]:
-        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _ in COLUMNS))
+    for name, metrics in [*result.per_city.items(), ("gesamt", result.overall)]:
+        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _ in shown))
     console.print(table)
+    bins_table = Table(title="Reliability of the card confidence (shown cards; right = expected article)")
+    for column in ("bin", "cards", "mean confidence", "right"):
+        bins_table.add_column(column, justify="right")
+    for b in bins:
+        bins_table.add_row(f"{b['low']:.1f}–{b['high']:.1f}", f"{int(b['n'])}", f"{b['confidence']:.2f}", f"{b['right']:.2f}")
+    console.print(bins_table)
+
+
+def eval_calibrate_calls(
+    calls: CallsOption,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Weights file (default: the engine's concern_confidence.json)")
+    ] = None,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Refit the confidence of the cards (logistic regression) on turn-level labels: every candidate
+    article at every caller turn of a labeled concern, right when the concern expects it."""
+    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES, ConcernConfidence
+    from eval.call_replay import training_rows
+    from eval.concern_calibration import fit_concern_confidence
+
+    outcomes = _replay(calls, knowledge)
+    rows = training_rows(outcomes)
+    if len({y for _, y in rows}) < 2:
+        fail("the calls gave no right and wrong candidates to fit on; are their concerns labeled?")
+    model: ConcernConfidence = fit_concern_confidence(rows, FEATURES)
+    sets = " ".join(f"--calls {p}" for p in calls)
+    note = f"fitted by: souffleur eval calibrate-calls {sets} ({len(rows)} candidate rows)"
+    target = out or DEFAULT_WEIGHTS_FILE
+    ConcernConfidence(model.bias, model.weights, note).save(target)
+    console.print(f"{target}: {note}")
+    console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")

@@ -124,7 +124,7 @@ async def add_utterance(
     call_id: str, body: UtteranceRequest, request: Request, service: Service, settings: SettingsDep
 ) -> UtteranceResponse:
     """A transcript snippet. Final caller utterances may push suggestions; the reply lists the
-    confident suggestions for it (``new``: pushed to the sidebar by this utterance)."""
+    cards the sidebar shows for the current concern after it, best first (``new``: first shown in the call)."""
     if len(body.text) > settings.max_utterance_chars:
         raise HTTPException(413, f"text is longer than {settings.max_utterance_chars} characters")
     with call_errors():
