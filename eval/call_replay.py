@@ -95,7 +95,9 @@ class CallReplayOutcome:
                 continue
             for record in self.concern_turns(concern):
                 wrong |= {
-                    (n, c.article_id) for c in record.cards if c.tier == "answer" and c.article_id not in concern.expected
+                    (n, c.article_id)
+                    for c in record.cards
+                    if c.tier == "answer" and c.article_id not in concern.expected
                 }
         return len(wrong)
 
@@ -165,13 +167,21 @@ def summarize(outcomes: Sequence[CallReplayOutcome], labels: Sequence[AnswerLabe
             sum(1 for o, c in covered if o.first_right(c, ("answer",)) is not None), len(covered)
         ),
         "median_turns_to_right_card": float(statistics.median(firsts)) if firsts else nan,
-        "uncovered_calls_with_answer": _share(sum(1 for o in uncovered_calls if o.answer_cards()), len(uncovered_calls)),
+        "uncovered_calls_with_answer": _share(
+            sum(1 for o in uncovered_calls if o.answer_cards()), len(uncovered_calls)
+        ),
         "uncovered_concerns_with_answer": _share(
-            sum(1 for o, c in uncovered_concerns if any(r.cards and r.cards[0].tier == "answer" for r in o.concern_turns(c))),
+            sum(
+                1
+                for o, c in uncovered_concerns
+                if any(r.cards and r.cards[0].tier == "answer" for r in o.concern_turns(c))
+            ),
             len(uncovered_concerns),
         ),
         "wrong_answers_per_covered_call": _share(sum(o.wrong_answers() for o in covered_calls), len(covered_calls)),
-        "cards_per_turn": _share(sum(len(r.cards) for o in outcomes for r in o.turns), sum(len(o.turns) for o in outcomes)),
+        "cards_per_turn": _share(
+            sum(len(r.cards) for o in outcomes for r in o.turns), sum(len(o.turns) for o in outcomes)
+        ),
         "latency_p50_ms": percentile_ms(seconds, 50) if seconds else nan,
         "latency_p95_ms": percentile_ms(seconds, 95) if seconds else nan,
     }
@@ -210,13 +220,16 @@ def answer_matches(answer: str, sentences: Sequence[str]) -> bool:
 
 
 def load_answer_labels(path: Path) -> list[AnswerLabel]:
-    """Lines ``{"call_id", "turn", "article_id", "sentences": [acceptable answering sentences]}``."""
+    """Lines ``{"call_id", "turn", "article_id", "sentences": [acceptable answering sentences]}``; lines
+    with ``"answerable": false`` (the article does not answer the question) are left out."""
     labels = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
+            if raw.get("answerable") is False:
+                continue  # the article is silent on the question: nothing to highlight
             labels.append(
                 AnswerLabel(str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"]), tuple(raw["sentences"]))
             )

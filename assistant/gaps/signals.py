@@ -3,9 +3,10 @@
 A *signal* is one piece of text (what a caller said, or what an agent searched for) that the knowledge
 base did not answer well. Signals come from four places, strongest first:
 
-- ``unanswered``: a caller utterance for which nothing was confident enough to push, when the same
-  concern (the call's topic) got no suggestion afterwards either. A concern that became answerable two
-  turns later is not a gap.
+- ``unanswered``: the caller utterances of a concern (the call's topic) that ended without an
+  ``answer`` card: no utterance of the concern had the outcome ``suggested`` or ``no_new``. A concern
+  that became answerable two turns later is not a gap, and neither is a follow-up question on an
+  answered concern ("kostet das was?"). Utterances with only ``maybe`` cards or none count.
 - ``not_helpful``: the agent said a pushed or searched article did not help. The signal texts are the
   caller's utterances of the topic the article belonged to. Inside a topic in which another article
   was marked helpful or copied, it is a ranking problem, not a gap, and is left out here (it still
@@ -37,6 +38,10 @@ from sqlalchemy.orm import aliased
 
 from assistant.storage.call_store import CallStore
 from assistant.storage.models import CallRecord, FeedbackRecord, SearchRecord, SuggestionRecord, UtteranceRecord
+
+# Outcomes of a caller utterance (``SuggestionEngine``): with an ``answer`` card, or without one.
+ANSWERED_OUTCOMES = ("suggested", "no_new")
+UNANSWERED_OUTCOMES = ("unanswered", "maybe")
 
 SignalKind = Literal["unanswered", "not_helpful", "dismissed", "search_without_click", "no_helpful_call"]
 SIGNAL_KINDS: tuple[SignalKind, ...] = (
@@ -184,11 +189,11 @@ class StoredSignalReader:
         return sorted(signals, key=lambda s: (s.time, s.call_id or "", s.kind))
 
     def unanswered(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
-        later = aliased(SuggestionRecord)
-        answered_later = exists().where(
-            later.call_id == UtteranceRecord.call_id,
-            later.topic == UtteranceRecord.topic,
-            later.utterance_id > UtteranceRecord.id,
+        answered = aliased(UtteranceRecord)
+        concern_answered = exists().where(
+            answered.call_id == UtteranceRecord.call_id,
+            answered.topic == UtteranceRecord.topic,
+            answered.outcome.in_(ANSWERED_OUTCOMES),
         )
         with self._connect() as connection:
             rows = connection.execute(
@@ -203,8 +208,8 @@ class StoredSignalReader:
                 .join(CallRecord, CallRecord.id == UtteranceRecord.call_id)
                 .where(
                     UtteranceRecord.speaker == "caller",
-                    UtteranceRecord.outcome == "unanswered",
-                    ~answered_later,
+                    UtteranceRecord.outcome.in_(UNANSWERED_OUTCOMES),
+                    ~concern_answered,
                     *self._call_filter(city, since),
                 )
                 .order_by(UtteranceRecord.id)

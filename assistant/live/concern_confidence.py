@@ -19,6 +19,7 @@ DEFAULT_WEIGHTS_FILE = Path(__file__).with_name("concern_confidence.json")
 FEATURES = (
     "dense_rank",
     "lexical_rank",
+    "lexical_strength",
     "cosine",
     "cosine_margin",
     "evidence_share",

@@ -41,7 +41,6 @@ from embeddings.retrieval.retriever import ArticleHit, SearchMode
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
 Tier = Literal["answer", "maybe"]
-ANSWERED: tuple[Outcome, ...] = ("suggested", "no_new")  # the concern has an ``answer`` card
 
 
 class SuggestionRetriever(Protocol):
@@ -61,7 +60,7 @@ class SuggestionConfig:
     agent_context: bool = True
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
-    answer_threshold: float = 0.5  # calibrated confidence for an ``answer`` card
+    answer_threshold: float = 0.7  # calibrated confidence for an ``answer`` card (tuned on independent-tune)
     maybe_threshold: float = 0.2  # ... and for a ``maybe`` card
     topic_change_cosine: float = 0.86  # a turn alone must be this close to an article to change concern
     topic_change_words: int = 2  # ... and carry this many content words
@@ -290,6 +289,7 @@ class SuggestionEngine:
             features = {
                 "dense_rank": _inverse_rank(rankings.dense, article_id),
                 "lexical_rank": _inverse_rank(rankings.lexical, article_id),
+                "lexical_strength": rankings.lexical.get(article_id, (0, 0.0))[1],
                 "cosine": cosine,
                 "cosine_margin": cosine - (max(others_cos) if others_cos else floor),
                 "evidence_share": evidence[article_id] / total,
@@ -351,6 +351,7 @@ class SuggestionEngine:
             )
             if new:
                 context.pushed.append(candidate.article_id)
+
         def key(card: dict[str, Any]) -> tuple[Any, ...]:
             return card["article_id"], card["tier"], card["answer"]
 

@@ -105,7 +105,9 @@ def eval_calls(
     for column in ("bin", "cards", "mean confidence", "right"):
         bins_table.add_column(column, justify="right")
     for b in bins:
-        bins_table.add_row(f"{b['low']:.1f}–{b['high']:.1f}", f"{int(b['n'])}", f"{b['confidence']:.2f}", f"{b['right']:.2f}")
+        bins_table.add_row(
+            f"{b['low']:.1f}–{b['high']:.1f}", f"{int(b['n'])}", f"{b['confidence']:.2f}", f"{b['right']:.2f}"
+        )
     console.print(bins_table)
 
 
