@@ -241,7 +241,7 @@ def load_answer_labels(path: Path) -> list[AnswerLabel]:
 def reliability(outcomes: Sequence[CallReplayOutcome], bins: int = 10) -> list[dict[str, float]]:
     """Shown cards binned by their confidence: count, mean confidence, share that were right (an
     expected article of the turn's labeled concern)."""
-    pairs = []
+    pairs: list[tuple[float, bool]] = []
     for outcome in outcomes:
         for record in outcome.turns:
             concern = outcome.concern_of(record.index)
@@ -268,7 +268,7 @@ def reliability(outcomes: Sequence[CallReplayOutcome], bins: int = 10) -> list[d
 def training_rows(outcomes: Sequence[CallReplayOutcome]) -> list[tuple[dict[str, float], int]]:
     """Turn-level labels for the confidence: every candidate of every caller turn that belongs to a
     labeled concern, with 1 when the article answers that concern."""
-    rows = []
+    rows: list[tuple[dict[str, float], int]] = []
     for outcome in outcomes:
         for record in outcome.turns:
             concern = outcome.concern_of(record.index)

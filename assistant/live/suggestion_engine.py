@@ -29,7 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol, cast
+from typing import Any, Literal, Protocol
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
@@ -100,7 +100,7 @@ class CallContext:
         return cls(
             city=str(state["city"]),
             topic=int(state.get("topic", 0)),
-            turns=[(cast(Speaker, "agent" if s == "agent" else "caller"), str(t)) for s, t in state.get("turns", [])],
+            turns=[("agent" if s == "agent" else "caller", str(t)) for s, t in state.get("turns", [])],
             evidence={str(a): float(v) for a, v in state.get("evidence", {}).items()},
             presence={str(a): int(v) for a, v in state.get("presence", {}).items()},
             concern_turns=int(state.get("concern_turns", 0)),
