@@ -14,7 +14,8 @@ from embeddings.index.text_analysis import TextAnalyzer
 
 MIN_ANSWER_CHARS = 25
 SNIPPET_CHARS = 320
-OTHER_SECTION_WEIGHT = 0.8
+OTHER_SECTION_WEIGHT = 0.9
+HEADING_SHARE = 0.3  # a query token in the section heading counts this much (an intent word fully)
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,11 @@ class AnswerExtractor:
         if not tokens:
             return 0.0
         shared = sum(w * self._idf.get(t, self._default_idf) for t, w in query.items() if t in tokens)
-        shared += 0.3 * sum(w * self._idf.get(t, self._default_idf) for t, w in query.items() if t in heading)
+        shared += sum(
+            (HEADING_SHARE if w == 1.0 else 1.0) * w * self._idf.get(t, self._default_idf)
+            for t, w in query.items()
+            if t in heading
+        )
         # A mild length normalization: long sentences are not favoured for containing more, and a
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
