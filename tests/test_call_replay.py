@@ -189,3 +189,19 @@ def test_eval_calls_command_prints_valid_json(
     bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
     failed = CliRunner().invoke(app, ["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
     assert failed.exit_code != 0 and "bottrop/nope" in failed.output
+
+
+@pytest.mark.unit
+def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tmp_path: Path) -> None:
+    from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+    from eval.concern_calibration import fit_concern_confidence
+
+    rows = [({"dense_rank": 1.0, "cosine": 0.9}, 1)] * 20 + [({"dense_rank": 0.2, "cosine": 0.7}, 0)] * 20
+    model = fit_concern_confidence(rows, ("dense_rank", "cosine"))
+    assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7 > 0.3 > model({"dense_rank": 0.2, "cosine": 0.7})
+    path = tmp_path / "weights.json"
+    ConcernConfidence(model.bias, model.weights, "test").save(path)
+    assert load_concern_confidence(path) == ConcernConfidence(model.bias, model.weights, "test")
+    path.write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
+    with pytest.raises(ValueError, match="shoe_size"):
+        load_concern_confidence(path)
