@@ -198,7 +198,8 @@ def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tm
 
     rows = [({"dense_rank": 1.0, "cosine": 0.9}, 1)] * 20 + [({"dense_rank": 0.2, "cosine": 0.7}, 0)] * 20
     model = fit_concern_confidence(rows, ("dense_rank", "cosine"))
-    assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7 > 0.3 > model({"dense_rank": 0.2, "cosine": 0.7})
+    assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7
+    assert model({"dense_rank": 0.2, "cosine": 0.7}) < 0.3
     path = tmp_path / "weights.json"
     ConcernConfidence(model.bias, model.weights, "test").save(path)
     assert load_concern_confidence(path) == ConcernConfidence(model.bias, model.weights, "test")
