@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import cast
 
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.call_service import CallService
 from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
 from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
 from assistant.live.utterance_analysis import concern_text, is_meaningful, opens_new_topic
+from assistant.privacy.redaction import GermanRedactor
+from assistant.storage.call_store import CallStore
+from corpus.knowledge_base import KnowledgeBase
 from corpus.models import Passage
 from embeddings.index.text_analysis import make_analyzer
-from embeddings.retrieval.retriever import ArticleHit, SearchMode
+from embeddings.retrieval.retriever import ArticleHit, HybridRetriever, SearchMode
 
 ARTICLES = {
     "bottrop/sperrmuell": ("Sperrmüll anmelden", "Sperrmüll holt die BEST nach Anmeldung ab. Termine gibt es online."),
@@ -307,3 +312,24 @@ def test_cost_question_finds_the_fees_sentence_without_the_word() -> None:
     fees = Passage("x#1", "bottrop/x", "bottrop", "Pass", "Das Wichtigste", text)
     answer = extractor.extract("und was muss ich da bezahlen", fees, [])
     assert answer.answer == "Die Gebühr beträgt 70 Euro, z. B. für Erwachsene."
+
+
+@pytest.mark.unit
+def test_the_service_sends_the_full_card_set_again_when_a_follow_up_changes_an_answer(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    eng, retriever = engine()
+    store = CallStore("sqlite://")
+    service = CallService(store, eng, cast(HybridRetriever, retriever), knowledge_base, GermanRedactor())
+    call = service.open_call(city="bottrop").call
+    service.utterance(call.id, "caller", "mein kind braucht einen reisepass, der ausweis reicht nicht")
+    service.utterance(call.id, "caller", "ja genau")
+    reply = service.utterance(call.id, "caller", "müssen da beide eltern mit")
+    assert reply is not None
+    events = [e for e in store.events_since(call.id, 0) if e.type == "suggestions"]
+    assert len(events) == 2, "sent on the first turn and again when the answer changed, not on 'ja genau'"
+    last = events[-1].payload["suggestions"]
+    assert [s["article_id"] for s in last] == [s.article_id for s in reply.suggestions]
+    assert [s["rank"] for s in last] == list(range(1, len(last) + 1))
+    assert {s["tier"] for s in last} <= {"answer", "maybe"}
+    assert any(s["answer"] == "Bei Kindern müssen beide Elternteile zustimmen." for s in last)
