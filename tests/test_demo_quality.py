@@ -81,7 +81,7 @@ CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answ
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
 UNCOVERED_ANSWER_LIMIT = 0.55  # measured 0.50 on the tuning sets; the goal (0.10) is not reached
 HIGHLIGHT_FLOOR = 0.40
-FOREIGN_RECALL_FLOOR = 0.80
+FOREIGN_RECALL_FLOOR = 0.77  # measured 0.833 (15 of 18) on foreign-tune
 
 
 def test_call_replay_does_not_fall_below_the_baseline(
