@@ -97,8 +97,8 @@ KNOWING_WORDS = frozenset(
 # Verbs of calling, needing and getting; question words.
 NEEDING_WORDS = frozenset(
     {
-        "anrufen", "bekomme", "bekommt", "brauche", "brauchen", "braucht", "darf", "geht", "gerade", "heute",
-        "ihnen", "jemand", "komme", "kommt", "könnte", "meint", "meinte", "musste", "name", "rufe", "rufen", "sagt",
+        "bekomme", "bekommt", "brauche", "brauchen", "braucht", "darf", "geht", "gerade", "heute",
+        "ihnen", "jemand", "komme", "kommt", "könnte", "meint", "meinte", "musste", "rufen", "sagt",
         "seit", "sollte", "unsere", "viel", "wann", "warum", "wegen", "wieso", "wollen"
     }
 )  # fmt: skip
@@ -106,14 +106,14 @@ NEEDING_WORDS = frozenset(
 # Spoken words that say nothing about the concern: verbs, dialect, particles, time words.
 SPOKEN_FILLERS = frozenset(
     {
-        "ach", "aha", "angerufen", "bekommen", "bekommst", "bestimmt", "bisschen", "brauch", "bzw", "darum",
+        "ach", "aha", "bekommen", "bekommst", "bestimmt", "brauch", "bzw", "darum",
         "deswegen", "ding", "dinge", "drauf", "drin", "dürfen", "echt", "einmal", "erreichen", "erzählt", "ganz",
-        "gehen", "gekommen", "gekriegt", "gemacht", "gesagt", "gesehen", "gibt", "gibts", "glaub", "glaube",
-        "gleich", "grad", "ham", "heisse", "heiße", "hinten", "hätt", "ihrer", "immer", "irgendwas", "irgendwo",
+        "gehen", "gekommen", "gekriegt", "gemacht", "gesehen", "gibt", "gibts", "glaub", "glaube",
+        "gleich", "grad", "ham", "hinten", "hätt", "ihrer", "immer", "irgendwas", "irgendwo",
         "is", "isses", "keiner", "kommen", "krieg", "kriege", "kriegen", "kriegt", "könnten", "letzte", "letzten",
         "leute", "liegt", "läuft", "mache", "machen", "macht", "mehr", "mehrere", "mensch", "müssen", "nachher",
         "nem", "nen", "ner", "neulich", "nich", "niemand", "nix", "nochmal", "nummer", "nächste", "nächsten",
-        "passieren", "passiert", "ruf", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort", "sollen",
+        "passieren", "passiert", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort", "sollen",
         "sonst", "sowas", "stehen", "steht", "teil", "trotzdem", "unserem", "unseren", "viele", "vielleicht",
         "vorne", "wahrscheinlich", "welche", "welcher", "welches", "weshalb", "wirklich", "woche", "wochen",
         "woher", "wohin", "ziemlich", "zurück", "äähm", "überall", "übrigens"
@@ -123,11 +123,11 @@ SPOKEN_FILLERS = frozenset(
 # Words around a name or an address: titles, offices, the demo cities, verbs of living.
 NAME_CONTEXT_WORDS = frozenset(
     {
-        "adresse", "als", "amt", "anschrift", "at", "benötigt", "betreffend", "bezüglich", "bottrop", "bürgeramt",
-        "dein", "deine", "dich", "dinslaken", "dir", "doktor", "dr", "duisburg", "familie", "firma", "fragt",
+        "adresse", "als", "amt", "anschrift", "at", "benötigt", "betreffend", "bezüglich", "bürgeramt",
+        "dein", "deine", "dich", "dir", "doktor", "dr", "familie", "firma", "fragt",
         "frau", "gehe", "gestern", "hast", "herr", "herrn", "ihrem", "ihren", "kam", "kannst", "konnte", "lautet",
         "lebe", "lebt", "mag", "minus", "möchten", "müsste", "nachname", "nebenan", "prof", "professor", "punkt",
-        "ruft", "sagte", "seid", "sondern", "stadt", "strasse", "straße", "verwaltung", "vorname", "werde",
+        "ruft", "sagte", "seid", "sondern", "strasse", "straße", "vorname", "werde",
         "werden", "wohne", "wohnen", "wohnhaft", "wohnt", "wurde", "wäre"
     }
 )  # fmt: skip
@@ -135,6 +135,37 @@ NAME_CONTEXT_WORDS = frozenset(
 
 # Lexical search drops these: function words and spoken fillers that carry no topic, so that
 # "äh, also, ja genau" does not dilute the lexical match of a transcript.
+# Fillers of a phone call ("ich hab angerufen", "ein bisschen").
+CALLING_FILLERS = frozenset(
+    {
+        "angerufen", "bisschen", "gesagt", "heisse", "heiße", "ruf"
+    }
+)  # fmt: skip
+
+# Asking for someone on the phone ("mein Name", "ich rufe an").
+CALLING_NEEDS = frozenset(
+    {
+        "anrufen", "name", "rufe"
+    }
+)  # fmt: skip
+
+# The cities and their administration, named when a caller says where they called.
+CALL_PLACES = frozenset(
+    {
+        "bottrop", "dinslaken", "duisburg", "stadt", "verwaltung"
+    }
+)  # fmt: skip
+
+# Apologies, confusion and phone talk before the concern ("entschuldigung, ich bin durcheinander").
+SMALL_TALK = frozenset(
+    {
+        "apparat", "aufgeregt", "bescheid", "bißchen", "durcheinander", "ehrlich", "entschuldigen",
+        "entschuldigense", "entschuldigung", "freundlich", "freundliche", "gelandet", "helfen", "hilfe",
+        "nervoes", "nervös", "richtige", "schoen", "sorry", "stelle", "telefon", "verbunden", "verwirrt",
+        "warte", "warten", "weiter", "zustaendig", "zuständig"
+    }
+)  # fmt: skip
+
 STOPWORDS = (
     FUNCTION_WORDS
     | COURTESY_WORDS
@@ -145,12 +176,29 @@ STOPWORDS = (
 )
 
 # Words of the conversation itself (greetings, politeness, "I have a question") that name no concern.
-CONVERSATION_WORDS = CONVERSATION_AUXILIARIES | GREETINGS | ACKNOWLEDGEMENTS | ASKING_WORDS | KNOWING_WORDS
+CONVERSATION_WORDS = (
+    CONVERSATION_AUXILIARIES
+    | GREETINGS
+    | ACKNOWLEDGEMENTS
+    | ASKING_WORDS
+    | KNOWING_WORDS
+    | CALLING_FILLERS
+    | CALLING_NEEDS
+    | CALL_PLACES
+    | SMALL_TALK
+)
 
 # Spoken words that say nothing about the concern (verbs of asking and needing, dialect, particles):
 # never the label of a topic.
 FILLER_WORDS = (
-    PARTICLES_AND_MODALS | FILLER_FUNCTION_WORDS | ASKING_WORDS | KNOWING_WORDS | NEEDING_WORDS | SPOKEN_FILLERS
+    PARTICLES_AND_MODALS
+    | FILLER_FUNCTION_WORDS
+    | ASKING_WORDS
+    | KNOWING_WORDS
+    | NEEDING_WORDS
+    | SPOKEN_FILLERS
+    | CALLING_FILLERS
+    | CALLING_NEEDS
 )
 
 # Function words, common verbs and greetings: never part of a person's or a street's name.
@@ -163,4 +211,6 @@ NOT_IN_NAMES = (
     | ASKING_WORDS
     | NEEDING_WORDS
     | NAME_CONTEXT_WORDS
+    | CALLING_NEEDS
+    | CALL_PLACES
 )

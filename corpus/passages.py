@@ -10,6 +10,94 @@ from corpus.models import Article, Passage
 TokenCounter = Callable[[str], int]
 KEYWORDS_HEADING = "Stichwörter"
 _SENTENCE_END = re.compile(r"(?<=[.!?:;])\s+(?=[A-ZÄÖÜ0-9\"„(])")
+# German abbreviations after which a period does not end a sentence ("z. B. Ausweis", "Nr. 5").
+ABBREVIATIONS = frozenset(
+    [
+        "z.b.",
+        "z.",
+        "b.",
+        "bzw.",
+        "ggf.",
+        "ggfs.",
+        "nr.",
+        "ca.",
+        "u.a.",
+        "u.",
+        "a.",
+        "d.h.",
+        "d.",
+        "h.",
+        "usw.",
+        "etc.",
+        "evtl.",
+        "inkl.",
+        "zzgl.",
+        "exkl.",
+        "bzgl.",
+        "vgl.",
+        "sog.",
+        "max.",
+        "min.",
+        "mind.",
+        "tel.",
+        "str.",
+        "abs.",
+        "art.",
+        "dr.",
+        "prof.",
+        "st.",
+        "hl.",
+        "gem.",
+        "lt.",
+        "i.d.r.",
+        "i.",
+        "d.",
+        "r.",
+        "o.ä.",
+        "o.",
+        "ä.",
+        "u.u.",
+        "u.",
+        "u.",
+        "s.",
+        "o.",
+        "a.",
+        "v.",
+        "i.",
+        "jan.",
+        "feb.",
+        "mrz.",
+        "apr.",
+        "jun.",
+        "jul.",
+        "aug.",
+        "sep.",
+        "sept.",
+        "okt.",
+        "nov.",
+        "dez.",
+        "mo.",
+        "di.",
+        "mi.",
+        "do.",
+        "fr.",
+        "sa.",
+        "bzw",
+    ]
+)
+_ORDINAL = re.compile(r"(?:^|\s)(?:\d{1,2}\.){1,2}\d{0,4}$")  # "1." "15.03." before a month or noun
+
+
+def _ends_with_abbreviation(left: str) -> bool:
+    last = left.rsplit(None, 1)[-1].lower() if left.strip() else ""
+    if not last.endswith("."):
+        return False
+    tail = left.lower()[-8:]
+    if last in ABBREVIATIONS or any(tail.endswith(a) for a in ("z. b.", "u. a.", "d. h.", "o. ä.", "i. d. r.")):
+        return True
+    if len(last) == 2 and last[0].isalpha():  # a single letter: "z." of "z. B.", an initial
+        return True
+    return bool(_ORDINAL.search(left))
 
 
 def approximate_token_count(text: str) -> int:
@@ -22,8 +110,15 @@ def split_sentences(text: str) -> list[str]:
     parts: list[str] = []
     for raw_block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
         block = " ".join(raw_block.split())
-        if block:
-            parts.extend(s.strip() for s in _SENTENCE_END.split(block) if s.strip())
+        if not block:
+            continue
+        merged: list[str] = []
+        for piece in _SENTENCE_END.split(block):
+            if merged and merged[-1].endswith(".") and _ends_with_abbreviation(merged[-1]):
+                merged[-1] = f"{merged[-1]} {piece}"
+            else:
+                merged.append(piece)
+        parts.extend(s.strip() for s in merged if s.strip())
     return parts
 
 

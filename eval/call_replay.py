@@ -1,25 +1,57 @@
-"""Replays call scripts through the live suggestion path (``CallService``) and scores what the
-agent would have seen: was the expected article pushed, after how many caller turns, and how many
-wrong articles were pushed before it."""
+"""Replays call scripts through the live suggestion path (``CallService``) and scores what the agent
+would have seen, concern by concern: did a card of an expected article appear by the concern's last
+caller turn, as ``answer`` or at all; how many caller turns after the concern's first one; did a
+matter the knowledge base does not cover get an ``answer`` card; how many wrong ``answer`` cards;
+does the highlighted sentence answer the question (with a file of labeled answers); and how well the
+cards' confidence is calibrated (reliability bins)."""
 
 from __future__ import annotations
 
+import json
 import math
+import statistics
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from assistant.live.call_service import CallService
-from assistant.replay.call_scripts import CallScript
+from assistant.replay.call_scripts import CallScript, Concern
 from eval.metrics import percentile_ms
+
+
+@dataclass(frozen=True)
+class ShownCard:
+    article_id: str
+    tier: str
+    score: float
+    answer: str
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What the sidebar showed after one caller turn, and the engine's candidates with features."""
+
+    index: int  # into the script's turns
+    caller_turn: int  # 1-based number of the caller turn
+    topic: int
+    cards: tuple[ShownCard, ...]
+    candidates: tuple[tuple[str, dict[str, float], float], ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerLabel:
+    call_id: str
+    turn: int
+    article_id: str
+    sentences: tuple[str, ...]
 
 
 @dataclass
 class CallReplayOutcome:
     script: CallScript
-    pushed: list[tuple[int, str]] = field(default_factory=list)  # (caller turn number, article id)
-    caller_turns: int = 0
+    turns: list[TurnRecord] = field(default_factory=list)
     seconds: list[float] = field(default_factory=list)
 
     @property
@@ -27,21 +59,47 @@ class CallReplayOutcome:
         return set(self.script.expected)
 
     @property
-    def found(self) -> set[str]:
-        return {a for _, a in self.pushed} & self.expected
+    def pushed(self) -> list[tuple[int, str]]:
+        """(caller turn number, article id) of every card, the first time it was shown."""
+        seen: set[str] = set()
+        found = []
+        for record in self.turns:
+            for card in record.cards:
+                if card.article_id not in seen:
+                    seen.add(card.article_id)
+                    found.append((record.caller_turn, card.article_id))
+        return found
 
-    @property
-    def first_correct_turn(self) -> int | None:
-        return next((turn for turn, a in self.pushed if a in self.expected), None)
+    def answer_cards(self) -> set[str]:
+        return {c.article_id for r in self.turns for c in r.cards if c.tier == "answer"}
 
-    @property
-    def wrong_before_first(self) -> int:
-        first = self.first_correct_turn
-        return sum(1 for turn, a in self.pushed if a not in self.expected and (first is None or turn <= first))
+    def concern_turns(self, concern: Concern) -> list[TurnRecord]:
+        wanted = set(concern.caller_turns)
+        return [r for r in self.turns if r.index in wanted]
 
-    @property
-    def wrong(self) -> int:
-        return sum(1 for _, a in self.pushed if a not in self.expected)
+    def concern_of(self, index: int) -> Concern | None:
+        return next((c for c in self.script.concern_list() if index in c.caller_turns), None)
+
+    def first_right(self, concern: Concern, tiers: tuple[str, ...] = ("answer", "maybe")) -> int | None:
+        """Caller turns from the concern's first turn to the first card of an expected article (0: same turn)."""
+        for position, record in enumerate(self.concern_turns(concern)):
+            if any(c.article_id in concern.expected and c.tier in tiers for c in record.cards):
+                return position
+        return None
+
+    def wrong_answers(self) -> int:
+        """Distinct articles shown as ``answer`` during a covered concern's turns that it does not expect."""
+        wrong: set[tuple[int, str]] = set()
+        for n, concern in enumerate(self.script.concern_list()):
+            if not concern.expected:
+                continue
+            for record in self.concern_turns(concern):
+                wrong |= {
+                    (n, c.article_id)
+                    for c in record.cards
+                    if c.tier == "answer" and c.article_id not in concern.expected
+                }
+        return len(wrong)
 
 
 @dataclass
@@ -51,9 +109,6 @@ class CallReplayReport:
     per_city: dict[str, dict[str, float]]
 
     def as_json(self) -> dict[str, Any]:
-        def clean(m: dict[str, float]) -> dict[str, float | None]:
-            return {k: (None if math.isnan(v) else round(v, 4)) for k, v in m.items()}
-
         return {
             "overall": clean(self.overall),
             "per_city": {c: clean(m) for c, m in self.per_city.items()},
@@ -63,61 +118,177 @@ class CallReplayReport:
                     "id": o.script.id,
                     "expected": sorted(o.expected),
                     "pushed": [{"turn": t, "article_id": a} for t, a in o.pushed],
-                    "first_correct_turn": o.first_correct_turn,
+                    "answer_cards": sorted(o.answer_cards()),
                 }
                 for o in self.outcomes
             ],
         }
 
 
+def clean(metrics: dict[str, float]) -> dict[str, float | None]:
+    return {k: (None if math.isnan(v) else round(v, 4)) for k, v in metrics.items()}
+
+
 def replay_call(service: CallService, script: CallScript) -> CallReplayOutcome:
     outcome = CallReplayOutcome(script)
     call = service.open_call(city=script.city).call
-    for speaker, text in script.turns:
+    caller_turns = 0
+    for index, (speaker, text) in enumerate(script.turns):
         started = time.perf_counter()
         result = service.utterance(call.id, speaker, text)
-        if speaker != "caller":
+        if speaker != "caller" or result is None:
             continue
         outcome.seconds.append(time.perf_counter() - started)
-        outcome.caller_turns += 1
-        if result is not None:
-            outcome.pushed.extend((outcome.caller_turns, s.article_id) for s in result.pushed)
+        caller_turns += 1
+        cards = tuple(ShownCard(s.article_id, s.tier, s.score, s.answer) for s in result.suggestions)
+        candidates = tuple((c.article_id, dict(c.features), c.score) for c in result.candidates)
+        outcome.turns.append(TurnRecord(index, caller_turns, result.topic, cards, candidates))
     service.end_call(call.id)
     return outcome
 
 
-def summarize(outcomes: Sequence[CallReplayOutcome]) -> dict[str, float]:
-    answerable = [o for o in outcomes if o.expected]
-    unanswerable = [o for o in outcomes if not o.expected]
-    firsts = [o.first_correct_turn for o in answerable if o.first_correct_turn is not None]
-    expected_total = sum(len(o.expected) for o in answerable)
-    pushes = sum(len(o.pushed) for o in answerable)
+def _share(hits: int, total: int) -> float:
+    return hits / total if total else float("nan")
+
+
+def summarize(outcomes: Sequence[CallReplayOutcome], labels: Sequence[AnswerLabel] = ()) -> dict[str, float]:
+    covered = [(o, c) for o in outcomes for c in o.script.concern_list() if c.expected]
+    uncovered_concerns = [(o, c) for o in outcomes for c in o.script.concern_list() if not c.expected]
+    covered_calls = [o for o in outcomes if any(c.expected for c in o.script.concern_list())]
+    uncovered_calls = [o for o in outcomes if not any(c.expected for c in o.script.concern_list())]
+    firsts = [f for o, c in covered if (f := o.first_right(c)) is not None]
     seconds = [s for o in outcomes for s in o.seconds]
     nan = float("nan")
-    return {
+    metrics = {
         "calls": float(len(outcomes)),
-        "call_success": sum(1 for o in answerable if o.found == o.expected) / len(answerable) if answerable else nan,
-        "any_expected_suggested": sum(1 for o in answerable if o.found) / len(answerable) if answerable else nan,
-        "expected_article_recall": sum(len(o.found) for o in answerable) / expected_total if expected_total else nan,
-        "turns_to_first_correct": sum(firsts) / len(firsts) if firsts else nan,
-        "wrong_before_first_correct": (
-            sum(o.wrong_before_first for o in answerable) / len(answerable) if answerable else nan
+        "covered_concerns": float(len(covered)),
+        "concerns_with_expected_card": _share(sum(1 for o, c in covered if o.first_right(c) is not None), len(covered)),
+        "concerns_with_expected_answer": _share(
+            sum(1 for o, c in covered if o.first_right(c, ("answer",)) is not None), len(covered)
         ),
-        "push_precision": sum(len(o.found) for o in answerable) / pushes if pushes else nan,
-        "pushes_per_call": pushes / len(answerable) if answerable else nan,
-        "uncovered_calls_with_push": (
-            sum(1 for o in unanswerable if o.pushed) / len(unanswerable) if unanswerable else nan
+        "median_turns_to_right_card": float(statistics.median(firsts)) if firsts else nan,
+        "uncovered_calls_with_answer": _share(
+            sum(1 for o in uncovered_calls if o.answer_cards()), len(uncovered_calls)
+        ),
+        "uncovered_concerns_with_answer": _share(
+            sum(
+                1
+                for o, c in uncovered_concerns
+                if any(r.cards and r.cards[0].tier == "answer" for r in o.concern_turns(c))
+            ),
+            len(uncovered_concerns),
+        ),
+        "wrong_answers_per_covered_call": _share(sum(o.wrong_answers() for o in covered_calls), len(covered_calls)),
+        "cards_per_turn": _share(
+            sum(len(r.cards) for o in outcomes for r in o.turns), sum(len(o.turns) for o in outcomes)
         ),
         "latency_p50_ms": percentile_ms(seconds, 50) if seconds else nan,
         "latency_p95_ms": percentile_ms(seconds, 95) if seconds else nan,
     }
+    if labels:
+        by_call = {o.script.id: o for o in outcomes}
+        mine = [label for label in labels if label.call_id in by_call]
+        right = shown = 0
+        for label in mine:
+            card = highlighted(by_call[label.call_id], label)
+            if card is not None:
+                shown += 1
+                right += answer_matches(card.answer, label.sentences)
+        metrics["highlight_triples"] = float(len(mine))
+        metrics["highlight_accuracy"] = _share(right, len(mine))
+        metrics["highlight_accuracy_when_shown"] = _share(right, shown)
+    return metrics
 
 
-def replay_calls(service: CallService, scripts: Sequence[CallScript]) -> CallReplayReport:
+def highlighted(outcome: CallReplayOutcome, label: AnswerLabel) -> ShownCard | None:
+    """The card of the label's article shown after the labeled turn (or the last caller turn before it)."""
+    records = [r for r in outcome.turns if r.index <= label.turn]
+    if not records:
+        return None
+    return next((c for c in records[-1].cards if c.article_id == label.article_id), None)
+
+
+def _normal(text: str) -> str:
+    return " ".join("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
+
+
+def answer_matches(answer: str, sentences: Sequence[str]) -> bool:
+    """The highlight is one of the acceptable sentences (one contains the other, ignoring case,
+    punctuation and Markdown)."""
+    mine = _normal(answer)
+    return bool(mine) and any((s := _normal(x)) and (s in mine or mine in s) for x in sentences)
+
+
+def load_answer_labels(path: Path) -> list[AnswerLabel]:
+    """Lines ``{"call_id", "turn", "article_id", "sentences": [acceptable answering sentences]}``; lines
+    with ``"answerable": false`` (the article does not answer the question) are left out."""
+    labels = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            if raw.get("answerable") is False:
+                continue  # the article is silent on the question: nothing to highlight
+            labels.append(
+                AnswerLabel(str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"]), tuple(raw["sentences"]))
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{path}:{number}: needs call_id, turn, article_id and sentences ({exc})") from exc
+    return labels
+
+
+def reliability(outcomes: Sequence[CallReplayOutcome], bins: int = 10) -> list[dict[str, float]]:
+    """Shown cards binned by their confidence: count, mean confidence, share that were right (an
+    expected article of the turn's labeled concern)."""
+    pairs: list[tuple[float, bool]] = []
+    for outcome in outcomes:
+        for record in outcome.turns:
+            concern = outcome.concern_of(record.index)
+            if concern is None:
+                continue
+            pairs.extend((c.score, c.article_id in concern.expected) for c in record.cards)
+    table = []
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(s, y) for s, y in pairs if low <= s < high or (b == bins - 1 and s == 1.0)]
+        if inside:
+            table.append(
+                {
+                    "low": low,
+                    "high": high,
+                    "n": float(len(inside)),
+                    "confidence": sum(s for s, _ in inside) / len(inside),
+                    "right": sum(1 for _, y in inside if y) / len(inside),
+                }
+            )
+    return table
+
+
+def training_rows(outcomes: Sequence[CallReplayOutcome]) -> list[tuple[dict[str, float], int]]:
+    """Turn-level labels for the confidence: every candidate of every caller turn that belongs to a
+    labeled concern, with 1 when the article answers that concern."""
+    rows: list[tuple[dict[str, float], int]] = []
+    for outcome in outcomes:
+        for record in outcome.turns:
+            concern = outcome.concern_of(record.index)
+            if concern is None:
+                continue
+            rows.extend((features, int(a in concern.expected)) for a, features, _ in record.candidates)
+    return rows
+
+
+def replay_calls(
+    service: CallService, scripts: Sequence[CallScript], labels: Sequence[AnswerLabel] = ()
+) -> CallReplayReport:
     outcomes = [replay_call(service, s) for s in scripts]
+    return report(outcomes, labels)
+
+
+def report(outcomes: list[CallReplayOutcome], labels: Sequence[AnswerLabel] = ()) -> CallReplayReport:
     cities = sorted({o.script.city for o in outcomes})
     return CallReplayReport(
         outcomes=outcomes,
-        overall=summarize(outcomes),
-        per_city={c: summarize([o for o in outcomes if o.script.city == c]) for c in cities},
+        overall=summarize(outcomes, labels),
+        per_city={c: summarize([o for o in outcomes if o.script.city == c], labels) for c in cities},
     )

@@ -7,9 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from assistant.replay.call_scripts import CallScript, CallScriptError, load_call_scripts
+from assistant.replay.call_scripts import CallScript, CallScriptError, Concern, load_call_scripts
 from assistant.wiring import build_call_service
-from eval.call_replay import CallReplayOutcome, replay_calls, summarize
+from eval.call_replay import (
+    AnswerLabel,
+    CallReplayOutcome,
+    ShownCard,
+    TurnRecord,
+    answer_matches,
+    reliability,
+    replay_calls,
+    summarize,
+    training_rows,
+)
 from tests.api_support import api_settings
 
 
@@ -22,6 +32,12 @@ from tests.api_support import api_settings
         ('{"id": "a", "city": "bottrop", "turns": [["citizen", "hallo"]]}', "turns[0]"),
         ('{"id": "", "city": "bottrop", "turns": [["caller", "hallo"]]}', "'id'"),
         ('{"id": "a", "city": "bottrop", "expected": "x", "turns": [["caller", "hallo"]]}', "expected"),
+        ('{"id": "a", "city": "bottrop", "concerns": [], "turns": [["caller", "hallo"]]}', "concerns"),
+        (
+            '{"id": "a", "city": "bottrop", "concerns": [{"expected": [], "caller_turns": [1]}], '
+            '"turns": [["caller", "hallo"], ["agent", "ja"]]}',
+            "concerns[0].caller_turns: 1",
+        ),
     ],
 )
 def test_bad_call_scripts_name_line_and_field(tmp_path: Path, line: str, fragment: str) -> None:
@@ -33,21 +49,97 @@ def test_bad_call_scripts_name_line_and_field(tmp_path: Path, line: str, fragmen
 
 
 @pytest.mark.unit
-def test_metrics_from_hand_made_outcomes() -> None:
-    script = CallScript("c1", "bottrop", ("bottrop/a", "bottrop/b"), (("caller", "x"),))
-    outcome = CallReplayOutcome(script, pushed=[(1, "bottrop/x"), (2, "bottrop/a"), (2, "bottrop/y")], caller_turns=4)
-    assert outcome.first_correct_turn == 2
-    assert outcome.wrong_before_first == 2  # x at turn 1, y alongside the first correct one
-    missed = CallReplayOutcome(CallScript("c2", "bottrop", ("bottrop/c",), (("caller", "x"),)), caller_turns=3)
-    uncovered = CallReplayOutcome(CallScript("c3", "bottrop", (), (("caller", "x"),)), pushed=[(1, "bottrop/z")])
-    metrics = summarize([outcome, missed, uncovered])
-    assert metrics["call_success"] == 0.0
-    assert metrics["any_expected_suggested"] == 0.5
-    assert metrics["expected_article_recall"] == pytest.approx(1 / 3)
-    assert metrics["turns_to_first_correct"] == 2.0
-    assert metrics["wrong_before_first_correct"] == 1.0
-    assert metrics["push_precision"] == pytest.approx(1 / 3)
-    assert metrics["uncovered_calls_with_push"] == 1.0
+def test_concerns_are_read_and_old_files_have_one_concern(tmp_path: Path) -> None:
+    path = tmp_path / "calls.jsonl"
+    rows = [
+        {"id": "old", "city": "bottrop", "expected": ["bottrop/a"], "turns": [["agent", "hi"], ["caller", "x"]]},
+        {
+            "id": "new",
+            "city": "bottrop",
+            "expected": ["bottrop/a"],
+            "concerns": [
+                {"expected": ["bottrop/a"], "caller_turns": [0], "matter": "a"},
+                {"expected": [], "caller_turns": [2]},
+            ],
+            "turns": [["caller", "x"], ["agent", "y"], ["caller", "z"]],
+        },
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    old, new = load_call_scripts(path)
+    assert old.concern_list() == (Concern(("bottrop/a",), (1,)),)
+    assert new.concern_list() == (Concern(("bottrop/a",), (0,), "a"), Concern((), (2,)))
+
+
+def card(article_id: str, tier: str = "answer", score: float = 0.8, answer: str = "") -> ShownCard:
+    return ShownCard(article_id, tier, score, answer)
+
+
+@pytest.mark.unit
+def test_concern_metrics_from_hand_made_outcomes() -> None:
+    turns = tuple(("caller", str(i)) for i in range(6))
+    script = CallScript(
+        "c1",
+        "bottrop",
+        ("bottrop/a", "bottrop/b"),
+        turns,  # type: ignore[arg-type]
+        (Concern(("bottrop/a",), (0, 1, 2)), Concern(("bottrop/b",), (3, 4)), Concern((), (5,))),
+    )
+    found = CallReplayOutcome(
+        script,
+        [
+            TurnRecord(0, 1, 0, (card("bottrop/x"),)),
+            TurnRecord(1, 2, 0, (card("bottrop/a", "maybe"),)),
+            TurnRecord(2, 3, 0, (card("bottrop/a"),)),
+            TurnRecord(3, 4, 1, ()),
+            TurnRecord(4, 5, 1, (card("bottrop/b", "maybe"),)),
+            TurnRecord(5, 6, 2, (card("bottrop/b", "maybe"),)),
+        ],
+    )
+    uncovered = CallReplayOutcome(
+        CallScript("c2", "bottrop", (), (("caller", "x"),)), [TurnRecord(0, 1, 0, (card("bottrop/z"),))]
+    )
+    quiet = CallReplayOutcome(
+        CallScript("c3", "bottrop", (), (("caller", "x"),)), [TurnRecord(0, 1, 0, (card("bottrop/z", "maybe"),))]
+    )
+    metrics = summarize([found, uncovered, quiet])
+    assert metrics["covered_concerns"] == 2
+    assert metrics["concerns_with_expected_card"] == 1.0
+    assert metrics["concerns_with_expected_answer"] == 0.5
+    assert metrics["median_turns_to_right_card"] == 1.0  # a after 1 turn, b after 1 turn
+    assert metrics["uncovered_calls_with_answer"] == 0.5
+    assert metrics["wrong_answers_per_covered_call"] == 1.0  # x during the first concern
+    assert found.pushed == [(1, "bottrop/x"), (2, "bottrop/a"), (5, "bottrop/b")]
+
+
+@pytest.mark.unit
+def test_highlight_accuracy_reliability_and_training_rows() -> None:
+    script = CallScript("c1", "bottrop", ("bottrop/a",), (("caller", "x"), ("caller", "kostet das was")))
+    outcome = CallReplayOutcome(
+        script,
+        [
+            TurnRecord(0, 1, 0, (card("bottrop/a", score=0.85, answer="Ein Termin ist nötig."),)),
+            TurnRecord(
+                1,
+                2,
+                0,
+                (card("bottrop/a", score=0.95, answer="Die Gebühr: 28,80 Euro."), card("bottrop/q", "maybe", 0.3)),
+                (("bottrop/a", {"cosine": 0.9}, 0.95), ("bottrop/q", {"cosine": 0.8}, 0.3)),
+            ),
+        ],
+    )
+    labels = [
+        AnswerLabel("c1", 1, "bottrop/a", ("Die **Gebühr**: 28,80 Euro",)),
+        AnswerLabel("c1", 0, "bottrop/a", ("Die Gebühr: 28,80 Euro.",)),
+        AnswerLabel("c1", 1, "bottrop/missing", ("x",)),
+    ]
+    metrics = summarize([outcome], labels)
+    assert metrics["highlight_accuracy"] == pytest.approx(1 / 3)
+    assert metrics["highlight_accuracy_when_shown"] == 0.5
+    assert answer_matches("Sie zahlen 10 Euro.", ["sie zahlen 10 euro"])
+    assert not answer_matches("", ["x"])
+    bins = reliability([outcome])
+    assert [(b["low"], b["n"], b["right"]) for b in bins] == [(0.3, 1.0, 0.0), (0.8, 1.0, 1.0), (0.9, 1.0, 1.0)]
+    assert training_rows([outcome]) == [({"cosine": 0.9}, 1), ({"cosine": 0.8}, 0)]
 
 
 @pytest.mark.unit
@@ -62,9 +154,9 @@ def test_replay_through_the_live_engine(knowledge_dir: Path, tmp_path: Path) -> 
     )
     report = replay_calls(service, [script])
     outcome = report.outcomes[0]
-    assert outcome.caller_turns == 2
-    assert outcome.first_correct_turn == 2
-    assert report.overall["call_success"] == 1.0
+    assert [r.caller_turn for r in outcome.turns] == [1, 2]
+    assert outcome.turns[0].cards == (), "a greeting shows nothing"
+    assert report.overall["concerns_with_expected_card"] == 1.0
     assert json.dumps(report.as_json())
 
 
@@ -90,9 +182,27 @@ def test_eval_calls_command_prints_valid_json(
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["n_calls"] == 2
-    assert report["per_city"]["bottrop"]["call_success"] == 1.0
-    assert report["per_city"]["dinslaken"]["call_success"] is None
+    assert report["per_city"]["bottrop"]["concerns_with_expected_card"] == 1.0
+    assert report["per_city"]["dinslaken"]["concerns_with_expected_card"] is None
+    assert isinstance(report["reliability"], list)
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
     failed = CliRunner().invoke(app, ["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
     assert failed.exit_code != 0 and "bottrop/nope" in failed.output
+
+
+@pytest.mark.unit
+def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tmp_path: Path) -> None:
+    from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+    from eval.concern_calibration import fit_concern_confidence
+
+    rows = [({"dense_rank": 1.0, "cosine": 0.9}, 1)] * 20 + [({"dense_rank": 0.2, "cosine": 0.7}, 0)] * 20
+    model = fit_concern_confidence(rows, ("dense_rank", "cosine"))
+    assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7
+    assert model({"dense_rank": 0.2, "cosine": 0.7}) < 0.3
+    path = tmp_path / "weights.json"
+    ConcernConfidence(model.bias, model.weights, "test").save(path)
+    assert load_concern_confidence(path) == ConcernConfidence(model.bias, model.weights, "test")
+    path.write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
+    with pytest.raises(ValueError, match="shoe_size"):
+        load_concern_confidence(path)

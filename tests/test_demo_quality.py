@@ -13,7 +13,7 @@ from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.encoders.encoder import Encoder
 from embeddings.index.index_store import refresh_index
 from embeddings.retrieval.retriever import SEARCH_MODES, HybridRetriever
-from eval.call_replay import replay_calls
+from eval.call_replay import load_answer_labels, replay_calls
 from eval.queries import LabeledQuery, load_queries
 from eval.retrieval_evaluation import evaluate_retriever
 from tests.conftest import DEMO_KNOWLEDGE, PROJECT_ROOT
@@ -72,10 +72,16 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
     assert not second.changed
 
 
-# Recorded with the default settings on demo/calls (see README, Live call service); the suggestion
-# engine was tuned on dev.jsonl, so these guard against regressions rather than measure quality.
-CALL_BASELINE = {"any_expected_suggested": 0.944, "expected_article_recall": 0.898, "push_precision": 0.638}
-UNCOVERED_PUSH_LIMIT = 0.2
+# The suggestion engine per concern (docs/suggestions.md). Its confidence was fitted and its thresholds
+# tuned on dev, uncovered and independent-tune, so these numbers guard against regressions; they are
+# not evidence of quality (that is independent-test, reported in docs/suggestions.md, never asserted
+# here so that nobody tunes against it).
+CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl")
+CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.82}
+CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
+UNCOVERED_ANSWER_LIMIT = 0.55  # measured 0.50 on the tuning sets; the goal (0.10) is not reached
+HIGHLIGHT_FLOOR = 0.40
+FOREIGN_RECALL_FLOOR = 0.77  # measured 0.833 (15 of 18) on foreign-tune
 
 
 def test_call_replay_does_not_fall_below_the_baseline(
@@ -83,10 +89,24 @@ def test_call_replay_does_not_fall_below_the_baseline(
 ) -> None:
     service = build_call_service(demo_settings, encoder=demo_encoder, knowledge_base=demo_kb, database_url="sqlite://")
     calls = PROJECT_ROOT / "demo" / "calls"
-    report = replay_calls(service, load_call_scripts(calls / "dev.jsonl"))
-    for metric, baseline in CALL_BASELINE.items():
-        assert report.overall[metric] >= baseline - MARGIN, (metric, report.overall[metric])
-    uncovered = replay_calls(service, load_call_scripts(calls / "uncovered.jsonl"))
-    assert uncovered.overall["uncovered_calls_with_push"] <= UNCOVERED_PUSH_LIMIT
-    for outcome in report.outcomes + uncovered.outcomes:
+    scripts = [s for name in CALL_SETS for s in load_call_scripts(calls / name)]
+    tune_ids = {s.id for s in load_call_scripts(calls / "independent-tune.jsonl")}
+    labels = [a for a in load_answer_labels(calls / "answer-labels.jsonl") if a.call_id in tune_ids]
+    report = replay_calls(service, scripts, labels)
+    for metric, floor in CALL_FLOORS.items():
+        assert report.overall[metric] >= floor, (metric, report.overall[metric])
+    for metric, ceiling in CALL_CEILINGS.items():
+        assert report.overall[metric] <= ceiling, (metric, report.overall[metric])
+    assert report.overall["uncovered_calls_with_answer"] <= UNCOVERED_ANSWER_LIMIT
+    assert report.overall["highlight_accuracy"] >= HIGHLIGHT_FLOOR
+    for outcome in report.outcomes:
         assert all(a.startswith((outcome.script.city + "/", "common/")) for _, a in outcome.pushed)
+
+
+def test_foreign_language_questions_find_the_german_article(
+    demo_retriever: HybridRetriever, demo_kb: KnowledgeBase
+) -> None:
+    queries = load_queries(QUERIES / "foreign-tune.jsonl", set(demo_kb.articles))
+    report = evaluate_retriever(demo_retriever, queries, demo_kb.cities, "hybrid", 0.5)
+    assert report.overall["recall@3"] >= FOREIGN_RECALL_FLOOR
+    assert report.overall["leak_rate"] == 0.0

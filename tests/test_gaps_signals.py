@@ -47,6 +47,21 @@ def test_an_unanswered_utterance_is_a_gap_only_if_its_topic_stays_unanswered(
 
 
 @pytest.mark.unit
+def test_a_concern_with_only_maybe_cards_is_a_gap_and_a_follow_up_on_an_answered_one_is_not(
+    store: CallStore, reader: StoredSignalReader
+) -> None:
+    maybe_only = open_call(store)
+    say(store, maybe_only, "der baum vom nachbarn hängt rüber", outcome="maybe", pushed=("duisburg/laerm",))
+    follow_up = open_call(store)
+    say(store, follow_up, "mein perso is abgelaufen", outcome="suggested", pushed=("duisburg/personalausweis",))
+    say(store, follow_up, "kostet das was", outcome="maybe")
+
+    signals = reader.unanswered()
+
+    assert [(s.call_id, s.text) for s in signals] == [(maybe_only, "der baum vom nachbarn hängt rüber")]
+
+
+@pytest.mark.unit
 def test_not_helpful_is_a_gap_unless_another_article_answered_the_topic(
     store: CallStore, reader: StoredSignalReader
 ) -> None:

@@ -59,3 +59,24 @@ def test_invalid_budget_is_rejected() -> None:
 def test_split_sentences_handles_lists() -> None:
     text = "Bitte mitbringen:\n- Ausweis\n- Foto\n\nDanach. Fertig."
     assert split_sentences(text) == ["Bitte mitbringen:", "- Ausweis", "- Foto", "Danach.", "Fertig."]
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "sentences"),
+    [
+        ("Mitbringen, z. B. Ausweis. Danach.", ["Mitbringen, z. B. Ausweis.", "Danach."]),
+        (
+            "Kosten ca. 28 Euro bzw. 10 Euro. Ggf. Nr. 5 fragen.",
+            ["Kosten ca. 28 Euro bzw. 10 Euro.", "Ggf. Nr. 5 fragen."],
+        ),
+        (
+            "Termine ab dem 1. Januar 2025. Im Jahr 2024. Ende.",
+            ["Termine ab dem 1. Januar 2025.", "Im Jahr 2024.", "Ende."],
+        ),
+        ("Sie brauchen u. a. Fotos. Die Frist: zwei Wochen.", ["Sie brauchen u. a. Fotos.", "Die Frist: zwei Wochen."]),
+        ("Unterlagen:\n- Ausweis, d. h. Pass\n- Foto", ["Unterlagen:", "- Ausweis, d. h. Pass", "- Foto"]),
+    ],
+)
+def test_split_sentences_respects_german_abbreviations_and_list_items(text: str, sentences: list[str]) -> None:
+    assert split_sentences(text) == sentences

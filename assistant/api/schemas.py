@@ -57,13 +57,16 @@ class SuggestionOut(BaseModel):
     title: str
     city: str
     service: str
-    score: float
-    answer: str
+    score: float = Field(description="Calibrated confidence in [0, 1] that the article answers the concern")
+    answer: str = Field(description="The sentence or list item that answers the caller's latest question")
     snippet: str
     heading: str
     url: str
-    rank: int
-    new: bool = Field(description="True when this utterance pushed the article to the sidebar")
+    rank: int = Field(description="1 for the best card; cards are sent best first")
+    new: bool = Field(description="True when the article is shown for the first time in this call")
+    tier: Literal["answer", "maybe"] = Field(
+        "answer", description="answer: confident, shown prominently; maybe: plausible, shown quietly"
+    )
 
 
 class UtteranceResponse(BaseModel):

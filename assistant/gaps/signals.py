@@ -4,9 +4,10 @@
 A *signal* is one piece of text (what a caller said, or what an agent searched for) that the knowledge
 base did not answer well. Signals come from four places, strongest first:
 
-- ``unanswered``: a caller utterance for which nothing was confident enough to push, when the same
-  concern (the call's topic) got no suggestion afterwards either. A concern that became answerable two
-  turns later is not a gap.
+- ``unanswered``: the caller utterances of a concern (the call's topic) that ended without an
+  ``answer`` card: no utterance of the concern had the outcome ``suggested`` or ``no_new``. A concern
+  that became answerable two turns later is not a gap, and neither is a follow-up question on an
+  answered concern ("kostet das was?"). Utterances with only ``maybe`` cards or none count.
 - ``not_helpful``: the agent said a pushed or searched article did not help. The signal texts are the
   caller's utterances of the topic the article belonged to. Inside a topic in which another article
   was marked helpful or copied, it is a ranking problem, not a gap, and is left out here (it still
@@ -34,6 +35,10 @@ from typing import Literal
 
 from assistant.storage.call_store import CallStore
 from assistant.storage.gap_queries import as_utc
+
+# Outcomes of a caller utterance (``SuggestionEngine``): with an ``answer`` card, or without one.
+ANSWERED_OUTCOMES = ("suggested", "no_new")
+UNANSWERED_OUTCOMES = ("unanswered", "maybe")
 
 SignalKind = Literal["unanswered", "not_helpful", "dismissed", "search_without_click", "no_helpful_call"]
 SIGNAL_KINDS: tuple[SignalKind, ...] = (
@@ -134,7 +139,7 @@ class StoredSignalReader:
         return sorted(signals, key=lambda s: (s.time, s.call_id or "", s.kind))
 
     def unanswered(self, city: str | None = None, since: datetime | None = None) -> list[GapSignal]:
-        rows = self.queries.unanswered_utterances(city, since)
+        rows = self.queries.unanswered_utterances(city, since, ANSWERED_OUTCOMES, UNANSWERED_OUTCOMES)
         found_by_search = self._answered_by_search({row[2] for row in rows})
         return [
             GapSignal(city, "unanswered", text, call_id, as_utc(at), article, topic)

@@ -1,4 +1,4 @@
-"""Finds the sentence or two of an article that answer what the caller said."""
+"""Finds the sentence or list item of an article that answers what the caller asked last."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from corpus.models import Passage
 from corpus.passages import split_sentences
 from embeddings.index.text_analysis import TextAnalyzer
 
-SHORT_SENTENCE = 60
 MIN_ANSWER_CHARS = 25
 SNIPPET_CHARS = 320
-OTHER_SECTION_WEIGHT = 0.8
+OTHER_SECTION_WEIGHT = 0.9
+HEADING_SHARE = 0.3  # a query token in the section heading counts this much (an intent word fully)
 
 
 @dataclass(frozen=True)
@@ -25,12 +25,43 @@ class Answer:
     heading: str
 
 
+# What a question asks for, in the words articles use for it: "kostet das was?" finds the fees
+# sentence, "müssen beide Eltern mit?" the consent rule. (pattern on the question, words added)
+QUESTION_INTENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), words)
+    for pattern, words in (
+        (r"kost|gebühr|gebuehr|teuer|bezahl|zahlen|preis|euro|geld|umsonst|gratis", "kosten kostet gebühr euro"),
+        (r"wie\s*lange|dauer|dauert|wann\s+(ist|krieg|bekomm|hab)|wochen|fertig", "dauer wochen werktage"),
+        (r"mitbring|unterlagen|dokument|papiere|brauch", "unterlagen mitbringen nachweis"),
+        (r"\bwo\b|wohin|adresse|hingehen|welche[sm]?\s+amt|zuständig|zustaendig", "zuständig bürgerbüro adresse"),
+        (r"online|internet|computer|handy|app\b", "online internet"),
+        (r"termin", "termin buchen"),
+        (r"eltern|vater|mutter|papa|mama|elternteil|sorgerecht|beide", "elternteil zustimmung sorgeberechtigten"),
+        (r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig", "frist spätestens"),
+        (r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben", "öffnungszeiten geöffnet"),
+    )
+)
+INTENT_WEIGHT = 0.6
+LIST_INTRO_SHARE = 0.3  # a list item inherits this share of its introducing line's score
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+
+
+@dataclass(frozen=True)
+class _Unit:
+    """A sentence or a list item of a passage, as the agent reads it."""
+
+    text: str
+    item: bool
+
+
 class AnswerExtractor:
-    """Scores the sentences of an article's sections by the inverse document frequency of the
-    query tokens they contain (the same analyzer as the lexical index, so split compounds and
-    misheard words still match). The best-matching passage of the search is preferred. When no
-    sentence shares a token with the query, the answer is the passage's first sentence: articles
-    are written answer first."""
+    """Scores the sentences and list items of an article's sections by the inverse document
+    frequency of the query tokens they contain (the same analyzer as the lexical index, so split
+    compounds and misheard words still match), plus the words articles use for what the question
+    asks (costs, documents, duration, ...). The answer is one sentence or one list item. The
+    best-matching passage of the search is preferred. When nothing matches the latest question, the
+    fallback query (the concern's window) decides; failing that, the passage's first sentence:
+    articles are written answer first."""
 
     def __init__(self, analyzer: TextAnalyzer, passages: Sequence[Passage]) -> None:
         self.analyzer = analyzer
@@ -41,33 +72,68 @@ class AnswerExtractor:
         self._idf = {token: math.log(1 + total / count) for token, count in frequency.items()}
         self._default_idf = math.log(1 + total)
 
-    def extract(self, query: str, best: Passage, sections: Sequence[Passage]) -> Answer:
-        query_tokens = set(self.analyzer.tokens(query))
+    def query_weights(self, query: str) -> dict[str, float]:
+        """Query tokens (weight 1) and the tokens of the intents the question expresses."""
+        weights = dict.fromkeys(self.analyzer.tokens(query), 1.0)
+        for pattern, words in QUESTION_INTENTS:
+            if pattern.search(query):
+                for token in self.analyzer.tokens(words):
+                    weights.setdefault(token, INTENT_WEIGHT)
+        return weights
+
+    def extract(
+        self, query: str, best: Passage, sections: Sequence[Passage], fallback_query: str | None = None
+    ) -> Answer:
         ordered = [best, *[p for p in sections if p.id != best.id]]
-        split = [[plain(x) for x in split_sentences(p.text) or [p.text]] for p in ordered]
-        best_score, where = 0.0, (0, 0)
-        for order, sentences in enumerate(split):
-            weight = 1.0 if order == 0 else OTHER_SECTION_WEIGHT
-            for i, sentence in enumerate(sentences):
-                score = weight * self._overlap(query_tokens, sentence)
-                if score > best_score:
-                    best_score, where = score, (order, i)
-        order, index = where
-        passage, sentences = ordered[order], split[order]
-        answer = sentences[index]
-        if (len(answer) < SHORT_SENTENCE or answer.endswith(":")) and index + 1 < len(sentences):
-            answer = f"{answer} {sentences[index + 1]}"
+        units = [_units(p.text) for p in ordered]
+        where = self._best(self.query_weights(query), ordered, units)
+        if where is None and fallback_query:
+            where = self._best(self.query_weights(fallback_query), ordered, units)
+        order, index = where or (0, 0)
+        passage, found = ordered[order], units[order]
+        answer = found[index].text if found else plain(passage.text)
+        if answer.endswith(":") and index + 1 < len(found) and found[index + 1].item:
+            answer = found[index + 1].text  # the first item, not the line that introduces the list
         return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
-    def _overlap(self, query_tokens: set[str], sentence: str) -> float:
+    def _best(
+        self, query: dict[str, float], ordered: Sequence[Passage], units: Sequence[Sequence[_Unit]]
+    ) -> tuple[int, int] | None:
+        best_score, where = 0.0, None
+        for order, (passage, found) in enumerate(zip(ordered, units, strict=True)):
+            weight = 1.0 if order == 0 else OTHER_SECTION_WEIGHT
+            heading = set(self.analyzer.tokens(passage.heading))
+            intro = 0.0
+            for i, unit in enumerate(found):
+                own = self._overlap(query, unit.text, heading)
+                if unit.item:
+                    own += LIST_INTRO_SHARE * intro
+                else:
+                    intro = own
+                score = weight * own * (0.5 if unit.text.endswith(":") else 1.0)
+                if score > best_score:
+                    best_score, where = score, (order, i)
+        return where
+
+    def _overlap(self, query: dict[str, float], sentence: str, heading: set[str]) -> float:
         tokens = set(self.analyzer.tokens(sentence))
         if not tokens:
             return 0.0
-        shared = sum(self._idf.get(t, self._default_idf) for t in query_tokens & tokens)
+        shared = sum(w * self._idf.get(t, self._default_idf) for t, w in query.items() if t in tokens)
+        shared += sum(
+            (HEADING_SHARE if w == 1.0 else 1.0) * w * self._idf.get(t, self._default_idf)
+            for t, w in query.items()
+            if t in heading
+        )
         # A mild length normalization: long sentences are not favoured for containing more, and a
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
         return float(penalty * shared / len(tokens) ** 0.3)
+
+
+def _units(text: str) -> list[_Unit]:
+    raw = split_sentences(text) or [text]
+    return [_Unit(plain(x), bool(_LIST_ITEM.match(x))) for x in raw if plain(x)]
 
 
 _MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)

@@ -180,9 +180,10 @@ class CallService:
                 ]
                 if outcome.topic_changed:
                     events.append(("topic", {"topic": outcome.topic}))
-                if outcome.pushed:
-                    suggestions = [asdict(s) for s in outcome.pushed]
-                    events.append(("suggestions", {"topic": outcome.topic, "suggestions": suggestions}))
+                if outcome.changed or (outcome.topic_changed and outcome.suggestions):
+                    # The full card set of the current concern, best first; it replaces the previous one.
+                    cards = [asdict(s) for s in outcome.suggestions]
+                    events.append(("suggestions", {"topic": outcome.topic, "suggestions": cards}))
                 write = UtteranceWrite(
                     speaker=speaker,
                     text=clean,
@@ -217,13 +218,13 @@ class CallService:
         stored = self.store.engine_state(call.id)
         if stored is not None:
             return CallContext.from_state(stored.state)
+        # The concern's turns and the articles shown are stored; its evidence is rebuilt from the next turns.
         state = self.store.session_state(call.id, 2 * self.engine.config.context_turns)
         return CallContext(
             city=call.city,
             topic=state.topic,
             turns=[("agent" if s == "agent" else "caller", t) for s, t in state.turns],
-            topic_articles=state.topic_articles,
-            pushed=state.pushed,
+            pushed=sorted(state.pushed),
         )
 
     def _remember(self, call_id: str, context: CallContext, event_seq: int) -> None:

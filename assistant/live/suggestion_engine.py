@@ -1,69 +1,110 @@
-"""``SuggestionEngine``: turns what the caller says into article suggestions for the agent.
+"""``SuggestionEngine``: turns what the caller says into the cards the agent sees for the caller's
+current concern.
 
-Final caller utterances trigger retrieval over a rolling window of the current topic's caller
-turns (plus the agent's last words as context). Greetings and fragments trigger nothing. An
-article is pushed at most once per call; below the confidence threshold nothing is pushed and the
-utterance counts as unanswered. A topic change (an explicit cue, or an utterance that on its own
-confidently points at an article outside the current topic) starts a fresh window.
+A *concern* is one matter the caller wants settled (bulky waste, then a passport). For every final
+caller turn the engine
+
+1. drops what names no concern (greetings, self-introductions like "müller hier", apologies); such a
+   turn changes nothing;
+2. decides whether the turn opens a new concern: an explicit cue ("noch eine andere Frage"), or a turn
+   that on its own points clearly (dense and lexical rankings agree, high cosine) at an article that
+   is not among the current concern's candidates;
+3. searches the concern's recent caller turns (plus the agent's last words), dense and lexical
+   separately, and adds each article's rank-based evidence to what the concern has accumulated
+   (older turns decay), so an article that stays near the top rises and a one-off lexical accident
+   does not;
+4. scores the leading candidates with a calibrated confidence over features that do not depend on
+   the length of the query (ranks in both rankings, cosine and its margin, share and margin of the
+   accumulated evidence, how often the article was a candidate in this concern), see
+   ``concern_confidence.py``;
+5. shows at most ``max_cards`` cards, best first: ``answer`` (confident) or ``maybe`` (plausible),
+   each with the sentence of its article that answers the caller's latest question in the concern.
+
+The card set replaces the previous one; a follow-up question in the same concern ("kostet das
+was?") keeps the cards and changes their highlighted answer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
-from assistant.live.utterance_analysis import content_words, is_meaningful, opens_new_topic
+from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
+from embeddings.retrieval.language import detect_language
 from embeddings.retrieval.retriever import ArticleHit, Retriever
 
-Outcome = Literal["suggested", "no_new", "unanswered", "trivial", "context"]
+Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
+Tier = Literal["answer", "maybe"]
 
 
 @dataclass(frozen=True)
 class SuggestionConfig:
-    min_confidence: float = 0.7
+    min_confidence: float = 0.7  # kept for the manual search; the cards use the tier thresholds below
     per_utterance: int = 3
-    context_turns: int = 3
-    search_depth: int = 5
+    context_turns: int = 3  # caller turns of the concern in the search window
+    search_depth: int = 8  # articles taken from each ranking
     agent_context: bool = True
-    rank_margin: float = 0.15  # lower-ranked articles are pushed only this close to the top score
-    topic_change_confidence: float = 0.8  # an utterance alone must be this sure to change the topic
-    topic_change_words: int = 2  # ... and carry this many content words
-    max_per_topic: int = 3
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
+    evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
+    answer_threshold: float = 0.7  # calibrated confidence for an ``answer`` card (tuned on independent-tune)
+    maybe_threshold: float = 0.2  # ... and for a ``maybe`` card
+    topic_change_cosine: float = 0.86  # a turn alone must be this close to an article to change concern
+    topic_change_words: int = 2  # ... and carry this many content words
+    max_cards: int = 3
 
 
 @dataclass
 class CallContext:
-    """The engine's memory of one call; rebuilt from storage after a restart."""
+    """The engine's memory of one call: JSON-serializable (``to_state``/``from_state``), so it can be
+    stored and restored. ``turns``, ``evidence``, ``presence`` and ``cards`` belong to the current
+    concern (``cards``: the shown suggestions as plain dicts, best first); ``pushed`` holds every
+    article shown in the call."""
 
     city: str
     topic: int = 0
     turns: list[tuple[Speaker, str]] = field(default_factory=list)
-    topic_articles: list[str] = field(default_factory=list)
-    pushed: set[str] = field(default_factory=set)
+    evidence: dict[str, float] = field(default_factory=dict)
+    presence: dict[str, int] = field(default_factory=dict)
+    concern_turns: int = 0
+    cards: list[dict[str, Any]] = field(default_factory=list)
+    pushed: list[str] = field(default_factory=list)
 
     def to_state(self) -> dict[str, Any]:
-        """A JSON-serializable copy of this memory (stored with the call, so any replica can continue it)."""
         return {
             "city": self.city,
             "topic": self.topic,
-            "turns": [[speaker, text] for speaker, text in self.turns],
-            "topic_articles": list(self.topic_articles),
-            "pushed": sorted(self.pushed),
+            "turns": [[s, t] for s, t in self.turns],
+            "evidence": dict(self.evidence),
+            "presence": dict(self.presence),
+            "concern_turns": self.concern_turns,
+            "cards": [dict(c) for c in self.cards],
+            "pushed": list(self.pushed),
         }
 
     @classmethod
     def from_state(cls, state: dict[str, Any]) -> CallContext:
-        """The memory written by :meth:`to_state`."""
         return cls(
             city=str(state["city"]),
             topic=int(state.get("topic", 0)),
             turns=[("agent" if s == "agent" else "caller", str(t)) for s, t in state.get("turns", [])],
-            topic_articles=[str(a) for a in state.get("topic_articles", [])],
-            pushed={str(a) for a in state.get("pushed", [])},
+            evidence={str(a): float(v) for a, v in state.get("evidence", {}).items()},
+            presence={str(a): int(v) for a, v in state.get("presence", {}).items()},
+            concern_turns=int(state.get("concern_turns", 0)),
+            cards=[dict(c) for c in state.get("cards", [])],
+            pushed=[str(a) for a in state.get("pushed", [])],
         )
+
+    def new_concern(self) -> None:
+        self.topic += 1
+        self.turns.clear()
+        self.evidence.clear()
+        self.presence.clear()
+        self.concern_turns = 0
+        self.cards.clear()
 
 
 @dataclass(frozen=True)
@@ -78,6 +119,16 @@ class Suggestion:
     heading: str
     rank: int
     new: bool
+    tier: Tier = "answer"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One article considered for the cards at one caller turn, with the features of its confidence."""
+
+    article_id: str
+    features: dict[str, float]
+    score: float
 
 
 @dataclass(frozen=True)
@@ -85,51 +136,82 @@ class SuggestionOutcome:
     outcome: Outcome
     topic: int
     topic_changed: bool = False
-    suggestions: list[Suggestion] = field(default_factory=list)
+    suggestions: list[Suggestion] = field(default_factory=list)  # the full card set, best first
     top_score: float | None = None
     top_article_id: str | None = None
+    changed: bool = False  # the card set (articles, tiers or answers) differs from the previous one
+    candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def pushed(self) -> list[Suggestion]:
+        """Cards shown for the first time in this call."""
         return [s for s in self.suggestions if s.new]
+
+
+@dataclass
+class _Rankings:
+    """Dense and lexical rankings of one query: article -> (rank, score), and the best passage."""
+
+    dense: dict[str, tuple[int, float]] = field(default_factory=dict)
+    lexical: dict[str, tuple[int, float]] = field(default_factory=dict)
+    hits: dict[str, ArticleHit] = field(default_factory=dict)
+
+    def top_dense(self) -> str | None:
+        return min(self.dense, key=lambda a: self.dense[a][0]) if self.dense else None
+
+
+def _inverse_rank(ranking: dict[str, tuple[int, float]], article_id: str) -> float:
+    found = ranking.get(article_id)
+    return 1.0 / found[0] if found else 0.0
 
 
 class SuggestionEngine:
     def __init__(
-        self, retriever: Retriever, extractor: AnswerExtractor, config: SuggestionConfig | None = None
+        self,
+        retriever: Retriever,
+        extractor: AnswerExtractor,
+        config: SuggestionConfig | None = None,
+        confidence: ConcernConfidence | None = None,
     ) -> None:
         self.retriever = retriever
         self.extractor = extractor
         self.config = config or SuggestionConfig()
+        self.confidence = confidence or load_concern_confidence()
 
+    # ---- the turn ---------------------------------------------------------------------------------
     def on_utterance(self, context: CallContext, speaker: Speaker, text: str) -> SuggestionOutcome:
-        """Update the call's context with a final utterance and decide what to push."""
+        """Update the call's context with a final utterance and decide which cards to show."""
         if speaker == "agent":
             if is_meaningful(text):
                 context.turns.append(("agent", text))
                 self._trim(context)
-            return SuggestionOutcome("context", context.topic)
-        if not is_meaningful(text):
-            return SuggestionOutcome("trivial", context.topic)
-
-        window = self._window(context, text)
-        topic_changed = bool(context.turns) and opens_new_topic(text)
-        if not topic_changed:
-            hits = self.retriever.search(window, context.city, k=self.config.search_depth)
-            if context.turns and self._may_change_topic(context, text):
-                # The utterance on its own, lexically (no second encoder pass): does it point elsewhere?
-                alone = self.retriever.search(text, context.city, self.config.search_depth, "lexical")
-                topic_changed = self._is_new_topic(context, alone)
+            return SuggestionOutcome("context", context.topic, suggestions=self.shown(context))
+        said = concern_text(text)
+        if not is_meaningful(said):
+            return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
+        foreign = detect_language(said) != "de"
+        topic_changed = context.concern_turns > 0 and opens_new_topic(said)
+        window = self._window(context, said)
+        if not topic_changed and self._may_change_topic(context, said):
+            self.retriever.warm_queries([window, said])
+            alone = self._rank(said, context.city, foreign)
+            topic_changed = self._points_elsewhere(context, alone)
         if topic_changed:
-            context.topic += 1
-            context.turns.clear()
-            context.topic_articles.clear()
-            hits = self.retriever.search(text, context.city, k=self.config.search_depth)
-        context.turns.append(("caller", text))
+            context.new_concern()
+            window = self._window(context, said)
+        context.turns.append(("caller", said))
         self._trim(context)
-        return self._decide(context, text if topic_changed else window, hits, topic_changed)
+        rankings = self._rank(window, context.city, foreign)
+        self._accumulate(context, rankings, foreign)
+        candidates = self._candidates(context, rankings)
+        return self._show(context, said, window, rankings, candidates, topic_changed)
 
-    def describe(self, query: str, hit: ArticleHit, rank: int, new: bool = True) -> Suggestion:
+    @staticmethod
+    def shown(context: CallContext) -> list[Suggestion]:
+        """The cards the sidebar shows for the current concern, best first."""
+        return [Suggestion(**{**card, "new": False}) for card in context.cards]
+
+    def describe(self, query: str, hit: ArticleHit, rank: int, new: bool = True, tier: Tier = "answer") -> Suggestion:
         """A hit with the sentence that answers the query."""
         answer = self.extractor.extract(query, hit.passage, self.retriever.sections(hit.article_id))
         return Suggestion(
@@ -143,63 +225,156 @@ class SuggestionEngine:
             heading=answer.heading,
             rank=rank,
             new=new,
+            tier=tier,
         )
 
-    def _may_change_topic(self, context: CallContext, text: str) -> bool:
-        """Only an utterance with enough content words, in a topic that already has articles."""
-        return bool(context.topic_articles) and len(content_words(text)) >= self.config.topic_change_words
+    # ---- retrieval and evidence -----------------------------------------------------------------
+    def _rank(self, query: str, city: str, foreign: bool) -> _Rankings:
+        found = _Rankings()
+        depth = self.config.search_depth
+        for hit in self.retriever.search(query, city, k=depth, mode="dense"):
+            found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
+            found.hits[hit.article_id] = hit
+        if not foreign:
+            for hit in self.retriever.search(query, city, k=depth, mode="lexical"):
+                if (hit.lexical_score or 0.0) <= 0:
+                    break
+                found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)
+                found.hits.setdefault(hit.article_id, hit)
+        return found
 
-    def _is_new_topic(self, context: CallContext, alone: list[ArticleHit]) -> bool:
-        if not alone:
+    def _accumulate(self, context: CallContext, rankings: _Rankings, foreign: bool) -> None:
+        decay = self.config.evidence_decay
+        for article_id in context.evidence:
+            context.evidence[article_id] *= decay
+        lexical_weight = 0.0 if foreign else 1.0
+        for article_id in rankings.hits:
+            gain = _inverse_rank(rankings.dense, article_id) + lexical_weight * _inverse_rank(
+                rankings.lexical, article_id
+            )
+            context.evidence[article_id] = context.evidence.get(article_id, 0.0) + gain / (1.0 + lexical_weight)
+        for article_id in self._leaders(context.evidence, 3):
+            context.presence[article_id] = context.presence.get(article_id, 0) + 1
+        context.concern_turns += 1
+
+    @staticmethod
+    def _leaders(evidence: dict[str, float], n: int) -> list[str]:
+        return sorted(evidence, key=lambda a: (-evidence[a], a))[:n]
+
+    def _candidates(self, context: CallContext, rankings: _Rankings) -> list[Candidate]:
+        leaders = self._leaders(context.evidence, self.config.max_cards + 2)
+        leaders = [a for a in leaders if a in rankings.hits]
+        if not leaders:
+            return []
+        evidence = context.evidence
+        total = sum(evidence[a] for a in leaders) or 1.0
+        cosines = {a: s for a, (_, s) in rankings.dense.items()}
+        floor = min(cosines.values()) if cosines else 0.0
+        candidates = []
+        for article_id in leaders:
+            cosine = cosines.get(article_id, floor)
+            others_cos = [c for a, c in cosines.items() if a != article_id]
+            others_ev = [evidence[a] for a in leaders if a != article_id]
+            best_other = max(others_ev) if others_ev else 0.0
+            features = {
+                "dense_rank": _inverse_rank(rankings.dense, article_id),
+                "lexical_rank": _inverse_rank(rankings.lexical, article_id),
+                "lexical_strength": rankings.lexical.get(article_id, (0, 0.0))[1],
+                "cosine": cosine,
+                "cosine_margin": cosine - (max(others_cos) if others_cos else floor),
+                "evidence_share": evidence[article_id] / total,
+                "evidence_margin": (evidence[article_id] - best_other) / max(evidence[article_id], best_other, 1e-9),
+                "presence": context.presence.get(article_id, 0) / max(context.concern_turns, 1),
+                "concern_turns": math.log1p(context.concern_turns),
+            }
+            candidates.append(Candidate(article_id, features, self.confidence(features)))
+        return sorted(candidates, key=lambda c: (-c.score, c.article_id))
+
+    # ---- concerns ---------------------------------------------------------------------------------
+    def _may_change_topic(self, context: CallContext, said: str) -> bool:
+        return context.concern_turns > 0 and len(content_words(said)) >= self.config.topic_change_words
+
+    def _points_elsewhere(self, context: CallContext, alone: _Rankings) -> bool:
+        """The turn alone points clearly at an article the current concern does not hold."""
+        top = alone.top_dense()
+        if top is None:
             return False
-        top = alone[0]
-        return (
-            top.score >= max(self.config.min_confidence, self.config.topic_change_confidence)
-            and top.article_id not in context.topic_articles
-        )
+        _rank, cosine = alone.dense[top]
+        agrees = alone.lexical.get(top, (99, 0.0))[0] <= 2
+        held = set(self._leaders(context.evidence, self.config.max_cards + 2))
+        return agrees and cosine >= self.config.topic_change_cosine and top not in held
 
-    def _window(self, context: CallContext, text: str) -> str:
-        caller = [t for s, t in context.turns if s == "caller"][-(self.config.context_turns - 1) :]
-        parts = caller if self.config.context_turns > 1 else []
-        if self.config.agent_context:
-            agent = [t for s, t in context.turns if s == "agent"]
-            if agent and context.turns[-1][0] == "agent":
-                parts = [*parts, agent[-1]]
-        words = " ".join([*parts, text]).split()
-        return " ".join(words[-self.config.window_words :])
-
-    def _trim(self, context: CallContext) -> None:
-        limit = 2 * self.config.context_turns
-        del context.turns[:-limit]
-
-    def _decide(
-        self, context: CallContext, query: str, hits: list[ArticleHit], topic_changed: bool
+    # ---- cards ------------------------------------------------------------------------------------
+    def _show(
+        self,
+        context: CallContext,
+        said: str,
+        window: str,
+        rankings: _Rankings,
+        candidates: list[Candidate],
+        topic_changed: bool,
     ) -> SuggestionOutcome:
-        top = hits[0] if hits else None
-        floor = max(self.config.min_confidence, (top.score if top else 0.0) - self.config.rank_margin)
-        room = max(self.config.max_per_topic - len(context.topic_articles), 0)
-        confident = [h for h in hits if h.score >= floor][: self.config.per_utterance]
-        fresh = [h for h in confident if h.article_id not in context.pushed]
-        allowed = {h.article_id for h in fresh[:room]}
-        confident = [h for h in confident if h.article_id in allowed or h.article_id in context.pushed]
-        suggestions = []
-        for rank, hit in enumerate(confident, start=1):
-            new = hit.article_id not in context.pushed
-            suggestions.append(self.describe(query, hit, rank, new))
-            context.pushed.add(hit.article_id)
-            if hit.article_id not in context.topic_articles:
-                context.topic_articles.append(hit.article_id)
-        if not suggestions:
-            outcome: Outcome = "unanswered"
-        elif any(s.new for s in suggestions):
-            outcome = "suggested"
+        chosen = [c for c in candidates if c.score >= self.config.maybe_threshold][: self.config.max_cards]
+        previous = {c["article_id"] for c in context.cards}
+        suggestions: list[Suggestion] = []
+        for rank, candidate in enumerate(chosen, start=1):
+            tier: Tier = "answer" if candidate.score >= self.config.answer_threshold else "maybe"
+            hit = rankings.hits[candidate.article_id]
+            answer = self.extractor.extract(
+                said, hit.passage, self.retriever.sections(hit.article_id), fallback_query=window
+            )
+            new = candidate.article_id not in context.pushed
+            suggestions.append(
+                Suggestion(
+                    article_id=hit.article_id,
+                    title=hit.title,
+                    city=hit.city,
+                    service=hit.service,
+                    score=round(candidate.score, 4),
+                    answer=answer.answer,
+                    snippet=answer.snippet,
+                    heading=answer.heading,
+                    rank=rank,
+                    new=new,
+                    tier=tier,
+                )
+            )
+            if new:
+                context.pushed.append(candidate.article_id)
+
+        def key(card: dict[str, Any]) -> tuple[Any, ...]:
+            return card["article_id"], card["tier"], card["answer"]
+
+        cards = [asdict(s) for s in suggestions]
+        changed = [key(c) for c in cards] != [key(c) for c in context.cards]
+        context.cards = cards
+        if any(s.tier == "answer" for s in suggestions):
+            fresh = any(s.article_id not in previous for s in suggestions)
+            outcome: Outcome = "suggested" if fresh or topic_changed else "no_new"
+        elif suggestions:
+            outcome = "maybe"
         else:
-            outcome = "no_new"
+            outcome = "unanswered"
+        top = candidates[0] if candidates else None
         return SuggestionOutcome(
             outcome=outcome,
             topic=context.topic,
             topic_changed=topic_changed,
             suggestions=suggestions,
-            top_score=top.score if top else None,
+            top_score=round(top.score, 4) if top else None,
             top_article_id=top.article_id if top else None,
+            changed=changed,
+            candidates=candidates,
         )
+
+    def _window(self, context: CallContext, said: str) -> str:
+        caller = [t for s, t in context.turns if s == "caller"][-(self.config.context_turns - 1) :]
+        parts = caller if self.config.context_turns > 1 else []
+        if self.config.agent_context and context.turns and context.turns[-1][0] == "agent":
+            parts = [*parts, context.turns[-1][1]]
+        words = " ".join([*parts, said]).split()
+        return " ".join(words[-self.config.window_words :])
+
+    def _trim(self, context: CallContext) -> None:
+        limit = 2 * self.config.context_turns
+        del context.turns[:-limit]

@@ -23,6 +23,23 @@ _NEW_TOPIC = re.compile(
 )
 
 
+# Who is calling: "müller hier", "mein name ist klaus becker", "hier ist frau schmidt". Names must not
+# drive retrieval (a surname like Müller matches Sperrmüll lexically).
+_SELF_INTRODUCTION = re.compile(
+    r"(?:mein\s+name\s+(?:ist|is)|hier\s+(?:ist|spricht)|ich\s+hei(?:ß|ss)e|ich\s+bin\s+(?:der|die))"
+    r"(?:\s+(?:frau|herr|doktor|dr\.?))?\s+[\wäöüß-]+(?:\s+(?!und\b|ich\b|äh\b|aeh\b)[\wäöüß-]+(?=\s*[,.!?]|\s*$))?"
+    r"|(?:frau|herr)\s+[\wäöüß-]+"
+    r"|(?:^|(?<=[,.!?])|(?<=\btag)|(?<=\bhallo)|(?<=\bja)|(?<=\bmorgen))\s*[\wäöüß-]+(?:\s+[\wäöüß-]+)?\s+hier"
+    r"(?=\s*(?:[,.!?]|$|\bund\b|\bich\b|\bäh|\baeh|\bam\s+apparat))",
+    re.IGNORECASE,
+)
+
+
+def concern_text(text: str) -> str:
+    """The utterance without the parts that name the caller (self-introductions)."""
+    return " ".join(_SELF_INTRODUCTION.sub(" ", text).split())
+
+
 def content_words(text: str) -> list[str]:
     """Words that may name the caller's concern: no stop words, fillers or conversation words."""
     return [w for w in words(text) if w not in CONVERSATION_WORDS and len(w) > 2 and not w.isdigit()]

@@ -82,14 +82,20 @@ class GapQueries:
                 connection.scalars(select(CallRecord.city).where(*self._call_filter(city, since)).distinct()).all()
             )
 
-    def unanswered_utterances(self, city: str | None, since: datetime | None) -> list[Row]:
-        """(city, text, call id, at, top article, topic) of unanswered caller utterances whose topic got
-        no suggestion afterwards."""
-        later = aliased(SuggestionRecord)
-        answered_later = exists().where(
-            later.call_id == UtteranceRecord.call_id,
-            later.topic == UtteranceRecord.topic,
-            later.utterance_id > UtteranceRecord.id,
+    def unanswered_utterances(
+        self,
+        city: str | None,
+        since: datetime | None,
+        answered_outcomes: Sequence[str],
+        unanswered_outcomes: Sequence[str],
+    ) -> list[Row]:
+        """(city, text, call id, at, top article, topic) of caller utterances with one of
+        ``unanswered_outcomes`` whose concern (topic) has no utterance with one of ``answered_outcomes``."""
+        answered = aliased(UtteranceRecord)
+        concern_answered = exists().where(
+            answered.call_id == UtteranceRecord.call_id,
+            answered.topic == UtteranceRecord.topic,
+            answered.outcome.in_(answered_outcomes),
         )
         return self._all(
             select(
@@ -103,8 +109,8 @@ class GapQueries:
             .join(CallRecord, CallRecord.id == UtteranceRecord.call_id)
             .where(
                 UtteranceRecord.speaker == "caller",
-                UtteranceRecord.outcome == "unanswered",
-                ~answered_later,
+                UtteranceRecord.outcome.in_(unanswered_outcomes),
+                ~concern_answered,
                 *self._call_filter(city, since),
             )
             .order_by(UtteranceRecord.id)

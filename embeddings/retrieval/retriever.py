@@ -21,6 +21,7 @@ from embeddings.encoders.encoder import Encoder, Vectors
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
+from embeddings.retrieval.language import detect_language
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
@@ -51,6 +52,7 @@ class RetrievalConfig:
     lexical_weight: float = 1.0
     dense_weight: float = 0.5
     rrf_k: int = 20
+    foreign_lexical_weight: float = 0.1  # lexical weight for a query that is not German (dense stays)
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
@@ -81,6 +83,10 @@ class Retriever(Protocol):
 
     def clear_query_cache(self) -> None:
         """Forget cached query vectors, so that a measurement pays for its own embeddings."""
+        ...
+
+    def warm_queries(self, queries: Sequence[str]) -> None:
+        """Embed the queries that are not cached yet in one encoder pass (a search follows for each)."""
         ...
 
 
@@ -116,6 +122,17 @@ class HybridRetriever:
         with self._cache_lock:
             self._query_cache.clear()
 
+    def warm_queries(self, queries: Sequence[str]) -> None:
+        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries if q and q.strip()))
+        with self._cache_lock:
+            missing = [k for k in keys if k not in self._query_cache]
+        if not missing:
+            return
+        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
+        with self._cache_lock:
+            for key, vector in zip(missing, vectors, strict=True):
+                self._query_cache[key] = vector
+
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
         key = " ".join(query.split())
@@ -149,10 +166,18 @@ class HybridRetriever:
             rankings["dense"] = self._dense_ranking(signals.qvec, scope)
         if signals.lex_scores is not None:
             rankings["lexical"] = self._lexical_ranking(signals.lex_scores)
-        weights = {"dense": self.config.dense_weight, "lexical": self.config.lexical_weight}
+        weights = self.fusion_weights(query)
         fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
         return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
+
+    def fusion_weights(self, query: str) -> dict[str, float]:
+        """The weights of the dense and lexical rankings for this query: a query in another language
+        than German keeps the dense weight and nearly drops the German lexical index."""
+        lexical = self.config.lexical_weight
+        if detect_language(query) != "de":
+            lexical = self.config.foreign_lexical_weight * self.config.dense_weight
+        return {"dense": self.config.dense_weight, "lexical": lexical}
 
     def _dense_ranking(self, qvec: Vectors, scope: Sequence[str]) -> list[str]:
         best: dict[str, float] = {}

@@ -1,4 +1,5 @@
-"""``souffleur eval calls``: replay call scripts through the live suggestion engine and score them."""
+"""``souffleur eval calls``: replay call scripts through the live suggestion engine and score them per
+concern; ``souffleur eval calibrate-calls``: refit the cards' confidence on turn-level labels."""
 
 from __future__ import annotations
 
@@ -6,77 +7,135 @@ import json
 import math
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich import box
 from rich.table import Table
 
 from assistant.cli.support import KnowledgeOption, console, fail, load_settings, progress_bar, user_errors
 
+if TYPE_CHECKING:
+    from assistant.replay.call_scripts import CallScript
+    from eval.call_replay import CallReplayOutcome
+
 # (metric, header, meaning): short headers so that the table fits 100 columns; the meanings are printed below.
 COLUMNS = (
-    ("call_success", "all\nexp.", "calls whose expected articles were all pushed"),
-    ("any_expected_suggested", "≥1\nexp.", "calls with at least one expected article pushed"),
-    ("expected_article_recall", "art.\nrecall", "expected articles pushed"),
-    ("turns_to_first_correct", "turns to\ncorrect", "caller turns until the first correct push"),
-    ("wrong_before_first_correct", "wrong\nbefore", "wrong pushes before (or alongside) the first correct one"),
-    ("push_precision", "push\nprec.", "pushes that were expected"),
-    ("uncovered_calls_with_push", "uncov.\npush", "uncovered calls with any push"),
+    ("covered_concerns", "covered\nconcerns", "concerns the knowledge base covers"),
+    ("concerns_with_expected_card", "right\ncard", "covered concerns with an expected card by their last caller turn"),
+    ("concerns_with_expected_answer", "as\nanswer", "... shown as an answer card"),
+    ("median_turns_to_right_card", "turns to\ncard", "median caller turns from the first turn of the concern"),
+    ("uncovered_calls_with_answer", "uncov.\nanswer", "calls with an uncovered matter that got an answer card"),
+    ("wrong_answers_per_covered_call", "wrong\nanswers", "wrong answer cards per covered call"),
+    ("highlight_accuracy", "sentence\nright", "highlighted sentence among the labeled answers (--answers)"),
     ("latency_p50_ms", "p50\nms", ""),
     ("latency_p95_ms", "p95\nms", "latency per caller utterance"),
 )
+CallsOption = Annotated[list[Path], typer.Option("--calls", help="JSONL file of call scripts (repeatable)")]
 
 
-def eval_calls(
-    calls: Annotated[Path, typer.Option("--calls", help="JSONL file of call scripts")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
-    knowledge: KnowledgeOption = None,
-) -> None:
-    """Replay call scripts through the same suggestion engine as the live service: share of calls
-    whose expected articles were pushed, caller turns until the first correct one, wrong pushes before it."""
+def _replay(calls: list[Path], knowledge: Path | None) -> list[CallReplayOutcome]:
     from assistant.replay.call_scripts import CallScriptError, load_call_scripts
     from assistant.wiring import build_call_service
-    from eval.call_replay import replay_call, summarize
+    from eval.call_replay import replay_call
 
     settings = load_settings(knowledge)
+    scripts: list[CallScript] = []
     try:
-        scripts = load_call_scripts(calls)
+        for path in calls:
+            scripts.extend(load_call_scripts(path))
     except CallScriptError as exc:
         fail(str(exc))
+    outcomes = []
     with user_errors(), tempfile.TemporaryDirectory() as scratch:
         service = build_call_service(settings, database_url=f"sqlite:///{Path(scratch) / 'replay.db'}")
-        unknown = sorted({e for s in scripts for e in s.expected} - set(service.knowledge.articles))
+        expected = {e for s in scripts for c in s.concern_list() for e in (*s.expected, *c.expected)}
+        unknown = sorted(expected - set(service.knowledge.articles))
         if unknown:
-            fail(f"{calls}: unknown article ids: {', '.join(unknown)}")
-        outcomes = []
-        with progress_bar("Replaying calls", waiting="Loading the model…") as update:
+            fail(f"unknown article ids in the call scripts: {', '.join(unknown)}")
+        with progress_bar("Replaying calls") as update:
             for n, script in enumerate(scripts, start=1):
                 outcomes.append(replay_call(service, script))
                 update(n, len(scripts))
         service.store.close()
-    cities = sorted({o.script.city for o in outcomes})
-    per_city = {c: summarize([o for o in outcomes if o.script.city == c]) for c in cities}
-    overall = summarize(outcomes)
+    return outcomes
+
+
+def eval_calls(
+    calls: CallsOption,
+    answers: Annotated[
+        Path | None,
+        typer.Option("--answers", help='JSONL of labeled answers: {"call_id", "turn", "article_id", "sentences"}'),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Replay call scripts through the same suggestion engine as the live service and score each
+    concern: an expected card by the concern's last caller turn (any tier, and as ``answer``), the
+    median caller turns until it, uncovered calls with an ``answer`` card, wrong ``answer`` cards per
+    covered call, the highlighted sentence (with ``--answers``), and the confidence's reliability."""
+    from eval.call_replay import clean, load_answer_labels, reliability, report
+
+    labels = []
+    if answers is not None:
+        try:
+            labels = load_answer_labels(answers)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    outcomes = _replay(calls, knowledge)
+    result = report(outcomes, labels)
+    bins = reliability(outcomes)
     if as_json:
-
-        def clean(metrics: dict[str, float]) -> dict[str, float | None]:
-            return {k: (None if math.isnan(v) else round(v, 4)) for k, v in metrics.items()}
-
-        report = {"overall": clean(overall), "per_city": {c: clean(m) for c, m in per_city.items()}}
-        print(json.dumps({**report, "n_calls": len(outcomes)}, ensure_ascii=False))
+        payload = {
+            "overall": clean(result.overall),
+            "per_city": {c: clean(m) for c, m in result.per_city.items()},
+            "n_calls": len(outcomes),
+            "reliability": bins,
+        }
+        print(json.dumps(payload, ensure_ascii=False))
         return
-    table = Table(
-        title=f"Call replay: {calls} ({len(outcomes)} calls)",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("city", no_wrap=True)
-    for _, label, _ in COLUMNS:
-        table.add_column(label, justify="right", no_wrap=True)
-    for name, metrics in [*per_city.items(), ("overall", overall)]:
-        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _, _ in COLUMNS))
+    names = ", ".join(str(p) for p in calls)
+    table = Table(title=f"Call replay: {names} ({len(outcomes)} calls)")
+    table.add_column("")
+    shown = [(k, label, meaning) for k, label, meaning in COLUMNS if k in result.overall]
+    for _, label, _ in shown:
+        table.add_column(label, justify="right")
+    for name, metrics in [*result.per_city.items(), ("overall", result.overall)]:
+        table.add_row(name, *("–" if math.isnan(metrics[k]) else f"{metrics[k]:.2f}" for k, _, _ in shown))
     console.print(table)
-    legend = "; ".join(f"{label.replace(chr(10), ' ')}: {meaning}" for _, label, meaning in COLUMNS if meaning)
-    console.print(legend, style="dim", highlight=False)
+    for _, label, meaning in shown:
+        if meaning:
+            console.print(f"  {label.replace(chr(10), ' ')}: {meaning}", highlight=False)
+    bins_table = Table(title="Reliability of the card confidence (shown cards; right = expected article)")
+    for column in ("bin", "cards", "mean confidence", "right"):
+        bins_table.add_column(column, justify="right")
+    for b in bins:
+        bins_table.add_row(
+            f"{b['low']:.1f}–{b['high']:.1f}", f"{int(b['n'])}", f"{b['confidence']:.2f}", f"{b['right']:.2f}"
+        )
+    console.print(bins_table)
+
+
+def eval_calibrate_calls(
+    calls: CallsOption,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Weights file (default: the engine's concern_confidence.json)")
+    ] = None,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Refit the confidence of the cards (logistic regression) on turn-level labels: every candidate
+    article at every caller turn of a labeled concern, right when the concern expects it."""
+    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES, ConcernConfidence
+    from eval.call_replay import training_rows
+    from eval.concern_calibration import fit_concern_confidence
+
+    outcomes = _replay(calls, knowledge)
+    rows = training_rows(outcomes)
+    if len({y for _, y in rows}) < 2:
+        fail("the calls gave no right and wrong candidates to fit on; are their concerns labeled?")
+    model: ConcernConfidence = fit_concern_confidence(rows, FEATURES)
+    sets = " ".join(f"--calls {p}" for p in calls)
+    note = f"fitted by: souffleur eval calibrate-calls {sets} ({len(rows)} candidate rows)"
+    target = out or DEFAULT_WEIGHTS_FILE
+    ConcernConfidence(model.bias, model.weights, note).save(target)
+    console.print(f"{target}: {note}")
+    console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")

@@ -47,7 +47,7 @@ async def add_utterance(
     access: CallAccess, body: UtteranceRequest, request: Request, service: Service, settings: SettingsDep
 ) -> UtteranceResponse:
     """A transcript snippet. Final caller utterances may push suggestions; the reply lists the
-    confident suggestions for it (``new``: pushed to the sidebar by this utterance)."""
+    cards the sidebar shows for the current concern after it, best first (``new``: first shown in the call)."""
     if len(body.text) > settings.max_utterance_chars:
         raise TextTooLongError(settings.max_utterance_chars)
     outcome = await run_in_threadpool(service.utterance, access.call.id, body.speaker, body.text, body.final)
