@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from assistant.live.call_service import FeedbackEvent
+from assistant.live.feedback import FeedbackEvent
 from assistant.live.suggestion_engine import Outcome, Suggestion
 
 MAX_ID = 128

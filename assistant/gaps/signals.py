@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from assistant.live.feedback import NEGATIVE_EVENTS, POSITIVE_EVENTS, USED_EVENTS
 from assistant.storage.call_store import CallStore
 from assistant.storage.gap_queries import as_utc
 
@@ -48,11 +49,6 @@ SIGNAL_KINDS: tuple[SignalKind, ...] = (
     "search_without_click",
     "no_helpful_call",
 )
-NEGATIVE_EVENTS = ("not_helpful", "dismissed")
-# Feedback that says an article answered the concern.
-POSITIVE_EVENTS = ("helpful", "copied")
-# Feedback that says an agent used a search result.
-USED_EVENTS = ("opened", "copied", "helpful")
 
 
 @dataclass(frozen=True)

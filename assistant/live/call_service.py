@@ -17,11 +17,12 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any
 
 from cachetools import LRUCache
 
 from assistant.events.hub import EventHub
+from assistant.live.feedback import FeedbackEvent
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
@@ -31,10 +32,6 @@ from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import Encoder
 from embeddings.retrieval.retriever import Retriever
-
-FeedbackEvent = Literal["shown", "opened", "copied", "helpful", "not_helpful", "dismissed"]
-FEEDBACK_EVENTS: tuple[FeedbackEvent, ...] = ("shown", "opened", "copied", "helpful", "not_helpful", "dismissed")
-
 
 MAX_CACHED_CALLS = 5000
 

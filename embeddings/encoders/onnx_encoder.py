@@ -21,21 +21,13 @@ from typing import Any, Literal
 
 import numpy as np
 
+from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
 from embeddings.encoders.encoder import ProgressCallback, Vectors
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
 
 OnnxVariant = Literal["fp32", "int8"]
 ONNX_MARKER = "souffleur-onnx.json"
-MIN_COSINE = 0.999
 _FILES: dict[OnnxVariant, str] = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
-PROBE_TEXTS = (
-    "Wie beantrage ich einen neuen Personalausweis?",
-    "äh ja hallo also mein perso ist abgelaufen und ich fliege nächste woche",
-    "Sperrmüll wird nach Anmeldung abgeholt; bis zu fünf Kubikmeter im Jahr sind kostenlos.",
-    "Die Hundesteuer ist innerhalb von zwei Wochen nach Anschaffung des Hundes anzumelden.",
-    "I need to register my new address in Duisburg",
-    "kimlik kartım kayboldu ne yapmalıyım",
-)
 
 
 class OnnxModelMissingError(FileNotFoundError):
