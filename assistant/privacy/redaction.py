@@ -21,6 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
+from assistant.privacy.names import gazetteer_first_names
+from embeddings.index.text_analysis import STOPWORDS
+
 NAME = "[NAME]"
 TELEFON = "[TELEFON]"
 EMAIL = "[EMAIL]"
@@ -607,6 +610,51 @@ def _without_repeated_names(text: str, names: list[str]) -> str:
     return text
 
 
+# ---- names without a cue word: the first-name gazetteer -----------------------------------------------
+"""A word of the first-name gazetteer (``assistant.privacy.names``: common first names of Germany, Turkey,
+Poland, the Arab countries, Italy, the Balkans, ..., less ordinary German words) is a name wherever it
+stands, and so is the word right after it (the surname: "agnieszka nowak", "Mehmet Yılmaz") unless
+that word is a function word, a stop word or a placeholder.
+"""
+_WORD_WITH_NEXT = re.compile(
+    rf"(?<![\w\[-])(?P<first>{_LETTER}{{3,40}}(?:-{_LETTER}{{3,40}})?)(?![\w-])(?:[ ]+(?P<second>{_LETTER}[\w'’-]{{1,40}})(?![\w\]]))?"
+)
+
+
+def _is_ordinary(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
+
+
+_NUMBER_WORDS = frozenset(
+    "null eins zwei zwo drei vier fünf sechs sieben acht neun zehn elf zwölf hundert tausend wie".split()
+)
+
+
+def _redact_gazetteer_names(text: str, found: list[str]) -> str:
+    names = gazetteer_first_names()
+
+    def replace(match: re.Match[str]) -> str:
+        first, second = match.group("first"), match.group("second")
+        if not all(part in names for part in first.lower().split("-")) or _is_ordinary(first):
+            if second is None:
+                return match.group(0)
+            # the second word may start a name itself: run it again on its own
+            rest = match.group(0)[match.start("second") - match.start() :]
+            head = match.group(0)[: match.start("second") - match.start()]
+            return head + _WORD_WITH_NEXT.sub(replace, rest, count=1)
+        found.append(first)
+        if second is not None and not _is_ordinary(second) and second.lower() not in names:
+            found.append(second)
+            return NAME + match.group(0)[len(first) : match.start("second") - match.start()] + NAME
+        if second is not None and second.lower() in names:
+            found.append(second)
+            return NAME + match.group(0)[len(first) : match.start("second") - match.start()] + NAME
+        return NAME + match.group(0)[len(first) :]
+
+    return _WORD_WITH_NEXT.sub(replace, text)
+
+
 class GermanRedactor:
     """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
 
@@ -626,6 +674,7 @@ class GermanRedactor:
                 if redacted == result:
                     break
                 result = redacted
+            result = _redact_gazetteer_names(result, _FOUND_NAMES.names)
             return _without_repeated_names(result, _FOUND_NAMES.names)
         finally:
             _FOUND_NAMES.names = None
