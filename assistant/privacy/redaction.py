@@ -616,8 +616,10 @@ Poland, the Arab countries, Italy, the Balkans, ..., less ordinary German words)
 stands, and so is the word right after it (the surname: "agnieszka nowak", "Mehmet Yılmaz") unless
 that word is a function word, a stop word or a placeholder.
 """
+_GAZETTEER_WORD = rf"{_LETTER}{{3,40}}(?:-{_LETTER}{{3,40}})?"
 _WORD_WITH_NEXT = re.compile(
-    rf"(?<![\w\[-])(?P<first>{_LETTER}{{3,40}}(?:-{_LETTER}{{3,40}})?)(?![\w-])(?:[ ]+(?P<second>{_LETTER}[\w'’-]{{1,40}})(?![\w\]]))?"
+    rf"(?<![\w\[-])(?P<first>{_GAZETTEER_WORD})(?![\w-])"
+    rf"(?:[ ]+(?P<second>{_LETTER}[\w'’-]{{1,40}})(?![\w\]]))?"
 )
 
 
@@ -627,7 +629,25 @@ def _is_ordinary(word: str) -> bool:
 
 
 _NUMBER_WORDS = frozenset(
-    "null eins zwei zwo drei vier fünf sechs sieben acht neun zehn elf zwölf hundert tausend wie".split()
+    [
+        "null",
+        "eins",
+        "zwei",
+        "zwo",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+        "zehn",
+        "elf",
+        "zwölf",
+        "hundert",
+        "tausend",
+        "wie",
+    ]
 )
 
 
