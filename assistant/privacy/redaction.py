@@ -118,7 +118,8 @@ _UNIT_WORDS = _words(
     "euro", "eur", "cent", "uhr", "prozent", "meter", "m", "km", "kilometer", "qm", "quadratmeter", "kg", "kilo",
     "gramm", "liter", "stück", "sack", "säcke", "tag", "tage", "tagen", "woche", "wochen", "monat", "monate",
     "monaten", "jahr", "jahre", "jahren", "stunde", "stunden", "minuten", "mal", "personen", "leute", "kinder",
-    "hunde", "tonnen", "cm", "mm", "seiten", "termine",
+    "hunde", "tonnen", "cm", "mm", "seiten", "termine", "einwohner", "mitglieder", "menschen", "haushalte",
+    "kilowattstunden", "kwh", "kw", "ps", "sekunden", "min", "std", "mio", "millionen", "tausend", "punkte",
 )  # fmt: skip
 _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 
@@ -296,19 +297,40 @@ _PHONE = _compile(
 )
 
 _DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
-_SPELLED_DIGIT_TOKEN = rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|[0-9]+)"
+_SPOKEN_HUNDREDS = rf"(?:{_UNIT_NUMBER}|zwo)?hundert(?:und)?(?:{_SPOKEN_1_TO_99}|zwo)?"
+_SPELLED_DIGIT_TOKEN = (
+    rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
+)
 _SPELLED_DIGITS = _compile(
     rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:(?:[ ,]+(?:und[ ]+)?dann)?[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
+    rf"(?P<unit>[ ]?(?:{_UNIT_WORDS}{_END}|€|%))?"
 )
 _DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
+_SPOKEN_WITH_DIGITS = _compile(rf"{_DIGIT_WORD}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_SPOKEN_HUNDREDS}")
+# Spoken digits in a row that identify something: five or more digits in all (a postal code, a customer number).
+_MIN_IDENTIFYING_DIGITS = 5
+
+
+def _digit_count(token: str) -> int:
+    """How many digits a spoken or written token stands for: "null" 1, "achtundneunzig" 2, "dreihundert" 3."""
+    lowered = token.lower()
+    if lowered.isdigit():
+        return len(lowered)
+    if "hundert" in lowered:
+        return 3
+    if _DIGIT_WORD_ONLY.fullmatch(lowered):
+        return 1
+    return 2
 
 
 def _replace_spelled_digits(match: re.Match[str]) -> str:
-    """Six or more digits with at least one spoken digit word: a phone number when it starts with zero."""
-    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t.lower() not in ("und", "dann")]
-    if not any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
+    """Five or more digits with at least one spoken word, not a quantity: a phone number when it starts with zero."""
+    if match.group("unit"):
         return match.group(0)
-    if sum(len(t) if t.isdigit() else 1 for t in tokens) < 6:
+    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t and t.lower() not in ("und", "dann")]
+    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) for t in tokens):
+        return match.group(0)
+    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
         return match.group(0)
     return TELEFON if tokens[0].lower() == "null" or tokens[0].startswith("0") else NUMMER
 
