@@ -13,10 +13,10 @@ from importlib import resources
 
 # Countries of the name list (its column order) whose names callers of a German city are likely to have.
 _COUNTRY_COLUMNS = {
-    "italy": 3, "spain": 5, "france": 6, "the_netherlands": 10, "east_frisia": 11, "germany": 12, "austria": 13,
+    "italy": 3, "spain": 6, "france": 7, "the_netherlands": 10, "east_frisia": 11, "germany": 12, "austria": 13,
     "swiss": 14, "poland": 23, "czech_republic": 24, "hungary": 26, "romania": 27, "bulgaria": 28,
     "bosniaand": 29, "croatia": 30, "kosovo": 31, "macedonia": 32, "serbia": 34, "albania": 36, "greece": 37,
-    "russia": 38, "ukraine": 41, "turkey": 45, "arabia": 46,
+    "russia": 38, "ukraine": 41, "turkey": 46, "arabia": 47,
 }  # fmt: skip
 _MIN_FREQUENCY = 2
 _MIN_LENGTH = 3
@@ -35,8 +35,11 @@ def _all_first_names() -> frozenset[str]:
     for line in text.splitlines():
         if not line or line[0] in "#=":
             continue
-        name, columns = line[3:_FIRST_COLUMN].strip(), line[_FIRST_COLUMN:]
-        if "+" in name or " " in name or len(name) < _MIN_LENGTH or not name.isalpha():
+        fields, columns = line[3:_FIRST_COLUMN].split(), line[_FIRST_COLUMN:]
+        if not fields:
+            continue
+        name = fields[0]  # a trailing "+" or "-" after the name marks a variant spelling
+        if "+" in name or len(name) < _MIN_LENGTH or not name.isalpha():
             continue
         if max(_frequency(columns, i) for i in _COUNTRY_COLUMNS.values()) >= _MIN_FREQUENCY:
             names.add(name.lower())

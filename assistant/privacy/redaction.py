@@ -568,7 +568,39 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 without their keyword, partial phone numbers. House numbers, fees ("37 Euro") and years stay, being
 shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
 """
-_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{5,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+
+# ---- codes of letters and digits ---------------------------------------------------------------------
+"""A word that mixes letters and at least two digits, five characters or longer ("ab12345", "4711xk",
+"x7k9p2"): a customer, card or case code. Numbers with a unit written on ("100kg", "30min") and ordinals
+("2026er") stay.
+"""
+_ALPHANUMERIC_CODE = _compile(
+    rf"(?<![\w-])(?=[a-zäöü0-9]*[0-9][a-zäöü0-9]*[0-9])(?=[0-9]*[a-zäöü])"
+    rf"(?![0-9]+(?:{_UNIT_WORDS}|er|te|ten|ter|tes|stel)(?![\w]))[a-zäöü0-9]{{5,24}}(?![\w-])"
+)
+_HAS_LETTER_AND_DIGIT = _compile(r"[a-z][0-9]|[0-9][a-z]")
+
+# ---- spelled with the spelling alphabet ----------------------------------------------------------------
+"""Three or more spelled tokens in a row, at least one of them a word of the spelling alphabet or
+"x wie word": "a wie anton, b wie berta, eins zwei", "kaufmann otto cäsar heinrich". Spelled text is a
+name or a code, whatever the words around it say.
+"""
+_SPELLED_TOKEN = (
+    rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}|{_LETTER}|{_DIGIT_WORD}|[0-9]{{1,4}})"
+    rf"(?![\w])"
+)
+_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:[ ,.;-]+{_SPELLED_TOKEN}){{2,30}}")
+_SPELLING_WORD = _compile(rf"[a-zäöü][ ]wie[ ]|(?<![\w]){_SPELLING_ALPHABET}(?![\w])")
+
+
+def _replace_spelled_run(match: re.Match[str]) -> str:
+    value = match.group(0)
+    words = re.split(r"[ ,.;-]+", value)
+    if not _SPELLING_WORD.search(value) or sum(1 for w in words if len(w) > 1 and w.lower() != "wie") < 1:
+        return value
+    return NUMMER if any(_DIGIT_TOKEN.fullmatch(w) for w in words) else NAME
+
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
@@ -609,7 +641,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
+    RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
     RedactionRule("name", _NAME_AT_START, _replace_name()),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
