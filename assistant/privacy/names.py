@@ -54,3 +54,11 @@ def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
     from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
 
     return names - NAME_EXCLUSIONS
+
+
+@functools.cache
+def gazetteer_names() -> frozenset[str]:
+    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words)."""
+    from assistant.privacy.surnames import SURNAMES
+
+    return gazetteer_first_names() | SURNAMES

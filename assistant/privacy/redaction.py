@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.privacy.names import gazetteer_first_names
+from assistant.privacy.names import gazetteer_names
 from embeddings.index.text_analysis import STOPWORDS
 
 NAME = "[NAME]"
@@ -708,7 +708,7 @@ _NUMBER_WORDS = frozenset(
 
 
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
-    names = gazetteer_first_names()
+    names = gazetteer_names()
 
     def replace(match: re.Match[str]) -> str:
         first, second = match.group("first"), match.group("second")
