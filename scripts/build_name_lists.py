@@ -79,13 +79,13 @@ def ordinary_words() -> set[str]:
 def common_surnames() -> set[str]:
     path = resources.files("names_dataset").joinpath("v3/last_names.pkl.gz")
     with gzip.open(str(path), "rb") as file:
-        entries: dict[str, dict[str, Any]] = pickle.load(file)  # noqa: S301 - the pinned package's own data
+        entries: dict[str, dict[str, Any]] = pickle.load(file)  # the pinned package's own data
     surnames = set()
     for name, entry in entries.items():
         ranks: dict[str, int] = entry.get("rank", {})
-        if any(ranks.get(country, 10**9) <= limit for country, limit in SURNAME_RANKS.items()):
-            if len(name) >= 3 and name.replace("-", "").isalpha():
-                surnames.add(name.lower())
+        common = any(ranks.get(country, 10**9) <= limit for country, limit in SURNAME_RANKS.items())
+        if common and len(name) >= 3 and name.replace("-", "").isalpha():
+            surnames.add(name.lower())
     return surnames
 
 
