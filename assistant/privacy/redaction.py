@@ -417,6 +417,24 @@ _INTRODUCED_ADDRESS = _compile(
     rf"(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])"
     rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
 )
+# A place after "am"/"im"/"auf der"/"an der" with a house number: "im schlenk 33", "auf der weseler 212",
+# "am alten markt zwölf" (streets named without an ending). Years, times and quantities are no house numbers,
+# nor are numbers after nouns that count things ("im raum 12", "am gleis 3").
+_NOT_A_NUMBERED_THING = _words(
+    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
+    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
+    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+)  # fmt: skip
+_PLACE_WITH_HOUSE_NUMBER = _compile(
+    rf"(?<![\w-])(?:am|im|aufm|(?:auf|an|in)[ ](?:der|dem|den))[ ]"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]"
+    rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
+    rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
+)
+_HOUSE_NUMBER_HINT = _compile(rf"[ ](?:[0-9]|{_NUMBER_START})")
+
 _POSTAL_CODE = _compile(
     r"(?<![\w])(?:(?:plz|postleitzahl)[ :]*[0-9]{5}|[0-9]{5}(?=[ ](?:duisburg|bottrop|dinslaken|oberhausen|essen"
     r"|mülheim|gladbeck|voerde|hünxe|wesel|moers|gelsenkirchen|dorsten)(?![\w])))(?![\w])"
@@ -620,6 +638,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
     RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
