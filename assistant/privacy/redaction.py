@@ -142,7 +142,8 @@ _FUNCTION_WORDS = _words(
     "hallo", "guten", "tag", "abend", "moin", "tschüss", "äh", "ähm", "hm", "ok", "okay", "alles", "etwas",
     "nichts", "viel", "stadt", "verwaltung", "amt", "firma", "nebenan", "bürgeramt", "punkt", "at", "minus",
     "wohnhaft", "adresse", "anschrift", "lautet", "straße", "strasse", "duisburg", "bottrop", "dinslaken", "frau",
-    "herr", "herrn", "familie", "dr", "prof", "doktor", "professor", "name", "vorname", "nachname",
+    "herr", "herrn", "familie", "dr", "prof", "doktor", "professor", "name", "vorname", "nachname", "is", "dat",
+    "wat", "ne", "nen", "ner", "nem", "hab", "isch", "nich", "nix",
 )  # fmt: skip
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
@@ -157,11 +158,21 @@ _EMAIL_TYPED = _compile(
     r"(?<![\w.+-])[\w+-]{1,64}(?:\.[\w+-]{1,64}){0,6}[ ]?@[ ]?(?:[\w-]{1,63}\.){1,6}[a-z]{2,24}" + _END
 )
 _SPOKEN_LOCAL_SEPARATOR = r"(?:[._-]|[ ](?:punkt|minus|bindestrich|strich|unterstrich)[ ])"
-_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich|dot|\[dot\])[ ])"
-_SPOKEN_DOT = r"(?:\.|[ ](?:punkt|dot|\[dot\]|\(dot\))[ ]|[ ](?=(?:de|com|net|org|eu|info)(?![\w])))"
+_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich|dot|\[dot\])[ ]|[ ]?(?:\[dot\]|\(dot\))[ ]?)"
+_SPOKEN_DOT = (
+    r"(?:\.|[ ](?:punkt|dot)[ ]|[ ]?(?:\[dot\]|\(dot\)|\[punkt\]|\(punkt\))[ ]?"
+    r"|[ ](?=(?:de|com|net|org|eu|info)(?![\w])))"
+)
 _SPOKEN_LOCAL_PART = rf"\w{{1,64}}(?:{_SPOKEN_LOCAL_SEPARATOR}\w{{1,64}}){{0,4}}"
-_SPOKEN_AT_WORD = r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?)"
-_SPOKEN_AT = _compile(_SPOKEN_AT_WORD + "|[ ]bei[ ](?:gmail|gmx|web|hotmail|yahoo|t-online|outlook|icloud)")
+_MAIL_PROVIDER = _words(
+    "gmail", "googlemail", "gmx", "web", "hotmail", "yahoo", "t-online", "outlook", "icloud", "aol", "freenet",
+    "posteo", "arcor", "live", "msn", "mail", "email", "online",
+)  # fmt: skip
+_SPOKEN_AT_WORD = (
+    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?"
+    rf"|[ ]bei[ ](?={_MAIL_PROVIDER}(?:[ ]?(?:punkt|dot|\.|\(dot\)|\[dot\])[ ]?)[a-z]{{2,6}}(?![\w])))"
+)
+_SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
     rf"{_SPOKEN_AT_WORD}"
@@ -222,7 +233,7 @@ _INTRODUCED_TAX_ID = _compile(
 )
 
 _ID_DOCUMENT_KEYWORD = r"(?:(?:personalausweis|ausweis|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
-_ID_DOCUMENT_GROUP = r"(?:[a-z]{0,8}[0-9][a-z0-9]{0,10}|[a-z])(?![\w])"
+_ID_DOCUMENT_GROUP = rf"(?:[a-z]{{0,8}}[0-9][a-z0-9]{{0,10}}|[a-z]|{_SPOKEN_DIGIT_FOR_CODES})(?![\w])"
 _INTRODUCED_ID_DOCUMENT = _compile(
     rf"(?<![\w-]){_ID_DOCUMENT_KEYWORD}{_KEYWORD_END}{_FILLER}"
     rf"(?P<value>{_ID_DOCUMENT_GROUP}(?:[ ]{_ID_DOCUMENT_GROUP}){{0,11}})"
@@ -509,7 +520,7 @@ _ICH_BIN = _compile(
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
 _NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:hallo|guten[ ]+tag)[ ]*,[ ]*(?P<value>{_NAME_WORD}[ ]+{_NAME_WORD})(?=[ ]*,)"
+    rf"^[ ]*(?:(?:ja|äh|ähm)[ ,]+)?{_GREETING}[ ]*,[ ]*(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
 )
 _NAME_AT_START = _compile(
     rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
@@ -566,7 +577,7 @@ _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 def _replace_spoken_number(match: re.Match[str]) -> str:
     tokens = re.split(r"[ ,]+", match.group("value"))
-    if sum(1 for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
+    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
