@@ -70,7 +70,6 @@ def ordinary_words() -> set[str]:
     present = set(words)
     ordinary = {w for w in words if w.islower()}
     ordinary |= {w.lower() for w in words if w[:1].isupper() and any(w + s in present for s in ("n", "en", "e", "er"))}
-    ordinary |= {w for w in ENGLISH_DICTIONARY.read_text(encoding="utf-8").split() if w.islower()}
     for path in ARTICLES.rglob("*.md"):
         ordinary |= {w.lower() for w in re.findall(r"[^\W\d_]+", path.read_text(encoding="utf-8"))}
     return ordinary
@@ -98,8 +97,11 @@ def write_set(target: Path, variable: str, doc: str, words: list[str]) -> None:
 def main() -> None:
     ordinary = ordinary_words()
     # A surname on its own must not be any word of the German list, proper nouns too ("Rhein").
+    # English words only for surnames: first names like "peter" or "will" are English words too.
     any_german = {w.lower() for w in DICTIONARY.read_text(encoding="utf-8").split()}
-    surnames = sorted(s for s in common_surnames() - ordinary - any_german if len(s) >= MIN_SURNAME_LENGTH)
+    english = {w for w in ENGLISH_DICTIONARY.read_text(encoding="utf-8").split() if w.islower()}
+    candidates = common_surnames() - ordinary - any_german - english
+    surnames = sorted(s for s in candidates if len(s) >= MIN_SURNAME_LENGTH)
     write_set(
         SURNAMES_TARGET,
         "SURNAMES",
