@@ -151,3 +151,20 @@ def test_single_word_between_greeting_and_comma_is_a_name() -> None:
 def test_spoken_id_serial_after_its_keyword() -> None:
     redacted = REDACTOR.redact("ausweisnummer l zwei x null null t vier sieben")
     assert "vier sieben" not in redacted and "x null null" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("der nachname ist brakelmann", "brakelmann"),
+        ("mit nachnamen terhorst, bitte", "terhorst"),
+        ("ihr geburtsname war kleinekathöfer", "kleinekathöfer"),
+    ],
+)
+def test_any_word_after_a_name_field_is_a_name(text: str, secret: str) -> None:
+    assert secret not in REDACTOR.redact(text)
+
+
+@pytest.mark.parametrize("text", ["der name ist egal", "welchen nachnamen muss ich angeben", "wie ist ihr name"])
+def test_questions_about_name_fields_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text

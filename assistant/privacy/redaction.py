@@ -143,7 +143,8 @@ _FUNCTION_WORDS = _words(
     "nichts", "viel", "stadt", "verwaltung", "amt", "firma", "nebenan", "bürgeramt", "punkt", "at", "minus",
     "wohnhaft", "adresse", "anschrift", "lautet", "straße", "strasse", "duisburg", "bottrop", "dinslaken", "frau",
     "herr", "herrn", "familie", "dr", "prof", "doktor", "professor", "name", "vorname", "nachname", "is", "dat",
-    "wat", "ne", "nen", "ner", "nem", "hab", "isch", "nich", "nix",
+    "wat", "ne", "nen", "ner", "nem", "hab", "isch", "nich", "nix", "egal", "falsch", "anders", "gleich", "geändert",
+    "neu", "unbekannt", "verkehrt", "korrekt", "falsch", "dabei", "drauf", "weg",
 )  # fmt: skip
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
@@ -494,7 +495,9 @@ _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 _INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
 _STRONG_NAME_INTRO = (
-    r"(?:mein[ ]+(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet|wäre)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
+    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
