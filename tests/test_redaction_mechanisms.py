@@ -168,3 +168,20 @@ def test_any_word_after_a_name_field_is_a_name(text: str, secret: str) -> None:
 @pytest.mark.parametrize("text", ["der name ist egal", "welchen nachnamen muss ich angeben", "wie ist ihr name"])
 def test_questions_about_name_fields_stay(text: str) -> None:
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich bin jahrgang sechsundsechzig",
+        "geboren bin ich im märz zweiundachtzig",
+        "mein geburtsdatum ist der vierte juli",
+    ],
+)
+def test_birth_dates_with_a_spoken_two_digit_year_or_article(text: str) -> None:
+    assert "[GEBURTSDATUM]" in REDACTOR.redact(text)
+
+
+def test_spoken_plate_with_hundreds_after_its_keyword() -> None:
+    redacted = REDACTOR.redact("kennzeichen dinslaken x y dreihundert")
+    assert "dreihundert" not in redacted

@@ -283,12 +283,12 @@ _WRITTEN_DATE = _compile(
     rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
 )
 _PARTIAL_BIRTH_DATE = (
-    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR})"
-    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR})"
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}"
+    rf"|[0-9]{{2}}(?![0-9]))|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
 _BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
 _INTRODUCED_BIRTH_DATE = _compile(
-    rf"(?<![\w-]){_BIRTH_KEYWORD}(?:[ ]*(?::|ist|lautet|war|am|im|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?<![\w-]){_BIRTH_KEYWORD}(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -563,7 +563,7 @@ _SPELLING_ALPHABET = _words(
 )  # fmt: skip
 _LETTER_NAME = _words("ka", "el", "em", "en", "es", "ef", "ha", "iks", "ix", "te", "pe", "zet", "we", "vau", "de", "be")
 _NUMBER_TOKEN = (
-    rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
+    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
 )
 _NUMBER_KEYWORD = (
@@ -575,7 +575,7 @@ _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt")
-_DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
+_DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
 def _replace_spoken_number(match: re.Match[str]) -> str:
