@@ -283,12 +283,14 @@ _WRITTEN_DATE = _compile(
     rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
 )
 _PARTIAL_BIRTH_DATE = (
-    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}"
-    rf"|[0-9]{{2}}(?![0-9]))|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}"
+    rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
+    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
 _BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
 _INTRODUCED_BIRTH_DATE = _compile(
-    rf"(?<![\w-]){_BIRTH_KEYWORD}(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?<![\w-]){_BIRTH_KEYWORD}"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
