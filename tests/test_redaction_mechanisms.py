@@ -185,3 +185,18 @@ def test_birth_dates_with_a_spoken_two_digit_year_or_article(text: str) -> None:
 def test_spoken_plate_with_hundreds_after_its_keyword() -> None:
     redacted = REDACTOR.redact("kennzeichen dinslaken x y dreihundert")
     assert "dreihundert" not in redacted
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [("mein mann horst kümmert sich darum", "horst"), ("ja hallo, ich bin die rose und brauche hilfe", "rose")],
+)
+def test_first_names_that_are_words_count_in_name_position(text: str, secret: str) -> None:
+    redacted = REDACTOR.redact(text)
+    assert secret not in redacted
+    assert "kümmert" in redacted or "brauche" in redacted
+
+
+def test_first_names_that_are_words_stay_elsewhere() -> None:
+    text = "der horst im baum und die rose im garten"
+    assert REDACTOR.redact(text) == text

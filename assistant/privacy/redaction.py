@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from assistant.privacy.names import gazetteer_names
+from assistant.privacy.names import gazetteer_first_names, gazetteer_names
 from embeddings.index.text_analysis import STOPWORDS
 
 NAME = "[NAME]"
@@ -707,11 +707,10 @@ Poland, the Arab countries, Italy, the Balkans, ..., less ordinary German words)
 stands, and so is the word right after it (the surname: "agnieszka nowak", "Mehmet Yılmaz") unless
 that word is a function word, a stop word or a placeholder.
 """
-_GAZETTEER_WORD = rf"{_LETTER}{{3,40}}(?:-{_LETTER}{{3,40}})?"
-_WORD_WITH_NEXT = re.compile(
-    rf"(?<![\w\[-])(?P<first>{_GAZETTEER_WORD})(?![\w-])"
-    rf"(?:[ ]+(?P<second>{_LETTER}[\w'’-]{{1,40}})(?![\w\]]))?"
-)
+_ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
+# Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
+_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
+_NAME_POSITION_WINDOW = 40
 
 
 def _is_ordinary(word: str) -> bool:
@@ -743,27 +742,26 @@ _NUMBER_WORDS = frozenset(
 
 
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
-    names = gazetteer_names()
-
-    def replace(match: re.Match[str]) -> str:
-        first, second = match.group("first"), match.group("second")
-        if not all(part in names for part in first.lower().split("-")) or _is_ordinary(first):
-            if second is None:
-                return match.group(0)
-            # the second word may start a name itself: run it again on its own
-            rest = match.group(0)[match.start("second") - match.start() :]
-            head = match.group(0)[: match.start("second") - match.start()]
-            return head + _WORD_WITH_NEXT.sub(replace, rest, count=1)
-        found.append(first)
-        if second is not None and not _is_ordinary(second) and second.lower() not in names:
-            found.append(second)
-            return NAME + match.group(0)[len(first) : match.start("second") - match.start()] + NAME
-        if second is not None and second.lower() in names:
-            found.append(second)
-            return NAME + match.group(0)[len(first) : match.start("second") - match.start()] + NAME
-        return NAME + match.group(0)[len(first) :]
-
-    return _WORD_WITH_NEXT.sub(replace, text)
+    names, all_first_names = gazetteer_names(), gazetteer_first_names(apply_exclusions=False)
+    spans: list[tuple[int, int]] = []
+    after_name_end = -1  # end of the last word taken from the gazetteer (not of a surname taken after it)
+    for match in _ANY_WORD.finditer(text):
+        word = match.group(0)
+        if _is_ordinary(word):
+            after_name_end = -1
+            continue
+        parts = word.lower().split("-")
+        in_name_position = _NAME_POSITION.search(text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start())
+        listed = all(p in names for p in parts)
+        known = listed or (in_name_position is not None and all(p in all_first_names for p in parts))
+        follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
+        if known or follows_name:
+            spans.append(match.span())
+            found.append(word)
+        after_name_end = match.end() if listed and not follows_name else -1
+    for start, end in reversed(spans):
+        text = text[:start] + NAME + text[end:]
+    return text
 
 
 class GermanRedactor:
