@@ -200,3 +200,22 @@ def test_first_names_that_are_words_count_in_name_position(text: str, secret: st
 def test_first_names_that_are_words_stay_elsewhere() -> None:
     text = "der horst im baum und die rose im garten"
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich wohne in der altstadt, kuhlenwall zehn",
+        "wir wohnen kuhlenwall 10 in duisburg",
+        "die adresse ist grabenacker 7a",
+        "bei mir vor der tür, wanheimer 45, liegt müll",
+        "meine hausnummer ist 17",
+    ],
+)
+def test_addresses_without_a_street_ending(text: str) -> None:
+    assert "[ADRESSE]" in REDACTOR.redact(text)
+
+
+@pytest.mark.parametrize("text", ["wir sind vier kinder 3, 5 und 7", "im oktober 12, vielleicht", "zimmer 12, bitte"])
+def test_counted_nouns_ending_in_er_are_no_streets(text: str) -> None:
+    assert REDACTOR.redact(text) == text

@@ -428,8 +428,23 @@ _SEPARATE_STREET = _compile(
 _ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ]is")
 _INTRODUCED_ADDRESS = _compile(
     rf"(?<![\w-])(?:wohne?n?|wohnt|wohnhaft|adresse(?:[ ]ist)?|anschrift(?:[ ]ist)?|straße[ ]ist?)[ ,:]+"
-    rf"(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])"
+    rf"(?:(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])|(?:jetzt|noch|seit[ ]\w+)[ ]|"
+    rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
     rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
+)
+# "hausnummer zwölf", "meine hausnummer ist 17": the number alone, told as a house number.
+_INTRODUCED_HOUSE_NUMBER = _compile(
+    rf"(?<![\w-])hausnummer(?:[ ]+(?:ist|is|lautet|war))?[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+)
+# A place adjective and a house number between commas or at the end: "vor der tür, wanheimer 45, liegt müll".
+_COUNTED_NOUNS_ENDING_IN_ER = _words(
+    "nummer", "zimmer", "kinder", "alter", "liter", "meter", "kilometer", "oktober", "november", "dezember",
+    "september", "semester", "formular", "jahrgänger", "eimer", "container", "über", "unter", "hinter", "oder",
+    "aber", "immer", "wieder", "mehr", "jeder", "jener", "dieser", "welcher", "zähler", "zweier", "kalender",
+)  # fmt: skip
+_PLACE_ADJECTIVE_WITH_NUMBER = _compile(
+    rf"(?:(?<=,)|(?<=,[ ])|^)(?P<value>(?!{_COUNTED_NOUNS_ENDING_IN_ER}[ ]){_LETTER}[\w-]{{2,40}}er[ ]"
+    rf"[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?){_NOT_A_QUANTITY}(?=[ ]*(?:,|$))"
 )
 # A place after "am"/"im"/"auf der"/"an der" with a house number: "im schlenk 33", "auf der weseler 212",
 # "am alten markt zwölf" (streets named without an ending). Years, times and quantities are no house numbers,
@@ -654,6 +669,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
     RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
