@@ -613,8 +613,8 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 )
 
 # ---- the safety net --------------------------------------------------------------------------------
-"""Any other run of six or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
-without their keyword, partial phone numbers. House numbers, fees ("37 Euro") and years stay, being
+"""Any other run of five or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
+without their keyword, partial phone numbers, postal codes. House numbers, fees ("37 Euro") and years stay, being
 shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
 """
 _LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
@@ -785,11 +785,15 @@ class GermanRedactor:
     """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
 
     The rules run in a fixed order, most specific first: e-mail and IBAN before any digit rule, keyword
-    numbers before bare ones, dates before phone numbers, and the six-digit safety net last.
+    numbers before bare ones, dates before phone numbers, the five-digit safety net last among the rules,
+    then the name gazetteer over what is left.
     """
 
     def __init__(self) -> None:
         self._rules = GERMAN_RULES
+        # Read the name lists now (about half a second, once per process), not on the first utterance.
+        gazetteer_names()
+        gazetteer_first_names(apply_exclusions=False)
 
     def redact(self, text: str) -> str:
         _FOUND_NAMES.names = []
