@@ -14,13 +14,13 @@ from __future__ import annotations
 # Articles, pronouns, prepositions, conjunctions and auxiliaries.
 FUNCTION_WORDS = frozenset(
     {
-        "aber", "am", "an", "ans", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da", "das", "dem",
-        "den", "der", "des", "die", "du", "durch", "eben", "ein", "eine", "einem", "einen", "eines", "er", "es",
-        "etwas", "für", "gegen", "hatte", "ich", "ihm", "ihn", "ihr", "ihre", "im", "in", "ins", "ist", "kein",
-        "keine", "können", "mal", "man", "meinem", "meiner", "mich", "mir", "mit", "nach", "nicht", "nichts", "nur",
-        "ob", "oder", "ohne", "sehr", "sein", "seine", "sie", "sind", "so", "um", "und", "uns", "unter", "vom",
-        "von", "vor", "war", "waren", "was", "weil", "wenn", "wer", "wie", "wir", "wird", "wo", "zu", "zum", "zur",
-        "über"
+        "aber", "am", "an", "ans", "auch", "auf", "aus", "bei", "beim", "bin", "bis", "bist", "da", "das",
+        "dem", "den", "der", "des", "die", "du", "durch", "eben", "ein", "eine", "einem", "einen", "eines",
+        "er", "es", "etwas", "für", "gegen", "hatte", "ich", "ihm", "ihn", "ihr", "ihre", "im", "in", "ins",
+        "ist", "kein", "keine", "können", "mal", "man", "meinem", "meiner", "mich", "mir", "mit", "nach",
+        "nicht", "nichts", "nur", "ob", "oder", "ohne", "sehr", "sein", "seine", "sie", "sind", "so", "um",
+        "und", "uns", "unter", "vom", "von", "vor", "war", "waren", "was", "weil", "wenn", "wer", "wie", "wir",
+        "wird", "wo", "zu", "zum", "zur", "über"
     }
 )  # fmt: skip
 
@@ -34,8 +34,8 @@ COURTESY_WORDS = frozenset(
 # Particles, modal verbs and possessives no spoken use keeps.
 PARTICLES_AND_MODALS = frozenset(
     {
-        "also", "dass", "denn", "doch", "dort", "einer", "genau", "haben", "hat", "hier", "jetzt", "kann", "mein",
-        "meine", "meinen", "muss", "noch", "schon", "soll", "unser", "will", "ähm"
+        "also", "dass", "denn", "doch", "dort", "einer", "genau", "haben", "hat", "hier", "jetzt", "kann",
+        "mein", "meine", "meinen", "muss", "noch", "schon", "soll", "unser", "will", "ähm"
     }
 )  # fmt: skip
 
@@ -53,12 +53,12 @@ FILLER_FUNCTION_WORDS = frozenset(
     }
 )  # fmt: skip
 
-# Demonstratives, Ruhr dialect (dat, wat, getz), hedges and hesitation sounds.
+# Demonstratives, Ruhr dialect (getz), hedges and hesitation sounds.
 SEARCH_FUNCTION_WORDS = frozenset(
     {
-        "alle", "allem", "allen", "aller", "dabei", "damit", "dat", "dessen", "diese", "diesem", "diesen", "dieser",
-        "dieses", "einfach", "euch", "getz", "gewesen", "gut", "halt", "hin", "hmm", "irgendwie", "mhm", "na", "ne",
-        "nee", "nun", "quasi", "schön", "sich", "sozusagen", "wat", "wieder", "öh"
+        "alle", "allem", "allen", "aller", "damit", "dessen", "diese", "diesem", "diesen", "dieser", "dieses",
+        "einfach", "euch", "getz", "gewesen", "gut", "halt", "hin", "hmm", "irgendwie", "mhm", "na", "nee",
+        "nun", "quasi", "schön", "sich", "sozusagen", "wieder", "öh"
     }
 )  # fmt: skip
 
@@ -72,11 +72,11 @@ GREETINGS = frozenset(
 # Greetings, thanks, acknowledgements and phrases of asking, also in English and Turkish.
 ACKNOWLEDGEMENTS = frozenset(
     {
-        "allet", "alright", "anliegen", "dank", "dankeschoen", "dankeschön", "erstmal", "frag", "gehört", "gott",
-        "gruess", "grüß", "haette", "hallöchen", "hello", "höre", "hören", "jut", "klar", "kurze", "merhaba",
-        "mittag", "moechte", "moment", "ordnung", "perfekt", "prima", "sage", "schoenen", "schönen", "sekunde",
-        "servus", "spreche", "sprechen", "super", "tamam", "thank", "thanks", "toll", "tschuess", "verstanden",
-        "vielen", "wiederhören", "wiederschauen", "wunderbar", "you"
+        "allet", "alright", "anliegen", "dank", "dankeschoen", "dankeschön", "erstmal", "frag", "gehört",
+        "gott", "gruess", "grüß", "haette", "hallöchen", "hello", "höre", "hören", "jut", "klar", "kurze",
+        "merhaba", "mittag", "moechte", "moment", "ordnung", "perfekt", "prima", "sage", "schoenen", "schönen",
+        "sekunde", "servus", "spreche", "sprechen", "super", "tamam", "thank", "thanks", "toll", "tschuess",
+        "verstanden", "vielen", "wiederhören", "wiederschauen", "wunderbar", "you"
     }
 )  # fmt: skip
 
@@ -97,38 +97,37 @@ KNOWING_WORDS = frozenset(
 # Verbs of calling, needing and getting; question words.
 NEEDING_WORDS = frozenset(
     {
-        "bekomme", "bekommt", "brauche", "brauchen", "braucht", "darf", "geht", "gerade", "heute",
-        "ihnen", "jemand", "komme", "kommt", "könnte", "meint", "meinte", "musste", "rufen", "sagt",
-        "seit", "sollte", "unsere", "viel", "wann", "warum", "wegen", "wieso", "wollen"
+        "bekomme", "bekommt", "brauche", "brauchen", "braucht", "darf", "geht", "gerade", "heute", "ihnen",
+        "jemand", "komme", "kommt", "könnte", "meint", "meinte", "musste", "rufen", "sagt", "seit", "sollte",
+        "unsere", "viel", "wann", "warum", "wegen", "wieso", "wollen"
     }
 )  # fmt: skip
 
 # Spoken words that say nothing about the concern: verbs, dialect, particles, time words.
 SPOKEN_FILLERS = frozenset(
     {
-        "ach", "aha", "bekommen", "bekommst", "bestimmt", "brauch", "bzw", "darum",
-        "deswegen", "ding", "dinge", "drauf", "drin", "dürfen", "echt", "einmal", "erreichen", "erzählt", "ganz",
-        "gehen", "gekommen", "gekriegt", "gemacht", "gesehen", "gibt", "gibts", "glaub", "glaube",
-        "gleich", "grad", "ham", "hinten", "hätt", "ihrer", "immer", "irgendwas", "irgendwo",
-        "is", "isses", "keiner", "kommen", "krieg", "kriege", "kriegen", "kriegt", "könnten", "letzte", "letzten",
-        "leute", "liegt", "läuft", "mache", "machen", "macht", "mehr", "mehrere", "mensch", "müssen", "nachher",
-        "nem", "nen", "ner", "neulich", "nich", "niemand", "nix", "nochmal", "nummer", "nächste", "nächsten",
-        "passieren", "passiert", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort", "sollen",
-        "sonst", "sowas", "stehen", "steht", "teil", "trotzdem", "unserem", "unseren", "viele", "vielleicht",
-        "vorne", "wahrscheinlich", "welche", "welcher", "welches", "weshalb", "wirklich", "woche", "wochen",
-        "woher", "wohin", "ziemlich", "zurück", "äähm", "überall", "übrigens"
+        "ach", "aha", "bekommen", "bekommst", "bestimmt", "brauch", "bzw", "darum", "deswegen", "ding", "dinge",
+        "drin", "dürfen", "echt", "einmal", "erreichen", "erzählt", "ganz", "gehen", "gekommen", "gekriegt",
+        "gemacht", "gesehen", "gibt", "gibts", "glaub", "glaube", "grad", "ham", "hinten", "hätt", "ihrer",
+        "immer", "irgendwas", "irgendwo", "isses", "keiner", "kommen", "krieg", "kriege", "kriegen", "kriegt",
+        "könnten", "letzte", "letzten", "leute", "liegt", "läuft", "mache", "machen", "macht", "mehr",
+        "mehrere", "mensch", "müssen", "nachher", "neulich", "niemand", "nochmal", "nummer", "nächste",
+        "nächsten", "passieren", "passiert", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort",
+        "sollen", "sonst", "sowas", "stehen", "steht", "teil", "trotzdem", "unserem", "unseren", "viele",
+        "vielleicht", "vorne", "wahrscheinlich", "welche", "welcher", "welches", "weshalb", "wirklich", "woche",
+        "wochen", "woher", "wohin", "ziemlich", "zurück", "äähm", "überall", "übrigens"
     }
 )  # fmt: skip
 
 # Words around a name or an address: titles, offices, the demo cities, verbs of living.
 NAME_CONTEXT_WORDS = frozenset(
     {
-        "adresse", "als", "amt", "anschrift", "at", "benötigt", "betreffend", "bezüglich", "bürgeramt",
-        "dein", "deine", "dich", "dir", "doktor", "dr", "familie", "firma", "fragt",
-        "frau", "gehe", "gestern", "hast", "herr", "herrn", "ihrem", "ihren", "kam", "kannst", "konnte", "lautet",
-        "lebe", "lebt", "mag", "minus", "möchten", "müsste", "nachname", "nebenan", "prof", "professor", "punkt",
-        "ruft", "sagte", "seid", "sondern", "strasse", "straße", "vorname", "werde",
-        "werden", "wohne", "wohnen", "wohnhaft", "wohnt", "wurde", "wäre"
+        "adresse", "als", "amt", "anschrift", "at", "benötigt", "betreffend", "bezüglich", "bürgeramt", "dein",
+        "deine", "dich", "dir", "doktor", "dr", "familie", "firma", "fragt", "frau", "gehe", "gestern", "hast",
+        "herr", "herrn", "ihrem", "ihren", "kam", "kannst", "konnte", "lautet", "lebe", "lebt", "mag", "minus",
+        "möchten", "müsste", "nachname", "nebenan", "prof", "professor", "punkt", "ruft", "sagte", "seid",
+        "sondern", "strasse", "straße", "vorname", "werde", "werden", "wohne", "wohnen", "wohnhaft", "wohnt",
+        "wurde", "wäre"
     }
 )  # fmt: skip
 
@@ -166,6 +165,27 @@ SMALL_TALK = frozenset(
     }
 )  # fmt: skip
 
+# Ruhr dialect function words ("dat", "wat", "ne"): dropped by search, never part of a name.
+DIALECT_FUNCTION_WORDS = frozenset(
+    {
+        "dabei", "dat", "ne", "wat"
+    }
+)  # fmt: skip
+
+# Spoken dialect fillers ("nich", "nix", "is"): never a topic label, never part of a name.
+DIALECT_FILLERS = frozenset(
+    {
+        "drauf", "gleich", "is", "nem", "nen", "ner", "nich", "nix"
+    }
+)  # fmt: skip
+
+# Words of a correction ("falsch", "neu", "geändert"): never part of a name.
+CORRECTION_WORDS = frozenset(
+    {
+        "anders", "egal", "falsch", "geändert", "isch", "korrekt", "neu", "unbekannt", "verkehrt", "weg"
+    }
+)  # fmt: skip
+
 STOPWORDS = (
     FUNCTION_WORDS
     | COURTESY_WORDS
@@ -173,6 +193,7 @@ STOPWORDS = (
     | CONVERSATION_AUXILIARIES
     | FILLER_FUNCTION_WORDS
     | SEARCH_FUNCTION_WORDS
+    | DIALECT_FUNCTION_WORDS
 )
 
 # Words of the conversation itself (greetings, politeness, "I have a question") that name no concern.
@@ -197,6 +218,7 @@ FILLER_WORDS = (
     | KNOWING_WORDS
     | NEEDING_WORDS
     | SPOKEN_FILLERS
+    | DIALECT_FILLERS
     | CALLING_FILLERS
     | CALLING_NEEDS
 )
@@ -213,4 +235,7 @@ NOT_IN_NAMES = (
     | NAME_CONTEXT_WORDS
     | CALLING_NEEDS
     | CALL_PLACES
+    | DIALECT_FUNCTION_WORDS
+    | DIALECT_FILLERS
+    | CORRECTION_WORDS
 )

@@ -21,7 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from corpus.german_words import NOT_IN_NAMES
+from assistant.privacy.names import gazetteer_first_names, gazetteer_names
+from corpus.german_words import NOT_IN_NAMES, STOPWORDS
 
 NAME = "[NAME]"
 TELEFON = "[TELEFON]"
@@ -117,7 +118,8 @@ _UNIT_WORDS = _words(
     "euro", "eur", "cent", "uhr", "prozent", "meter", "m", "km", "kilometer", "qm", "quadratmeter", "kg", "kilo",
     "gramm", "liter", "stück", "sack", "säcke", "tag", "tage", "tagen", "woche", "wochen", "monat", "monate",
     "monaten", "jahr", "jahre", "jahren", "stunde", "stunden", "minuten", "mal", "personen", "leute", "kinder",
-    "hunde", "tonnen", "cm", "mm", "seiten", "termine",
+    "hunde", "tonnen", "cm", "mm", "seiten", "termine", "einwohner", "mitglieder", "menschen", "haushalte",
+    "kilowattstunden", "kwh", "kw", "ps", "sekunden", "min", "std", "mio", "millionen", "tausend", "punkte",
 )  # fmt: skip
 _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 
@@ -136,11 +138,21 @@ _EMAIL_TYPED = _compile(
     r"(?<![\w.+-])[\w+-]{1,64}(?:\.[\w+-]{1,64}){0,6}[ ]?@[ ]?(?:[\w-]{1,63}\.){1,6}[a-z]{2,24}" + _END
 )
 _SPOKEN_LOCAL_SEPARATOR = r"(?:[._-]|[ ](?:punkt|minus|bindestrich|strich|unterstrich)[ ])"
-_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich|dot|\[dot\])[ ])"
-_SPOKEN_DOT = r"(?:\.|[ ](?:punkt|dot|\[dot\]|\(dot\))[ ]|[ ](?=(?:de|com|net|org|eu|info)(?![\w])))"
+_SPOKEN_DOMAIN_SEPARATOR = r"(?:[.-]|[ ](?:punkt|minus|bindestrich|dot|\[dot\])[ ]|[ ]?(?:\[dot\]|\(dot\))[ ]?)"
+_SPOKEN_DOT = (
+    r"(?:\.|[ ](?:punkt|dot)[ ]|[ ]?(?:\[dot\]|\(dot\)|\[punkt\]|\(punkt\))[ ]?"
+    r"|[ ](?=(?:de|com|net|org|eu|info)(?![\w])))"
+)
 _SPOKEN_LOCAL_PART = rf"\w{{1,64}}(?:{_SPOKEN_LOCAL_SEPARATOR}\w{{1,64}}){{0,4}}"
-_SPOKEN_AT_WORD = r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?)"
-_SPOKEN_AT = _compile(_SPOKEN_AT_WORD + "|[ ]bei[ ](?:gmail|gmx|web|hotmail|yahoo|t-online|outlook|icloud)")
+_MAIL_PROVIDER = _words(
+    "gmail", "googlemail", "gmx", "web", "hotmail", "yahoo", "t-online", "outlook", "icloud", "aol", "freenet",
+    "posteo", "arcor", "live", "msn", "mail", "email", "online",
+)  # fmt: skip
+_SPOKEN_AT_WORD = (
+    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?"
+    rf"|[ ]bei[ ](?={_MAIL_PROVIDER}(?:[ ]?(?:punkt|dot|\.|\(dot\)|\[dot\])[ ]?)[a-z]{{2,6}}(?![\w])))"
+)
+_SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
     rf"{_SPOKEN_AT_WORD}"
@@ -201,7 +213,7 @@ _INTRODUCED_TAX_ID = _compile(
 )
 
 _ID_DOCUMENT_KEYWORD = r"(?:(?:personalausweis|ausweis|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
-_ID_DOCUMENT_GROUP = r"(?:[a-z]{0,8}[0-9][a-z0-9]{0,10}|[a-z])(?![\w])"
+_ID_DOCUMENT_GROUP = rf"(?:[a-z]{{0,8}}[0-9][a-z0-9]{{0,10}}|[a-z]|{_SPOKEN_DIGIT_FOR_CODES})(?![\w])"
 _INTRODUCED_ID_DOCUMENT = _compile(
     rf"(?<![\w-]){_ID_DOCUMENT_KEYWORD}{_KEYWORD_END}{_FILLER}"
     rf"(?P<value>{_ID_DOCUMENT_GROUP}(?:[ ]{_ID_DOCUMENT_GROUP}){{0,11}})"
@@ -250,12 +262,14 @@ _WRITTEN_DATE = _compile(
     rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
 )
 _PARTIAL_BIRTH_DATE = (
-    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR})"
-    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR})"
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}"
+    rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
+    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
 _BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
 _INTRODUCED_BIRTH_DATE = _compile(
-    rf"(?<![\w-]){_BIRTH_KEYWORD}(?:[ ]*(?::|ist|lautet|war|am|im|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?<![\w-]){_BIRTH_KEYWORD}"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -276,19 +290,40 @@ _PHONE = _compile(
 )
 
 _DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
-_SPELLED_DIGIT_TOKEN = rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|[0-9]+)"
+_SPOKEN_HUNDREDS = rf"(?:{_UNIT_NUMBER}|zwo)?hundert(?:und)?(?:{_SPOKEN_1_TO_99}|zwo)?"
+_SPELLED_DIGIT_TOKEN = (
+    rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
+)
 _SPELLED_DIGITS = _compile(
     rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:(?:[ ,]+(?:und[ ]+)?dann)?[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
+    rf"(?P<unit>[ ]?(?:{_UNIT_WORDS}{_END}|€|%))?"
 )
 _DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
+_SPOKEN_WITH_DIGITS = _compile(rf"{_DIGIT_WORD}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_SPOKEN_HUNDREDS}")
+# Spoken digits in a row that identify something: five or more digits in all (a postal code, a customer number).
+_MIN_IDENTIFYING_DIGITS = 5
+
+
+def _digit_count(token: str) -> int:
+    """How many digits a spoken or written token stands for: "null" 1, "achtundneunzig" 2, "dreihundert" 3."""
+    lowered = token.lower()
+    if lowered.isdigit():
+        return len(lowered)
+    if "hundert" in lowered:
+        return 3
+    if _DIGIT_WORD_ONLY.fullmatch(lowered):
+        return 1
+    return 2
 
 
 def _replace_spelled_digits(match: re.Match[str]) -> str:
-    """Six or more digits with at least one spoken digit word: a phone number when it starts with zero."""
-    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t.lower() not in ("und", "dann")]
-    if not any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
+    """Five or more digits with at least one spoken word, not a quantity: a phone number when it starts with zero."""
+    if match.group("unit"):
         return match.group(0)
-    if sum(len(t) if t.isdigit() else 1 for t in tokens) < 6:
+    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t and t.lower() not in ("und", "dann")]
+    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) for t in tokens):
+        return match.group(0)
+    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
         return match.group(0)
     return TELEFON if tokens[0].lower() == "null" or tokens[0].startswith("0") else NUMMER
 
@@ -372,9 +407,42 @@ _SEPARATE_STREET = _compile(
 _ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ]is")
 _INTRODUCED_ADDRESS = _compile(
     rf"(?<![\w-])(?:wohne?n?|wohnt|wohnhaft|adresse(?:[ ]ist)?|anschrift(?:[ ]ist)?|straße[ ]ist?)[ ,:]+"
-    rf"(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])"
+    rf"(?:(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])|(?:jetzt|noch|seit[ ]\w+)[ ]|"
+    rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
     rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
 )
+# "hausnummer zwölf", "meine hausnummer ist 17": the number alone, told as a house number.
+_INTRODUCED_HOUSE_NUMBER = _compile(
+    rf"(?<![\w-])hausnummer(?:[ ]+(?:ist|is|lautet|war))?[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+)
+# A place adjective and a house number between commas or at the end: "vor der tür, wanheimer 45, liegt müll".
+_COUNTED_NOUNS_ENDING_IN_ER = _words(
+    "nummer", "zimmer", "kinder", "alter", "liter", "meter", "kilometer", "oktober", "november", "dezember",
+    "september", "semester", "formular", "jahrgänger", "eimer", "container", "über", "unter", "hinter", "oder",
+    "aber", "immer", "wieder", "mehr", "jeder", "jener", "dieser", "welcher", "zähler", "zweier", "kalender",
+)  # fmt: skip
+_PLACE_ADJECTIVE_WITH_NUMBER = _compile(
+    rf"(?:(?<=,)|(?<=,[ ])|^)(?P<value>(?!{_COUNTED_NOUNS_ENDING_IN_ER}[ ]){_LETTER}[\w-]{{2,40}}er[ ]"
+    rf"[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?){_NOT_A_QUANTITY}(?=[ ]*(?:,|$))"
+)
+# A place after "am"/"im"/"auf der"/"an der" with a house number: "im schlenk 33", "auf der weseler 212",
+# "am alten markt zwölf" (streets named without an ending). Years, times and quantities are no house numbers,
+# nor are numbers after nouns that count things ("im raum 12", "am gleis 3").
+_NOT_A_NUMBERED_THING = _words(
+    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
+    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
+    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+)  # fmt: skip
+_PLACE_WITH_HOUSE_NUMBER = _compile(
+    rf"(?<![\w-])(?:am|im|aufm|(?:auf|an|in)[ ](?:der|dem|den))[ ]"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]"
+    rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
+    rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
+)
+_HOUSE_NUMBER_HINT = _compile(rf"[ ](?:[0-9]|{_NUMBER_START})")
+
 _POSTAL_CODE = _compile(
     r"(?<![\w])(?:(?:plz|postleitzahl)[ :]*[0-9]{5}|[0-9]{5}(?=[ ](?:duisburg|bottrop|dinslaken|oberhausen|essen"
     r"|mülheim|gladbeck|voerde|hünxe|wesel|moers|gelsenkirchen|dorsten)(?![\w])))(?![\w])"
@@ -423,7 +491,9 @@ _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 _INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
 _STRONG_NAME_INTRO = (
-    r"(?:mein[ ]+(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet|wäre)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
+    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
@@ -449,7 +519,7 @@ _ICH_BIN = _compile(
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
 _NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:hallo|guten[ ]+tag)[ ]*,[ ]*(?P<value>{_NAME_WORD}[ ]+{_NAME_WORD})(?=[ ]*,)"
+    rf"^[ ]*(?:(?:ja|äh|ähm)[ ,]+)?{_GREETING}[ ]*,[ ]*(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
 )
 _NAME_AT_START = _compile(
     rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
@@ -489,7 +559,7 @@ _SPELLING_ALPHABET = _words(
 )  # fmt: skip
 _LETTER_NAME = _words("ka", "el", "em", "en", "es", "ef", "ha", "iks", "ix", "te", "pe", "zet", "we", "vau", "de", "be")
 _NUMBER_TOKEN = (
-    rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
+    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
 )
 _NUMBER_KEYWORD = (
@@ -501,12 +571,12 @@ _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt")
-_DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
+_DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
 def _replace_spoken_number(match: re.Match[str]) -> str:
     tokens = re.split(r"[ ,]+", match.group("value"))
-    if sum(1 for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
+    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
@@ -522,11 +592,43 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 )
 
 # ---- the safety net --------------------------------------------------------------------------------
-"""Any other run of six or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
-without their keyword, partial phone numbers. House numbers, fees ("37 Euro") and years stay, being
+"""Any other run of five or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
+without their keyword, partial phone numbers, postal codes. House numbers, fees ("37 Euro") and years stay, being
 shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
 """
-_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{5,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+
+# ---- codes of letters and digits ---------------------------------------------------------------------
+"""A word that mixes letters and at least two digits, five characters or longer ("ab12345", "4711xk",
+"x7k9p2"): a customer, card or case code. Numbers with a unit written on ("100kg", "30min") and ordinals
+("2026er") stay.
+"""
+_ALPHANUMERIC_CODE = _compile(
+    rf"(?<![\w-])(?=[a-zäöü0-9]*[0-9][a-zäöü0-9]*[0-9])(?=[0-9]*[a-zäöü])"
+    rf"(?![0-9]+(?:{_UNIT_WORDS}|er|te|ten|ter|tes|stel)(?![\w]))[a-zäöü0-9]{{5,24}}(?![\w-])"
+)
+_HAS_LETTER_AND_DIGIT = _compile(r"[a-z][0-9]|[0-9][a-z]")
+
+# ---- spelled with the spelling alphabet ----------------------------------------------------------------
+"""Three or more spelled tokens in a row, at least one of them a word of the spelling alphabet or
+"x wie word": "a wie anton, b wie berta, eins zwei", "kaufmann otto cäsar heinrich". Spelled text is a
+name or a code, whatever the words around it say.
+"""
+_SPELLED_TOKEN = (
+    rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}|{_LETTER}|{_DIGIT_WORD}|[0-9]{{1,4}})"
+    rf"(?![\w])"
+)
+_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:[ ,.;-]+{_SPELLED_TOKEN}){{2,30}}")
+_SPELLING_WORD = _compile(rf"[a-zäöü][ ]wie[ ]|(?<![\w]){_SPELLING_ALPHABET}(?![\w])")
+
+
+def _replace_spelled_run(match: re.Match[str]) -> str:
+    value = match.group(0)
+    words = re.split(r"[ ,.;-]+", value)
+    if not _SPELLING_WORD.search(value) or sum(1 for w in words if len(w) > 1 and w.lower() != "wie") < 1:
+        return value
+    return NUMMER if any(_DIGIT_TOKEN.fullmatch(w) for w in words) else NAME
+
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
@@ -546,6 +648,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
+    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
     RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
@@ -567,7 +672,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
+    RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
     RedactionRule("name", _NAME_AT_START, _replace_name()),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
@@ -590,15 +697,82 @@ def _without_repeated_names(text: str, names: list[str]) -> str:
     return text
 
 
+# ---- names without a cue word: the first-name gazetteer -----------------------------------------------
+"""A word of the first-name gazetteer (``assistant.privacy.names``: common first names of Germany, Turkey,
+Poland, the Arab countries, Italy, the Balkans, ..., less ordinary German words) is a name wherever it
+stands, and so is the word right after it (the surname: "agnieszka nowak", "Mehmet Yılmaz") unless
+that word is a function word, a stop word or a placeholder.
+"""
+_ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
+# Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
+_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
+_NAME_POSITION_WINDOW = 40
+
+
+def _is_ordinary(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
+
+
+_NUMBER_WORDS = frozenset(
+    [
+        "null",
+        "eins",
+        "zwei",
+        "zwo",
+        "drei",
+        "vier",
+        "fünf",
+        "sechs",
+        "sieben",
+        "acht",
+        "neun",
+        "zehn",
+        "elf",
+        "zwölf",
+        "hundert",
+        "tausend",
+        "wie",
+    ]
+)
+
+
+def _redact_gazetteer_names(text: str, found: list[str]) -> str:
+    names, all_first_names = gazetteer_names(), gazetteer_first_names(apply_exclusions=False)
+    spans: list[tuple[int, int]] = []
+    after_name_end = -1  # end of the last word taken from the gazetteer (not of a surname taken after it)
+    for match in _ANY_WORD.finditer(text):
+        word = match.group(0)
+        if _is_ordinary(word):
+            after_name_end = -1
+            continue
+        parts = word.lower().split("-")
+        in_name_position = _NAME_POSITION.search(text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start())
+        listed = all(p in names for p in parts)
+        known = listed or (in_name_position is not None and all(p in all_first_names for p in parts))
+        follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
+        if known or follows_name:
+            spans.append(match.span())
+            found.append(word)
+        after_name_end = match.end() if listed and not follows_name else -1
+    for start, end in reversed(spans):
+        text = text[:start] + NAME + text[end:]
+    return text
+
+
 class GermanRedactor:
     """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
 
     The rules run in a fixed order, most specific first: e-mail and IBAN before any digit rule, keyword
-    numbers before bare ones, dates before phone numbers, and the six-digit safety net last.
+    numbers before bare ones, dates before phone numbers, the five-digit safety net last among the rules,
+    then the name gazetteer over what is left.
     """
 
     def __init__(self) -> None:
         self._rules = GERMAN_RULES
+        # Read the name lists now (about half a second, once per process), not on the first utterance.
+        gazetteer_names()
+        gazetteer_first_names(apply_exclusions=False)
 
     def redact(self, text: str) -> str:
         _FOUND_NAMES.names = []
@@ -609,6 +783,7 @@ class GermanRedactor:
                 if redacted == result:
                     break
                 result = redacted
+            result = _redact_gazetteer_names(result, _FOUND_NAMES.names)
             return _without_repeated_names(result, _FOUND_NAMES.names)
         finally:
             _FOUND_NAMES.names = None

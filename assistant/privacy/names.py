@@ -1,0 +1,64 @@
+"""The first-name gazetteer of the redactor: names common in Germany and its largest immigrant groups.
+
+The names come from the name list that the pinned ``gender-guesser`` package ships (about 48,000 first
+names with their frequency per country, read offline from the package's data file). A name counts when
+it is at least somewhat common (frequency class 2 or more of 13) in one of the countries below, is three
+letters or longer, and is not an ordinary German word (``name_exclusions.NAME_EXCLUSIONS``).
+"""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+
+# Countries of the name list (its column order) whose names callers of a German city are likely to have.
+_COUNTRY_COLUMNS = {
+    "italy": 3, "spain": 6, "france": 7, "the_netherlands": 10, "east_frisia": 11, "germany": 12, "austria": 13,
+    "swiss": 14, "poland": 23, "czech_republic": 24, "hungary": 26, "romania": 27, "bulgaria": 28,
+    "bosniaand": 29, "croatia": 30, "kosovo": 31, "macedonia": 32, "serbia": 34, "albania": 36, "greece": 37,
+    "russia": 38, "ukraine": 41, "turkey": 46, "arabia": 47,
+}  # fmt: skip
+_MIN_FREQUENCY = 2
+_MIN_LENGTH = 3
+_FIRST_COLUMN = 30  # the frequencies start here; the name is in columns 3..29
+
+
+def _frequency(columns: str, index: int) -> int:
+    char = columns[index] if index < len(columns) else " "
+    return int(char, 16) if char in "123456789ABCDEFabcdef" else 0
+
+
+@functools.cache
+def _all_first_names() -> frozenset[str]:
+    text = resources.files("gender_guesser").joinpath("data/nam_dict.txt").read_text(encoding="utf-8")
+    names: set[str] = set()
+    for line in text.splitlines():
+        if not line or line[0] in "#=":
+            continue
+        fields, columns = line[3:_FIRST_COLUMN].split(), line[_FIRST_COLUMN:]
+        if not fields:
+            continue
+        name = fields[0]  # a trailing "+" or "-" after the name marks a variant spelling
+        if "+" in name or len(name) < _MIN_LENGTH or not name.isalpha():
+            continue
+        if max(_frequency(columns, i) for i in _COUNTRY_COLUMNS.values()) >= _MIN_FREQUENCY:
+            names.add(name.lower())
+    return frozenset(names)
+
+
+def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
+    """Lower-cased first names; without the ordinary German words unless ``apply_exclusions`` is false."""
+    names = _all_first_names()
+    if not apply_exclusions:
+        return names
+    from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
+
+    return names - NAME_EXCLUSIONS
+
+
+@functools.cache
+def gazetteer_names() -> frozenset[str]:
+    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words)."""
+    from assistant.privacy.surnames import SURNAMES
+
+    return gazetteer_first_names() | SURNAMES
