@@ -19,7 +19,7 @@ def redactor() -> Redactor:
     return GermanRedactor()
 
 
-def test_a_typical_utterance_takes_well_under_a_millisecond(redactor: Redactor) -> None:
+def test_a_typical_utterance_takes_a_few_milliseconds_at_most(redactor: Redactor) -> None:
     text = (
         "guten tag mein name ist petra hoffmann ich wohne in der goethestraße 14 in bottrop meine nummer ist "
         "02041 556677 und ich möchte sperrmüll anmelden außerdem wollte ich fragen was die hundesteuer kostet "
@@ -27,7 +27,7 @@ def test_a_typical_utterance_takes_well_under_a_millisecond(redactor: Redactor) 
     )
     assert 250 <= len(text) <= 350
     best = min(_seconds(redactor, text) for _ in range(30))
-    assert best < 0.001
+    assert best < 0.005  # the live budget is tens of milliseconds; this catches a regex gone quadratic
 
 
 def _seconds(redactor: Redactor, text: str) -> float:

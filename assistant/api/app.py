@@ -44,7 +44,10 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if not hasattr(app.state, "service"):
+        # Only the lifespan that built the service closes it: a nested start (a test client inside
+        # another) must not stop the inference worker the outer one still uses.
+        built = not hasattr(app.state, "service")
+        if built:
             from assistant.wiring import build_call_service
 
             app.state.service = build_call_service(settings)
@@ -52,8 +55,9 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
         yield
         if watcher is not None:
             watcher.stop()
-        if service is None:
+        if built:
             app.state.service.close()
+            del app.state.service
 
     # /docs and /redoc come from service_pages_router, with packaged assets instead of a CDN.
     app = FastAPI(
