@@ -211,15 +211,26 @@ class SuggestionEngine:
         """The cards the sidebar shows for the current concern, best first."""
         return [Suggestion(**{**card, "new": False}) for card in context.cards]
 
-    def describe(self, query: str, hit: ArticleHit, rank: int, new: bool = True, tier: Tier = "answer") -> Suggestion:
-        """A hit with the sentence that answers the query."""
-        answer = self.extractor.extract(query, hit.passage, self.retriever.sections(hit.article_id))
+    def describe(
+        self,
+        query: str,
+        hit: ArticleHit,
+        rank: int,
+        new: bool = True,
+        tier: Tier = "answer",
+        score: float | None = None,
+        fallback_query: str | None = None,
+    ) -> Suggestion:
+        """A hit as a card, with the sentence of its article that answers the query (``score``: the
+        card's confidence, default the hit's own)."""
+        sections = self.retriever.sections(hit.article_id)
+        answer = self.extractor.extract(query, hit.passage, sections, fallback_query=fallback_query)
         return Suggestion(
             article_id=hit.article_id,
             title=hit.title,
             city=hit.city,
             service=hit.service,
-            score=hit.score,
+            score=hit.score if score is None else score,
             answer=answer.answer,
             snippet=answer.snippet,
             heading=answer.heading,
@@ -320,25 +331,9 @@ class SuggestionEngine:
         for rank, candidate in enumerate(chosen, start=1):
             tier: Tier = "answer" if candidate.score >= self.config.answer_threshold else "maybe"
             hit = rankings.hits[candidate.article_id]
-            answer = self.extractor.extract(
-                said, hit.passage, self.retriever.sections(hit.article_id), fallback_query=window
-            )
             new = candidate.article_id not in context.pushed
-            suggestions.append(
-                Suggestion(
-                    article_id=hit.article_id,
-                    title=hit.title,
-                    city=hit.city,
-                    service=hit.service,
-                    score=round(candidate.score, 4),
-                    answer=answer.answer,
-                    snippet=answer.snippet,
-                    heading=answer.heading,
-                    rank=rank,
-                    new=new,
-                    tier=tier,
-                )
-            )
+            score = round(candidate.score, 4)
+            suggestions.append(self.describe(said, hit, rank, new, tier, score, fallback_query=window))
             if new:
                 context.pushed.append(candidate.article_id)
 
