@@ -20,7 +20,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, HTTPException, Path, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from assistant.live.call_service import CallService, token_hash
+from assistant.live.call_service import CallService, sidebar_token_matches
 from assistant.settings import Settings
 from assistant.storage.call_store import CallInfo
 
@@ -89,7 +89,7 @@ def authorize_call(service: CallService, call_id: str, token: str | None, servic
     if service_ok:
         return AuthorizedCall(service.get_call(call_id), "ingest")
     call = service.store.get_call(call_id) if token else None
-    if call is None or token is None or not hmac.compare_digest(call.sidebar_token_hash, token_hash(token)):
+    if call is None or not sidebar_token_matches(call, token):
         raise _unauthorized("A valid service token or this call's sidebar token is required.")
     return AuthorizedCall(call, "sidebar")
 

@@ -74,6 +74,11 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def sidebar_token_matches(call: CallInfo | None, token: str | None) -> bool:
+    """Whether ``token`` is the sidebar token of ``call`` (constant-time; ``False`` for no call or token)."""
+    return call is not None and bool(token) and hmac.compare_digest(call.sidebar_token_hash, token_hash(token or ""))
+
+
 class CallService:
     def __init__(
         self,
@@ -145,8 +150,7 @@ class CallService:
         return call
 
     def check_sidebar_token(self, call_id: str, token: str) -> bool:
-        call = self.store.get_call(call_id)
-        return call is not None and hmac.compare_digest(call.sidebar_token_hash, token_hash(token))
+        return sidebar_token_matches(self.store.get_call(call_id), token)
 
     def end_call(self, call_id: str) -> CallInfo:
         with self.store.locks.hold(call_id):
