@@ -95,3 +95,27 @@ def test_import_dldb_command(runner: CliRunner, tmp_path: Path) -> None:
     assert (tmp_path / "k" / "berlin" / "fundbuero-7.md").is_file()
     missing = runner.invoke(app, ["corpus", "import-dldb", "nope.json", "--city", "x", "--out", "k"])
     assert missing.exit_code == 2 and "No such file" in missing.output
+
+
+@pytest.mark.unit
+def test_replay_with_an_unknown_call_id_lists_the_valid_ones(runner: CliRunner, tmp_path: Path) -> None:
+    calls = tmp_path / "calls.jsonl"
+    script = {"id": "bottrop-01", "city": "bottrop", "expected": [], "turns": [["caller", "sperrmüll"]]}
+    calls.write_text(json.dumps(script) + "\n")
+    result = runner.invoke(app, ["replay", str(calls), "--call", "nope", "--server", "http://127.0.0.1:9"])
+    assert result.exit_code != 0
+    assert "no call nope" in result.output and "its calls: bottrop-01" in result.output
+
+
+@pytest.mark.unit
+def test_serve_on_a_busy_port_fails_before_starting(runner: CliRunner) -> None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = runner.invoke(app, ["serve", "--host", "127.0.0.1", "--port", str(port)])
+    assert result.exit_code != 0
+    assert f"Port {port} on 127.0.0.1 is in use" in result.output
+    assert "Souffleur on http" not in result.output
