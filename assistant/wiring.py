@@ -92,6 +92,7 @@ def build_call_service(
     """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
     from assistant.events.hub import EventHub
     from assistant.live.answer_extraction import AnswerExtractor
+    from assistant.live.article_vocabulary import ArticleVocabulary
     from assistant.live.call_service import CallService
     from assistant.live.suggestion_engine import SuggestionConfig, SuggestionEngine
     from assistant.privacy.redaction import GermanRedactor
@@ -114,6 +115,7 @@ def build_call_service(
             per_utterance=settings.suggestions_per_utterance,
             context_turns=settings.context_turns,
         ),
+        vocabulary=ArticleVocabulary(retriever.index.passages),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

@@ -200,6 +200,11 @@ def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tm
     model = fit_concern_confidence(rows, ("dense_rank", "cosine"))
     assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7
     assert model({"dense_rank": 0.2, "cosine": 0.7}) < 0.3
+    # A feature that moves within a few hundredths (a cosine) still gets its say: the fit standardizes.
+    narrow = [({"cosine": 0.86 + 0.001 * (i % 5)}, 1) for i in range(30)]
+    narrow += [({"cosine": 0.83 + 0.001 * (i % 5)}, 0) for i in range(30)]
+    steep = fit_concern_confidence(narrow, ("cosine",))
+    assert steep({"cosine": 0.865}) > 0.8 and steep({"cosine": 0.832}) < 0.2
     path = tmp_path / "weights.json"
     ConcernConfidence(model.bias, model.weights, "test").save(path)
     assert load_concern_confidence(path) == ConcernConfidence(model.bias, model.weights, "test")

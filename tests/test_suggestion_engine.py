@@ -10,10 +10,11 @@ from collections.abc import Sequence
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.call_service import CallService
 from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
 from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
-from assistant.live.utterance_analysis import concern_text, is_meaningful, opens_new_topic
+from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
 from assistant.privacy.redaction import GermanRedactor
 from assistant.storage.call_store import CallStore
 from corpus.knowledge_base import KnowledgeBase
@@ -97,7 +98,7 @@ def engine(**config: float | int | bool) -> tuple[SuggestionEngine, ScriptedRetr
     passages = [passage(a) for a in ARTICLES]
     extractor = AnswerExtractor(make_analyzer("char4"), passages)
     settings = SuggestionConfig(**config)  # type: ignore[arg-type]
-    return SuggestionEngine(retriever, extractor, settings, CONFIDENCE), retriever
+    return SuggestionEngine(retriever, extractor, settings, CONFIDENCE, ArticleVocabulary(passages)), retriever
 
 
 @pytest.mark.unit
@@ -271,10 +272,12 @@ def test_explicit_cue_changes_the_concern_even_without_a_clear_hit() -> None:
 
 
 @pytest.mark.unit
-def test_foreign_language_turn_uses_only_the_dense_ranking() -> None:
+def test_foreign_language_turn_is_searched_both_ways() -> None:
+    """The retriever turns a question in another language into the glossary's German words for its
+    lexical half (tests/test_foreign_terms.py); the engine asks for both rankings as for German."""
     eng, retriever = engine()
     eng.on_utterance(CallContext("bottrop"), "caller", "how do I get a new ausweis for my son")
-    assert {m for _, m in retriever.queries} == {"dense"}
+    assert {m for _, m in retriever.queries} == {"dense", "lexical"}
 
 
 @pytest.mark.unit
@@ -346,3 +349,28 @@ def test_the_service_sends_the_full_card_set_again_when_a_follow_up_changes_an_a
     assert [s["rank"] for s in last] == list(range(1, len(last) + 1))
     assert {s["tier"] for s in last} <= {"answer", "maybe"}
     assert any(s["answer"] == "Bei Kindern müssen beide Elternteile zustimmen." for s in last)
+
+
+@pytest.mark.unit
+def test_coverage_says_how_much_of_the_callers_words_the_article_uses() -> None:
+    vocabulary = ArticleVocabulary([passage(a) for a in ARTICLES])
+    said = ["hundesteuer", "gebühren", "wochen"]
+    dog, waste = vocabulary.coverage("bottrop/hundesteuer", said), vocabulary.coverage("bottrop/sperrmuell", said)
+    assert dog == (2 + 1) / (3 + 2)  # "hunde..." and "wochen" (stems of five letters), not "gebühren"
+    assert waste == (0 + 1) / (3 + 2)
+    assert vocabulary.coverage("bottrop/hundesteuer", ["Hündin"]) == vocabulary.coverage("x/unknown", ["hündin"])
+    assert vocabulary.coverage("bottrop/hundesteuer", []) == 0.5
+    # An uncovered matter ("Wespennest im Rollladenkasten") is far from every article's words.
+    assert vocabulary.coverage("bottrop/sperrmuell", ["wespennest", "rollladenkasten"]) == 0.25
+
+
+@pytest.mark.unit
+def test_every_candidate_carries_the_coverage_of_the_concerns_words() -> None:
+    eng, _ = engine()
+    said = "mein hund braucht ne hundemarke"
+    outcome = eng.on_utterance(CallContext("bottrop"), "caller", said)
+    words = [w for w in content_words(said) if len(w) >= 5]
+    assert outcome.candidates and words
+    for candidate in outcome.candidates:
+        assert candidate.features["coverage"] == eng.vocabulary.coverage(candidate.article_id, words)
+    assert outcome.candidates[0].features["coverage"] > eng.vocabulary.coverage("bottrop/sperrmuell", words)

@@ -37,8 +37,18 @@ QUESTION_INTENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"online|internet|computer|handy|app\b", "online internet"),
         (r"termin", "termin buchen"),
         (r"eltern|vater|mutter|papa|mama|elternteil|sorgerecht|beide", "elternteil zustimmung sorgeberechtigten"),
-        (r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig", "frist spätestens"),
+        (r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab", "frist spätestens innerhalb"),
         (r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben", "öffnungszeiten geöffnet"),
+        (r"dagegen|widerspruch|einspruch|falsch|nicht\s+einverstanden|beschwer", "einspruch widerspruch rechtsbehelf"),
+        (r"\braten\b|auf\s+einmal|fällig|faellig|wann\s+(muss|soll)\s+\w+\s+(\w+\s+)?(be)?zahl", "fällig raten"),
+        (
+            r"selbst|selber|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b",
+            "persönlich vollmacht vertretung selbst",
+        ),
+        (r"wie\s+fr(ü|ue)h|fr(ü|ue)hestens|im\s+voraus|vorlauf|vorher", "frühestens vorher monate"),
+        (r"foto|lichtbild|bild\b", "passfoto foto biometrisch"),
+        (r"anspruch|berechtigt|steht\s+(mir|uns)|wer\s+(kann|darf)", "anspruch voraussetzungen berechtigt"),
+        (r"zuschick|schicken|per\s+post|zugeschickt|abholen", "post zusenden abholen"),
     )
 )
 INTENT_WEIGHT = 0.6

@@ -26,6 +26,7 @@ FEATURES = (
     "evidence_margin",
     "presence",
     "concern_turns",
+    "coverage",
 )
 
 

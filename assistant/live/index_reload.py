@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 
 from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
@@ -42,6 +43,7 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
     extractor = AnswerExtractor(index.lexical.analyzer, index.passages)
     service.engine.retriever = retriever
     service.engine.extractor = extractor
+    service.engine.vocabulary = ArticleVocabulary(index.passages)
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities

@@ -31,9 +31,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
-from embeddings.retrieval.language import detect_language
 from embeddings.retrieval.retriever import ArticleHit, Retriever
 
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
@@ -50,7 +50,7 @@ class SuggestionConfig:
     agent_context: bool = True
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
-    answer_threshold: float = 0.7  # calibrated confidence for an ``answer`` card (tuned on independent-tune)
+    answer_threshold: float = 0.75  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
     maybe_threshold: float = 0.2  # ... and for a ``maybe`` card
     topic_change_cosine: float = 0.86  # a turn alone must be this close to an article to change concern
     topic_change_words: int = 2  # ... and carry this many content words
@@ -172,11 +172,13 @@ class SuggestionEngine:
         extractor: AnswerExtractor,
         config: SuggestionConfig | None = None,
         confidence: ConcernConfidence | None = None,
+        vocabulary: ArticleVocabulary | None = None,
     ) -> None:
         self.retriever = retriever
         self.extractor = extractor
         self.config = config or SuggestionConfig()
         self.confidence = confidence or load_concern_confidence()
+        self.vocabulary = vocabulary or ArticleVocabulary([])
 
     # ---- the turn ---------------------------------------------------------------------------------
     def on_utterance(self, context: CallContext, speaker: Speaker, text: str) -> SuggestionOutcome:
@@ -189,20 +191,19 @@ class SuggestionEngine:
         said = concern_text(text)
         if not is_meaningful(said):
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
-        foreign = detect_language(said) != "de"
         topic_changed = context.concern_turns > 0 and opens_new_topic(said)
         window = self._window(context, said)
         if not topic_changed and self._may_change_topic(context, said):
             self.retriever.warm_queries([window, said])
-            alone = self._rank(said, context.city, foreign)
+            alone = self._rank(said, context.city)
             topic_changed = self._points_elsewhere(context, alone)
         if topic_changed:
             context.new_concern()
             window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        rankings = self._rank(window, context.city, foreign)
-        self._accumulate(context, rankings, foreign)
+        rankings = self._rank(window, context.city)
+        self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return self._show(context, said, window, rankings, candidates, topic_changed)
 
@@ -240,30 +241,28 @@ class SuggestionEngine:
         )
 
     # ---- retrieval and evidence -----------------------------------------------------------------
-    def _rank(self, query: str, city: str, foreign: bool) -> _Rankings:
+    def _rank(self, query: str, city: str) -> _Rankings:
         found = _Rankings()
         depth = self.config.search_depth
         for hit in self.retriever.search(query, city, k=depth, mode="dense"):
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
-        if not foreign:
-            for hit in self.retriever.search(query, city, k=depth, mode="lexical"):
-                if (hit.lexical_score or 0.0) <= 0:
-                    break
-                found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)
-                found.hits.setdefault(hit.article_id, hit)
+        # A question in another language is searched lexically by the German words of the glossary
+        # terms it contains (the retriever's `lexical_text`), maybe none.
+        for hit in self.retriever.search(query, city, k=depth, mode="lexical"):
+            if (hit.lexical_score or 0.0) <= 0:
+                break
+            found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)
+            found.hits.setdefault(hit.article_id, hit)
         return found
 
-    def _accumulate(self, context: CallContext, rankings: _Rankings, foreign: bool) -> None:
+    def _accumulate(self, context: CallContext, rankings: _Rankings) -> None:
         decay = self.config.evidence_decay
         for article_id in context.evidence:
             context.evidence[article_id] *= decay
-        lexical_weight = 0.0 if foreign else 1.0
         for article_id in rankings.hits:
-            gain = _inverse_rank(rankings.dense, article_id) + lexical_weight * _inverse_rank(
-                rankings.lexical, article_id
-            )
-            context.evidence[article_id] = context.evidence.get(article_id, 0.0) + gain / (1.0 + lexical_weight)
+            gain = _inverse_rank(rankings.dense, article_id) + _inverse_rank(rankings.lexical, article_id)
+            context.evidence[article_id] = context.evidence.get(article_id, 0.0) + gain / 2.0
         for article_id in self._leaders(context.evidence, 3):
             context.presence[article_id] = context.presence.get(article_id, 0) + 1
         context.concern_turns += 1
@@ -279,6 +278,9 @@ class SuggestionEngine:
             return []
         evidence = context.evidence
         total = sum(evidence[a] for a in leaders) or 1.0
+        concern_words = {
+            w for speaker, text in context.turns if speaker == "caller" for w in content_words(text) if len(w) >= 5
+        }
         cosines = {a: s for a, (_, s) in rankings.dense.items()}
         floor = min(cosines.values()) if cosines else 0.0
         candidates = []
@@ -298,6 +300,7 @@ class SuggestionEngine:
                 "presence": context.presence.get(article_id, 0) / max(context.concern_turns, 1),
                 "concern_turns": math.log1p(context.concern_turns),
             }
+            features["coverage"] = self.vocabulary.coverage(article_id, concern_words)
             candidates.append(Candidate(article_id, features, self.confidence(features)))
         return sorted(candidates, key=lambda c: (-c.score, c.article_id))
 

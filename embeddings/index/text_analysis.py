@@ -21,6 +21,11 @@ class TextAnalyzer(Protocol):
     def tokens(self, text: str) -> list[str]: ...
 
 
+def fold(word: str) -> str:
+    """Umlauts and ß spelled out (``Gebühr`` and ``gebuehr`` compare equal)."""
+    return word.translate(_FOLD)
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words without stop words and fillers."""
     return [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
@@ -70,7 +75,7 @@ class WordAnalyzer:
     name = "word"
 
     def tokens(self, text: str) -> list[str]:
-        return [w.translate(_FOLD) for w in words(text)]
+        return [fold(w) for w in words(text)]
 
 
 def make_analyzer(name: str) -> TextAnalyzer:

@@ -44,15 +44,32 @@ TURKISH = frozenset(
 )  # fmt: skip
 
 
+# Arabic written in Latin letters ("arabizi"): digits stand for sounds Latin lacks (3omro, 7arf,
+# ebtida2iye), plus its commonest words.
+_ARABIZI_TOKEN = re.compile(r"^[a-z]*[a-z][235789][a-z]+$|^[2357][a-z]{2,}$")
+ARABIZI = frozenset(
+  {
+    "ana", "badi", "baddi", "biddi", "bidi", "bde", "shu", "shou", "sho", "wein", "wen", "fini", "feni",
+    "3andi", "3ndi", "andi", "3ala", "kif", "kaif", "lazem", "lazim", "ya3ni", "yani", "inshallah",
+    "emta", "eza", "iza", "mesh", "mish", "hayda", "hadi", "hatha", "bas", "kteer", "ktir", "3ashan",
+  }
+)  # fmt: skip
+
+
 def detect_language(text: str) -> Language:
-    """``ar`` for Arabic script; ``tr`` or ``en`` when their function words clearly outnumber German
-    ones; otherwise ``de``."""
+    """``ar`` for Arabic script or Arabic in Latin letters; ``tr`` or ``en`` when their function words
+    clearly outnumber German ones; otherwise ``de``."""
     if len(_ARABIC.findall(text)) >= 3:
         return "ar"
     tokens = [w.lower() for w in _WORD.findall(text)]
     if not tokens:
         return "de"
     german = sum(1 for w in tokens if w in GERMAN)
+    arabizi = sum(1 for w in tokens if w in ARABIZI) + sum(
+        1 for w in text.lower().split() if _ARABIZI_TOKEN.match(w.strip(".,!?;:"))
+    )
+    if arabizi >= 2 and arabizi > german:
+        return "ar"
     english = sum(1 for w in tokens if w in ENGLISH and w not in GERMAN)
     turkish = sum(1 for w in tokens if w in TURKISH and w not in GERMAN)
     if _TURKISH_LETTERS.search(text):

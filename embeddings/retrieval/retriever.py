@@ -20,6 +20,7 @@ from corpus.models import Passage
 from embeddings.encoders.encoder import Encoder, Vectors
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
+from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
 from embeddings.retrieval.language import detect_language
 
@@ -52,7 +53,10 @@ class RetrievalConfig:
     lexical_weight: float = 1.0
     dense_weight: float = 0.5
     rrf_k: int = 20
-    foreign_lexical_weight: float = 0.1  # lexical weight for a query that is not German (dense stays)
+    # A query that is not German is searched lexically by the German words of the glossary terms it
+    # contains (`foreign_terms.py`), with this weight relative to the dense one; without a glossary
+    # term it is searched dense only.
+    foreign_lexical_weight: float = 2.0
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
@@ -96,9 +100,15 @@ class HybridRetriever:
     the partitions of the city and of the common folder are searched."""
 
     def __init__(
-        self, index: PassageIndex, encoder: Encoder, cities: CityDirectory, config: RetrievalConfig | None = None
+        self,
+        index: PassageIndex,
+        encoder: Encoder,
+        cities: CityDirectory,
+        config: RetrievalConfig | None = None,
+        glossary: ForeignTermGlossary | None = None,
     ) -> None:
         self.index = index
+        self.glossary = glossary or default_glossary()
         self.encoder = encoder
         self.cities = cities
         self.config = config or RetrievalConfig()
@@ -156,7 +166,7 @@ class HybridRetriever:
         scope = self.cities.scope(city)
         signals = _QuerySignals(
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
-            tokens=self.index.lexical.analyzer.tokens(query),
+            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)),
         )
         if mode in ("lexical", "hybrid") and signals.tokens:
             signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)
@@ -171,11 +181,18 @@ class HybridRetriever:
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
         return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
 
+    def lexical_text(self, query: str) -> str:
+        """What the German lexical index is searched with: the query itself, or for a query in
+        another language the German words of the glossary terms it contains (maybe none)."""
+        language = detect_language(query)
+        return query if language == "de" else self.glossary.german_words(query, language)
+
     def fusion_weights(self, query: str) -> dict[str, float]:
         """The weights of the dense and lexical rankings for this query: a query in another language
-        than German keeps the dense weight and nearly drops the German lexical index."""
+        than German keeps the dense weight; its lexical half (the glossary's German words) counts
+        ``foreign_lexical_weight`` times the dense weight."""
         lexical = self.config.lexical_weight
-        if detect_language(query) != "de":
+        if detect_language(query) != "de" and self.config.dense_weight > 0:
             lexical = self.config.foreign_lexical_weight * self.config.dense_weight
         return {"dense": self.config.dense_weight, "lexical": lexical}
 
