@@ -73,15 +73,16 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
 
 
 # The suggestion engine per concern (docs/suggestions.md). Its confidence was fitted and its thresholds
-# tuned on dev, uncovered and independent-tune, so these numbers guard against regressions; they are
-# not evidence of quality (that is independent-test, reported in docs/suggestions.md, never asserted
-# here so that nobody tunes against it).
-CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl")
-CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.82}
+# tuned on dev, uncovered and the two independent tune halves, so these numbers guard against
+# regressions; they are not evidence of quality (that is the test halves, reported in
+# docs/suggestions.md, never asserted here so that nobody tunes against them).
+CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl", "independent2-tune.jsonl")
+CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.80}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
-UNCOVERED_ANSWER_LIMIT = 0.55  # measured 0.50 on the tuning sets; the goal (0.10) is not reached
-HIGHLIGHT_FLOOR = 0.40
-FOREIGN_RECALL_FLOOR = 0.77  # measured 0.833 (15 of 18) on foreign-tune
+UNCOVERED_ANSWER_LIMIT = 0.35  # measured 0.26 (6 of 23 calls) on these sets; the goal is 0.10
+HIGHLIGHT_FLOOR = 0.50  # measured 0.557 on the 122 labeled questions of independent-tune
+FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
+FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 
 
 def test_call_replay_does_not_fall_below_the_baseline(
@@ -106,7 +107,7 @@ def test_call_replay_does_not_fall_below_the_baseline(
 def test_foreign_language_questions_find_the_german_article(
     demo_retriever: HybridRetriever, demo_kb: KnowledgeBase
 ) -> None:
-    queries = load_queries(QUERIES / "foreign-tune.jsonl", set(demo_kb.articles))
+    queries = [q for name in FOREIGN_SETS for q in load_queries(QUERIES / name, set(demo_kb.articles))]
     report = evaluate_retriever(demo_retriever, queries, demo_kb.cities, "hybrid", 0.5)
     assert report.overall["recall@3"] >= FOREIGN_RECALL_FLOOR
     assert report.overall["leak_rate"] == 0.0
