@@ -91,7 +91,9 @@ def service(tmp_path: Path) -> CallService:
     return build_call_service(settings, database_url=f"sqlite:///{tmp_path / 'calls.db'}")
 
 
-@pytest.mark.unit
+# Every redaction case through the whole service with every logger at DEBUG: seconds, so integration.
+@pytest.mark.integration
+@pytest.mark.slow
 def test_no_personal_data_reaches_the_database_or_the_logs(
     service: CallService, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -18,6 +18,8 @@ from assistant.privacy.redaction import GermanRedactor
 from tests.api_support import AUTH, TOKEN
 from tests.live_server import free_port, running_server
 
+pytestmark = pytest.mark.integration
+
 CONTENT_TOKEN = "content-team-secret-token-4711"
 CASES = [
     json.loads(line)
@@ -30,7 +32,6 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
 
-@pytest.mark.integration
 def test_a_server_run_leaves_no_token_and_no_secret_in_logs_or_files(  # noqa: PLR0915
     knowledge_dir: Path, tmp_path: Path
 ) -> None:
