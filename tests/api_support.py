@@ -14,9 +14,8 @@ def api_settings(knowledge_dir: Path, data_dir: Path, **overrides: object) -> Se
     values: dict[str, object] = {
         "knowledge_dir": knowledge_dir,
         "data_dir": data_dir,
-        "model": "fake:64",
+        "encoder": {"model": "fake:64"},
         "api_token": TOKEN,
-        "min_confidence": 0.1,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

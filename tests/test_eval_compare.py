@@ -184,7 +184,7 @@ def test_compare_configurations_tests_against_the_baseline_and_the_clean_run(
 # ---- command line ------------------------------------------------------------------------------
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     return CliRunner()

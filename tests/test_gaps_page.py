@@ -47,10 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     """The app on a free port, with planted calls; yields (base URL, content token)."""
     root = tmp_path_factory.mktemp("gaps-page")
     settings = Settings(
-        model="fake:64",
+        encoder={"model": "fake:64"},
         knowledge_dir=write_knowledge(root / "knowledge"),
         data_dir=root / "data",
-        catalog_file=root / "x",
+        gaps={"catalog_file": root / "x"},
     )
     service = build_call_service(settings, database_url=f"sqlite:///{root / 'calls.db'}")
     for text in RATS:

@@ -40,7 +40,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[GapReport, dict[
     """Replay dev.jsonl and uncovered.jsonl with the demo's simulated agent (``SimulatedAgent``: helpful
     on expected articles, dismissed on the others, a manual search when the right one was not pushed or
     nothing fits). Returns the report, the script of every call id, and the replay time."""
-    settings = Settings(torch_threads=1)
+    settings = Settings(encoder={"threads": 1})
     database = tmp_path_factory.mktemp("gaps-realistic") / "calls.db"
     service = build_call_service(settings, database_url=f"sqlite:///{database}")
     started = time.perf_counter()

@@ -41,7 +41,7 @@ def test_an_article_edited_while_calls_run_is_served_within_seconds(demo_setting
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge),
         "SOUFFLEUR_DATA_DIR": str(data),
         "SOUFFLEUR_API_TOKEN": TOKEN,
-        "SOUFFLEUR_INDEX_POLL_SECONDS": "1",
+        "SOUFFLEUR_SERVER__INDEX_POLL_SECONDS": "1",
     }
     failures: list[str] = []
     done = threading.Event()

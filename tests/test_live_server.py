@@ -22,9 +22,9 @@ def server_env(knowledge_dir: Path, data_dir: Path) -> dict[str, str]:
     return {
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge_dir),
         "SOUFFLEUR_DATA_DIR": str(data_dir),
-        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
         "SOUFFLEUR_API_TOKEN": TOKEN,
-        "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
+        "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
     }
 
 
@@ -91,8 +91,8 @@ def test_replay_command_plays_call_scripts_into_a_running_server(knowledge_dir: 
 def test_demo_command_serves_and_plays_the_demo_calls(tmp_path: Path) -> None:
     env = {
         "SOUFFLEUR_DATA_DIR": str(tmp_path / "data"),
-        "SOUFFLEUR_MODEL": "fake:64",
-        "SOUFFLEUR_PORT": str(free_port()),
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
+        "SOUFFLEUR_SERVER__PORT": str(free_port()),
     }
     command = [sys.executable, "-m", "assistant.cli", "demo", "--once", "--wait", "0", "--pace", "0"]
     result = subprocess.run(

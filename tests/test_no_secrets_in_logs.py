@@ -39,10 +39,10 @@ def test_a_server_run_leaves_no_token_and_no_secret_in_logs_or_files(  # noqa: P
     env = {
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge_dir),
         "SOUFFLEUR_DATA_DIR": str(data),
-        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
         "SOUFFLEUR_API_TOKEN": TOKEN,
         "SOUFFLEUR_CONTENT_TOKEN": CONTENT_TOKEN,
-        "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
+        "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
     }
     tokens = [TOKEN, CONTENT_TOKEN, "wrong-token-abcdefgh"]
     with running_server(env, port, log) as base, httpx.Client(base_url=base, timeout=30) as http:

@@ -157,12 +157,12 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             "PYTHONUNBUFFERED": "1",
             "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge),
             "SOUFFLEUR_DATA_DIR": str(tmp_path / "shared"),  # the index folder every replica watches
-            "SOUFFLEUR_MODEL": MODEL,
+            "SOUFFLEUR_ENCODER__MODEL": MODEL,
             "SOUFFLEUR_API_TOKEN": TOKEN,
             "SOUFFLEUR_DATABASE_URL": database_url,
             "SOUFFLEUR_REDIS_URL": redis_url,
-            "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
-            "SOUFFLEUR_INDEX_POLL_SECONDS": "0.5",
+            "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
+            "SOUFFLEUR_SERVER__INDEX_POLL_SECONDS": "0.5",
         }
         souffleur_index(env)
         state = Cluster(env, logs, knowledge)

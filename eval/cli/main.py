@@ -60,7 +60,7 @@ def eval_run(
     from eval.retrieval_evaluation import evaluate_retriever
 
     settings = load_settings(knowledge)
-    modes = mode or [settings.search_mode]
+    modes = mode or [settings.retrieval.mode]
     for m in modes:
         if m not in SEARCH_MODES:
             fail(f"unknown mode '{m}' (one of: {', '.join(SEARCH_MODES)})")
@@ -76,7 +76,9 @@ def eval_run(
             reports = []
             for variant, variant_queries in variants:
                 retriever.clear_query_cache()  # each run pays for its own query embeddings
-                report = evaluate_retriever(retriever, variant_queries, kb.cities, run_mode, settings.min_confidence)
+                report = evaluate_retriever(
+                    retriever, variant_queries, kb.cities, run_mode, settings.retrieval.min_confidence
+                )
                 reports.append((variant, report))
                 if as_json:
                     row = report.as_json()
@@ -87,7 +89,7 @@ def eval_run(
                 title = f"{queries.name}: {run_mode}, {len(labeled)} queries"
                 if noise is not None:
                     title += f", clean and noisy (level {noise:g}, seed {noise_seed})"
-                _print_run_table(title, reports, noise is not None, settings.min_confidence)
+                _print_run_table(title, reports, noise is not None, settings.retrieval.min_confidence)
 
 
 # (metric, header): short headers so that the table fits 100 columns; RUN_TABLE_LEGEND explains them.
