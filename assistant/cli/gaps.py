@@ -50,7 +50,7 @@ def gaps_report(
     output: Annotated[str, typer.Option("--format", "-f", help="md, csv or json")] = "md",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many topics")] = None,
     catalog: Annotated[
-        Path | None, typer.Option("--catalog", help="Service catalog CSV (default: settings catalog_file)")
+        Path | None, typer.Option("--catalog", help="Service catalog CSV (default: settings gaps.catalog_file)")
     ] = None,
     knowledge: KnowledgeOption = None,
 ) -> None:

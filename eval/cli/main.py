@@ -106,7 +106,7 @@ RUN_TABLE_COLUMNS = (
 )
 RUN_TABLE_LEGEND = (
     "R@k, MRR@10, nDCG@10: over the answerable queries; leak: share of queries with another city's article "
-    'in the top 5; NA: "no answer" (the top confidence below min_confidence {threshold:g}) separating '
+    'in the top 5; NA: "no answer" (the top confidence below retrieval.min_confidence {threshold:g}) separating '
     "unanswerable from answerable queries: AUROC, precision and recall; p50/p95: latency in ms."
 )
 
@@ -166,7 +166,7 @@ def eval_calibrate(
     out: Annotated[Path, typer.Option("--out", help="Calibration file to write")] = Path("calibration.json"),
     knowledge: KnowledgeOption = None,
 ) -> None:
-    """Fit the per-mode confidence weights on labeled queries (set SOUFFLEUR_CALIBRATION_FILE to use them)."""
+    """Fit the per-mode confidence weights on labeled queries (set SOUFFLEUR_RETRIEVAL__CALIBRATION_FILE to use them)."""
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
     from embeddings.retrieval.confidence import ConfidenceModel, save_confidence_models
