@@ -166,7 +166,7 @@ def eval_calibrate(
     out: Annotated[Path, typer.Option("--out", help="Calibration file to write")] = Path("calibration.json"),
     knowledge: KnowledgeOption = None,
 ) -> None:
-    """Fit the per-mode confidence weights on labeled queries (set SOUFFLEUR_RETRIEVAL__CALIBRATION_FILE to use them)."""
+    """Fit the per-mode confidence weights on labeled queries (use them: SOUFFLEUR_RETRIEVAL__CALIBRATION_FILE)."""
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
     from embeddings.retrieval.confidence import ConfidenceModel, save_confidence_models
