@@ -4,7 +4,6 @@ open, refuses bad tokens after accepting (close codes a browser sees), and HTTP 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +12,14 @@ from starlette.websockets import WebSocketDisconnect
 
 from assistant.api.app import create_app
 from tests.api_support import AUTH, TOKEN, api_settings
+from tests.helpers import write_knowledge
 
 
-@pytest.fixture
-def client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(api_settings(knowledge_dir, tmp_path / "data"))
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module: every test opens calls of its own, so none sees another's state."""
+    root = tmp_path_factory.mktemp("hardening")
+    app = create_app(api_settings(write_knowledge(root / "knowledge"), root / "data"))
     with TestClient(app) as test_client:
         yield test_client
 
