@@ -136,11 +136,10 @@ class IndexingSettings(_Group):
         return name
 
     def index_settings(self) -> IndexSettings:
-        return IndexSettings(
-            lexical_analyzer=self.lexical_analyzer,
-            passage_max_tokens=self.passage_max_tokens,
-            approximate_above=self.approximate_above,
-        )
+        return IndexSettings(**self.model_dump())
+
+
+EVALUATION_ONLY = {"min_confidence"}  # a retrieval setting that the evaluation reads, not the retriever
 
 
 class RetrievalSettings(_Group):
@@ -169,16 +168,8 @@ class RetrievalSettings(_Group):
         return self
 
     def retrieval_config(self) -> RetrievalConfig:
-        return RetrievalConfig(
-            mode=self.mode,
-            lexical_weight=self.lexical_weight,
-            dense_weight=self.dense_weight,
-            foreign_lexical_weight=self.foreign_lexical_weight,
-            rrf_k=self.rrf_k,
-            candidates=self.candidates,
-            confidence=load_confidence_models(self.calibration_file),
-            query_cache_size=self.query_cache_size,
-        )
+        knobs = self.model_dump(exclude=EVALUATION_ONLY | {"calibration_file"})
+        return RetrievalConfig(**knobs, confidence=load_confidence_models(self.calibration_file))
 
 
 class SuggestionSettings(_Group):

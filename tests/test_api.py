@@ -11,24 +11,20 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.api.security import MissingTokenError
-from tests.api_support import AUTH, TOKEN, api_settings
-from tests.helpers import write_knowledge
+from tests.api_support import AUTH, TOKEN, api_settings, app_client
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for the module: every test opens calls of its own, so none sees another's state."""
-    root = tmp_path_factory.mktemp("api")
-    app = create_app(api_settings(write_knowledge(root / "knowledge"), root / "data"))
-    with TestClient(app) as test_client:
+    with app_client(tmp_path_factory.mktemp("api")) as test_client:
         yield test_client
 
 
 @pytest.fixture
-def fresh_client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
+def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
     """An app of the test's own, for what counts over the whole app (metrics)."""
-    app = create_app(api_settings(knowledge_dir, tmp_path / "data"))
-    with TestClient(app) as test_client:
+    with app_client(tmp_path) as test_client:
         yield test_client
 
 

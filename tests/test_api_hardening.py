@@ -10,17 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from assistant.api.app import create_app
-from tests.api_support import AUTH, TOKEN, api_settings
-from tests.helpers import write_knowledge
+from tests.api_support import AUTH, TOKEN, app_client
 
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     """One app for the module: every test opens calls of its own, so none sees another's state."""
-    root = tmp_path_factory.mktemp("hardening")
-    app = create_app(api_settings(write_knowledge(root / "knowledge"), root / "data"))
-    with TestClient(app) as test_client:
+    with app_client(tmp_path_factory.mktemp("hardening")) as test_client:
         yield test_client
 
 

@@ -22,6 +22,8 @@ from assistant.settings import (
     ArticleHealthSettings,
     AsymmetrySettings,
     GapTopicsSettings,
+    IndexingSettings,
+    RetrievalSettings,
     Settings,
     SuggestionSettings,
     describe_errors,
@@ -40,6 +42,11 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         if key.upper().startswith("SOUFFLEUR_"):
             monkeypatch.delenv(key)
     monkeypatch.chdir(tmp_path)
+
+
+def use_config_file(monkeypatch: pytest.MonkeyPatch, path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    monkeypatch.setenv(CONFIG_FILE_ENV, str(path))
 
 
 def test_nested_environment_variables_set_grouped_knobs(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -61,17 +68,16 @@ def test_nested_environment_variables_set_grouped_knobs(monkeypatch: pytest.Monk
 def test_toml_sections_set_grouped_knobs_and_the_environment_wins(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    config = tmp_path / "souffleur.toml"
-    config.write_text(
+    use_config_file(
+        monkeypatch,
+        tmp_path / "souffleur.toml",
         'environment = "production"\n'
         "[retrieval]\nmode = 'dense'\nrrf_k = 30\n"
         "[index]\nlexical_analyzer = 'stem'\n"
         "[suggestions]\nmax_cards = 2\n"
         "[gaps.topics]\ndistance_threshold = 0.75\n"
         "[server]\nport = 9000\n",
-        encoding="utf-8",
     )
-    monkeypatch.setenv(CONFIG_FILE_ENV, str(config))
     monkeypatch.setenv("SOUFFLEUR_RETRIEVAL__RRF_K", "40")
     settings = Settings()
     assert settings.environment == "production"
@@ -120,9 +126,7 @@ def test_the_command_line_names_the_variable_and_never_repeats_a_value(monkeypat
 
 
 def test_an_unknown_key_in_a_group_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    config = tmp_path / "typo.toml"
-    config.write_text("[retrieval]\ndense_weigth = 0.7\n", encoding="utf-8")
-    monkeypatch.setenv(CONFIG_FILE_ENV, str(config))
+    use_config_file(monkeypatch, tmp_path / "typo.toml", "[retrieval]\ndense_weigth = 0.7\n")
     with pytest.raises(ValidationError, match=r"retrieval\.dense_weigth[\s\S]*Extra inputs are not permitted"):
         Settings()
 
@@ -147,9 +151,7 @@ def test_a_flat_keyword_or_toml_key_of_an_earlier_version_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match=r"'model' .* was renamed to 'encoder\.model'"):
         Settings(model="fake:64")  # type: ignore[call-arg]
-    config = tmp_path / "old.toml"
-    config.write_text("search_mode = 'dense'\n", encoding="utf-8")
-    monkeypatch.setenv(CONFIG_FILE_ENV, str(config))
+    use_config_file(monkeypatch, tmp_path / "old.toml", "search_mode = 'dense'\n")
     with pytest.raises(ValidationError, match=r"\[retrieval\] section"):
         Settings()
 
@@ -168,20 +170,24 @@ def _defaults(config: type[Any]) -> dict[str, object]:
 
 
 @pytest.mark.parametrize(
-    ("group", "config", "not_settings"),
+    ("group", "config", "not_settings", "not_config"),
     [
         # min_confidence and per_utterance of SuggestionConfig are read nowhere in the engine.
-        (SuggestionSettings, SuggestionConfig, {"min_confidence", "per_utterance"}),
-        (GapTopicsSettings, TopicConfig, set()),
-        (ArticleHealthSettings, ArticleHealthConfig, set()),
-        (AsymmetrySettings, AsymmetryConfig, set()),
+        (SuggestionSettings, SuggestionConfig, {"min_confidence", "per_utterance"}, set()),
+        (GapTopicsSettings, TopicConfig, set(), set()),
+        (ArticleHealthSettings, ArticleHealthConfig, set(), set()),
+        (AsymmetrySettings, AsymmetryConfig, set(), set()),
+        (IndexingSettings, IndexSettings, set(), set()),
+        # the confidence models come from calibration_file; min_confidence is the evaluation's
+        (RetrievalSettings, RetrievalConfig, {"confidence"}, {"calibration_file", "min_confidence"}),
     ],
 )
 def test_each_group_has_the_fields_and_defaults_of_its_config(
-    group: type[BaseModel], config: type[Any], not_settings: set[str]
+    group: type[BaseModel], config: type[Any], not_settings: set[str], not_config: set[str]
 ) -> None:
     expected = {name: value for name, value in _defaults(config).items() if name not in not_settings}
-    assert group().model_dump() == expected
+    assert group().model_dump(exclude=not_config) == expected
+    assert {f.name for f in dataclasses.fields(config)} - not_settings == set(group.model_fields) - not_config
 
 
 def test_the_default_settings_build_the_default_configs() -> None:
