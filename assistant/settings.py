@@ -31,6 +31,7 @@ from embeddings.retrieval.retriever import RetrievalConfig, SearchMode
 
 if TYPE_CHECKING:
     from assistant.gaps.report import GapReportConfig
+    from assistant.live.concern_confidence import ConcernConfidence
     from assistant.live.suggestion_engine import SuggestionConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -187,11 +188,22 @@ class SuggestionSettings(_Group):
         0.86, ge=0, le=1, description="A turn alone must be this close to an article to change the concern"
     )
     topic_change_words: int = Field(2, ge=0, description="... and carry this many content words")
+    confidence_file: Path | None = Field(
+        None,
+        description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "
+        "default: the fitted concern_confidence.json shipped with the engine",
+    )
 
     def suggestion_config(self) -> SuggestionConfig:
         from assistant.live.suggestion_engine import SuggestionConfig
 
-        return SuggestionConfig(**self.model_dump())
+        return SuggestionConfig(**self.model_dump(exclude={"confidence_file"}))
+
+    def concern_confidence(self) -> ConcernConfidence:
+        """The cards' confidence model; a file that cannot be read is a ``ValueError`` naming it."""
+        from assistant.live.concern_confidence import load_concern_confidence
+
+        return load_concern_confidence(self.confidence_file)
 
 
 class GapTopicsSettings(_Group):

@@ -110,6 +110,7 @@ def build_call_service(
         retriever,
         extractor,
         settings.suggestions.suggestion_config(),
+        settings.suggestions.concern_confidence(),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

@@ -173,7 +173,7 @@ def _defaults(config: type[Any]) -> dict[str, object]:
     ("group", "config", "not_settings", "not_config"),
     [
         # min_confidence and per_utterance of SuggestionConfig are read nowhere in the engine.
-        (SuggestionSettings, SuggestionConfig, {"min_confidence", "per_utterance"}, set()),
+        (SuggestionSettings, SuggestionConfig, {"min_confidence", "per_utterance"}, {"confidence_file"}),
         (GapTopicsSettings, TopicConfig, set(), set()),
         (ArticleHealthSettings, ArticleHealthConfig, set(), set()),
         (AsymmetrySettings, AsymmetryConfig, set(), set()),
@@ -202,3 +202,28 @@ def test_with_model_changes_only_the_model() -> None:
     other = settings.with_model("fake:32")
     assert other.encoder.model == "fake:32" and other.encoder.threads == 2
     assert settings.encoder.model == "fake:64"
+
+
+def test_the_service_uses_the_configured_card_confidence_file(tmp_path: Path) -> None:
+    from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+    from assistant.wiring import build_call_service
+    from tests.helpers import write_knowledge
+
+    fitted = ConcernConfidence(bias=-1.5, weights={"dense_rank": 3.0}, note="fitted on our own calls")
+    fitted.save(tmp_path / "weights.json")
+    knowledge = write_knowledge(tmp_path / "knowledge")
+    settings = Settings(
+        knowledge_dir=knowledge,
+        data_dir=tmp_path / "data",
+        encoder={"model": "fake:64"},  # type: ignore[arg-type]
+        suggestions={"confidence_file": tmp_path / "weights.json"},  # type: ignore[arg-type]
+    )
+    service = build_call_service(settings, database_url="sqlite://")
+    try:
+        assert service.engine.confidence == fitted
+    finally:
+        service.close()
+    assert Settings().suggestions.concern_confidence() == load_concern_confidence()  # the shipped file
+    (tmp_path / "weights.json").write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
+    with pytest.raises(ValueError, match=r"weights\.json is unreadable.*shoe_size"):
+        settings.suggestions.concern_confidence()
