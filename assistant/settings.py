@@ -7,10 +7,13 @@ by the part they tune, one nested model each: ``encoder``, ``index``, ``retrieva
 group (``[retrieval]`` ``dense_weight = 0.7``). The flat names of earlier versions (``SOUFFLEUR_MODEL``,
 ``SOUFFLEUR_MIN_CONFIDENCE``, ...) are refused with the new name, never silently ignored.
 
-The ``suggestions`` and ``gaps`` groups carry the fields of the engine's and the report's config
-dataclasses (``SuggestionConfig``, ``TopicConfig``, ...) with ranges and descriptions; they are not
-imported here, as the gaps modules pull in the database layer and every command reads the settings.
-``tests/test_settings.py`` checks that each group has exactly the fields and defaults of its dataclass.
+The ``index``, ``retrieval``, ``suggestions`` and ``gaps`` groups carry the fields of the config
+dataclasses of the code they tune (``IndexSettings``, ``RetrievalConfig``, ``SuggestionConfig``,
+``TopicConfig``, ...) with ranges and descriptions, and build them (``index_settings()``,
+``retrieval_config()``, ``suggestion_config()``, ``report_config()``). The engine's and the gaps
+modules are imported only there, as the gaps modules pull in the database layer and every command
+reads the settings. ``tests/test_settings.py`` checks that each group has exactly the fields and
+defaults of its dataclass.
 """
 
 from __future__ import annotations
