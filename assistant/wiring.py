@@ -33,37 +33,37 @@ def make_encoder(settings: Settings) -> Encoder:
     exported runs on ONNX Runtime (no torch import); any other model asks sentence-transformers for
     its ONNX backend and falls back to torch where that is not available.
     """
-    if settings.model.startswith(FAKE_MODEL_PREFIX):
+    if settings.encoder.model.startswith(FAKE_MODEL_PREFIX):
         from embeddings.encoders.fake_encoder import HashingFakeEncoder
 
-        return HashingFakeEncoder(dimension=int(settings.model.removeprefix(FAKE_MODEL_PREFIX) or 64))
-    model = resolve_model(settings.model, settings.model_cache_dir)
-    backend = settings.encoder_backend
+        return HashingFakeEncoder(dimension=int(settings.encoder.model.removeprefix(FAKE_MODEL_PREFIX) or 64))
+    model = resolve_model(settings.encoder.model, settings.encoder.cache_dir)
+    backend = settings.encoder.backend
     if backend != "torch":
         from embeddings.encoders.onnx_encoder import OnnxEncoder, onnx_ready
 
         if Path(model).is_dir() and onnx_ready(Path(model)):
             variant: OnnxVariant = "int8" if backend == "onnx-int8" else "fp32"
-            return OnnxEncoder(Path(model), variant, settings.threads, settings.encode_batch_size)
+            return OnnxEncoder(Path(model), variant, settings.encoder.threads, settings.encoder.batch_size)
         log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
     from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
     if backend != "torch":
         try:
             return SentenceTransformerEncoder(
-                model, batch_size=settings.encode_batch_size, threads=settings.threads, backend="onnx"
+                model, batch_size=settings.encoder.batch_size, threads=settings.encoder.threads, backend="onnx"
             )
         except Exception as exc:  # optimum missing or no ONNX export for this model: torch still works
             log.warning("sentence-transformers cannot run %s on ONNX (%s); using torch", model, exc)
-    return SentenceTransformerEncoder(model, batch_size=settings.encode_batch_size, threads=settings.threads)
+    return SentenceTransformerEncoder(model, batch_size=settings.encoder.batch_size, threads=settings.encoder.threads)
 
 
 def make_inference_worker(settings: Settings, encoder: Encoder | None = None) -> InferenceWorker:
     """The one worker that owns the encoder and batches the live queries; started."""
     return InferenceWorker(
         encoder or make_encoder(settings),
-        max_batch=settings.inference_max_batch,
-        max_wait_ms=settings.inference_max_wait_ms,
+        max_batch=settings.encoder.max_batch,
+        max_wait_ms=settings.encoder.max_wait_ms,
     ).start()
 
 
@@ -94,7 +94,7 @@ def build_call_service(
     from assistant.live.answer_extraction import AnswerExtractor
     from assistant.live.article_vocabulary import ArticleVocabulary
     from assistant.live.call_service import CallService
-    from assistant.live.suggestion_engine import SuggestionConfig, SuggestionEngine
+    from assistant.live.suggestion_engine import SuggestionEngine
     from assistant.privacy.redaction import GermanRedactor
     from assistant.storage.call_store import CallStore
 
@@ -110,11 +110,8 @@ def build_call_service(
     engine = SuggestionEngine(
         retriever,
         extractor,
-        SuggestionConfig(
-            min_confidence=settings.min_confidence,
-            per_utterance=settings.suggestions_per_utterance,
-            context_turns=settings.context_turns,
-        ),
+        settings.suggestions.suggestion_config(),
+        settings.suggestions.concern_confidence(),
         vocabulary=ArticleVocabulary(retriever.index.passages),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.

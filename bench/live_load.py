@@ -203,7 +203,7 @@ def start_server(
     if data_dir:
         env["SOUFFLEUR_DATA_DIR"] = str(data_dir)
     if encoder:
-        env["SOUFFLEUR_ENCODER_BACKEND"] = encoder
+        env["SOUFFLEUR_ENCODER__BACKEND"] = encoder
     log = open(Path(scratch.name) / "server.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log

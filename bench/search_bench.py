@@ -45,7 +45,7 @@ def run_corpus(name: str, shared: str, limit: int, encoder_backend: str | None, 
     from embeddings.retrieval.retriever import SEARCH_MODES, HybridRetriever
 
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))
-    settings = Settings(data_dir=tmp / "data", **({"encoder_backend": encoder_backend} if encoder_backend else {}))
+    settings = Settings(data_dir=tmp / "data", **({"encoder": {"backend": encoder_backend}} if encoder_backend else {}))
     if name == "munich":
         import_dldb(Path(shared) / "data/munich_services/services_de.raw.json", "muenchen", tmp / "kb", False)
         knowledge = tmp / "kb"
@@ -82,7 +82,7 @@ def run_corpus(name: str, shared: str, limit: int, encoder_backend: str | None, 
     out.put(
         {
             "corpus": name,
-            "encoder": settings.encoder_backend,
+            "encoder": settings.encoder.backend,
             "articles": len(index.articles),
             "passages": len(index.passages),
             "model_load_s": round(load_s, 1),

@@ -30,7 +30,7 @@ def main() -> None:
     from assistant.settings import Settings
     from assistant.wiring import make_encoder, make_inference_worker
 
-    settings = Settings(encoder_backend=args.encoder)
+    settings = Settings(encoder={"backend": args.encoder})
     encoder = make_encoder(settings)
     rows = (ROOT / "demo" / "queries" / "dev.jsonl").read_text().splitlines()
     queries = [json.loads(line)["text"] for line in rows if line][: args.queries]

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from eval.json_lines import json_lines
+from eval.json_lines import json_lines, problem_list
 from eval.queries import LabeledQuery
 
 # Misheard or colloquially transcribed forms. Keys are lower-case word sequences; the transform
@@ -261,7 +261,7 @@ def _rows(path: Path) -> list[dict[str, object]]:
             problems.append(f"{path}:{number}: no id field ({' or '.join(ID_FIELDS)})")
         rows.append(row)
     if problems:
-        raise NoiseFileError(f"{len(problems)} problem(s) in the query file:\n  " + "\n  ".join(problems))
+        raise NoiseFileError(problem_list("the query file", problems))
     if not rows:
         raise NoiseFileError(f"The query file {path} has no queries")
     return rows

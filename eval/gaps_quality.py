@@ -132,7 +132,8 @@ def main() -> None:
     scripts = [s for path in args.calls for s in load_call_scripts(path)]
     database = args.database or Path(tempfile.mkdtemp()) / "calls.db"
     reuse = database.is_file()
-    service = build_call_service(Settings(), database_url=f"sqlite:///{database}")
+    settings = Settings()
+    service = build_call_service(settings, database_url=f"sqlite:///{database}")
     started = time.perf_counter()
     index = database.with_suffix(".calls.json")
     if reuse and index.is_file():
@@ -144,7 +145,7 @@ def main() -> None:
         index.write_text(json.dumps({call_id: script.id for call_id, script in calls.items()}))
     replayed = time.perf_counter() - started
     catalog = load_catalog(DEFAULT_CATALOG) if DEFAULT_CATALOG.is_file() else None
-    report = GapReporter.for_service(service, catalog).build()
+    report = GapReporter.for_service(service, catalog, settings.gaps.report_config()).build()
     uncovered = uncovered_matters(args.calls)
     gaps = {c: s.gap or uncovered[s.id] for c, s in calls.items() if s.gap or s.id in uncovered}
     print(f"{len(calls)} calls ({'reused' if reuse else f'replayed in {replayed:.0f}s'}), {len(report.topics)} topics")

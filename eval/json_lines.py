@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 
@@ -17,3 +17,8 @@ def json_lines(path: Path, problems: list[str]) -> Iterator[tuple[int, object]]:
             yield number, json.loads(line)
         except json.JSONDecodeError as exc:
             problems.append(f"{path}:{number}: invalid JSON ({exc.msg})")
+
+
+def problem_list(where: str, problems: Sequence[str]) -> str:
+    """The message of an error that lists every problem found in ``where``, one per indented line."""
+    return f"{len(problems)} problem(s) in {where}:\n  " + "\n  ".join(problems)

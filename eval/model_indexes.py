@@ -54,11 +54,11 @@ class ModelIndexes:
 
     def open(self, model: str | None = None) -> OpenedIndex:
         """The index of ``model`` (``None``: the configured one), built or refreshed when needed."""
-        name = model or self.settings.model
+        name = model or self.settings.encoder.model
         if name not in self._opened:
-            settings = self.settings.model_copy(update={"model": name})
+            settings = self.settings.with_model(name)
             encoder = make_encoder(settings)
-            folder = self.folder_for(encoder, configured=name == self.settings.model)
+            folder = self.folder_for(encoder, configured=name == self.settings.encoder.model)
             index, report = open_index(
                 folder, self.knowledge_base, encoder, settings.index_settings(), progress=self.progress
             )

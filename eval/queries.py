@@ -6,10 +6,11 @@ an empty list marks a question the knowledge base should not answer.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+
+from eval.json_lines import json_lines, problem_list
 
 
 class QueryFileError(ValueError):
@@ -36,13 +37,9 @@ def _relevance(raw: object) -> dict[str, int] | None:
     return None
 
 
-def _parse_line(
-    line: str, where: str, known_articles: Collection[str] | None, known_cities: Collection[str] | None
+def _parse_row(
+    row: object, where: str, known_articles: Collection[str] | None, known_cities: Collection[str] | None
 ) -> tuple[LabeledQuery | None, list[str]]:
-    try:
-        row = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, [f"{where}: invalid JSON ({exc.msg})"]
     if not isinstance(row, dict):
         return None, [f"{where}: expected a JSON object"]
     missing = [f for f in ("id", "city", "text", "relevant") if f not in row]
@@ -72,10 +69,8 @@ def load_queries(
     problems: list[str] = []
     queries: list[LabeledQuery] = []
     seen: set[str] = set()
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        query, found = _parse_line(line, f"{path}:{number}", known_articles, known_cities)
+    for number, row in json_lines(path, problems):
+        query, found = _parse_row(row, f"{path}:{number}", known_articles, known_cities)
         problems.extend(found)
         if query is None:
             continue
@@ -84,7 +79,7 @@ def load_queries(
         seen.add(query.id)
         queries.append(query)
     if problems:
-        raise QueryFileError(f"{len(problems)} problem(s) in the query file:\n  " + "\n  ".join(problems))
+        raise QueryFileError(problem_list("the query file", problems))
     if not queries:
         raise QueryFileError(f"The query file {path} has no queries")
     return queries

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import platform
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -39,6 +40,21 @@ def knowledge_base(knowledge_dir: Path) -> KnowledgeBase:
 @pytest.fixture
 def fake_encoder() -> HashingFakeEncoder:
     return HashingFakeEncoder(dimension=64)
+
+
+# A module whose ``pytestmark`` is ``integration`` holds integration tests only (a test cannot be both).
+INTEGRATION_MODULE = re.compile(r"^pytestmark\s*=\s*\[?\s*pytest\.mark\.integration\b", re.MULTILINE)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Under ``-m unit``, skip importing the integration-only modules: none of their tests would be
+    selected, and their imports (browsers, schemathesis, servers) cost seconds of every unit run.
+    The integration tier (``-m "not unit"``) collects them, so the marker rules below still see them."""
+    if config.getoption("markexpr", "").strip() != "unit" or collection_path.suffix != ".py":
+        return None
+    if collection_path.name.startswith("test_") and INTEGRATION_MODULE.search(collection_path.read_text("utf-8")):
+        return True
+    return None
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -11,13 +11,20 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from assistant.api.security import MissingTokenError
-from tests.api_support import AUTH, TOKEN, api_settings
+from tests.api_support import AUTH, TOKEN, api_settings, app_client
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module: every test opens calls of its own, so none sees another's state."""
+    with app_client(tmp_path_factory.mktemp("api")) as test_client:
+        yield test_client
 
 
 @pytest.fixture
-def client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(api_settings(knowledge_dir, tmp_path / "data"))
-    with TestClient(app) as test_client:
+def fresh_client(tmp_path: Path) -> Iterator[TestClient]:
+    """An app of the test's own, for what counts over the whole app (metrics)."""
+    with app_client(tmp_path) as test_client:
         yield test_client
 
 
@@ -170,10 +177,10 @@ def test_manual_search_is_scoped_to_the_call_city(client: TestClient) -> None:
 
 
 @pytest.mark.unit
-def test_metrics_count_requests_and_suggestions(client: TestClient) -> None:
-    call = open_call(client)
-    say(client, call["call_id"], "Sperrmüll Sofa entsorgen")
-    text = client.get("/metrics", headers=AUTH).text
+def test_metrics_count_requests_and_suggestions(fresh_client: TestClient) -> None:
+    call = open_call(fresh_client)
+    say(fresh_client, call["call_id"], "Sperrmüll Sofa entsorgen")
+    text = fresh_client.get("/metrics", headers=AUTH).text
     assert "souffleur_suggestion_seconds_bucket" in text
     assert 'souffleur_utterances_total{city="bottrop",outcome="suggested"} 1.0' in text
     assert 'route="/api/calls/{call_id}/utterances"' in text

@@ -19,7 +19,7 @@ STRANGER = "https://evil.example"
 
 @pytest.fixture
 def client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(api_settings(knowledge_dir, tmp_path / "data", cors_origins=[ALLOWED]))
+    app = create_app(api_settings(knowledge_dir, tmp_path / "data", server={"cors_origins": [ALLOWED]}))
     with TestClient(app) as test_client:
         yield test_client
 

@@ -4,21 +4,19 @@ open, refuses bad tokens after accepting (close codes a browser sees), and HTTP 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from assistant.api.app import create_app
-from tests.api_support import AUTH, TOKEN, api_settings
+from tests.api_support import AUTH, TOKEN, app_client
 
 
-@pytest.fixture
-def client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
-    app = create_app(api_settings(knowledge_dir, tmp_path / "data"))
-    with TestClient(app) as test_client:
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module: every test opens calls of its own, so none sees another's state."""
+    with app_client(tmp_path_factory.mktemp("hardening")) as test_client:
         yield test_client
 
 

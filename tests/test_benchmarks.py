@@ -229,7 +229,7 @@ def test_missing_benchmark_files_are_named(tmp_path: Path) -> None:
 # ---- command line ------------------------------------------------------------------------------
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data-dir"))
     monkeypatch.chdir(tmp_path)
     return CliRunner()

@@ -144,7 +144,7 @@ def test_highlight_accuracy_reliability_and_training_rows() -> None:
 
 @pytest.mark.unit
 def test_replay_through_the_live_engine(knowledge_dir: Path, tmp_path: Path) -> None:
-    settings = api_settings(knowledge_dir, tmp_path / "data", min_confidence=0.3)
+    settings = api_settings(knowledge_dir, tmp_path / "data")
     service = build_call_service(settings, database_url="sqlite://")
     script = CallScript(
         "dog",
@@ -168,9 +168,9 @@ def test_eval_calls_command_prints_valid_json(
 
     from assistant.cli.main import app
 
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("SOUFFLEUR_MIN_CONFIDENCE", "0.3")
+    monkeypatch.setenv("SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE", "0.3")
     calls = tmp_path / "calls.jsonl"
     rows = [
         {"id": "dog", "city": "bottrop", "expected": ["bottrop/hundesteuer"], "turns": [["caller", "Hund anmelden"]]},

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     return CliRunner()

@@ -64,7 +64,7 @@ def test_dev_quality_does_not_fall_below_the_baseline(demo_retriever: HybridRetr
 
 
 def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase, tmp_path: Path) -> None:
-    settings = Settings(data_dir=tmp_path, model="fake:32")
+    settings = Settings(data_dir=tmp_path, encoder={"model": "fake:32"})
     encoder = make_encoder(settings)
     _, first = refresh_index(settings.index_dir, demo_kb, encoder, settings.index_settings())
     _, second = refresh_index(settings.index_dir, demo_kb, encoder, settings.index_settings())

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from scipy import stats
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
@@ -121,6 +120,8 @@ def test_default_configurations_are_the_three_modes() -> None:
 # ---- paired tests ----------------------------------------------------------------------------
 @pytest.mark.integration
 def test_student_test_is_paired_per_query() -> None:
+    from scipy import stats  # only here: importing scipy.stats costs a second of every collection
+
     # 12 queries; the treatment finds the answer at rank 1 for q0..q8, the control for every third.
     qrels = {f"q{i:02d}": {f"d{i}": 1} for i in range(12)}
     treatment = {f"q{i:02d}": [f"d{i}"] if i < 9 else ["x", f"d{i}"] for i in range(12)}
@@ -183,7 +184,7 @@ def test_compare_configurations_tests_against_the_baseline_and_the_clean_run(
 # ---- command line ------------------------------------------------------------------------------
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)
     return CliRunner()

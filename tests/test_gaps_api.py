@@ -18,10 +18,10 @@ from tests.helpers import write_knowledge
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(
-        model="fake:64",
+        encoder={"model": "fake:64"},
         knowledge_dir=write_knowledge(tmp_path / "knowledge"),
         data_dir=tmp_path / "data",
-        catalog_file=tmp_path / "none.csv",
+        gaps={"catalog_file": tmp_path / "none.csv"},
     )
 
 

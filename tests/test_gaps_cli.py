@@ -18,10 +18,10 @@ from tests.helpers import write_knowledge
 
 @pytest.fixture
 def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("SOUFFLEUR_MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SOUFFLEUR_KNOWLEDGE_DIR", str(write_knowledge(tmp_path / "knowledge")))
-    monkeypatch.setenv("SOUFFLEUR_CATALOG_FILE", str(tmp_path / "no-catalog.csv"))
+    monkeypatch.setenv("SOUFFLEUR_GAPS__CATALOG_FILE", str(tmp_path / "no-catalog.csv"))
     monkeypatch.delenv("SOUFFLEUR_DATABASE_URL", raising=False)
     monkeypatch.chdir(tmp_path)
     return CliRunner()
@@ -101,6 +101,6 @@ def test_gaps_url_in_production_needs_a_configured_token(runner: CliRunner, monk
     refused = runner.invoke(app, ["gaps", "url"])
     assert refused.exit_code == 2 and "SOUFFLEUR_CONTENT_TOKEN is not set" in refused.output
     monkeypatch.setenv("SOUFFLEUR_CONTENT_TOKEN", "redaktion-geheim")
-    monkeypatch.setenv("SOUFFLEUR_PUBLIC_URL", "https://souffleur.example/")
+    monkeypatch.setenv("SOUFFLEUR_SERVER__PUBLIC_URL", "https://souffleur.example/")
     ok = runner.invoke(app, ["gaps", "url"])
     assert ok.stdout.strip() == "https://souffleur.example/gaps?token=redaktion-geheim"

@@ -18,6 +18,8 @@ from assistant.settings import Settings
 from assistant.wiring import build_call_service
 from tests.helpers import write_knowledge
 
+pytestmark = pytest.mark.integration
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -45,10 +47,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
     """The app on a free port, with planted calls; yields (base URL, content token)."""
     root = tmp_path_factory.mktemp("gaps-page")
     settings = Settings(
-        model="fake:64",
+        encoder={"model": "fake:64"},
         knowledge_dir=write_knowledge(root / "knowledge"),
         data_dir=root / "data",
-        catalog_file=root / "x",
+        gaps={"catalog_file": root / "x"},
     )
     service = build_call_service(settings, database_url=f"sqlite:///{root / 'calls.db'}")
     for text in RATS:
@@ -99,7 +101,6 @@ def check_draft_download(page: Page, row: Locator) -> None:
     assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
 
 
-@pytest.mark.integration
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
 def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright

@@ -87,11 +87,15 @@ def rows_by_call(store: CallStore) -> dict[str, list[str]]:
 
 @pytest.fixture
 def service(tmp_path: Path) -> CallService:
-    settings = Settings(model="fake:64", knowledge_dir=write_knowledge(tmp_path / "knowledge"), data_dir=tmp_path)
+    settings = Settings(
+        encoder={"model": "fake:64"}, knowledge_dir=write_knowledge(tmp_path / "knowledge"), data_dir=tmp_path
+    )
     return build_call_service(settings, database_url=f"sqlite:///{tmp_path / 'calls.db'}")
 
 
-@pytest.mark.unit
+# Every redaction case through the whole service with every logger at DEBUG: seconds, so integration.
+@pytest.mark.integration
+@pytest.mark.slow
 def test_no_personal_data_reaches_the_database_or_the_logs(
     service: CallService, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -19,6 +19,8 @@ from assistant.wiring import build_call_service
 from corpus.catalog import load_catalog
 from eval.gaps_quality import replay_with_feedback
 
+pytestmark = pytest.mark.integration
+
 CALLS = Path(__file__).resolve().parent.parent / "demo" / "calls"
 # Words that show which planted matter a topic is about (in its label or its examples).
 PLANTED = {
@@ -38,7 +40,7 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[GapReport, dict[
     """Replay dev.jsonl and uncovered.jsonl with the demo's simulated agent (``SimulatedAgent``: helpful
     on expected articles, dismissed on the others, a manual search when the right one was not pushed or
     nothing fits). Returns the report, the script of every call id, and the replay time."""
-    settings = Settings(torch_threads=1)
+    settings = Settings(encoder={"threads": 1})
     database = tmp_path_factory.mktemp("gaps-realistic") / "calls.db"
     service = build_call_service(settings, database_url=f"sqlite:///{database}")
     started = time.perf_counter()
@@ -55,7 +57,6 @@ def replayed(tmp_path_factory: pytest.TempPathFactory) -> tuple[GapReport, dict[
     return report, scripts, replay_seconds
 
 
-@pytest.mark.integration
 def test_planted_gaps_are_the_top_topics_of_every_city(
     replayed: tuple[GapReport, dict[str, dict[str, Any]], float],
 ) -> None:
@@ -80,7 +81,6 @@ def test_planted_gaps_are_the_top_topics_of_every_city(
     print("\n".join(lines))
 
 
-@pytest.mark.integration
 def test_answered_calls_give_no_topics_and_the_groups_span_cities(
     replayed: tuple[GapReport, dict[str, dict[str, Any]], float],
 ) -> None:

@@ -40,7 +40,7 @@ def service(tmp_path: Path) -> CallService:
     (knowledge / "duisburg" / "alt.md").write_text(
         article_text("Altes Merkblatt", "merkblatt", "Veraltete Hinweise.", updated="2020-01-15"), encoding="utf-8"
     )
-    settings = Settings(model="fake:64", knowledge_dir=knowledge, data_dir=tmp_path / "data")
+    settings = Settings(encoder={"model": "fake:64"}, knowledge_dir=knowledge, data_dir=tmp_path / "data")
     return build_call_service(settings, database_url=f"sqlite:///{tmp_path / 'calls.db'}")
 
 

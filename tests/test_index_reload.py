@@ -20,6 +20,8 @@ from tests.api_support import AUTH, TOKEN
 from tests.conftest import DEMO_KNOWLEDGE, PROJECT_ROOT
 from tests.live_server import free_port, running_server
 
+pytestmark = pytest.mark.integration
+
 NEW_SENTENCE = "Neu seit Dezember: Den Sperrmüll melden Sie auch in der App BOT-Abfallplaner an."
 TURNS = [
     "guten tag ich habe da eine frage",
@@ -29,7 +31,6 @@ TURNS = [
 ]
 
 
-@pytest.mark.integration
 @pytest.mark.slow
 def test_an_article_edited_while_calls_run_is_served_within_seconds(demo_settings: Settings, tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
@@ -40,7 +41,7 @@ def test_an_article_edited_while_calls_run_is_served_within_seconds(demo_setting
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge),
         "SOUFFLEUR_DATA_DIR": str(data),
         "SOUFFLEUR_API_TOKEN": TOKEN,
-        "SOUFFLEUR_INDEX_POLL_SECONDS": "1",
+        "SOUFFLEUR_SERVER__INDEX_POLL_SECONDS": "1",
     }
     failures: list[str] = []
     done = threading.Event()

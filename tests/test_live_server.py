@@ -15,18 +15,19 @@ from websockets.sync.client import connect
 from tests.api_support import AUTH, TOKEN
 from tests.live_server import free_port, running_server
 
+pytestmark = pytest.mark.integration
+
 
 def server_env(knowledge_dir: Path, data_dir: Path) -> dict[str, str]:
     return {
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge_dir),
         "SOUFFLEUR_DATA_DIR": str(data_dir),
-        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
         "SOUFFLEUR_API_TOKEN": TOKEN,
-        "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
+        "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
     }
 
 
-@pytest.mark.integration
 def test_a_call_in_progress_continues_after_a_restart(knowledge_dir: Path, tmp_path: Path) -> None:
     env, port, log = server_env(knowledge_dir, tmp_path / "data"), free_port(), tmp_path / "server.log"
     with running_server(env, port, log) as base:
@@ -55,7 +56,6 @@ def test_a_call_in_progress_continues_after_a_restart(knowledge_dir: Path, tmp_p
         assert httpx.post(f"{base}/api/calls/{call_id}/end", headers=AUTH).json()["status"] == "ended"
 
 
-@pytest.mark.integration
 def test_serve_refuses_production_without_token(knowledge_dir: Path, tmp_path: Path) -> None:
     env = server_env(knowledge_dir, tmp_path / "data")
     env.pop("SOUFFLEUR_API_TOKEN")
@@ -67,7 +67,6 @@ def test_serve_refuses_production_without_token(knowledge_dir: Path, tmp_path: P
         pass
 
 
-@pytest.mark.integration
 def test_replay_command_plays_call_scripts_into_a_running_server(knowledge_dir: Path, tmp_path: Path) -> None:
     calls = tmp_path / "calls.jsonl"
     turns = [["agent", "Stadt Bottrop, guten Tag"], ["caller", "mein altes Sofa muss zum Sperrmüll"]]
@@ -89,12 +88,11 @@ def test_replay_command_plays_call_scripts_into_a_running_server(knowledge_dir: 
         assert "Traceback" not in failed.stderr
 
 
-@pytest.mark.integration
 def test_demo_command_serves_and_plays_the_demo_calls(tmp_path: Path) -> None:
     env = {
         "SOUFFLEUR_DATA_DIR": str(tmp_path / "data"),
-        "SOUFFLEUR_MODEL": "fake:64",
-        "SOUFFLEUR_PORT": str(free_port()),
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
+        "SOUFFLEUR_SERVER__PORT": str(free_port()),
     }
     command = [sys.executable, "-m", "assistant.cli", "demo", "--once", "--wait", "0", "--pace", "0"]
     result = subprocess.run(
@@ -106,7 +104,6 @@ def test_demo_command_serves_and_plays_the_demo_calls(tmp_path: Path) -> None:
         assert city in result.stdout
 
 
-@pytest.mark.integration
 def test_replay_against_no_server_is_a_clear_message(tmp_path: Path) -> None:
     calls = tmp_path / "calls.jsonl"
     calls.write_text(json.dumps({"id": "a", "city": "bottrop", "turns": [["caller", "hallo"]]}) + "\n")

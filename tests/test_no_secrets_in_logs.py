@@ -18,6 +18,8 @@ from assistant.privacy.redaction import GermanRedactor
 from tests.api_support import AUTH, TOKEN
 from tests.live_server import free_port, running_server
 
+pytestmark = pytest.mark.integration
+
 CONTENT_TOKEN = "content-team-secret-token-4711"
 CASES = [
     json.loads(line)
@@ -30,7 +32,6 @@ def _squash(text: str) -> str:
     return re.sub(r"\s+", "", text.lower())
 
 
-@pytest.mark.integration
 def test_a_server_run_leaves_no_token_and_no_secret_in_logs_or_files(  # noqa: PLR0915
     knowledge_dir: Path, tmp_path: Path
 ) -> None:
@@ -38,10 +39,10 @@ def test_a_server_run_leaves_no_token_and_no_secret_in_logs_or_files(  # noqa: P
     env = {
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge_dir),
         "SOUFFLEUR_DATA_DIR": str(data),
-        "SOUFFLEUR_MODEL": "fake:64",
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
         "SOUFFLEUR_API_TOKEN": TOKEN,
         "SOUFFLEUR_CONTENT_TOKEN": CONTENT_TOKEN,
-        "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
+        "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
     }
     tokens = [TOKEN, CONTENT_TOKEN, "wrong-token-abcdefgh"]
     with running_server(env, port, log) as base, httpx.Client(base_url=base, timeout=30) as http:

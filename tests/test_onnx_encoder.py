@@ -27,7 +27,7 @@ TEXTS = [
 
 @pytest.fixture(scope="module")
 def model_folder() -> Path:
-    folder = ensure_default_model(Settings().model_cache_dir)
+    folder = ensure_default_model(Settings().encoder.cache_dir)
     export_onnx(folder)  # once; later runs find the marker
     return folder
 
@@ -62,7 +62,7 @@ def test_onnx_backend_loads_without_torch(model_folder: Path) -> None:
         "import sys\n"
         "from assistant.settings import Settings\n"
         "from assistant.wiring import make_encoder\n"
-        "e = make_encoder(Settings(encoder_backend='onnx-int8'))\n"
+        "e = make_encoder(Settings(encoder={'backend': 'onnx-int8'}))\n"
         "e.encode_queries(['perso abgelaufen'])\n"
         "print(type(e).__name__, 'torch' in sys.modules)\n"
     )
@@ -72,5 +72,5 @@ def test_onnx_backend_loads_without_torch(model_folder: Path) -> None:
 
 
 def test_settings_pick_the_backend(model_folder: Path) -> None:
-    assert isinstance(make_encoder(Settings(encoder_backend="onnx")), OnnxEncoder)
-    assert isinstance(make_encoder(Settings(encoder_backend="torch")), SentenceTransformerEncoder)
+    assert isinstance(make_encoder(Settings(encoder={"backend": "onnx"})), OnnxEncoder)
+    assert isinstance(make_encoder(Settings(encoder={"backend": "torch"})), SentenceTransformerEncoder)

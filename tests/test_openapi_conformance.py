@@ -21,6 +21,8 @@ from assistant.api.app import create_app
 from tests.api_support import AUTH, api_settings
 from tests.helpers import write_knowledge
 
+pytestmark = pytest.mark.integration
+
 CONTENT_TOKEN = "content-team-token-for-tests"
 EXAMPLES_PER_OPERATION = 110  # 10 operations: more than 1,000 cases
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
@@ -58,7 +60,6 @@ def _pick(case: schemathesis.Case, options: list[str]) -> str:
     return options[digest[0] % len(options)]
 
 
-@pytest.mark.integration
 @pytest.mark.slow
 @schema.parametrize()
 @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))

@@ -1,4 +1,7 @@
-"""The query-vector caches are shared by request threads: hammer them from many threads at once."""
+"""The query-vector caches are shared by request threads: hammer them from many threads at once.
+
+Integration tier: a stress test whose run time follows the machine's load (1 s on a quiet machine,
+5 s on a busy one), as it forces a thread switch every microsecond."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.index.passage_index import IndexBuilder, IndexSettings
 from embeddings.retrieval.retriever import HybridRetriever, RetrievalConfig
 
-pytestmark = pytest.mark.unit
+pytestmark = pytest.mark.integration
 
 THREADS = 16
 ROUNDS = 300

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="session")
 def model_folder() -> Path:
-    return ensure_default_model(Settings().model_cache_dir)
+    return ensure_default_model(Settings().encoder.cache_dir)
 
 
 @pytest.fixture(scope="session")

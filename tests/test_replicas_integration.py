@@ -38,6 +38,8 @@ from tests.live_server import free_port
 from tests.postgres import postgres_cluster
 from tests.redis_server import redis_server
 
+pytestmark = pytest.mark.integration
+
 MODEL = os.environ.get("SOUFFLEUR_REPLICA_TEST_MODEL", "fake:64")
 TURNS = [
     ("caller", "guten tag, ich will mein altes Sofa entsorgen"),
@@ -155,12 +157,12 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
             "PYTHONUNBUFFERED": "1",
             "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge),
             "SOUFFLEUR_DATA_DIR": str(tmp_path / "shared"),  # the index folder every replica watches
-            "SOUFFLEUR_MODEL": MODEL,
+            "SOUFFLEUR_ENCODER__MODEL": MODEL,
             "SOUFFLEUR_API_TOKEN": TOKEN,
             "SOUFFLEUR_DATABASE_URL": database_url,
             "SOUFFLEUR_REDIS_URL": redis_url,
-            "SOUFFLEUR_MIN_CONFIDENCE": "0.1",
-            "SOUFFLEUR_INDEX_POLL_SECONDS": "0.5",
+            "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.1",
+            "SOUFFLEUR_SERVER__INDEX_POLL_SECONDS": "0.5",
         }
         souffleur_index(env)
         state = Cluster(env, logs, knowledge)
@@ -176,7 +178,6 @@ def say(replica: Replica, call_id: str, speaker: str, text: str) -> httpx.Respon
     return httpx.post(f"{replica.base}/api/calls/{call_id}/utterances", json=body, headers=AUTH, timeout=30)
 
 
-@pytest.mark.integration
 @pytest.mark.slow
 def test_three_replicas_one_call_every_event_once_in_order_through_a_kill(cluster: Cluster) -> None:
     a, b, c = (start_replica(n, cluster.env, cluster.logs) for n in "abc")
@@ -238,7 +239,6 @@ def test_three_replicas_one_call_every_event_once_in_order_through_a_kill(cluste
     assert len(pushed) == len(set(pushed)), f"an article is new once per call, whichever replica: {pushed}"
 
 
-@pytest.mark.integration
 @pytest.mark.slow
 def test_an_index_republished_during_50_calls_fails_no_request(cluster: Cluster) -> None:
     replicas = [start_replica(n, cluster.env, cluster.logs) for n in "abc"]

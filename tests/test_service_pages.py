@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.api.app import create_app
-from tests.api_support import api_settings
+from tests.api_support import app_client
 
 
-@pytest.fixture
-def client(knowledge_dir: Path, tmp_path: Path) -> Iterator[TestClient]:
-    with TestClient(create_app(api_settings(knowledge_dir, tmp_path / "data"))) as test_client:
+@pytest.fixture(scope="module")
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """One app for the module: the pages hold no state."""
+    with app_client(tmp_path_factory.mktemp("pages")) as test_client:
         yield test_client
 
 

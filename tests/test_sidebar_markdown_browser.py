@@ -33,8 +33,8 @@ def test_article_markup_is_rendered_as_text_and_lists(tmp_path: Path) -> None:
     env = {
         "SOUFFLEUR_KNOWLEDGE_DIR": str(knowledge),
         "SOUFFLEUR_DATA_DIR": str(tmp_path / "data"),
-        "SOUFFLEUR_MODEL": "fake:64",
-        "SOUFFLEUR_MIN_CONFIDENCE": "0.05",
+        "SOUFFLEUR_ENCODER__MODEL": "fake:64",
+        "SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE": "0.05",
         "SOUFFLEUR_API_TOKEN": TOKEN,
     }
     with running_server(env, free_port(), tmp_path / "server.log") as base, chromium() as browser:

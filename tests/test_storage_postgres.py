@@ -11,8 +11,9 @@ from assistant.wiring import build_call_service
 from tests.api_support import api_settings
 from tests.postgres import postgres_cluster
 
+pytestmark = pytest.mark.integration
 
-@pytest.mark.integration
+
 def test_calls_survive_a_restart_on_postgresql(knowledge_dir: Path, tmp_path: Path) -> None:
     settings = api_settings(knowledge_dir, tmp_path / "data")
     with postgres_cluster(Path(tempfile.mkdtemp(prefix="souffleur-pg-"))) as url:

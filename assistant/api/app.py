@@ -86,12 +86,12 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
     for router in (*routers, service_pages_router):
         app.include_router(router)
     app.include_router(build_gaps_router(settings, app.state.content_token))
-    if settings.cors_origins:
+    if settings.server.cors_origins:
         app.add_middleware(
             CORSMiddleware,
-            allow_origins=settings.cors_origins,
+            allow_origins=settings.server.cors_origins,
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type", "X-Call-Token", "X-Souffleur-Token"],
         )
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
     return app

@@ -139,4 +139,4 @@ ContentAuth = Depends(require_content)
 
 
 def base_url(request: Request, settings: Settings) -> str:
-    return (settings.public_url or str(request.base_url)).rstrip("/")
+    return (settings.server.public_url or str(request.base_url)).rstrip("/")

@@ -50,7 +50,7 @@ def gaps_report(
     output: Annotated[str, typer.Option("--format", "-f", help="md, csv or json")] = "md",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="At most this many topics")] = None,
     catalog: Annotated[
-        Path | None, typer.Option("--catalog", help="Service catalog CSV (default: settings catalog_file)")
+        Path | None, typer.Option("--catalog", help="Service catalog CSV (default: settings gaps.catalog_file)")
     ] = None,
     knowledge: KnowledgeOption = None,
 ) -> None:
@@ -71,7 +71,7 @@ def gaps_report(
     day = parse_day(since, "--since")
     settings = load_settings(knowledge)
     require_database(settings)
-    catalog_path = catalog or settings.catalog_file
+    catalog_path = catalog or settings.gaps.catalog_file
     services = None
     if catalog_path.is_file():
         try:
@@ -91,9 +91,9 @@ def gaps_report(
             errors.print(f"index refreshed: {refreshed.reason}", highlight=False)
         store = CallStore(settings.database)
         try:
-            report = GapReporter(store, retriever, CachedQueryEmbedder(retriever.encoder), kb, services).build(
-                city, day
-            )
+            embedder = CachedQueryEmbedder(retriever.encoder)
+            reporter = GapReporter(store, retriever, embedder, kb, services, settings.gaps.report_config())
+            report = reporter.build(city, day)
         finally:
             store.close()
     if output == "json":
@@ -118,5 +118,5 @@ def gaps_url(
         token = resolve_content_token(configured, settings.environment, settings.data_dir)
     except MissingTokenError as exc:
         fail(str(exc))
-    base = (settings.public_url or f"http://{settings.host}:{port or settings.port}").rstrip("/")
+    base = (settings.server.public_url or f"http://{settings.server.host}:{port or settings.server.port}").rstrip("/")
     console.print(f"{base}/gaps?token={token}", highlight=False, soft_wrap=True)

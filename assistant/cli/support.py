@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from assistant.settings import Settings
+from assistant.settings import Settings, describe_errors
 from corpus.errors import CorpusError
 from embeddings.retrieval.retriever import EmptyQueryError
 
@@ -38,8 +39,8 @@ def fail(message: str, code: int = 2) -> NoReturn:
 def load_settings(knowledge: Path | None = None) -> Settings:
     try:
         settings = Settings()
-    except ValueError as exc:
-        fail(f"invalid configuration: {exc}")
+    except ValidationError as exc:
+        fail(f"invalid configuration: {describe_errors(exc)}")
     if knowledge is not None:
         settings = settings.model_copy(update={"knowledge_dir": knowledge})
     return settings

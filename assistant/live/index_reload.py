@@ -95,7 +95,7 @@ class IndexWatcher:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        while not self._stop.wait(self.settings.index_poll_seconds):
+        while not self._stop.wait(self.settings.server.index_poll_seconds):
             try:
                 self.check()
             except Exception:
@@ -104,7 +104,7 @@ class IndexWatcher:
 
 def start_index_watcher(settings: Settings, service: CallService) -> IndexWatcher | None:
     """A running watcher, unless ``index_poll_seconds`` is 0."""
-    if settings.index_poll_seconds <= 0:
+    if settings.server.index_poll_seconds <= 0:
         return None
     watcher = IndexWatcher(settings, service)
     watcher.start()

@@ -43,8 +43,6 @@ Tier = Literal["answer", "maybe"]
 
 @dataclass(frozen=True)
 class SuggestionConfig:
-    min_confidence: float = 0.7  # kept for the manual search; the cards use the tier thresholds below
-    per_utterance: int = 3
     context_turns: int = 3  # caller turns of the concern in the search window
     search_depth: int = 8  # articles taken from each ranking
     agent_context: bool = True

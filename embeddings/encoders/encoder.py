@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -41,3 +42,44 @@ class Encoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors: ...
+
+
+@dataclass(frozen=True)
+class EncoderIdentity:
+    """What tells one encoder's vectors from another's: the identity half of the ``Encoder`` protocol."""
+
+    model_id: str
+    fingerprint: str
+    dimension: int
+    max_tokens: int
+
+    @classmethod
+    def of(cls, encoder: Encoder) -> EncoderIdentity:
+        return cls(encoder.model_id, encoder.fingerprint, encoder.dimension, encoder.max_tokens)
+
+
+class IdentifiedEncoder:
+    """Answers the ``Encoder`` protocol's identity properties from ``self.identity``, which a subclass
+    sets in its ``__init__``; the subclass implements ``count_tokens`` and the two ``encode_*``."""
+
+    identity: EncoderIdentity
+
+    @property
+    def model_id(self) -> str:
+        return self.identity.model_id
+
+    @property
+    def fingerprint(self) -> str:
+        return self.identity.fingerprint
+
+    @property
+    def dimension(self) -> int:
+        return self.identity.dimension
+
+    @property
+    def max_tokens(self) -> int:
+        return self.identity.max_tokens
+
+    def no_vectors(self) -> Vectors:
+        """The result of encoding no text: zero rows of this encoder's dimension."""
+        return np.zeros((0, self.identity.dimension), dtype=np.float32)

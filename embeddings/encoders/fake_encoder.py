@@ -8,12 +8,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from embeddings.encoders.encoder import ProgressCallback, Vectors
+from embeddings.encoders.encoder import EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-class HashingFakeEncoder:
+class HashingFakeEncoder(IdentifiedEncoder):
     """Hashes character trigrams of each word into a fixed-size vector, then L2-normalizes it.
 
     Texts that share words get similar vectors, so retrieval logic can be tested meaningfully and
@@ -21,37 +21,23 @@ class HashingFakeEncoder:
     """
 
     def __init__(self, dimension: int = 64, max_tokens: int = 512, seed: str = "souffleur") -> None:
-        self._dimension = dimension
-        self._max_tokens = max_tokens
+        model_id = f"fake-hashing-{dimension}"
+        fingerprint = hashlib.sha256(f"{model_id}:{seed}".encode()).hexdigest()[:16]
+        self.identity = EncoderIdentity(model_id, fingerprint, dimension, max_tokens)
         self._seed = seed
-
-    @property
-    def model_id(self) -> str:
-        return f"fake-hashing-{self._dimension}"
-
-    @property
-    def fingerprint(self) -> str:
-        return hashlib.sha256(f"{self.model_id}:{self._seed}".encode()).hexdigest()[:16]
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
 
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text)) + 2
 
     def _vector(self, text: str) -> np.ndarray:
-        vec = np.zeros(self._dimension, dtype=np.float32)
+        dimension = self.dimension
+        vec = np.zeros(dimension, dtype=np.float32)
         for word in _WORD.findall(text.lower()):
             padded = f"<{word}>"
             for i in range(max(1, len(padded) - 2)):
                 gram = padded[i : i + 3]
                 digest = hashlib.blake2b(f"{self._seed}|{gram}".encode(), digest_size=8).digest()
-                slot = int.from_bytes(digest[:4], "little") % self._dimension
+                slot = int.from_bytes(digest[:4], "little") % dimension
                 sign = 1.0 if digest[4] & 1 else -1.0
                 vec[slot] += sign
         norm = float(np.linalg.norm(vec))
@@ -62,7 +48,7 @@ class HashingFakeEncoder:
 
     def _encode(self, texts: Sequence[str]) -> Vectors:
         if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+            return self.no_vectors()
         return np.stack([self._vector(t) for t in texts]).astype(np.float32)
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:

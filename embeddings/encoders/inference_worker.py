@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from embeddings.encoders.encoder import Encoder, ProgressCallback, Vectors
+from embeddings.encoders.encoder import Encoder, EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
 
 log = logging.getLogger("souffleur.inference")
 
@@ -63,13 +63,14 @@ class WorkerStats:
     largest_batch: int = 0
 
 
-class InferenceWorker:
+class InferenceWorker(IdentifiedEncoder):
     """Owns ``encoder`` on one thread; ``submit`` from any thread. ``start``/``stop`` bound its life."""
 
     def __init__(self, encoder: Encoder, max_batch: int = 32, max_wait_ms: float = 2.0) -> None:
         if max_batch < 1:
             raise ValueError("max_batch must be at least 1")
         self.encoder = encoder
+        self.identity = EncoderIdentity.of(encoder)
         self.max_batch = max_batch
         self.max_wait = max(0.0, max_wait_ms) / 1000
         self.stats = WorkerStats()
@@ -125,23 +126,7 @@ class InferenceWorker:
                 raise WorkerStoppedError("The inference worker is not running (start() it first).")
             self._queue.put(job)
 
-    # ---- the Encoder protocol, so the worker stands in wherever an encoder is expected ----------
-    @property
-    def model_id(self) -> str:
-        return self.encoder.model_id
-
-    @property
-    def fingerprint(self) -> str:
-        return self.encoder.fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return self.encoder.dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self.encoder.max_tokens
-
+    # ---- the Encoder protocol (identity: the encoder's), so the worker stands in for an encoder ----
     def count_tokens(self, text: str) -> int:
         return self.encoder.count_tokens(text)
 

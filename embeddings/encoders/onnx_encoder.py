@@ -22,7 +22,7 @@ from typing import Any, Literal
 import numpy as np
 
 from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
-from embeddings.encoders.encoder import ProgressCallback, Vectors
+from embeddings.encoders.encoder import EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
 
 OnnxVariant = Literal["fp32", "int8"]
@@ -79,7 +79,7 @@ def model_fingerprint(model_folder: Path, query_prompt: str, passage_prompt: str
     return hashlib.sha256(f"{base}|{query_prompt}|{passage_prompt}{suffix}".encode()).hexdigest()[:16]
 
 
-class OnnxEncoder:
+class OnnxEncoder(IdentifiedEncoder):
     """Encodes with ONNX Runtime; same vectors as ``SentenceTransformerEncoder`` on the same folder."""
 
     def __init__(
@@ -96,7 +96,8 @@ class OnnxEncoder:
         folder = onnx_folder(model_folder)
         if require_verified and not (folder / ONNX_MARKER).is_file():
             raise OnnxModelMissingError(
-                f"No ONNX export of {model_folder} yet. Run: souffleur model prepare (or set encoder_backend=torch)"
+                f"No ONNX export of {model_folder} yet. Run: souffleur model prepare"
+                " (or set encoder.backend=torch: SOUFFLEUR_ENCODER__BACKEND=torch)"
             )
         options = ort.SessionOptions()
         if threads:
@@ -107,7 +108,6 @@ class OnnxEncoder:
             str(folder / _FILES[variant]), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
-        self._max_tokens = _max_tokens(model_folder)
         # One tokenizer without truncation or padding (an XLM-R vocabulary costs ~290 MB per instance):
         # counting needs the full length, ``_forward`` truncates and pads itself.
         self._tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
@@ -116,26 +116,13 @@ class OnnxEncoder:
         self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
         self._query_prompt, self._passage_prompt = _prompts(model_folder)
         self._pooling = _pooling_mode(model_folder)
-        self._model_id = f"{model_folder}#onnx-{variant}"
-        self._fingerprint = model_fingerprint(model_folder, self._query_prompt, self._passage_prompt, variant)
-        self._dimension = int(json.loads((model_folder / "config.json").read_text())["hidden_size"])
+        self.identity = EncoderIdentity(
+            model_id=f"{model_folder}#onnx-{variant}",
+            fingerprint=model_fingerprint(model_folder, self._query_prompt, self._passage_prompt, variant),
+            dimension=int(json.loads((model_folder / "config.json").read_text())["hidden_size"]),
+            max_tokens=_max_tokens(model_folder),
+        )
         self._batch_size = batch_size
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text).ids)
@@ -143,7 +130,8 @@ class OnnxEncoder:
     def _forward(self, texts: Sequence[str]) -> Vectors:
         rows = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
         # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
-        rows = [r if len(r) <= self._max_tokens else [*r[: self._max_tokens - 1], r[-1]] for r in rows]
+        limit = self.max_tokens
+        rows = [r if len(r) <= limit else [*r[: limit - 1], r[-1]] for r in rows]
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -164,11 +152,11 @@ class OnnxEncoder:
 
     def _encode(self, texts: Sequence[str], prompt: str, progress: ProgressCallback | None = None) -> Vectors:
         if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+            return self.no_vectors()
         prompted = [prompt + t for t in texts]
         # Sorting by length keeps padding small when many passages are encoded at once.
         order = sorted(range(len(prompted)), key=lambda i: len(prompted[i]))
-        out = np.zeros((len(prompted), self._dimension), dtype=np.float32)
+        out = np.zeros((len(prompted), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             chunk = order[start : start + self._batch_size]
             out[chunk] = self._forward([prompted[i] for i in chunk])

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from embeddings.encoders.encoder import ProgressCallback, Vectors
+from embeddings.encoders.encoder import EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
 
 _HEAD_TAIL_BYTES = 1 << 20
 
@@ -28,7 +28,7 @@ def folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-class SentenceTransformerEncoder:
+class SentenceTransformerEncoder(IdentifiedEncoder):
     """Wraps ``SentenceTransformer`` with the model's own ``query``/``passage`` prompts when it has them."""
 
     def __init__(
@@ -50,7 +50,6 @@ class SentenceTransformerEncoder:
 
         if threads:
             torch.set_num_threads(threads)
-        self._model_id = model
         self._model: Any = SentenceTransformer(model, device=device, backend=backend)
         self._batch_size = batch_size
         prompts: dict[str, str] = dict(getattr(self._model, "prompts", {}) or {})
@@ -60,37 +59,18 @@ class SentenceTransformerEncoder:
         )
         local = Path(model)
         base = folder_fingerprint(local) if local.is_dir() else model
-        self._fingerprint = hashlib.sha256(f"{base}|{self._query_prompt}|{self._passage_prompt}".encode()).hexdigest()[
-            :16
-        ]
+        fingerprint = hashlib.sha256(f"{base}|{self._query_prompt}|{self._passage_prompt}".encode()).hexdigest()[:16]
         dimension = self._model.get_embedding_dimension()
         if dimension is None:
             raise ValueError(f"Model '{model}' does not report an embedding dimension")
-        self._dimension = int(dimension)
-        self._max_tokens = int(self._model.max_seq_length or 512)
-
-    @property
-    def model_id(self) -> str:
-        return self._model_id
-
-    @property
-    def fingerprint(self) -> str:
-        return self._fingerprint
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    @property
-    def max_tokens(self) -> int:
-        return self._max_tokens
+        self.identity = EncoderIdentity(model, fingerprint, int(dimension), int(self._model.max_seq_length or 512))
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True)["input_ids"])
 
     def _encode(self, texts: Sequence[str], prompt: str) -> Vectors:
         if not texts:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+            return self.no_vectors()
         vectors = self._model.encode(
             list(texts),
             prompt=prompt,
@@ -114,5 +94,5 @@ class SentenceTransformerEncoder:
             chunks.append(self._encode(chunk, self._passage_prompt))
             progress(len(chunk))
         if not chunks:
-            return np.zeros((0, self._dimension), dtype=np.float32)
+            return self.no_vectors()
         return np.concatenate(chunks)

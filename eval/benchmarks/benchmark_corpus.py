@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from eval.json_lines import json_lines
+from eval.json_lines import json_lines, problem_list
 from eval.queries import LabeledQuery
 
 
@@ -69,5 +69,5 @@ def read_benchmark_queries(path: Path) -> list[tuple[str, str, list[str]]]:
             continue
         rows.append((str(row["qid"]), str(row["query"]), [str(i) for i in ids]))
     if problems:
-        raise BenchmarkDataError(f"{len(problems)} problem(s) in {path.name}:\n  " + "\n  ".join(problems))
+        raise BenchmarkDataError(problem_list(path.name, problems))
     return rows

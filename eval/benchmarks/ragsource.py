@@ -20,7 +20,7 @@ from eval.benchmarks.benchmark_corpus import (
     require_file,
 )
 from eval.benchmarks.markdown_sections import markdown_sections
-from eval.json_lines import json_lines
+from eval.json_lines import json_lines, problem_list
 from eval.queries import LabeledQuery
 
 DOCS_FILE = "docs.jsonl"
@@ -46,7 +46,7 @@ def _documents(path: Path) -> list[GeneratedArticle]:
             )
         )
     if problems:
-        raise BenchmarkDataError(f"{len(problems)} problem(s) in {path.name}:\n  " + "\n  ".join(problems))
+        raise BenchmarkDataError(problem_list(path.name, problems))
     return articles
 
 

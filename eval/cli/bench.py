@@ -98,7 +98,7 @@ def run_benchmark(
                 corpus,
                 kb.cities,
                 [cast(SearchMode, m) for m in chosen],
-                settings.min_confidence,
+                settings.retrieval.min_confidence,
                 progress,
             )
     result = BenchmarkResult(

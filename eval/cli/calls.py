@@ -118,7 +118,12 @@ def eval_calls(
 def eval_calibrate_calls(
     calls: CallsOption,
     out: Annotated[
-        Path | None, typer.Option("--out", help="Weights file (default: the engine's concern_confidence.json)")
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Weights file (default: the engine's concern_confidence.json); "
+            "a service uses another file with SOUFFLEUR_SUGGESTIONS__CONFIDENCE_FILE",
+        ),
     ] = None,
     knowledge: KnowledgeOption = None,
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -54,7 +55,7 @@ def eval_compare(
 ) -> None:
     """Compare configurations (default: lexical, dense, hybrid) on the same queries, clean and noisy."""
     from corpus.knowledge_base import load_knowledge_base
-    from embeddings.retrieval.retriever import HybridRetriever, RetrievalConfig
+    from embeddings.retrieval.retriever import HybridRetriever
     from eval.asr_noise import AsrNoise, noisy_queries
     from eval.comparison import NoiseSetting, compare_configurations
     from eval.comparison_report import ReportContext, write_report
@@ -63,7 +64,12 @@ def eval_compare(
     from eval.significance import PairedTest
 
     settings = load_settings(knowledge)
-    defaults = SpecDefaults(settings.search_mode, settings.lexical_weight, settings.dense_weight, settings.rrf_k)
+    defaults = SpecDefaults(
+        settings.retrieval.mode,
+        settings.retrieval.lexical_weight,
+        settings.retrieval.dense_weight,
+        settings.retrieval.rrf_k,
+    )
     try:
         specs = collect_specs(config or [], configs, defaults)
         paired_test = PairedTest(stat_test=test, alpha=alpha)
@@ -73,30 +79,30 @@ def eval_compare(
         kb = load_knowledge_base(settings.knowledge_dir)
         labeled = labeled_queries(queries, kb)
         noisy = noisy_queries(labeled, AsrNoise(noise, noise_seed)) if noise is not None else None
-        confidence = settings.retrieval_config().confidence
+        configured = settings.retrieval_config()  # what a configuration does not set (candidates, confidence, ...)
         with labeled_progress() as progress:
             indexes = ModelIndexes(settings, kb, progress=lambda done, total: progress("index", done, total))
 
             def retriever_for(spec: RetrievalSpec) -> HybridRetriever:
-                retrieval = RetrievalConfig(
+                retrieval = replace(
+                    configured,
                     mode=spec.mode,
                     lexical_weight=spec.lexical_weight,
                     dense_weight=spec.dense_weight,
                     rrf_k=spec.rrf_k,
-                    candidates=settings.candidates,
-                    confidence=confidence,
                 )
                 try:
                     return indexes.retriever(spec.model, retrieval)
                 except MODEL_LOAD_ERRORS as exc:
-                    fail(f"configuration '{spec.name}': the model {spec.model or settings.model} cannot be used: {exc}")
+                    model = spec.model or settings.encoder.model
+                    fail(f"configuration '{spec.name}': the model {model} cannot be used: {exc}")
 
             result = compare_configurations(
                 specs,
                 retriever_for,
                 labeled,
                 kb.cities,
-                settings.min_confidence,
+                settings.retrieval.min_confidence,
                 paired_test,
                 noisy_queries=noisy,
                 noise=NoiseSetting(noise, noise_seed) if noise is not None else None,
@@ -108,7 +114,7 @@ def eval_compare(
         print_comparison(result, queries)
     if out is not None:
         context = ReportContext(
-            queries=queries, knowledge=kb.root, command=invoked_command("eval compare"), model=settings.model
+            queries=queries, knowledge=kb.root, command=invoked_command("eval compare"), model=settings.encoder.model
         )
         report = write_report(result, out, context)
         (errors if as_json else console).print(f"[green]✓[/] report written to {report}", highlight=False)

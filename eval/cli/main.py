@@ -60,7 +60,7 @@ def eval_run(
     from eval.retrieval_evaluation import evaluate_retriever
 
     settings = load_settings(knowledge)
-    modes = mode or [settings.search_mode]
+    modes = mode or [settings.retrieval.mode]
     for m in modes:
         if m not in SEARCH_MODES:
             fail(f"unknown mode '{m}' (one of: {', '.join(SEARCH_MODES)})")
@@ -76,7 +76,9 @@ def eval_run(
             reports = []
             for variant, variant_queries in variants:
                 retriever.clear_query_cache()  # each run pays for its own query embeddings
-                report = evaluate_retriever(retriever, variant_queries, kb.cities, run_mode, settings.min_confidence)
+                report = evaluate_retriever(
+                    retriever, variant_queries, kb.cities, run_mode, settings.retrieval.min_confidence
+                )
                 reports.append((variant, report))
                 if as_json:
                     row = report.as_json()
@@ -87,7 +89,7 @@ def eval_run(
                 title = f"{queries.name}: {run_mode}, {len(labeled)} queries"
                 if noise is not None:
                     title += f", clean and noisy (level {noise:g}, seed {noise_seed})"
-                _print_run_table(title, reports, noise is not None, settings.min_confidence)
+                _print_run_table(title, reports, noise is not None, settings.retrieval.min_confidence)
 
 
 # (metric, header): short headers so that the table fits 100 columns; RUN_TABLE_LEGEND explains them.
@@ -104,7 +106,7 @@ RUN_TABLE_COLUMNS = (
 )
 RUN_TABLE_LEGEND = (
     "R@k, MRR@10, nDCG@10: over the answerable queries; leak: share of queries with another city's article "
-    'in the top 5; NA: "no answer" (the top confidence below min_confidence {threshold:g}) separating '
+    'in the top 5; NA: "no answer" (the top confidence below retrieval.min_confidence {threshold:g}) separating '
     "unanswerable from answerable queries: AUROC, precision and recall; p50/p95: latency in ms."
 )
 
@@ -164,7 +166,7 @@ def eval_calibrate(
     out: Annotated[Path, typer.Option("--out", help="Calibration file to write")] = Path("calibration.json"),
     knowledge: KnowledgeOption = None,
 ) -> None:
-    """Fit the per-mode confidence weights on labeled queries (set SOUFFLEUR_CALIBRATION_FILE to use them)."""
+    """Fit the per-mode confidence weights on labeled queries (use them: SOUFFLEUR_RETRIEVAL__CALIBRATION_FILE)."""
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
     from embeddings.retrieval.confidence import ConfidenceModel, save_confidence_models

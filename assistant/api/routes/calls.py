@@ -48,8 +48,8 @@ async def add_utterance(
 ) -> UtteranceResponse:
     """A transcript snippet. Final caller utterances may push suggestions; the reply lists the
     cards the sidebar shows for the current concern after it, best first (``new``: first shown in the call)."""
-    if len(body.text) > settings.max_utterance_chars:
-        raise TextTooLongError(settings.max_utterance_chars)
+    if len(body.text) > settings.server.max_utterance_chars:
+        raise TextTooLongError(settings.server.max_utterance_chars)
     outcome = await run_in_threadpool(service.utterance, access.call.id, body.speaker, body.text, body.final)
     if outcome is None:
         return UtteranceResponse(outcome="partial", suggestions=[])

@@ -21,7 +21,7 @@ from assistant.api.errors import declared
 from assistant.api.routes.sidebar import SECURITY_HEADERS, STATIC
 from assistant.api.security import MissingTokenError, resolve_content_token
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
-from assistant.gaps.report import GapReportConfig, GapReporter
+from assistant.gaps.report import GapReporter
 from assistant.gaps.report_json import report_dict
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
@@ -36,10 +36,10 @@ konfiguriert). Bitte wenden Sie sich an den Betrieb.</p></main></body></html>"""
 
 
 def load_catalog_if_present(settings: Settings) -> list[CatalogService] | None:
-    if not settings.catalog_file.is_file():
-        log.warning("no service catalog at %s; the gaps report skips missing articles", settings.catalog_file)
+    if not settings.gaps.catalog_file.is_file():
+        log.warning("no service catalog at %s; the gaps report skips missing articles", settings.gaps.catalog_file)
         return None
-    return load_catalog(settings.catalog_file)
+    return load_catalog(settings.gaps.catalog_file)
 
 
 def gaps_content_token(settings: Settings) -> str | None:
@@ -59,7 +59,7 @@ def gaps_content_token(settings: Settings) -> str | None:
 def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
     """The page and its data; ``token`` is the content token (None: the page is switched off)."""
     catalog = load_catalog_if_present(settings)
-    config = GapReportConfig()
+    config = settings.gaps.report_config()
     embedders: dict[int, CachedQueryEmbedder] = {}
     guard = threading.Lock()
     router = APIRouter()

@@ -126,7 +126,7 @@ class _Connection:
 
     async def handle(self, raw: str) -> None:
         try:
-            message = parse_message(raw, self.settings.max_body_bytes)
+            message = parse_message(raw, self.settings.server.max_body_bytes)
         except MessageError as exc:
             await self.error(str(exc), exc.status)
             return
@@ -164,8 +164,8 @@ class _Connection:
         if self.role != "ingest":
             raise NotAllowedError("only the service token may send utterances")
         request = UtteranceRequest.model_validate(body)
-        if len(request.text) > self.settings.max_utterance_chars:
-            raise TextTooLongError(self.settings.max_utterance_chars)
+        if len(request.text) > self.settings.server.max_utterance_chars:
+            raise TextTooLongError(self.settings.server.max_utterance_chars)
         outcome = await run_in_threadpool(
             self.service.utterance, self.call_id, request.speaker, request.text, request.final
         )

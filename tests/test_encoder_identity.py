@@ -1,0 +1,40 @@
+"""One implementation of the encoders' identity (model id, fingerprint, dimension, token limit)."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings.encoders.encoder import Encoder, EncoderIdentity, IdentifiedEncoder
+from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.encoders.inference_worker import InferenceWorker
+from embeddings.encoders.onnx_encoder import OnnxEncoder
+from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
+
+pytestmark = pytest.mark.unit
+
+
+def test_the_fake_encoder_keeps_its_identity() -> None:
+    # The values of the hand-written properties this replaced: index manifests of fake indexes still match.
+    assert EncoderIdentity.of(HashingFakeEncoder(64)) == EncoderIdentity("fake-hashing-64", "67aba57099521595", 64, 512)
+    assert HashingFakeEncoder(32).fingerprint == "f762a95ecbece23b"
+    assert HashingFakeEncoder(16, max_tokens=100, seed="x").fingerprint == "a5a6d5b1f88e5a6a"
+
+
+def test_the_worker_answers_with_its_encoders_identity() -> None:
+    encoder = HashingFakeEncoder(48, max_tokens=128)
+    with InferenceWorker(encoder) as worker:
+        assert isinstance(worker, Encoder)
+        assert worker.identity == EncoderIdentity.of(encoder)
+        assert (worker.model_id, worker.fingerprint, worker.dimension, worker.max_tokens) == (
+            encoder.model_id,
+            encoder.fingerprint,
+            48,
+            128,
+        )
+        assert worker.encode_queries([]).shape == (0, 48) == worker.no_vectors().shape
+
+
+@pytest.mark.parametrize("encoder", [HashingFakeEncoder, OnnxEncoder, SentenceTransformerEncoder, InferenceWorker])
+def test_every_encoder_takes_its_identity_from_the_one_base(encoder: type[object]) -> None:
+    assert issubclass(encoder, IdentifiedEncoder)
+    assert {"model_id", "fingerprint", "dimension", "max_tokens"}.isdisjoint(vars(encoder))
