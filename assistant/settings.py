@@ -153,7 +153,12 @@ class RetrievalSettings(_Group):
     lexical_weight: float = Field(RetrievalConfig.lexical_weight, ge=0)
     dense_weight: float = Field(RetrievalConfig.dense_weight, ge=0)
     foreign_lexical_weight: float = Field(
-        RetrievalConfig.foreign_lexical_weight, ge=0, description="Lexical weight for a query that is not German"
+        RetrievalConfig.foreign_lexical_weight,
+        ge=0,
+        description="Weight of the glossary's German words for a query that is not German, times the dense weight",
+    )
+    synonym_weight: float = Field(
+        RetrievalConfig.synonym_weight, ge=0, description="Weight of an article whose title or synonym is said verbatim"
     )
     rrf_k: int = Field(RetrievalConfig.rrf_k, ge=0)
     candidates: int = Field(RetrievalConfig.candidates, ge=1, description="Passages taken from each ranking")

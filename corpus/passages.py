@@ -136,6 +136,8 @@ class PassageSplitter:
         self.count_tokens = count_tokens
 
     def split(self, article: Article) -> list[Passage]:
+        """The article's keywords passage (title and synonyms, see ``keyword_phrases``) and its sections
+        in chunks of at most ``max_tokens``."""
         passages: list[Passage] = []
         keywords = ", ".join(article.synonyms)
         keyword_text = f"{article.title}. {keywords}" if keywords else article.title
@@ -190,3 +192,12 @@ class PassageSplitter:
         if current:
             pieces.append(" ".join(current))
         return pieces
+
+
+def keyword_phrases(passage: Passage) -> list[str]:
+    """The title and the synonyms a keywords passage was made of (``PassageSplitter.split``)."""
+    if passage.kind != "keywords":
+        return []
+    if not passage.text.startswith(f"{passage.title}. "):
+        return [passage.text]
+    return [passage.title, *(p for p in passage.text[len(passage.title) + 2 :].split(", ") if p)]

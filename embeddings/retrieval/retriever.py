@@ -6,6 +6,7 @@ gaps report and evaluation); ``HybridRetriever`` is its implementation over a ``
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from cachetools import LRUCache
 
 from corpus.cities import CityDirectory
 from corpus.models import Passage
+from corpus.passages import keyword_phrases
 from embeddings.encoders.encoder import Encoder, Vectors
 from embeddings.index.passage_index import PassageIndex
+from embeddings.index.text_analysis import fold
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
@@ -57,6 +60,9 @@ class RetrievalConfig:
     # contains (`foreign_terms.py`), with this weight relative to the dense one; without a glossary
     # term it is searched dense only.
     foreign_lexical_weight: float = 2.0
+    # An article whose title or one of its synonyms the query contains word for word ("perso
+    # abgelaufen") gets a third ranking in hybrid search with this weight (0: off).
+    synonym_weight: float = 1.0
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
@@ -94,6 +100,15 @@ class Retriever(Protocol):
         ...
 
 
+MIN_PHRASE_CHARS = 4
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def normalize_phrase(text: str) -> str:
+    """Lower case, umlauts folded, punctuation as spaces: "Perso abgelaufen!" -> "perso abgelaufen"."""
+    return " ".join(_NOT_WORD.sub(" ", fold(text.lower())).split())
+
+
 class HybridRetriever:
     """Dense (FAISS) and lexical (BM25) passage search, each aggregated to articles by their best
     passage, fused with weighted reciprocal rank fusion. City scoping happens inside the index: only
@@ -109,6 +124,12 @@ class HybridRetriever:
     ) -> None:
         self.index = index
         self.glossary = glossary or default_glossary()
+        self._phrases = [
+            (f" {phrase} ", passage.article_id, passage.city)
+            for passage in index.passages
+            for phrase in {normalize_phrase(p) for p in keyword_phrases(passage)}
+            if len(phrase) >= MIN_PHRASE_CHARS
+        ]
         self.encoder = encoder
         self.cities = cities
         self.config = config or RetrievalConfig()
@@ -176,6 +197,8 @@ class HybridRetriever:
             rankings["dense"] = self._dense_ranking(signals.qvec, scope)
         if signals.lex_scores is not None:
             rankings["lexical"] = self._lexical_ranking(signals.lex_scores)
+        if mode == "hybrid" and self.config.synonym_weight > 0:
+            rankings["synonym"] = self.synonym_ranking(query, scope)
         weights = self.fusion_weights(query)
         fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
@@ -194,7 +217,18 @@ class HybridRetriever:
         lexical = self.config.lexical_weight
         if detect_language(query) != "de" and self.config.dense_weight > 0:
             lexical = self.config.foreign_lexical_weight * self.config.dense_weight
-        return {"dense": self.config.dense_weight, "lexical": lexical}
+        return {"dense": self.config.dense_weight, "lexical": lexical, "synonym": self.config.synonym_weight}
+
+    def synonym_ranking(self, query: str, scope: Sequence[str]) -> list[str]:
+        """Articles of the scope whose title or a synonym the query contains word for word, the
+        longest phrase first: the editors' own words for a matter deserve more than their share of
+        n-grams, and the dense model may not know slang like "perso"."""
+        said = f" {normalize_phrase(query)} "
+        longest: dict[str, int] = {}
+        for phrase, article_id, city in self._phrases:
+            if city in scope and phrase in said:
+                longest[article_id] = max(longest.get(article_id, 0), len(phrase))
+        return sorted(longest, key=lambda a: (-longest[a], a))
 
     def _dense_ranking(self, qvec: Vectors, scope: Sequence[str]) -> list[str]:
         best: dict[str, float] = {}
