@@ -91,8 +91,6 @@ def build_call_service(
 ) -> CallService:
     """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
     from assistant.events.hub import EventHub
-    from assistant.live.answer_extraction import AnswerExtractor
-    from assistant.live.article_vocabulary import ArticleVocabulary
     from assistant.live.call_service import CallService
     from assistant.live.suggestion_engine import SuggestionEngine
     from assistant.privacy.redaction import GermanRedactor
@@ -106,13 +104,11 @@ def build_call_service(
     except BaseException:
         worker.stop()
         raise
-    extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages)
-    engine = SuggestionEngine(
+    engine = SuggestionEngine.for_index(
         retriever,
-        extractor,
+        retriever.index,
         settings.suggestions.suggestion_config(),
         settings.suggestions.concern_confidence(),
-        vocabulary=ArticleVocabulary(retriever.index.passages),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

@@ -15,8 +15,6 @@ import logging
 import threading
 from pathlib import Path
 
-from assistant.live.answer_extraction import AnswerExtractor
-from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
@@ -40,10 +38,7 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
-    extractor = AnswerExtractor(index.lexical.analyzer, index.passages)
-    service.engine.retriever = retriever
-    service.engine.extractor = extractor
-    service.engine.vocabulary = ArticleVocabulary(index.passages)
+    service.engine.serve(retriever, index)
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities

@@ -34,6 +34,7 @@ from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
+from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.retriever import ArticleHit, Retriever
 
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
@@ -158,6 +159,10 @@ class _Rankings:
         return min(self.dense, key=lambda a: self.dense[a][0]) if self.dense else None
 
 
+def _answering_parts(index: PassageIndex) -> tuple[AnswerExtractor, ArticleVocabulary]:
+    return AnswerExtractor(index.lexical.analyzer, index.passages), ArticleVocabulary(index.passages)
+
+
 def _inverse_rank(ranking: dict[str, tuple[int, float]], article_id: str) -> float:
     found = ranking.get(article_id)
     return 1.0 / found[0] if found else 0.0
@@ -177,6 +182,25 @@ class SuggestionEngine:
         self.config = config or SuggestionConfig()
         self.confidence = confidence or load_concern_confidence()
         self.vocabulary = vocabulary or ArticleVocabulary([])
+
+    @classmethod
+    def for_index(
+        cls,
+        retriever: Retriever,
+        index: PassageIndex,
+        config: SuggestionConfig | None = None,
+        confidence: ConcernConfidence | None = None,
+    ) -> SuggestionEngine:
+        """An engine that answers from ``index`` (the retriever's): its answer sentences and article
+        vocabulary are built from the index's passages."""
+        extractor, vocabulary = _answering_parts(index)
+        return cls(retriever, extractor, config, confidence, vocabulary)
+
+    def serve(self, retriever: Retriever, index: PassageIndex) -> None:
+        """Answer from a newly published index from now on (hot reload): retriever, answer sentences
+        and article vocabulary change together."""
+        self.extractor, self.vocabulary = _answering_parts(index)
+        self.retriever = retriever
 
     # ---- the turn ---------------------------------------------------------------------------------
     def on_utterance(self, context: CallContext, speaker: Speaker, text: str) -> SuggestionOutcome:
