@@ -94,14 +94,19 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
 _FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
 
 
+def _remember_name(name: str) -> None:
+    """Note a name found in this ``redact`` call, so that its other occurrences are removed too."""
+    found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
+    if found is not None and name:
+        found.append(name)
+
+
 def _replace_name() -> Callable[[re.Match[str]], str]:
     """Like ``_replace_value(NAME)``, and remembers the name for this ``redact`` call."""
     replace_value = _replace_value(NAME)
 
     def replace(match: re.Match[str]) -> str:
-        found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
-        if found is not None:
-            found.append(match.group("value"))
+        _remember_name(match.group("value"))
         return replace_value(match)
 
     return replace
@@ -557,7 +562,43 @@ _SPELLING_ALPHABET = _words(
     "ludwig", "martha", "nordpol", "otto", "paula", "quelle", "richard", "samuel", "siegfried", "theodor",
     "ulrich", "viktor", "wilhelm", "xanthippe", "ypsilon", "zacharias", "zeppelin", "ärger", "ökonom", "übermut",
 )  # fmt: skip
-_LETTER_NAME = _words("ka", "el", "em", "en", "es", "ef", "ha", "iks", "ix", "te", "pe", "zet", "we", "vau", "de", "be")
+# Letters read by their German names: "ka" k, "el" l, "zett" z, "iks" x.
+_LETTER_NAMES = {
+    "be": "b", "ce": "c", "de": "d", "ef": "f", "ge": "g", "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m",
+    "en": "n", "pe": "p", "kuh": "q", "er": "r", "es": "s", "te": "t", "vau": "v", "we": "w", "iks": "x", "ix": "x",
+    "zet": "z", "zett": "z", "ypsilon": "y", "eszett": "ß",
+}  # fmt: skip
+# "er" and "ge" are ordinary words or syllables too; they count only inside "x wie ..." spelling and codes.
+_LETTER_NAME = _words(*(n for n in _LETTER_NAMES if n not in ("er", "ce", "ge", "kuh", "eszett", "ypsilon")))
+# Words of the German spelling alphabets (DIN 5009, the traditional names and the 2022 city names) and the
+# letter each one stands for; "sch" and "ch" are single spelled sounds.
+_SPELLING_WORD_LETTERS = {
+    "anton": "a", "ärger": "ä", "berta": "b", "cäsar": "c", "charlotte": "ch", "dora": "d", "emil": "e",
+    "friedrich": "f", "gustav": "g", "heinrich": "h", "ida": "i", "julius": "j", "kaufmann": "k", "konrad": "k",
+    "ludwig": "l", "martha": "m", "nordpol": "n", "otto": "o", "ökonom": "ö", "paula": "p", "quelle": "q",
+    "richard": "r", "samuel": "s", "siegfried": "s", "schule": "sch", "theodor": "t", "ulrich": "u",
+    "übermut": "ü", "viktor": "v", "wilhelm": "w", "xanthippe": "x", "ypsilon": "y", "zacharias": "z",
+    "zeppelin": "z",
+}  # fmt: skip
+
+
+def spelled_out(value: str) -> str:
+    """The letters a spelled run stands for: "k wie kaufmann, o, c, h" -> "koch", "em e i e er" -> "meier".
+
+    "x wie word" and single letters give their letter, words of the spelling alphabet their first letter,
+    letter names ("ka", "zett") theirs; anything else (digits, "bindestrich") is left out.
+    """
+    letters: list[str] = []
+    for token in _spelled_words(value.lower()):
+        if " wie " in token:
+            letters.append(token.split(" ", 1)[0])
+        elif _SINGLE_LETTER.fullmatch(token):
+            letters.append(token)
+        elif token in _SPELLING_WORD_LETTERS:
+            letters.append(_SPELLING_WORD_LETTERS[token])
+        elif token in _LETTER_NAMES:
+            letters.append(_LETTER_NAMES[token])
+    return "".join(letters)
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
@@ -618,16 +659,41 @@ _SPELLED_TOKEN = (
     rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}|{_LETTER}|{_DIGIT_WORD}|[0-9]{{1,4}})"
     rf"(?![\w])"
 )
-_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:[ ,.;-]+{_SPELLED_TOKEN}){{2,30}}")
+_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:(?:[ ,.;-]+(?:dann[ ,]+)?){_SPELLED_TOKEN}){{2,30}}")
 _SPELLING_WORD = _compile(rf"[a-zäöü][ ]wie[ ]|(?<![\w]){_SPELLING_ALPHABET}(?![\w])")
+_SINGLE_LETTER = _compile(rf"{_LETTER}")
+_SPELLING_OR_DIGIT_WORD = _compile(rf"{_SPELLING_WORD.pattern}|(?<![\w]){_DIGIT_WORD}(?![\w])")
+# Spelled without any word of the spelling alphabet, a run counts when it mixes at least two letters and two
+# digits ("d u, dann k a, dann sieben sieben sieben"): ordinary speech has no such runs.
+_MIN_LETTERS_AND_DIGITS_IN_A_CODE = 2
+
+
+def _spelled_words(value: str) -> list[str]:
+    """The tokens of a spelled run, "x wie word" kept together: ["k wie kaufmann", "o", "c", "h"]."""
+    return [t for t in re.split(r"[ ,.;-]+(?!wie[ ])(?<!wie[ ])", value) if t and t.lower() != "dann"]
 
 
 def _replace_spelled_run(match: re.Match[str]) -> str:
     value = match.group(0)
-    words = re.split(r"[ ,.;-]+", value)
-    if not _SPELLING_WORD.search(value) or sum(1 for w in words if len(w) > 1 and w.lower() != "wie") < 1:
+    tokens = _spelled_words(value)
+    has_digits = any(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
+    if not _SPELLING_WORD.search(value):
+        letters = sum(1 for t in tokens if _SINGLE_LETTER.fullmatch(t) or t.lower() in _LETTER_NAMES)
+        digits = sum(1 for t in tokens if _DIGIT_TOKEN.fullmatch(t))
+        if min(letters, digits) < _MIN_LETTERS_AND_DIGITS_IN_A_CODE:
+            return value
+        return NUMMER
+    if sum(1 for t in tokens if len(t) > 1) < 1:
         return value
-    return NUMMER if any(_DIGIT_TOKEN.fullmatch(w) for w in words) else NAME
+    if has_digits:
+        return NUMMER
+    _remember_name(spelled_out(value))
+    return NAME
+
+
+def _replace_spelled_letters(match: re.Match[str]) -> str:
+    _remember_name(spelled_out(match.group(0)))
+    return NAME
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
@@ -672,8 +738,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
-    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_WORD),
-    RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
+    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
+    RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
     RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
     RedactionRule("name", _NAME_AT_START, _replace_name()),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
