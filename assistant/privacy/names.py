@@ -58,7 +58,9 @@ def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
 
 @functools.cache
 def gazetteer_names() -> frozenset[str]:
-    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words)."""
+    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words), less
+    the local place names (``places.PLACE_NAMES``: "Buchholz", "Emmerich" are districts and towns here)."""
+    from assistant.privacy.places import PLACE_NAMES
     from assistant.privacy.surnames import SURNAMES
 
-    return gazetteer_first_names() | SURNAMES
+    return (gazetteer_first_names() | SURNAMES) - PLACE_NAMES

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.privacy.names import gazetteer_first_names, gazetteer_names
+from assistant.privacy.places import PLACE_NAMES
 from corpus.german_words import NOT_IN_NAMES, STOPWORDS
 
 NAME = "[NAME]"
@@ -376,6 +377,7 @@ _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
     "bahndamm", "damm", "ufer", "pfad", "trampelpfad", "sackgasse", "einbahnstraße", "einbahnstrasse", "straße",
     "strasse", "str", "allee", "gasse", "chaussee",
 ))  # fmt: skip
+_COMMON_STREET_NOUNS = _words(*_COMMON_NOUNS_WITH_STREET_SUFFIX)
 _STREET_SUFFIX_BEFORE = (
     "(?:"
     + "|".join(
@@ -409,17 +411,55 @@ _SEPARATE_STREET = _compile(
     rf"{_ANY_HOUSE_NUMBER})"
 )
 
-_ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ]is")
+_ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ](?:is|hei)")
+# Words between a street and its house number: "hünxer weg nummer vierzehn", "kampstraße hausnummer 3".
+_HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
+# Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
+_STREET_PREPOSITION = (
+    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+)
+_ADDRESS_CUE = (
+    r"(?:wohne?n?|wohnt|wohnhaft|(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
+    r"(?:[ ](?:ist|is|lautet|war|wäre))?|straße[ ](?:ist?|heißt|lautet))"
+)
 _INTRODUCED_ADDRESS = _compile(
-    rf"(?<![\w-])(?:wohne?n?|wohnt|wohnhaft|adresse(?:[ ]ist)?|anschrift(?:[ ]ist)?|straße[ ]ist?)[ ,:]+"
-    rf"(?:(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])|(?:jetzt|noch|seit[ ]\w+)[ ]|"
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+"
+    rf"(?:{_STREET_PREPOSITION}[ ]|(?:jetzt|noch|seit[ ]\w+)[ ]|"
     rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
 )
-# "hausnummer zwölf", "meine hausnummer ist 17": the number alone, told as a house number.
+# A street with a usual ending after such a cue, even without a house number: "ich wohne in der
+# tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
+_STREET_ENDING = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|pfad|chaussee|landstraße)"
+_INTRODUCED_STREET = _compile(
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:{_STREET_PREPOSITION}|in[ ]die|die|der)[ ])?"
+    rf"(?P<value>{_PLACE_ADJECTIVE}[ ](?:{_LETTER}[\w-]{{0,40}})?{_STREET_ENDING}"
+    rf"|(?!{_COMMON_STREET_NOUNS}{_END}){_LETTER}[\w-]{{0,40}}{_STREET_ENDING}"
+    rf"|(?<=heißt[ ]){_STREET_WORD})(?![\w])"
+)
+# "hausnummer zwölf", "meine hausnummer ist 17", "kampstraße hausnummer 3": the number alone, told as a
+# house number ("die hausnummer 12 fehlt im stadtplan" stays: after an article and without a verb).
 _INTRODUCED_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])hausnummer(?:[ ]+(?:ist|is|lautet|war))?[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer"
+    rf"|hausnummer[ ]+(?:ist|is|lautet|war)|hausnummer[ ]*:)[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
 )
+# A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
+_NUMBER_AFTER_ADDRESS = _compile(
+    rf"\[ADRESSE\][ ,]+(?:(?:hausnummer|nummer|nr\.?)[ ]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
+)
+_FLAT_NUMBER = _compile(
+    rf"(?<![\w-])(?:wohnung|whg\.?|appartement|apartment)(?:[ ]+(?:nummer|nr\.?))?[ ]+(?P<value>[0-9]{{1,4}}[a-z]?)"
+    rf"(?=[ ]*(?:,|$|[.;])|[ ]+(?:da|im|in|bei)(?![\w]))"
+)
+
+
+def _replace_number_after_address(match: re.Match[str]) -> str:
+    group = "value" if match.group("value") else "flat"
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + ADRESSE + whole[match.end(group) - offset :]
+
+
 # A place adjective and a house number between commas or at the end: "vor der tür, wanheimer 45, liegt müll".
 _COUNTED_NOUNS_ENDING_IN_ER = _words(
     "nummer", "zimmer", "kinder", "alter", "liter", "meter", "kilometer", "oktober", "november", "dezember",
@@ -439,10 +479,14 @@ _NOT_A_NUMBERED_THING = _words(
     "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
     "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
     "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
+    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
+    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
+    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
 )  # fmt: skip
 _PLACE_WITH_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])(?:am|im|aufm|(?:auf|an|in)[ ](?:der|dem|den))[ ]"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]"
+    rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
@@ -500,7 +544,8 @@ _STRONG_NAME_INTRO = (
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
-    r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
+    r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
+    r"|(?:auf|unter)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])|anrufer(?:in)?[ ]*:|kund(?:e|in)[ ]*:"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
 )
 _POSSESSIVES = (
@@ -515,19 +560,57 @@ _FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie|fr\.|hr\.)[ ]")
 _NAME_AFTER_ADDRESS = _compile(
     rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie)[ ]+|(?:fr|hr)\.[ ]*){_NAME_VALUE}"
 )
+_LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
 _NAME_BEFORE_HIER = _compile(
-    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_GREETING}[ ,]+)(?P<value>{_NAME_WORD})"
+    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?P<value>{_NAME_WORD})"
     rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+apparat)(?![\w])"
 )
+# "kowalski ist mein name", "weber heiß ich": the cue after the name is strong enough anywhere.
+_NAME_BEFORE_IS_MY_NAME = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ,]+"
+    rf"(?:(?:ist|is|wär|wäre)[ ]+(?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich)(?![\w])"
+)
+_IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
     rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
+# Words that stand alone between commas after a greeting but are no name ("hallo, entschuldigung, ...").
+_NO_NAME_AFTER_GREETING = _words(
+    "entschuldigung", "entschuldigen", "verzeihung", "sorry", "moment", "momentchen", "sekunde", "zusammen",
+    "leute", "schön", "schönen", "gott", "servus", "grüß", "grüße", "liebe", "lieber", "kollege", "kollegin",
+    "nochmal", "wieder", "erstmal", "einmal", "kurze", "schnell", "stadtverwaltung", "rathaus", "bürgerbüro",
+    "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
+)  # fmt: skip
+_OPENING_GREETING = (
+    r"(?:hallo|moin|servus|tach|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)|grü(?:ß|ss)[ ]+(?:gott|sie|dich))"
+)
 _NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:(?:ja|äh|ähm)[ ,]+)?{_GREETING}[ ]*,[ ]*(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*(?!{_NO_NAME_AFTER_GREETING}{_END})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
 )
 _NAME_AT_START = _compile(
-    rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
+    rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
+)
+# A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
+_NAME_AFTER_HESITATION = _compile(
+    rf"\[NAME\][ ,]+(?:äh|ähm|öh|öhm|ehm|hm)[ ,]+(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:und|ich|hier|wegen|mit)(?![\w]))"
+)
+# "anruf von brockmann", "die tochter von ostendorf": after a word that is about a person, "von" and a word.
+_ABOUT_A_PERSON = _words(
+    "anruf", "rückruf", "vollmacht", "namen", "tochter", "sohn", "mutter", "vater", "frau", "mann", "oma", "opa",
+    "enkel", "enkelin", "bruder", "schwester", "witwe", "witwer", "betreuer", "betreuerin", "nachbar", "nachbarin",
+)  # fmt: skip
+_NOT_A_PERSON_AFTER_VON = _words(
+    "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
+    "drillingen", "beruf", "amts", "hier", "dort", "außerhalb", "auswärts", "zuhause", "zwei", "drei", "vier",
+    "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", *_POSSESSIVES,
+)  # fmt: skip
+_NAME_AFTER_PERSON_VON = _compile(
+    rf"(?<![\w-]){_ABOUT_A_PERSON}[ ]+von[ ]+(?!{_NOT_A_PERSON_AFTER_VON}{_END})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_NOT_A_PERSON_AFTER_VON}{_END}){_NAME_WORD})?)"
+    rf"(?=[ ]*(?:$|[,.!?;:()])|[ ]+(?:{_FUNCTION_WORDS})(?![\w]))"
 )
 _RELATIVE = _words(
     "mann", "frau", "sohn", "tochter", "vater", "mutter", "schwiegervater", "schwiegermutter", "oma", "opa",
@@ -691,6 +774,13 @@ def _replace_spelled_run(match: re.Match[str]) -> str:
     return NAME
 
 
+def _replace_place_checked_name(match: re.Match[str]) -> str:
+    """Like ``_replace_name()``, unless the words are local place names ("die oma von hamborn")."""
+    if any(w.lower() in PLACE_NAMES for w in match.group("value").split()):
+        return match.group(0)
+    return _replace_name()(match)
+
+
 def _replace_spelled_letters(match: re.Match[str]) -> str:
     _remember_name(spelled_out(match.group(0)))
     return NAME
@@ -714,7 +804,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("address", _INTRODUCED_STREET, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
     RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
@@ -737,6 +829,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_name(), _HIER_IST),
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
+    RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
+    RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
@@ -744,6 +838,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AT_START, _replace_name()),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
+    RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, NUMMER),
 )
 
