@@ -15,6 +15,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 from collections.abc import Callable
@@ -267,18 +268,56 @@ _WRITTEN_DATE = _compile(
     rf"{_START}(?=[0-9]|\w{{2,30}}te[nrsm]?[ ])(?:{_DAY}\.?|{_ORDINAL})[ ]+"
     rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
 )
+# A month said as an ordinal: "am zwanzigsten achten" (20 August).
+_MONTH_ORDINAL = (
+    r"(?:erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"|zwoelfte)[nrsm]?(?![\w])"
+)
 _PARTIAL_BIRTH_DATE = (
-    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}"
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL})"
     rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
     rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
-_BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
+# "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
+_BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|(?:bin|is|ist)(?:[ ](?:ich|er|sie))?[ ]+baujahr)"
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
     rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
+# A year told right after a birth date already found: "am [GEBURTSDATUM] geburtstag, zweitausendzwölf".
+_YEAR_AFTER_BIRTH_DATE = _compile(
+    rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr")
+# Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
+# unless a word about birth stands before them ("geboren am 03.11.2026").
+_RECENT_YEARS_FROM = datetime.date.today().year - 1
+_BIRTH_CONTEXT_WINDOW = 40
+_CENTURY_SPLIT = 30  # a two-digit year below it is 20xx, from it on 19xx
+
+
+def _year_of(date_text: str) -> int | None:
+    """The year of a typed date ("03.11.2026", "3.4.80", "2026-11-03"); None for a date in words."""
+    groups = re.findall(r"[0-9]+", date_text)
+    four_digits = [g for g in groups if len(g) == 4]
+    if four_digits:
+        return int(four_digits[0])
+    if len(groups) == 3 and len(groups[-1]) == 2:
+        value = int(groups[-1])
+        return 2000 + value if value < _CENTURY_SPLIT else 1900 + value
+    return None
+
+
+def _replace_date(match: re.Match[str]) -> str:
+    year = _year_of(match.group(0))
+    if year is not None and year >= _RECENT_YEARS_FROM:
+        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+        if not _BIRTH_CONTEXT.search(before):
+            return match.group(0)
+    return GEBURTSDATUM
 _BIRTH_DATE_BEFORE_KEYWORD = _compile(
     rf"{_START}(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])[ ]+(?:geboren|geburtstag){_END}"
 )
@@ -387,9 +426,13 @@ _STREET_SUFFIX_BEFORE = (
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
 _NUMBER_START = r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)"
-_COMPOUND_STREET_WITH_NUMBER = _compile(rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}")
+# Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
+_BEFORE_HOUSE_NUMBER = r"(?:[ ,]{0,2}|[ ,]+(?:hausnummer|nummer|nr\.?)[ ]+)"
+_COMPOUND_STREET_WITH_NUMBER = _compile(
+    rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_NUMBER_START}"
+)
 _COMPOUND_STREET = _compile(
-    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
+    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}{_BEFORE_HOUSE_NUMBER}{_ANY_HOUSE_NUMBER}"
 )
 
 
@@ -402,12 +445,12 @@ _PLACE_ADJECTIVE = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w-]{{0,40}}er(?![\w-])"  
 _NOT_A_PLACE_ADJECTIVE = r"(?![\w-]{0,40}er(?![\w-]))"
 _SUFFIX_WITHIN_THREE_WORDS = rf"(?=(?:[\w.'-]{{1,41}}[ ]){{1,3}}(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,])"
 _SEPARATE_STREET_WITH_NUMBER = _compile(
-    rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}"
+    rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_NUMBER_START}"
 )
 _SEPARATE_STREET = _compile(
     rf"(?<![\w-]){_SUFFIX_WITHIN_THREE_WORDS}(?P<value>"
-    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
-    rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}[ ,]{{0,2}}"
+    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_ANY_HOUSE_NUMBER}"
+    rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}{_BEFORE_HOUSE_NUMBER}"
     rf"{_ANY_HOUSE_NUMBER})"
 )
 
@@ -687,14 +730,14 @@ _NUMBER_TOKEN = (
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
 )
 _NUMBER_KEYWORD = (
-    r"(?:nummer|nr\.?|telefon|handy|festnetz|aktenzeichen|kennzeichen|nummernschild|iban|geburtsdatum)"
+    r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket)"
     r"\w{0,10}"
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
-_NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt")
+_NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt|vorgang|ticket")
 _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
@@ -709,6 +752,22 @@ _SPOKEN_PLATE = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
     rf"(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{1,3}}(?![\w])"
 )
+# A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
+# "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
+_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
+_SPOKEN_PLATE_NUMBER = (
+    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
+    rf"|(?:{_UNIT_NUMBER}|null|zwo)[ ](?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
+)
+_SPOKEN_PLATE_WITH_NUMBER = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ,]+(?:(?!{_SHORT_WORDS}[ ]){_PLATE_LETTER}[ ,]+){{1,2}}"
+    rf"(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+)
+# Two consonants and one or two digits: "bot kl 88" (no German word is two consonants).
+_SHORT_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?-i:[b-df-hj-np-tv-z]{{2}}|[B-DF-HJ-NP-TV-Z]{{2}})[ ]?[1-9][0-9]?(?![\w])"
+    rf"{_NOT_A_QUANTITY}"
+)
 _SPACED_HYPHEN_PLATE = _compile(rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ][a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}(?![\w])")
 _YEAR_OF_BIRTH_WORDS = _compile(
     rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
@@ -720,7 +779,12 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 without their keyword, partial phone numbers, postal codes. House numbers, fees ("37 Euro") and years stay, being
 shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
 """
-_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+_TYPED_DATE_AHEAD = (
+    rf"(?:{_DAY}[./-]{_MONTH}[./-](?:19|20)?[0-9]{{2}}|{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])"
+)
+_LONG_NUMBER = _compile(
+    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD})[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
+)
 
 # ---- codes of letters and digits ---------------------------------------------------------------------
 """A word that mixes letters and at least two digits, five characters or longer ("ab12345", "4711xk",
@@ -732,6 +796,27 @@ _ALPHANUMERIC_CODE = _compile(
     rf"(?![0-9]+(?:{_UNIT_WORDS}|er|te|ten|ter|tes|stel)(?![\w]))[a-zäöü0-9]{{5,24}}(?![\w-])"
 )
 _HAS_LETTER_AND_DIGIT = _compile(r"[a-z][0-9]|[0-9][a-z]")
+# Groups of letters and digits joined by dashes or slashes, with two digit groups and four digits in all:
+# "2024-BA-3391", "ms-44/2025" (case and booking numbers). "covid-19", "u3-gruppe", "24-jährige" stay.
+_DASHED_CODE = _compile(r"(?<![\w/-])[a-zäöü0-9]{1,8}(?:[-/][a-zäöü0-9]{1,8}){1,5}(?![\w/-])")
+_MIN_DIGITS_IN_A_DASHED_CODE = 4
+_MAX_LETTERS_IN_A_CODE_GROUP = 3
+
+
+def _replace_dashed_code(match: re.Match[str]) -> str:
+    groups = re.split(r"[-/]", match.group(0))
+    digit_groups = [g for g in groups if g.isdigit()]
+    letter_groups = [g for g in groups if g.isalpha()]
+    if (
+        len(digit_groups) + len(letter_groups) == len(groups)
+        and len(digit_groups) >= 2
+        and letter_groups
+        and all(len(g) <= _MAX_LETTERS_IN_A_CODE_GROUP for g in letter_groups)
+        and sum(len(g) for g in digit_groups) >= _MIN_DIGITS_IN_A_DASHED_CODE
+    ):
+        return NUMMER
+    return match.group(0)
+_DASH_BETWEEN = _compile(r"[0-9a-z][-/][0-9a-z]")
 
 # ---- spelled with the spelling alphabet ----------------------------------------------------------------
 """Three or more spelled tokens in a row, at least one of them a word of the spelling alphabet or
@@ -795,12 +880,13 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("id document", _INTRODUCED_ID_DOCUMENT, _replace_value(AUSWEISNR)),
     RedactionRule("file number", _INTRODUCED_FILE_NUMBER, _replace_value(NUMMER), _FILE_NUMBER_HINT),
     RedactionRule("license plate", _INTRODUCED_PLATE, _replace_value(KENNZEICHEN)),
-    RedactionRule("date", _ISO_DATE, GEBURTSDATUM),
-    RedactionRule("date", _NUMERIC_DATE, GEBURTSDATUM),
-    RedactionRule("date", _SPACED_DATE, GEBURTSDATUM),
+    RedactionRule("date", _ISO_DATE, _replace_date),
+    RedactionRule("date", _NUMERIC_DATE, _replace_date),
+    RedactionRule("date", _SPACED_DATE, _replace_date),
     RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
     RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
+    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
@@ -815,6 +901,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
+    RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_WITH_DIGITS),
+    RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, TELEFON),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
@@ -835,6 +923,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
     RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
+    RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
     RedactionRule("name", _NAME_AT_START, _replace_name()),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
