@@ -635,6 +635,21 @@ _NAME_AFTER_GREETING = _compile(
 _NAME_AT_START = _compile(
     rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
 )
+# A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
+# "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
+_SAID_TWICE_NOT_A_NAME = _words(
+    "moment", "genau", "gut", "okay", "klar", "richtig", "danke", "bitte", "nee", "stimmt", "sekunde", "warte",
+    "warten", "ach", "oh", "na", "super", "prima", "toll", "schön", "jaja", "sorry", "hallo", "halt", "stopp",
+    "langsam", "schnell", "nein", "doch", "tja", "naja", "ok",
+)  # fmt: skip
+_SPELLING_HINT = (
+    r"mit[ ]+(?:(?:einem|zwei|doppel(?:-|[ ])?)[ ]*)?(?:[a-zäöüß]{1,3})(?:[ ]+(?:am[ ]+(?:ende|anfang)|hinten|vorne))?"
+    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
+)
+_NAME_SAID_TWICE = _compile(
+    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END})(?P<value>{_NAME_WORD})"
+    rf"(?:[ ]*,[ ]*(?P=value)(?![\w])(?=[ ]*(?:,|$|[.!?])|[ ]+(?:hier|mit|wie)(?![\w]))|[ ]+(?={_SPELLING_HINT}))"
+)
 # A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
 _NAME_AFTER_HESITATION = _compile(
     rf"\[NAME\][ ,]+(?:äh|ähm|öh|öhm|ehm|hm)[ ,]+(?P<value>{_NAME_WORD})"
@@ -755,8 +770,9 @@ _SPOKEN_PLATE = _compile(
 # A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
 # "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
 _PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
+_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _SPOKEN_PLATE_NUMBER = (
-    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
+    rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
     rf"|(?:{_UNIT_NUMBER}|null|zwo)[ ](?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
 )
 _SPOKEN_PLATE_WITH_NUMBER = _compile(
@@ -866,6 +882,21 @@ def _replace_place_checked_name(match: re.Match[str]) -> str:
     return _replace_name()(match)
 
 
+# Spelled with letter names and single letters, no spelling-alphabet word: "em, a, ka, e, el" (Makel).
+# Four tokens or more, at least one letter name and two different tokens ("ha ha ha ha" is laughter).
+_ANY_LETTER_NAME = _words(*_LETTER_NAMES)
+_SPELLED_LETTER_NAMES = _compile(
+    rf"(?<![\w-])(?:(?:{_ANY_LETTER_NAME}|{_LETTER})[ ,]+){{3,30}}(?:{_ANY_LETTER_NAME}|{_LETTER})(?![\w])"
+)
+
+
+def _replace_spelled_letter_names(match: re.Match[str]) -> str:
+    tokens = [t for t in re.split(r"[ ,]+", match.group(0).lower()) if t]
+    if len(set(tokens)) < 2 or not any(t in _LETTER_NAMES for t in tokens):
+        return match.group(0)
+    return _replace_spelled_letters(match)
+
+
 def _replace_spelled_letters(match: re.Match[str]) -> str:
     _remember_name(spelled_out(match.group(0)))
     return NAME
@@ -922,9 +953,11 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
+    RedactionRule("spelled name", _SPELLED_LETTER_NAMES, _replace_spelled_letter_names, _compile(rf"{_LETTER}[ ,]")),
     RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
     RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
     RedactionRule("name", _NAME_AT_START, _replace_name()),
+    RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r"(\w+)[ ]*,[ ]*\1|[ ]mit[ ]")),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
@@ -958,6 +991,8 @@ _ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
 # Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
 _NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
 _NAME_POSITION_WINDOW = 40
+# A listed word right after a number is a unit or a thing counted, not a surname ("fünf kubik").
+_AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hundert|tausend)[ ]$")
 
 
 def _is_ordinary(word: str) -> bool:
@@ -999,7 +1034,9 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         in_name_position = _NAME_POSITION.search(text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start())
-        listed = all(p in names for p in parts)
+        listed = all(p in names for p in parts) and not _AFTER_A_NUMBER.search(
+            text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start()
+        )
         known = listed or (in_name_position is not None and all(p in all_first_names for p in parts))
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
         if known or follows_name:
