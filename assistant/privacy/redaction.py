@@ -318,6 +318,8 @@ def _replace_date(match: re.Match[str]) -> str:
         if not _BIRTH_CONTEXT.search(before):
             return match.group(0)
     return GEBURTSDATUM
+
+
 _BIRTH_DATE_BEFORE_KEYWORD = _compile(
     rf"{_START}(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])[ ]+(?:geboren|geburtstag){_END}"
 )
@@ -475,7 +477,7 @@ _INTRODUCED_ADDRESS = _compile(
 # tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
 _STREET_ENDING = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|pfad|chaussee|landstraße)"
 _INTRODUCED_STREET = _compile(
-    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:{_STREET_PREPOSITION}|in[ ]die|die|der)[ ])?"
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+[ ]){{0,3}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
     rf"(?P<value>{_PLACE_ADJECTIVE}[ ](?:{_LETTER}[\w-]{{0,40}})?{_STREET_ENDING}"
     rf"|(?!{_COMMON_STREET_NOUNS}{_END}){_LETTER}[\w-]{{0,40}}{_STREET_ENDING}"
     rf"|(?<=heißt[ ]){_STREET_WORD})(?![\w])"
@@ -489,11 +491,12 @@ _INTRODUCED_HOUSE_NUMBER = _compile(
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
 _NUMBER_AFTER_ADDRESS = _compile(
     rf"\[ADRESSE\][ ,]+(?:(?:hausnummer|nummer|nr\.?)[ ]+(?P<value>{_ANY_HOUSE_NUMBER})"
-    rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
+    rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+"
+    rf"(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
 )
 _FLAT_NUMBER = _compile(
-    rf"(?<![\w-])(?:wohnung|whg\.?|appartement|apartment)(?:[ ]+(?:nummer|nr\.?))?[ ]+(?P<value>[0-9]{{1,4}}[a-z]?)"
-    rf"(?=[ ]*(?:,|$|[.;])|[ ]+(?:da|im|in|bei)(?![\w]))"
+    r"(?<![\w-])(?:wohnung|whg\.?|appartement|apartment)(?:[ ]+(?:nummer|nr\.?))?[ ]+(?P<value>[0-9]{1,4}[a-z]?)"
+    r"(?=[ ]*(?:,|$|[.;])|[ ]+(?:da|im|in|bei)(?![\w]))"
 )
 
 
@@ -632,16 +635,18 @@ _NAME_AFTER_GREETING = _compile(
     rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*(?!{_NO_NAME_AFTER_GREETING}{_END})"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
 )
-_NAME_AT_START = _compile(
-    rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
-)
-# A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
-# "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
+# Interjections said twice ("moment, moment") are no names.
 _SAID_TWICE_NOT_A_NAME = _words(
     "moment", "genau", "gut", "okay", "klar", "richtig", "danke", "bitte", "nee", "stimmt", "sekunde", "warte",
     "warten", "ach", "oh", "na", "super", "prima", "toll", "schön", "jaja", "sorry", "hallo", "halt", "stopp",
     "langsam", "schnell", "nein", "doch", "tja", "naja", "ok",
 )  # fmt: skip
+_NAME_AT_START = _compile(
+    rf"^[ ]*(?!{_SAID_TWICE_NOT_A_NAME}{_END})(?P<value>{_NAME_WORD})"
+    rf"(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
+)
+# A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
+# "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
 _SPELLING_HINT = (
     r"mit[ ]+(?:(?:einem|zwei|doppel(?:-|[ ])?)[ ]*)?(?:[a-zäöüß]{1,3})(?:[ ]+(?:am[ ]+(?:ende|anfang)|hinten|vorne))?"
     r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
@@ -740,6 +745,8 @@ def spelled_out(value: str) -> str:
         elif token in _LETTER_NAMES:
             letters.append(_LETTER_NAMES[token])
     return "".join(letters)
+
+
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
@@ -772,9 +779,11 @@ _SPOKEN_PLATE = _compile(
 _PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
 _SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _SPOKEN_PLATE_NUMBER = (
-    rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
+    rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
+    rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
     rf"|(?:{_UNIT_NUMBER}|null|zwo)[ ](?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
 )
+_SPOKEN_NUMBER_ABOVE_NINE = _compile(r"tausend|hundert|zig|ßig|ssig|zehn|elf|zwölf|zwoelf")
 _SPOKEN_PLATE_WITH_NUMBER = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ,]+(?:(?!{_SHORT_WORDS}[ ]){_PLATE_LETTER}[ ,]+){{1,2}}"
     rf"(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
@@ -832,6 +841,8 @@ def _replace_dashed_code(match: re.Match[str]) -> str:
     ):
         return NUMMER
     return match.group(0)
+
+
 _DASH_BETWEEN = _compile(r"[0-9a-z][-/][0-9a-z]")
 
 # ---- spelled with the spelling alphabet ----------------------------------------------------------------
@@ -932,7 +943,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
-    RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_WITH_DIGITS),
+    RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, TELEFON),
@@ -945,9 +956,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
     RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
     RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
-    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_name(), _HIER_IST),
-    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
-    RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
+    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_place_checked_name, _HIER_IST),
+    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_place_checked_name, _AM_APPARAT),
+    RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
@@ -956,9 +967,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spelled name", _SPELLED_LETTER_NAMES, _replace_spelled_letter_names, _compile(rf"{_LETTER}[ ,]")),
     RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
     RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
-    RedactionRule("name", _NAME_AT_START, _replace_name()),
-    RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r"(\w+)[ ]*,[ ]*\1|[ ]mit[ ]")),
-    RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
+    RedactionRule("name", _NAME_AT_START, _replace_place_checked_name),
+    RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
+    RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
@@ -1033,11 +1044,12 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             after_name_end = -1
             continue
         parts = word.lower().split("-")
-        in_name_position = _NAME_POSITION.search(text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start())
-        listed = all(p in names for p in parts) and not _AFTER_A_NUMBER.search(
-            text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start()
+        window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
+        listed = all(p in names for p in parts) and not _AFTER_A_NUMBER.search(text, window_start, match.start())
+        known = listed or (
+            all(p in all_first_names for p in parts)
+            and _NAME_POSITION.search(text, window_start, match.start()) is not None
         )
-        known = listed or (in_name_position is not None and all(p in all_first_names for p in parts))
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
         if known or follows_name:
             spans.append(match.span())
