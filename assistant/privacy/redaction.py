@@ -197,6 +197,7 @@ def _replace_iban(match: re.Match[str]) -> str:
 _FILLER = r"(?:[ ]*(?::|ist|lautet|wäre|war|die|der|das|nummer|nr\.?|meine?|hier)(?![\w])){0,4}[ ]*"
 _FILE_NUMBER_KEYWORD = _words(
     "kundennummer", "kunden-nummer", "kundennr.", "kundennr", "aktenzeichen", "az.", "az", "steuernummer",
+    "sozialversicherungsnummer", "rentenversicherungsnummer", "sv-nummer", "rv-nummer", "svnr", "vertragskonto",
     "st.-nr.", "st.nr.", "stnr", "kassenzeichen", "vorgangsnummer", "buchungsnummer", "rechnungsnummer",
     "versichertennummer", "mitgliedsnummer", "zählernummer", "vertragsnummer", "bescheidnummer",
     "antragsnummer", "objektnummer", "vorgang", "personalnummer", "referenznummer", "auftragsnummer", "ticketnummer",
@@ -219,7 +220,9 @@ _INTRODUCED_TAX_ID = _compile(
     rf"(?<![\w-]){_TAX_ID_KEYWORD}{_KEYWORD_END}{_FILLER}(?P<value>[0-9](?:[ /.-]?[0-9]){{7,12}})(?![ ]?[0-9]){_END}"
 )
 
-_ID_DOCUMENT_KEYWORD = r"(?:(?:personalausweis|ausweis|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
+_ID_DOCUMENT_KEYWORD = (
+    r"(?:(?:personalausweis|ausweis|perso|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
+)
 _ID_DOCUMENT_GROUP = rf"(?:[a-z]{{0,8}}[0-9][a-z0-9]{{0,10}}|[a-z]|{_SPOKEN_DIGIT_FOR_CODES})(?![\w])"
 _INTRODUCED_ID_DOCUMENT = _compile(
     rf"(?<![\w-]){_ID_DOCUMENT_KEYWORD}{_KEYWORD_END}{_FILLER}"
@@ -279,7 +282,9 @@ _PARTIAL_BIRTH_DATE = (
     rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
 # "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
-_BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|(?:bin|is|ist)(?:[ ](?:ich|er|sie))?[ ]+baujahr)"
+_BIRTH_KEYWORD = (
+    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin|is|ist)(?:[ ](?:ich|er|sie))?[ ]+baujahr)"
+)
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
     rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
@@ -390,6 +395,8 @@ _ID_DOCUMENT_SERIAL = _compile(
     r"(?<![\w])(?=[a-z]*[0-9][a-z]*[0-9])[cfghjklmnprtvwxyz][cfghjklmnprtvwxyz0-9]{8}(?![\w])"
 )
 
+# German pension insurance numbers: area, date of birth, the surname's first letter, a serial ("12 150565 M 123").
+_PENSION_INSURANCE_NUMBER = _compile(r"(?<![\w])[0-9]{2}[ ]?[0-9]{6}[ ]?[a-z][ ]?[0-9]{3}(?![\w])")
 _HEALTH_INSURANCE_NUMBER = _compile(r"(?<![\w])[a-z][ ]?[0-9]{9}(?![\w])")
 _LICENCE_NUMBER = _compile(r"(?<![\w])(?=[a-z0-9]*[0-9]{4})(?=[a-z0-9]*[a-z])[a-z0-9]{10,11}(?![\w])")
 
@@ -405,9 +412,12 @@ _WEAK_STREET_SUFFIX = r"(?:weg|platz|ring|damm|(?<![äar])ufer|pfad)"
 _HOUSE_NUMBER = (
     rf"[0-9]{{1,4}}(?:[ ]?[a-h](?![\w]))?(?:[ ]?[-/][ ]?[0-9]{{1,4}}[a-h]?)?(?![0-9]|[.,][0-9]){_NOT_A_QUANTITY}"
 )
+# "ein"/"eine" are articles, never a house number ("auf dem bescheid steht eine ..."); a letter after a spoken
+# number is a separate word ("drei a").
 _SPOKEN_HOUSE_NUMBER = (
+    rf"(?!ein(?:e|en|em|er|es)?(?![\w]))"
     rf"(?:(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
-    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}"
+    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
 )
 _ANY_HOUSE_NUMBER = rf"(?:{_HOUSE_NUMBER}|{_SPOKEN_HOUSE_NUMBER})"
 _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
@@ -438,8 +448,52 @@ _COMPOUND_STREET = _compile(
 )
 
 
+# The address of a public place: an office or institution named before it in the same sentence, and nothing
+# personal ("wo ist das bürgerbüro in der düsseldorfer straße 1", article text). A first-person address word
+# or sending something there makes it the caller's again ("ich wohne gegenüber vom rathaus, kirchstraße 5").
+_PUBLIC_PLACE = _compile(
+    r"(?:büro|amt|ämter|behörde|stelle|rathaus|verwaltung|zentrale|bibliothek|schule|kita|wertstoffhof|recyclinghof"
+    r"|betriebshof|zentrum|center"
+    r"|kasse|museum|halle|bad|krankenhaus|gericht|polizei|wache|feuerwehr|betriebe|stadtwerke|standort|filiale"
+    r"|praxis|kirche|sparkasse|haltestelle)(?:s|n|en|e)?(?![\w])"
+)
+_PERSONAL_ADDRESS_CUE = _compile(
+    r"(?<![\w])(?:wohn\w*|mein\w*|unser\w*|mir|uns|adresse|anschrift|schick\w*|send\w*|zustell\w*|liefer\w*)(?![\w])"
+)
+# A public place named as a landmark ("hinterm rathaus, kirchstraße 5") points to the caller's own address.
+_LANDMARK_BEFORE = _compile(
+    r"(?:hinter|hinterm|neben|gegenüber|nähe|bei|beim|vor|vorm|am|an[ ]der|an[ ]dem|zwischen|um[ ]die[ ]ecke)"
+    r"(?:[ ]+(?:der|dem|den|vom|von|zum|zur))?[ ]+\w*$"
+)
+_SENTENCE_START = re.compile(r"[.!?;:]\s")
+_PUBLIC_PLACE_WINDOW = 80
+
+
+def _is_public_place_address(match: re.Match[str]) -> bool:
+    window_start = max(0, match.start() - _PUBLIC_PLACE_WINDOW)
+    before = match.string[window_start : match.start()]
+    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+    if sentence_starts:
+        before = before[sentence_starts[-1] :]
+    places = list(_PUBLIC_PLACE.finditer(before))
+    if not places or _PERSONAL_ADDRESS_CUE.search(before) is not None:
+        return False
+    return _LANDMARK_BEFORE.search(before, 0, places[-1].end()) is None
+
+
+def _replace_street_address(match: re.Match[str]) -> str:
+    """Like ``_replace_value(ADRESSE)`` (the whole match without a ``value`` group), except a public place's address."""
+    if _is_public_place_address(match):
+        return match.group(0)
+    if "value" in match.re.groupindex:
+        return _replace_value(ADRESSE)(match)
+    return ADRESSE
+
+
 def _replace_compound_street(match: re.Match[str]) -> str:
-    return match.group(0) if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX else ADRESSE
+    if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX:
+        return match.group(0)
+    return _replace_street_address(match)
 
 
 _STREET_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w.'-]{{0,40}}(?![\w.'-])"
@@ -602,14 +656,20 @@ _POSSESSIVES = (
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
 _NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
-_FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie|fr\.|hr\.)[ ]")
+_FORM_OF_ADDRESS = _compile(
+    r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]"
+)
+# Forms of address and the address lines of letters and notes: "Eheleute Kranz", "c/o Berger", "z. Hd. Frau
+# Lutz", "zu Händen von Herrn Saric", "gez. Pohl".
 _NAME_AFTER_ADDRESS = _compile(
-    rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie)[ ]+|(?:fr|hr)\.[ ]*){_NAME_VALUE}"
+    rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
+    rf"|(?:fr|hr|fam)\.[ ]*|(?:c/o|z\.[ ]?hd\.|zu[ ]+händen(?:[ ]+von)?|gez\.)[ ]*(?:(?:frau|herrn?)[ ]+)?)"
+    rf"{_NAME_VALUE}"
 )
 _LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
 _NAME_BEFORE_HIER = _compile(
     rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?P<value>{_NAME_WORD})"
-    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+apparat)(?![\w])"
+    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
 )
 # "kowalski ist mein name", "weber heiß ich": the cue after the name is strong enough anywhere.
 _NAME_BEFORE_IS_MY_NAME = _compile(
@@ -629,7 +689,8 @@ _NO_NAME_AFTER_GREETING = _words(
     "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
 )  # fmt: skip
 _OPENING_GREETING = (
-    r"(?:hallo|moin|servus|tach|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)|grü(?:ß|ss)[ ]+(?:gott|sie|dich))"
+    r"(?:hallo|moin|servus|tach|tag|hi|hey|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)"
+    r"|grü(?:ß|ss)[ ]+(?:gott|sie|dich))"
 )
 _NAME_AFTER_GREETING = _compile(
     rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*(?!{_NO_NAME_AFTER_GREETING}{_END})"
@@ -664,6 +725,8 @@ _NAME_AFTER_HESITATION = _compile(
 _ABOUT_A_PERSON = _words(
     "anruf", "rückruf", "vollmacht", "namen", "tochter", "sohn", "mutter", "vater", "frau", "mann", "oma", "opa",
     "enkel", "enkelin", "bruder", "schwester", "witwe", "witwer", "betreuer", "betreuerin", "nachbar", "nachbarin",
+    "papa", "mama", "vati", "mutti", "ehemann", "ehefrau", "schwager", "schwägerin", "neffe", "nichte", "onkel",
+    "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter",
 )  # fmt: skip
 _NOT_A_PERSON_AFTER_VON = _words(
     "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
@@ -671,14 +734,17 @@ _NOT_A_PERSON_AFTER_VON = _words(
     "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", *_POSSESSIVES,
 )  # fmt: skip
 _NAME_AFTER_PERSON_VON = _compile(
-    rf"(?<![\w-]){_ABOUT_A_PERSON}[ ]+von[ ]+(?!{_NOT_A_PERSON_AFTER_VON}{_END})"
+    rf"(?<![\w-]){_ABOUT_A_PERSON}[ ]+von[ ]+"
+    rf"(?!(?:{_NOT_A_PERSON_AFTER_VON}|{_SPOKEN_1_TO_99}|{_SPOKEN_HUNDREDS}){_END})"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_NOT_A_PERSON_AFTER_VON}{_END}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.!?;:()])|[ ]+(?:{_FUNCTION_WORDS})(?![\w]))"
 )
 _RELATIVE = _words(
     "mann", "frau", "sohn", "tochter", "vater", "mutter", "schwiegervater", "schwiegermutter", "oma", "opa",
     "bruder", "schwester", "nachbar", "nachbarin", "kind", "enkel", "enkelin", "onkel", "tante", "partner",
-    "partnerin", "lebensgefährte", "lebensgefährtin",
+    "partnerin", "lebensgefährte", "lebensgefährtin", "papa", "mama", "vati", "mutti", "ehemann", "ehefrau",
+    "schwager", "schwägerin", "neffe", "nichte", "cousin", "cousine", "schwiegersohn", "schwiegertochter",
+    "ex-mann", "ex-frau",
 )  # fmt: skip
 _NAME_AFTER_RELATIVE = _compile(
     rf"(?<![\w-]){_RELATIVE}(?:[ ]+(?:der|die|dem|den)[ ]+|[ ]*:[ ]*|[ ]+(?=(?-i:[A-ZÄÖÜ])))"
@@ -690,11 +756,13 @@ _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w
 _HIER_IST = _compile(r"hier[ ]")
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
-    rf"(?!spricht(?![\w])){_NAME_VALUE}"
+    rf"(?!(?:spricht|{_RELATIVE})(?![\w])){_NAME_VALUE}"
     rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
-_AM_APPARAT = _compile(r"[ ]am[ ]+apparat")
-_NAME_BEFORE_AM_APPARAT = _compile(rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+apparat{_END}")
+_AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
+_NAME_BEFORE_AM_APPARAT = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+(?:apparat|telefon){_END}"
+)
 
 # ---- spoken numbers after a keyword ------------------------------------------------------------------
 """Numbers read out word by word after the word that names them, a few words later: "meine nummer
@@ -930,13 +998,13 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
-    RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
+    RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_STREET, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
-    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
+    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
     RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
@@ -950,6 +1018,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
     RedactionRule("tax id", _TAX_ID, STEUER_ID),
     RedactionRule("id document", _ID_DOCUMENT_SERIAL, AUSWEISNR),
+    RedactionRule("pension insurance", _PENSION_INSURANCE_NUMBER, NUMMER),
     RedactionRule("health insurance", _HEALTH_INSURANCE_NUMBER, NUMMER),
     RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
@@ -1050,11 +1119,15 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             all(p in all_first_names for p in parts)
             and _NAME_POSITION.search(text, window_start, match.start()) is not None
         )
+        # A first name said again ("ich bin horst, horst dembowski") is known too, and the word after it is
+        # its surname.
+        repeated = word.lower() in {name.lower() for name in found}
+        known = known or repeated
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
         if known or follows_name:
             spans.append(match.span())
             found.append(word)
-        after_name_end = match.end() if listed and not follows_name else -1
+        after_name_end = match.end() if (listed or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
     return text
