@@ -1107,6 +1107,7 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
     names, all_first_names = gazetteer_names(), gazetteer_first_names(apply_exclusions=False)
     spans: list[tuple[int, int]] = []
     after_name_end = -1  # end of the last word taken from the gazetteer (not of a surname taken after it)
+    found_lower = {name.lower() for name in found}
     for match in _ANY_WORD.finditer(text):
         word = match.group(0)
         if _is_ordinary(word):
@@ -1121,12 +1122,13 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
         )
         # A first name said again ("ich bin horst, horst dembowski") is known too, and the word after it is
         # its surname.
-        repeated = word.lower() in {name.lower() for name in found}
+        repeated = word.lower() in found_lower
         known = known or repeated
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
         if known or follows_name:
             spans.append(match.span())
             found.append(word)
+            found_lower.add(word.lower())
         after_name_end = match.end() if (listed or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
