@@ -645,7 +645,7 @@ _STRONG_NAME_INTRO = (
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
-    r"|(?:auf|unter)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])|anrufer(?:in)?[ ]*:|kund(?:e|in)[ ]*:"
+    r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])|anrufer(?:in)?[ ]*:|kund(?:e|in)[ ]*:"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
 )
 _POSSESSIVES = (
@@ -1071,6 +1071,16 @@ _ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
 # Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
 _NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
 _NAME_POSITION_WINDOW = 40
+# Surnames in no list but with an ending no German word has: Slavic, Turkish, Greek, Romanian, Georgian
+# and Ukrainian endings, and Westphalian "-hoff", "-kötter", "-brink", "-meier"/"-meyer" ("wawrzyniak" has
+# none; "pieczonka" none; "szczepańczyk", "terhoff", "oppenkötter" have).
+_SURNAME_SHAPE = re.compile(
+    r"[^\W\d_]{3,30}(?:ski|ska|sky|czyk|czak|wicz|owicz|ović|ovic|vić|ević|oğlu|oglu|escu|opoulos|poulos|akis"
+    r"|enko|chuk|shvili|hoff|kötter|brink|meier|meyer|maier|mayer)"
+)
+_NOT_A_SURNAME_SHAPE = frozenset(
+    ("wasserski", "jetski", "langlaufski", "abfahrtski", "whisky", "kautschuk", "biedermeier", "schlaumeier")
+)
 # A listed word right after a number is a unit or a thing counted, not a surname ("fünf kubik").
 _AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hundert|tausend)[ ]$")
 
@@ -1103,8 +1113,13 @@ _NUMBER_WORDS = frozenset(
 )
 
 
+def _has_surname_shape(word: str) -> bool:
+    return _SURNAME_SHAPE.fullmatch(word) is not None and word not in _NOT_A_SURNAME_SHAPE and word not in PLACE_NAMES
+
+
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
-    names, all_first_names = gazetteer_names(), gazetteer_first_names(apply_exclusions=False)
+    names, first_names = gazetteer_names(), gazetteer_first_names()
+    all_first_names = gazetteer_first_names(apply_exclusions=False)
     spans: list[tuple[int, int]] = []
     after_name_end = -1  # end of the last word taken from the gazetteer (not of a surname taken after it)
     found_lower = {name.lower() for name in found}
@@ -1115,7 +1130,9 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
-        listed = all(p in names for p in parts) and not _AFTER_A_NUMBER.search(text, window_start, match.start())
+        listed = all(p in names or _has_surname_shape(p) for p in parts) and not _AFTER_A_NUMBER.search(
+            text, window_start, match.start()
+        )
         known = listed or (
             all(p in all_first_names for p in parts)
             and _NAME_POSITION.search(text, window_start, match.start()) is not None
@@ -1129,7 +1146,9 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             spans.append(match.span())
             found.append(word)
             found_lower.add(word.lower())
-        after_name_end = match.end() if (listed or repeated) and not follows_name else -1
+        # Only a first name is followed by its surname ("agnieszka nowak"); after a surname comes the sentence.
+        first_name = listed and all(p in first_names for p in parts)
+        after_name_end = match.end() if (first_name or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
     return text
