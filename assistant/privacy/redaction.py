@@ -634,7 +634,7 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
 _NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40}}){{0,3}}(?![\w'’-])"
-_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]+){0,2}"
+_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 _INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
@@ -657,13 +657,13 @@ _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIV
 _NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
 _FORM_OF_ADDRESS = _compile(
-    r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]"
+    r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]|(?:dr|prof)\."
 )
 # Forms of address and the address lines of letters and notes: "Eheleute Kranz", "c/o Berger", "z. Hd. Frau
 # Lutz", "zu Händen von Herrn Saric", "gez. Pohl".
 _NAME_AFTER_ADDRESS = _compile(
     rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
-    rf"|(?:fr|hr|fam)\.[ ]*|(?:c/o|z\.[ ]?hd\.|zu[ ]+händen(?:[ ]+von)?|gez\.)[ ]*(?:(?:frau|herrn?)[ ]+)?)"
+    rf"|(?:fr|hr|fam|dr|prof)\.[ ]*|(?:c/o|z\.[ ]?hd\.|zu[ ]+händen(?:[ ]+von)?|gez\.)[ ]*(?:(?:frau|herrn?)[ ]+)?)"
     rf"{_NAME_VALUE}"
 )
 _LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
@@ -756,7 +756,7 @@ _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w
 _HIER_IST = _compile(r"hier[ ]")
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
-    rf"(?!(?:spricht|{_RELATIVE})(?![\w])){_NAME_VALUE}"
+    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern}){_NAME_VALUE}"
     rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
@@ -853,7 +853,7 @@ _SPOKEN_PLATE_NUMBER = (
 )
 _SPOKEN_NUMBER_ABOVE_NINE = _compile(r"tausend|hundert|zig|ßig|ssig|zehn|elf|zwölf|zwoelf")
 _SPOKEN_PLATE_WITH_NUMBER = _compile(
-    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ,]+(?:(?!{_SHORT_WORDS}[ ]){_PLATE_LETTER}[ ,]+){{1,2}}"
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ,]+(?:{_PLATE_LETTER}[ ,]+)?(?!{_SHORT_WORDS}[ ]){_PLATE_LETTER}[ ,]+"
     rf"(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
 )
 # Two consonants and one or two digits: "bot kl 88" (no German word is two consonants).
