@@ -497,6 +497,12 @@ def _replace_compound_street(match: re.Match[str]) -> str:
 
 
 _STREET_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w.'-]{{0,40}}(?![\w.'-])"
+_NOT_AFTER_ARTICLE = "".join(
+    rf"(?<![ ]{word}[ ])(?<!^{word}[ ])" for word in ("am", "im", "zum", "zur", "dem", "den", "der", "die", "das")
+)
+# The last word of a street may be "weg" or "straße" (function words elsewhere: "krummen weg zwölf"), but only
+# after another street word, never right after an article or preposition ("auf dem weg zwei kinder").
+_LAST_STREET_WORD = rf"(?:{_STREET_WORD}|{_NOT_AFTER_ARTICLE}(?<=[\w.'-][ ])(?:weg|straße|strasse)(?![\w.'-]))"
 _PLACE_ADJECTIVE = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w-]{{0,40}}er(?![\w-])"  # "Düsseldorfer", "Alter"
 _NOT_A_PLACE_ADJECTIVE = r"(?![\w-]{0,40}er(?![\w-]))"
 _SUFFIX_WITHIN_THREE_WORDS = rf"(?=(?:[\w.'-]{{1,41}}[ ]){{1,3}}(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,])"
@@ -525,7 +531,7 @@ _INTRODUCED_ADDRESS = _compile(
     rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+"
     rf"(?:{_STREET_PREPOSITION}[ ]|(?:jetzt|noch|seit[ ]\w+)[ ]|"
     rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
 )
 # A street with a usual ending after such a cue, even without a house number: "ich wohne in der
 # tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
@@ -586,7 +592,7 @@ _NOT_A_NUMBERED_THING = _words(
 )  # fmt: skip
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}{_HOUSE_NUMBER_WORD}"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
