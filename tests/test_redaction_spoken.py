@@ -125,3 +125,22 @@ def test_a_recent_date_after_a_birth_word_is_still_removed() -> None:
 )
 def test_the_general_rules_leave_look_alikes_alone(text: str) -> None:
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "meine nummer is null zwo null acht doppel-null vier sieben eins",
+        "null eins sieben eins, zweimal die fünf, dreimal die acht",
+        "die ersten ziffern sind null zwo null acht und dann kommt vier vier fünf fünf",
+    ],
+)
+def test_digits_said_twice_and_groups_joined_by_dann_are_one_number(text: str) -> None:
+    redacted = REDACTOR.redact(text)
+    assert not any(word in redacted for word in ("null", "fünf", "acht", "sieben")), redacted
+
+
+def test_a_spoken_postal_code_keeps_the_space_after_it() -> None:
+    assert REDACTOR.redact("meine postleitzahl is vier sechs zwei vier zwei, bottrop") == (
+        "meine postleitzahl is [ADRESSE], bottrop"
+    )

@@ -343,13 +343,20 @@ _PHONE = _compile(
 
 _DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
 _SPOKEN_HUNDREDS = rf"(?:{_UNIT_NUMBER}|zwo)?hundert(?:und)?(?:{_SPOKEN_1_TO_99}|zwo)?"
+# A digit said twice or three times: "doppel-null", "zweimal die fünf", "dreimal die acht".
+_REPEATED_DIGIT = rf"(?:doppel(?:-|[ ])?|(?:zwei|drei|vier)mal[ ](?:die[ ])?){_DIGIT_WORD}(?![\w])"
 _SPELLED_DIGIT_TOKEN = (
-    rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
+    rf"(?:{_REPEATED_DIGIT}|{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])"
+    rf"|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
 )
+_SPELLED_DIGIT_TOKEN_RE = _compile(_SPELLED_DIGIT_TOKEN)
+_DIGIT_GROUP_CONNECTOR = r"(?:[ ,]+(?:und[ ]+)?dann(?:[ ]+(?:kommt|noch))?)?"
 _SPELLED_DIGITS = _compile(
-    rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:(?:[ ,]+(?:und[ ]+)?dann)?[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
+    rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:{_DIGIT_GROUP_CONNECTOR}[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
     rf"(?P<unit>[ ]?(?:{_UNIT_WORDS}{_END}|€|%))?"
 )
+_REPEATED_DIGIT_RE = _compile(_REPEATED_DIGIT)
+_REPEAT_COUNT = {"doppel": 2, "zweimal": 2, "dreimal": 3, "viermal": 4}
 _DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
 _SPOKEN_WITH_DIGITS = _compile(rf"{_DIGIT_WORD}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_SPOKEN_HUNDREDS}")
 # Spoken digits in a row that identify something: five or more digits in all (a postal code, a customer number).
@@ -361,6 +368,8 @@ def _digit_count(token: str) -> int:
     lowered = token.lower()
     if lowered.isdigit():
         return len(lowered)
+    if _REPEATED_DIGIT_RE.fullmatch(lowered):
+        return next(count for word, count in _REPEAT_COUNT.items() if lowered.startswith(word))
     if "hundert" in lowered:
         return 3
     if _DIGIT_WORD_ONLY.fullmatch(lowered):
@@ -372,8 +381,8 @@ def _replace_spelled_digits(match: re.Match[str]) -> str:
     """Five or more digits with at least one spoken word, not a quantity: a phone number when it starts with zero."""
     if match.group("unit"):
         return match.group(0)
-    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t and t.lower() not in ("und", "dann")]
-    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) for t in tokens):
+    tokens = _SPELLED_DIGIT_TOKEN_RE.findall(match.group(0))
+    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) or _REPEATED_DIGIT_RE.fullmatch(t) for t in tokens):
         return match.group(0)
     if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
         return match.group(0)
@@ -603,7 +612,8 @@ _POSTAL_CODE = _compile(
     r"|mülheim|gladbeck|voerde|hünxe|wesel|moers|gelsenkirchen|dorsten)(?![\w])))(?![\w])"
 )
 _SPOKEN_POSTAL_CODE = _compile(
-    rf"(?<![\w])(?:plz|postleitzahl)(?:[ ]is[t]?)?[ :]*(?P<value>(?:{_SPOKEN_DIGIT_FOR_CODES}[ ,]*){{5}})"
+    rf"(?<![\w])(?:plz|postleitzahl)(?:[ ]is[t]?)?[ :]*(?P<value>(?:{_SPOKEN_DIGIT_FOR_CODES}[ ,]*){{4}}"
+    rf"{_SPOKEN_DIGIT_FOR_CODES})"
 )
 _POSTAL_CODE_AFTER_CITY = _compile(r"(?<![\w])(?:duisburg|bottrop|dinslaken)[ ](?P<value>[0-9]{5})(?![\w])")
 
