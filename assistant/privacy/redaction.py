@@ -533,7 +533,7 @@ _STREET_PREPOSITION = (
     r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
 )
 _ADDRESS_CUE = (
-    r"(?:wohne?n?|wohnt|wohnhaft|(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
+    r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
     r"(?:[ ](?:ist|is|lautet|war|wäre))?|straße[ ](?:ist?|heißt|lautet))"
 )
 _INTRODUCED_ADDRESS = _compile(
@@ -661,7 +661,9 @@ _STRONG_NAME_INTRO = (
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
-    r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])|anrufer(?:in)?[ ]*:|kund(?:e|in)[ ]*:"
+    r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
+    r"|(?:anrufer|bürger|kunde|kundin|melder|halter|mieter|vermieter|eigentümer|absender|betroffene?r?|verstorbene?r?"
+    r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter)(?:in)?[ ]*:"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
 )
 _POSSESSIVES = (
@@ -877,7 +879,16 @@ _SHORT_PLATE = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?-i:[b-df-hj-np-tv-z]{{2}}|[B-DF-HJ-NP-TV-Z]{{2}})[ ]?[1-9][0-9]?(?![\w])"
     rf"{_NOT_A_QUANTITY}"
 )
-_SPACED_HYPHEN_PLATE = _compile(rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ][a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}(?![\w])")
+_SPACED_HYPHEN_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ](?:[a-z]{{1,2}}|{_LETTER_NAME})(?:[ ]{_LETTER_NAME})?"
+    rf"[ ]?[1-9][0-9]{{0,3}}(?![\w])"
+)
+# "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
+_PERSON_FROM_YEAR = _compile(
+    rf"(?<![\w-])(?:bin|is|ist|sind)[ ]+(?:von|aus)[ ]+(?:dem[ ]+jahr(?:gang)?[ ]+)?"
+    rf"(?P<value>{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}(?![\w])|'?[0-9]{{2}}(?![0-9])|{_YEAR4}(?![0-9]))"
+    rf"(?=[ ]*(?:$|[,.!?;])|[ ]+(?:und|geboren|jahrgang|also)(?![\w]))"
+)
 _YEAR_OF_BIRTH_WORDS = _compile(
     rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
     rf"|{_SPOKEN_20_TO_99}(?=[ ]geboren))(?![\w])"
@@ -941,7 +952,7 @@ _SPELLED_TOKEN = (
 _SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:(?:[ ,.;-]+(?:dann[ ,]+)?){_SPELLED_TOKEN}){{2,30}}")
 _SPELLING_WORD = _compile(rf"[a-zäöü][ ]wie[ ]|(?<![\w]){_SPELLING_ALPHABET}(?![\w])")
 _SINGLE_LETTER = _compile(rf"{_LETTER}")
-_SPELLING_OR_DIGIT_WORD = _compile(rf"{_SPELLING_WORD.pattern}|(?<![\w]){_DIGIT_WORD}(?![\w])")
+_SPELLING_OR_DIGIT_WORD = _compile(rf"{_SPELLING_WORD.pattern}|(?<![\w])(?:{_DIGIT_WORD}|[0-9])(?![\w])")
 # Spelled without any word of the spelling alphabet, a run counts when it mixes at least two letters and two
 # digits ("d u, dann k a, dann sieben sieben sieben"): ordinary speech has no such runs.
 _MIN_LETTERS_AND_DIGITS_IN_A_CODE = 2
@@ -1029,6 +1040,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
+    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_value(GEBURTSDATUM), _compile(r"[ ](?:von|aus)[ ]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, TELEFON),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
