@@ -48,12 +48,14 @@ def _all_first_names() -> frozenset[str]:
 
 def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
     """Lower-cased first names; without the ordinary German words unless ``apply_exclusions`` is false."""
-    names = _all_first_names()
-    if not apply_exclusions:
-        return names
+    return _first_names_without_words() if apply_exclusions else _all_first_names()
+
+
+@functools.cache
+def _first_names_without_words() -> frozenset[str]:
     from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
 
-    return names - NAME_EXCLUSIONS
+    return _all_first_names() - NAME_EXCLUSIONS
 
 
 @functools.cache
