@@ -679,10 +679,18 @@ _FORM_OF_ADDRESS = _compile(
 )
 # Forms of address and the address lines of letters and notes: "Eheleute Kranz", "c/o Berger", "z. Hd. Frau
 # Lutz", "zu Händen von Herrn Saric", "gez. Pohl".
+# Roles said after "Frau"/"Herr" instead of a name: "die frau kollegin", "herr sachbearbeiter".
+_ROLE_NOUNS = _words(
+    "kollegin", "kollege", "kollegen", "sachbearbeiterin", "sachbearbeiter", "mitarbeiterin", "mitarbeiter",
+    "beamtin", "beamter", "chefin", "chef", "nachbarin", "nachbar", "vermieterin", "vermieter", "lehrerin",
+    "lehrer", "bürgermeisterin", "bürgermeister", "oberbürgermeisterin", "oberbürgermeister", "pfarrerin",
+    "pfarrer", "anwältin", "anwalt", "rechtsanwältin", "rechtsanwalt", "direktorin", "direktor", "vorsitzende",
+    "vorsitzender", "standesbeamtin", "standesbeamter", "kommissarin", "kommissar", "mama", "papa", "mutter",
+)  # fmt: skip
 _NAME_AFTER_ADDRESS = _compile(
     rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
     rf"|(?:fr|hr|fam|dr|prof)\.[ ]*|(?:c/o|z\.[ ]?hd\.|zu[ ]+händen(?:[ ]+von)?|gez\.)[ ]*(?:(?:frau|herrn?)[ ]+)?)"
-    rf"{_NAME_VALUE}"
+    rf"(?!{_ROLE_NOUNS}(?![\w])){_NAME_VALUE}"
 )
 _LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
 _NAME_BEFORE_HIER = _compile(
