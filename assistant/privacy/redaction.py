@@ -718,8 +718,14 @@ _OPENING_GREETING = (
     r"(?:hallo|moin|servus|tach|tag|hi|hey|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)"
     r"|grü(?:ß|ss)[ ]+(?:gott|sie|dich))"
 )
+# The concern named where a name could stand ("hallo, sperrmüll, wie meld ich den an"): service words end so.
+_CONCERN_WORD = (
+    r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
+    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr)(?![\w-])"
+)
 _NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*(?!{_NO_NAME_AFTER_GREETING}{_END})"
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*"
+    rf"(?!{_NO_NAME_AFTER_GREETING}{_END}|{_CONCERN_WORD})"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
 )
 # Interjections said twice ("moment, moment") are no names.
@@ -729,7 +735,7 @@ _SAID_TWICE_NOT_A_NAME = _words(
     "langsam", "schnell", "nein", "doch", "tja", "naja", "ok",
 )  # fmt: skip
 _NAME_AT_START = _compile(
-    rf"^[ ]*(?!{_SAID_TWICE_NOT_A_NAME}{_END})(?P<value>{_NAME_WORD})"
+    rf"^[ ]*(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
     rf"(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
 )
 # A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
@@ -739,7 +745,7 @@ _SPELLING_HINT = (
     r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
 )
 _NAME_SAID_TWICE = _compile(
-    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END})(?P<value>{_NAME_WORD})"
+    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
     rf"(?:[ ]*,[ ]*(?P=value)(?![\w])(?=[ ]*(?:,|$|[.!?])|[ ]+(?:hier|mit|wie)(?![\w]))|[ ]+(?={_SPELLING_HINT}))"
 )
 # A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
