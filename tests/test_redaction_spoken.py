@@ -144,3 +144,27 @@ def test_a_spoken_postal_code_keeps_the_space_after_it() -> None:
     assert REDACTOR.redact("meine postleitzahl is vier sechs zwei vier zwei, bottrop") == (
         "meine postleitzahl is [ADRESSE], bottrop"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("die hotline 0800 123 45 67 ist besetzt", "0800 123 45 67"),
+        ("ist die postleitzahl vom rathaus 46535", "46535"),
+        ("das bürgerbüro ist in der düsseldorfer straße 1, oder?", "düsseldorfer straße 1"),
+    ],
+)
+def test_numbers_and_addresses_of_offices_stay(text: str, kept: str) -> None:
+    assert kept in REDACTOR.redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("Wohngeldstelle: Rückruf 0171 2233445", "0171 2233445"),
+        ("ich bin beim jugendamt unter 0203 4455667 erreichbar", "0203 4455667"),
+        ("hinterm rathaus, kirchstraße 5, da liegt der sperrmüll", "kirchstraße 5"),
+    ],
+)
+def test_a_callers_number_or_address_next_to_an_office_is_still_removed(text: str, secret: str) -> None:
+    assert secret not in REDACTOR.redact(text)

@@ -283,7 +283,8 @@ _PARTIAL_BIRTH_DATE = (
 )
 # "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
 _BIRTH_KEYWORD = (
-    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin|is|ist)(?:[ ](?:ich|er|sie))?[ ]+baujahr)"
+    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))"
+    r"[ ]+baujahr)"
 )
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
@@ -499,6 +500,44 @@ def _replace_street_address(match: re.Match[str]) -> str:
     return ADRESSE
 
 
+# A number of an office: "ist die postleitzahl vom rathaus 46535", "die bürgerbüro-nummer 0203 283 0" (the
+# number is said to be the office's, and the sentence has no first-person word at all). Service numbers
+# (0800, 0180x, 0900, 0700, 0137) are never a caller's. A note like "Wohngeldstelle: Rückruf 0171 …" is
+# the caller's number: the office is not named as the number's owner.
+_FIRST_PERSON = _compile(r"(?<![\w])(?:ich|mich|mir|mein\w*|wir|uns|unser\w*|wohn\w*|schick\w*)(?![\w])")
+_PLACE_STEM = _PUBLIC_PLACE.pattern.removesuffix(r"(?:s|n|en|e)?(?![\w])")
+_OFFICE_NUMBER_CUE = _compile(
+    rf"(?:nummer|telefon\w*|hotline|durchwahl|postleitzahl|plz|fax)[ ]+(?:vom|von[ ]+der|von[ ]+dem|des|der)[ ]+"
+    rf"[\w-]*{_PLACE_STEM}|{_PLACE_STEM}(?:s|n|en|e)?-?(?:nummer|hotline|telefon|durchwahl|postleitzahl)"
+)
+_SERVICE_NUMBER = re.compile(r"(?:\+49|0049)?[ (]*0?[ ]?(?:800|180|900|700|137)")
+
+
+def _is_public_number(match: re.Match[str]) -> bool:
+    if _SERVICE_NUMBER.match(re.sub(r"[ /()-]", "", match.group(0))):
+        return True
+    window_start = max(0, match.start() - _PUBLIC_PLACE_WINDOW)
+    before = match.string[window_start : match.start()]
+    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+    if sentence_starts:
+        before = before[sentence_starts[-1] :]
+    sentence_end = _SENTENCE_START.search(match.string, match.end())
+    after = match.string[match.end() : sentence_end.start() if sentence_end else len(match.string)]
+    return (
+        _OFFICE_NUMBER_CUE.search(before) is not None
+        and _FIRST_PERSON.search(before) is None
+        and _FIRST_PERSON.search(after) is None
+    )
+
+
+def _replace_phone(match: re.Match[str]) -> str:
+    return match.group(0) if _is_public_number(match) else TELEFON
+
+
+def _replace_long_number(match: re.Match[str]) -> str:
+    return match.group(0) if _is_public_number(match) else NUMMER if match.re is _LONG_NUMBER else ADRESSE
+
+
 def _replace_compound_street(match: re.Match[str]) -> str:
     if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX:
         return match.group(0)
@@ -598,6 +637,7 @@ _NOT_A_NUMBERED_THING = _words(
     "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
     "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
     "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
+    "format", "größe", "maß",
 )  # fmt: skip
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
@@ -1046,7 +1086,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
-    RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
+    RedactionRule("postal code", _POSTAL_CODE, _replace_long_number),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
@@ -1056,7 +1096,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_value(GEBURTSDATUM), _compile(r"[ ](?:von|aus)[ ]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
-    RedactionRule("phone", _PHONE, TELEFON),
+    RedactionRule("phone", _PHONE, _replace_phone),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
     RedactionRule("tax id", _TAX_ID, STEUER_ID),
     RedactionRule("id document", _ID_DOCUMENT_SERIAL, AUSWEISNR),
@@ -1084,7 +1124,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
-    RedactionRule("number", _LONG_NUMBER, NUMMER),
+    RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
