@@ -823,6 +823,18 @@ _NAME_AFTER_RELATIVE = _compile(
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]{{1,40}})?)"
     r"(?=[ ]*[,():]|[ ]+(?:der|die|ist|is|hat|braucht|wird|war)(?![\w]))"
 )
+# "es geht um meinen sohn, justin-noah hempel", "meine frau, roswitha, ...": a possessive, a relative, a comma
+# and one or two words. Words that describe the person ("dement", "schwanger", "pflegebedürftig", numbers)
+# are no names.
+_DESCRIBING_WORD = (
+    rf"(?:{_SPOKEN_1_TO_99}|schwanger|dement|krank|blind|taub|stumm|behindert|alt|jung|allein|verstorben|tot"
+    rf"|[\w-]*(?:ig|lich|isch|bar|los|voll|haft|end|iert|ert|et))(?![\w-])"
+)
+_NAME_AFTER_MY_RELATIVE = _compile(
+    rf"(?<![\w-])(?:mein|meine|meinen|meinem|meiner|unser|unsere|unseren|unserem|unserer)[ ]+{_RELATIVE}[ ]*,[ ]*"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
+    rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
@@ -1122,6 +1134,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
