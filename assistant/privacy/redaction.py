@@ -835,6 +835,11 @@ _NAME_AFTER_MY_RELATIVE = _compile(
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
+# A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
+_NAME_AND_NAME = _compile(
+    rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen)(?![\w]))"
+)
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
@@ -1135,6 +1140,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
+    RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
