@@ -1146,6 +1146,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
+_RULES_AFTER_NAMES = tuple(r for r in GERMAN_RULES if r.pattern in (_NAME_AND_NAME, _NAME_AFTER_HESITATION))
+
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
 
@@ -1286,12 +1288,23 @@ class GermanRedactor:
                     break
                 result = redacted
             result = _redact_gazetteer_names(result, _FOUND_NAMES.names)
-            return _without_repeated_names(result, _FOUND_NAMES.names)
+            result = _without_repeated_names(result, _FOUND_NAMES.names)
+            # Rules that continue from a name placeholder ("[NAME] und kunz") see the gazetteer's names too.
+            for _ in range(_MAX_PASSES):
+                redacted = _apply(_RULES_AFTER_NAMES, result)
+                if redacted == result:
+                    break
+                result = _without_repeated_names(redacted, _FOUND_NAMES.names)
+            return result
         finally:
             _FOUND_NAMES.names = None
 
     def _apply_rules(self, text: str) -> str:
-        for rule in self._rules:
-            if rule.trigger is None or rule.trigger.search(text):
-                text = rule.pattern.sub(rule.replacement, text)
-        return text
+        return _apply(self._rules, text)
+
+
+def _apply(rules: tuple[RedactionRule, ...], text: str) -> str:
+    for rule in rules:
+        if rule.trigger is None or rule.trigger.search(text):
+            text = rule.pattern.sub(rule.replacement, text)
+    return text
