@@ -162,7 +162,7 @@ _SPOKEN_AT_WORD = (
 _SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
-    rf"{_SPOKEN_AT_WORD}"
+    rf"(?:[ ]punkt)?{_SPOKEN_AT_WORD}"
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
