@@ -752,6 +752,7 @@ _NO_NAME_AFTER_GREETING = _words(
     "entschuldigung", "entschuldigen", "verzeihung", "sorry", "moment", "momentchen", "sekunde", "zusammen",
     "leute", "schön", "schönen", "gott", "servus", "grüß", "grüße", "liebe", "lieber", "kollege", "kollegin",
     "nochmal", "wieder", "erstmal", "einmal", "kurze", "schnell", "stadtverwaltung", "rathaus", "bürgerbüro",
+    "allerseits", "miteinander", "nochmals", "auch", "ihnen", "dir", "euch",
     "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
 )  # fmt: skip
 _OPENING_GREETING = (
@@ -763,10 +764,13 @@ _CONCERN_WORD = (
     r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
     r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr)(?![\w-])"
 )
+# Also without commas, as speech recognition writes it, when "ich", "hier" or "wegen" follows: "hallo
+# nettelbeck ich ruf an wegen ...".
 _NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?[ ]*,[ ]*"
-    rf"(?!{_NO_NAME_AFTER_GREETING}{_END}|{_CONCERN_WORD})"
-    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?(?:[ ]*,[ ]*|[ ]+)"
+    rf"(?!{_NO_NAME_AFTER_GREETING}{_END}|{_CONCERN_WORD}|[\w-]*{_PUBLIC_PLACE.pattern})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)"
+    rf"(?=[ ]*,|[ ]+(?:ich|hier|wegen|mein[ ]+name|am[ ]+apparat)(?![\w]))"
 )
 # Interjections said twice ("moment, moment") are no names.
 _SAID_TWICE_NOT_A_NAME = _words(
