@@ -834,10 +834,22 @@ _DESCRIBING_WORD = (
     rf"(?:{_SPOKEN_1_TO_99}|schwanger|dement|krank|blind|taub|stumm|behindert|alt|jung|allein|verstorben|tot"
     rf"|[\w-]*(?:ig|lich|isch|bar|los|voll|haft|end|iert|ert|et))(?![\w-])"
 )
+_MY = r"(?:mein|meine|meinen|meinem|meiner|unser|unsere|unseren|unserem|unserer)"
 _NAME_AFTER_MY_RELATIVE = _compile(
-    rf"(?<![\w-])(?:mein|meine|meinen|meinem|meiner|unser|unsere|unseren|unserem|unserer)[ ]+{_RELATIVE}[ ]*,[ ]*"
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*"
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+# Without a comma, as speech recognition writes it, when a verb follows: "mein sohn jayden braucht ...".
+_ADVERBS = _words(
+    "gestern", "heute", "morgen", "jetzt", "selbst", "leider", "noch", "schon", "dann", "nun", "immer", "nie",
+    "oft", "bald", "eben", "gerade", "damals", "neulich", "letztens", "zuerst", "trotzdem", "nämlich", "halt",
+)  # fmt: skip
+_NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
+    rf"(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
+    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
 )
 # A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
 _NAME_AND_NAME = _compile(
@@ -1144,6 +1156,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
+    RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
     RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
