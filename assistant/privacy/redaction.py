@@ -703,7 +703,8 @@ _STRONG_NAME_INTRO = (
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
     r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
     r"|(?:anrufer|bürger|kunde|kundin|melder|halter|mieter|vermieter|eigentümer|absender|betroffene?r?|verstorbene?r?"
-    r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter)(?:in)?[ ]*:"
+    r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter|inhaber|kontoinhaber|ansprechpartner|vertreter"
+    r"|empfänger|patient|schüler|bevollmächtigte[r]?|betreuer|erziehungsberechtigte[r]?)(?:in)?[ ]*:"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
 )
 _POSSESSIVES = (
