@@ -25,7 +25,7 @@ RECENT_FIRST_NAMES = frozenset(
     (
         "noah", "finn", "fynn", "jannik", "liam", "niklas", "levi", "mats", "mattis", "linus", "jonah", "leano",
         "mika", "kian", "eymen", "yigit", "elyas", "rayan", "ayaz", "lotta", "nala", "liya", "lenja", "leah",
-        "mathilda", "emily", "ronja", "zoey", "eslem", "aaliyah", "malia", "yara", "nisa", "hira",
+        "mathilda", "emily", "ronja", "zoey", "eslem", "aaliyah", "malia", "yara", "nisa", "hira", "jule",
     )
 )  # fmt: skip
 _MIN_FREQUENCY = 2

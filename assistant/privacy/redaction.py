@@ -803,7 +803,9 @@ _ABOUT_A_PERSON = _words(
     "anruf", "rückruf", "vollmacht", "namen", "tochter", "sohn", "mutter", "vater", "frau", "mann", "oma", "opa",
     "enkel", "enkelin", "bruder", "schwester", "witwe", "witwer", "betreuer", "betreuerin", "nachbar", "nachbarin",
     "papa", "mama", "vati", "mutti", "ehemann", "ehefrau", "schwager", "schwägerin", "neffe", "nichte", "onkel",
-    "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter",
+    "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter", "mitbewohner", "mitbewohnerin", "untermieter",
+    "untermieterin", "lebensgefährte", "lebensgefährtin", "stiefsohn", "stieftochter", "stiefvater", "stiefmutter",
+    "pflegekind", "patenkind", "enkelkind", "schwiegervater", "schwiegermutter", "ex-mann", "ex-frau",
 )  # fmt: skip
 _NOT_A_PERSON_AFTER_VON = _words(
     "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
