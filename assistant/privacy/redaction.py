@@ -467,8 +467,11 @@ _PUBLIC_PLACE = _compile(
     r"|kasse|museum|halle|bad|krankenhaus|gericht|polizei|wache|feuerwehr|betriebe|stadtwerke|standort|filiale"
     r"|praxis|kirche|sparkasse|haltestelle)(?:s|n|en|e)?(?![\w])"
 )
+# Personal: first-person words, sending something, and a person the note is about ("Halter", "Frau", "Kunde").
 _PERSONAL_ADDRESS_CUE = _compile(
-    r"(?<![\w])(?:wohn\w*|mein\w*|unser\w*|mir|uns|adresse|anschrift|schick\w*|send\w*|zustell\w*|liefer\w*)(?![\w])"
+    r"(?<![\w])(?:wohn\w*|mein\w*|unser\w*|mir|uns|\w*adresse|\w*anschrift|schick\w*|send\w*|zustell\w*|liefer\w*"
+    r"|(?:halter|kunde|kundin|bürger|antragsteller|anrufer|mieter|eigentümer)(?:in)?|frau|herrn?|fam\.?|familie"
+    r"|\[NAME\])(?![\w])"
 )
 # A public place named as a landmark ("hinterm rathaus, kirchstraße 5") points to the caller's own address.
 _LANDMARK_BEFORE = _compile(
