@@ -145,7 +145,8 @@ def main() -> None:
 
 def measure_files(redactors: dict[str, Redactor], secrets: Path, ordinary: Path, show_misses: bool) -> None:
     """Measure two whole files (a fresh held-out set) with every redactor, one column each."""
-    secret_rows, ordinary_rows = load(secrets), load(ordinary)
+    secret_rows = [row for row in load(secrets) if row.get("secrets")]
+    ordinary_rows = [row for row in load(ordinary) if not row.get("secrets")]
     results = {label: measure_rows(r, secret_rows, ordinary_rows, show_misses) for label, r in redactors.items()}
     print(f"secrets: {secrets}, ordinary: {ordinary} (whole files, no split)")
     print(f"{'':32} " + " ".join(f"{label:>8}" for label in results))
