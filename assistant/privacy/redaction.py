@@ -931,14 +931,17 @@ _NUMBER_TOKEN = (
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
 )
 _NUMBER_KEYWORD = (
-    r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket)"
+    r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket"
+    r"|referenz|kennung|code)"
     r"\w{0,10}"
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
-_NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt|vorgang|ticket")
+_NUMBER_KEYWORD_HINT = _compile(
+    r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt|vorgang|ticket|referenz|kennung|code"
+)
 _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
