@@ -3,7 +3,8 @@
 The names come from the name list that the pinned ``gender-guesser`` package ships (about 48,000 first
 names with their frequency per country, read offline from the package's data file). A name counts when
 it is at least somewhat common (frequency class 2 or more of 13) in one of the countries below, is three
-letters or longer, and is not an ordinary German word (``name_exclusions.NAME_EXCLUSIONS``).
+letters or longer, and is not an ordinary German word (``name_exclusions.NAME_EXCLUSIONS``). The list
+predates the names now common among children, so ``RECENT_FIRST_NAMES`` adds those it lacks.
 """
 
 from __future__ import annotations
@@ -18,6 +19,15 @@ _COUNTRY_COLUMNS = {
     "bosniaand": 29, "croatia": 30, "kosovo": 31, "macedonia": 32, "serbia": 34, "albania": 36, "greece": 37,
     "russia": 38, "ukraine": 41, "turkey": 46, "arabia": 47,
 }  # fmt: skip
+# First names popular with children born in Germany since about 2005 that the older ``gender-guesser`` list
+# lacks (checked against it and against the Debian word list ``wngerman``: none is an ordinary word).
+RECENT_FIRST_NAMES = frozenset(
+    (
+        "noah", "finn", "fynn", "jannik", "liam", "niklas", "levi", "mats", "mattis", "linus", "jonah", "leano",
+        "mika", "kian", "eymen", "yigit", "elyas", "rayan", "ayaz", "lotta", "nala", "liya", "lenja", "leah",
+        "mathilda", "emily", "ronja", "zoey", "eslem", "aaliyah", "malia", "yara", "nisa", "hira", "jule",
+    )
+)  # fmt: skip
 _MIN_FREQUENCY = 2
 _MIN_LENGTH = 3
 _FIRST_COLUMN = 30  # the frequencies start here; the name is in columns 3..29
@@ -43,22 +53,26 @@ def _all_first_names() -> frozenset[str]:
             continue
         if max(_frequency(columns, i) for i in _COUNTRY_COLUMNS.values()) >= _MIN_FREQUENCY:
             names.add(name.lower())
-    return frozenset(names)
+    return frozenset(names) | RECENT_FIRST_NAMES
 
 
 def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
     """Lower-cased first names; without the ordinary German words unless ``apply_exclusions`` is false."""
-    names = _all_first_names()
-    if not apply_exclusions:
-        return names
+    return _first_names_without_words() if apply_exclusions else _all_first_names()
+
+
+@functools.cache
+def _first_names_without_words() -> frozenset[str]:
     from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
 
-    return names - NAME_EXCLUSIONS
+    return _all_first_names() - NAME_EXCLUSIONS
 
 
 @functools.cache
 def gazetteer_names() -> frozenset[str]:
-    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words)."""
+    """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words), less
+    the local place names (``places.PLACE_NAMES``: "Buchholz", "Emmerich" are districts and towns here)."""
+    from assistant.privacy.places import PLACE_NAMES
     from assistant.privacy.surnames import SURNAMES
 
-    return gazetteer_first_names() | SURNAMES
+    return (gazetteer_first_names() | SURNAMES) - PLACE_NAMES

@@ -15,6 +15,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 
 from __future__ import annotations
 
+import datetime
 import re
 import threading
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from assistant.privacy.names import gazetteer_first_names, gazetteer_names
+from assistant.privacy.places import PLACE_NAMES
 from corpus.german_words import NOT_IN_NAMES, STOPWORDS
 
 NAME = "[NAME]"
@@ -94,14 +96,19 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
 _FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
 
 
+def _remember_name(name: str) -> None:
+    """Note a name found in this ``redact`` call, so that its other occurrences are removed too."""
+    found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
+    if found is not None and name:
+        found.append(name)
+
+
 def _replace_name() -> Callable[[re.Match[str]], str]:
     """Like ``_replace_value(NAME)``, and remembers the name for this ``redact`` call."""
     replace_value = _replace_value(NAME)
 
     def replace(match: re.Match[str]) -> str:
-        found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
-        if found is not None:
-            found.append(match.group("value"))
+        _remember_name(match.group("value"))
         return replace_value(match)
 
     return replace
@@ -155,7 +162,7 @@ _SPOKEN_AT_WORD = (
 _SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
-    rf"{_SPOKEN_AT_WORD}"
+    rf"(?:[ ]punkt)?{_SPOKEN_AT_WORD}"
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
@@ -190,6 +197,7 @@ def _replace_iban(match: re.Match[str]) -> str:
 _FILLER = r"(?:[ ]*(?::|ist|lautet|wäre|war|die|der|das|nummer|nr\.?|meine?|hier)(?![\w])){0,4}[ ]*"
 _FILE_NUMBER_KEYWORD = _words(
     "kundennummer", "kunden-nummer", "kundennr.", "kundennr", "aktenzeichen", "az.", "az", "steuernummer",
+    "sozialversicherungsnummer", "rentenversicherungsnummer", "sv-nummer", "rv-nummer", "svnr", "vertragskonto",
     "st.-nr.", "st.nr.", "stnr", "kassenzeichen", "vorgangsnummer", "buchungsnummer", "rechnungsnummer",
     "versichertennummer", "mitgliedsnummer", "zählernummer", "vertragsnummer", "bescheidnummer",
     "antragsnummer", "objektnummer", "vorgang", "personalnummer", "referenznummer", "auftragsnummer", "ticketnummer",
@@ -212,7 +220,9 @@ _INTRODUCED_TAX_ID = _compile(
     rf"(?<![\w-]){_TAX_ID_KEYWORD}{_KEYWORD_END}{_FILLER}(?P<value>[0-9](?:[ /.-]?[0-9]){{7,12}})(?![ ]?[0-9]){_END}"
 )
 
-_ID_DOCUMENT_KEYWORD = r"(?:(?:personalausweis|ausweis|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
+_ID_DOCUMENT_KEYWORD = (
+    r"(?:(?:personalausweis|ausweis|perso|reisepass|pass|dokumenten?)[ -]?(?:nummer|nr\.?)|seriennummer)"
+)
 _ID_DOCUMENT_GROUP = rf"(?:[a-z]{{0,8}}[0-9][a-z0-9]{{0,10}}|[a-z]|{_SPOKEN_DIGIT_FOR_CODES})(?![\w])"
 _INTRODUCED_ID_DOCUMENT = _compile(
     rf"(?<![\w-]){_ID_DOCUMENT_KEYWORD}{_KEYWORD_END}{_FILLER}"
@@ -261,18 +271,61 @@ _WRITTEN_DATE = _compile(
     rf"{_START}(?=[0-9]|\w{{2,30}}te[nrsm]?[ ])(?:{_DAY}\.?|{_ORDINAL})[ ]+"
     rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
 )
+# A month said as an ordinal: "am zwanzigsten achten" (20 August).
+_MONTH_ORDINAL = (
+    r"(?:erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"|zwoelfte)[nrsm]?(?![\w])"
+)
 _PARTIAL_BIRTH_DATE = (
-    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+{_MONTH_NAME}"
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL})"
     rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
     rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
-_BIRTH_KEYWORD = r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang)"
+# "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
+_BIRTH_KEYWORD = (
+    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))"
+    r"[ ]+baujahr)"
+)
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
     rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
+# A year told right after a birth date already found: "am [GEBURTSDATUM] geburtstag, zweitausendzwölf".
+_YEAR_AFTER_BIRTH_DATE = _compile(
+    rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr")
+# Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
+# unless a word about birth stands before them ("geboren am 03.11.2026").
+_RECENT_YEARS_FROM = datetime.date.today().year - 1
+_BIRTH_CONTEXT_WINDOW = 40
+_CENTURY_SPLIT = 30  # a two-digit year below it is 20xx, from it on 19xx
+
+
+def _year_of(date_text: str) -> int | None:
+    """The year of a typed date ("03.11.2026", "3.4.80", "2026-11-03"); None for a date in words."""
+    groups = re.findall(r"[0-9]+", date_text)
+    four_digits = [g for g in groups if len(g) == 4]
+    if four_digits:
+        return int(four_digits[0])
+    if len(groups) == 3 and len(groups[-1]) == 2:
+        value = int(groups[-1])
+        return 2000 + value if value < _CENTURY_SPLIT else 1900 + value
+    return None
+
+
+def _replace_date(match: re.Match[str]) -> str:
+    year = _year_of(match.group(0))
+    if year is not None and year >= _RECENT_YEARS_FROM:
+        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+        if not _BIRTH_CONTEXT.search(before):
+            return match.group(0)
+    return GEBURTSDATUM
+
+
 _BIRTH_DATE_BEFORE_KEYWORD = _compile(
     rf"{_START}(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])[ ]+(?:geboren|geburtstag){_END}"
 )
@@ -291,13 +344,20 @@ _PHONE = _compile(
 
 _DIGIT_WORD = r"(?:null|eins|zwei|zwo|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)"
 _SPOKEN_HUNDREDS = rf"(?:{_UNIT_NUMBER}|zwo)?hundert(?:und)?(?:{_SPOKEN_1_TO_99}|zwo)?"
+# A digit said twice or three times: "doppel-null", "zweimal die fünf", "dreimal die acht".
+_REPEATED_DIGIT = rf"(?:doppel(?:-|[ ])?|(?:zwei|drei|vier)mal[ ](?:die[ ])?){_DIGIT_WORD}(?![\w])"
 _SPELLED_DIGIT_TOKEN = (
-    rf"(?:{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
+    rf"(?:{_REPEATED_DIGIT}|{_DIGIT_WORD}(?![\w])|{_SPOKEN_HUNDREDS}(?![\w])|{_SPOKEN_20_TO_99}(?![\w])"
+    rf"|{_TEENS_NUMBER}(?![\w])|[0-9]+)"
 )
+_SPELLED_DIGIT_TOKEN_RE = _compile(_SPELLED_DIGIT_TOKEN)
+_DIGIT_GROUP_CONNECTOR = r"(?:[ ,]+(?:und[ ]+)?dann(?:[ ]+(?:kommt|noch))?)?"
 _SPELLED_DIGITS = _compile(
-    rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:(?:[ ,]+(?:und[ ]+)?dann)?[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
+    rf"{_START}{_SPELLED_DIGIT_TOKEN}(?:{_DIGIT_GROUP_CONNECTOR}[ ,]+{_SPELLED_DIGIT_TOKEN}){{1,30}}{_END}"
     rf"(?P<unit>[ ]?(?:{_UNIT_WORDS}{_END}|€|%))?"
 )
+_REPEATED_DIGIT_RE = _compile(_REPEATED_DIGIT)
+_REPEAT_COUNT = {"doppel": 2, "zweimal": 2, "dreimal": 3, "viermal": 4}
 _DIGIT_WORD_ONLY = _compile(_DIGIT_WORD)
 _SPOKEN_WITH_DIGITS = _compile(rf"{_DIGIT_WORD}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_SPOKEN_HUNDREDS}")
 # Spoken digits in a row that identify something: five or more digits in all (a postal code, a customer number).
@@ -309,6 +369,8 @@ def _digit_count(token: str) -> int:
     lowered = token.lower()
     if lowered.isdigit():
         return len(lowered)
+    if _REPEATED_DIGIT_RE.fullmatch(lowered):
+        return next(count for word, count in _REPEAT_COUNT.items() if lowered.startswith(word))
     if "hundert" in lowered:
         return 3
     if _DIGIT_WORD_ONLY.fullmatch(lowered):
@@ -320,8 +382,8 @@ def _replace_spelled_digits(match: re.Match[str]) -> str:
     """Five or more digits with at least one spoken word, not a quantity: a phone number when it starts with zero."""
     if match.group("unit"):
         return match.group(0)
-    tokens = [t for t in re.split(r"[ ,]+", match.group(0)) if t and t.lower() not in ("und", "dann")]
-    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) for t in tokens):
+    tokens = _SPELLED_DIGIT_TOKEN_RE.findall(match.group(0))
+    if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) or _REPEATED_DIGIT_RE.fullmatch(t) for t in tokens):
         return match.group(0)
     if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
         return match.group(0)
@@ -343,6 +405,8 @@ _ID_DOCUMENT_SERIAL = _compile(
     r"(?<![\w])(?=[a-z]*[0-9][a-z]*[0-9])[cfghjklmnprtvwxyz][cfghjklmnprtvwxyz0-9]{8}(?![\w])"
 )
 
+# German pension insurance numbers: area, date of birth, the surname's first letter, a serial ("12 150565 M 123").
+_PENSION_INSURANCE_NUMBER = _compile(r"(?<![\w])[0-9]{2}[ ]?[0-9]{6}[ ]?[a-z][ ]?[0-9]{3}(?![\w])")
 _HEALTH_INSURANCE_NUMBER = _compile(r"(?<![\w])[a-z][ ]?[0-9]{9}(?![\w])")
 _LICENCE_NUMBER = _compile(r"(?<![\w])(?=[a-z0-9]*[0-9]{4})(?=[a-z0-9]*[a-z])[a-z0-9]{10,11}(?![\w])")
 
@@ -358,9 +422,12 @@ _WEAK_STREET_SUFFIX = r"(?:weg|platz|ring|damm|(?<![äar])ufer|pfad)"
 _HOUSE_NUMBER = (
     rf"[0-9]{{1,4}}(?:[ ]?[a-h](?![\w]))?(?:[ ]?[-/][ ]?[0-9]{{1,4}}[a-h]?)?(?![0-9]|[.,][0-9]){_NOT_A_QUANTITY}"
 )
+# "ein"/"eine" are articles, never a house number ("auf dem bescheid steht eine ..."); a letter after a spoken
+# number is a separate word ("drei a").
 _SPOKEN_HOUSE_NUMBER = (
+    rf"(?!ein(?:e|en|em|er|es)?(?![\w]))"
     rf"(?:(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
-    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}"
+    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
 )
 _ANY_HOUSE_NUMBER = rf"(?:{_HOUSE_NUMBER}|{_SPOKEN_HOUSE_NUMBER})"
 _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
@@ -371,6 +438,7 @@ _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
     "bahndamm", "damm", "ufer", "pfad", "trampelpfad", "sackgasse", "einbahnstraße", "einbahnstrasse", "straße",
     "strasse", "str", "allee", "gasse", "chaussee",
 ))  # fmt: skip
+_COMMON_STREET_NOUNS = _words(*_COMMON_NOUNS_WITH_STREET_SUFFIX)
 _STREET_SUFFIX_BEFORE = (
     "(?:"
     + "|".join(
@@ -380,41 +448,175 @@ _STREET_SUFFIX_BEFORE = (
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
 _NUMBER_START = r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)"
-_COMPOUND_STREET_WITH_NUMBER = _compile(rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}")
+# Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
+_BEFORE_HOUSE_NUMBER = r"(?:[ ,]{0,2}|[ ,]+(?:hausnummer|nummer|nr\.?)[ ]+)"
+_COMPOUND_STREET_WITH_NUMBER = _compile(
+    rf"(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_NUMBER_START}"
+)
 _COMPOUND_STREET = _compile(
-    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
+    rf"(?<![\w-])(?P<street>{_LETTER}[\w-]{{0,60}}+)\.?{_STREET_SUFFIX_BEFORE}{_BEFORE_HOUSE_NUMBER}{_ANY_HOUSE_NUMBER}"
 )
 
 
+# The address of a public place: an office or institution named before it in the same sentence, and nothing
+# personal ("wo ist das bürgerbüro in der düsseldorfer straße 1", article text). A first-person address word
+# or sending something there makes it the caller's again ("ich wohne gegenüber vom rathaus, kirchstraße 5").
+_PUBLIC_PLACE = _compile(
+    r"(?:büro|amt|ämter|behörde|stelle|rathaus|verwaltung|zentrale|bibliothek|schule|kita|wertstoffhof|recyclinghof"
+    r"|betriebshof|zentrum|center"
+    r"|kasse|museum|halle|bad|krankenhaus|gericht|polizei|wache|feuerwehr|betriebe|stadtwerke|standort|filiale"
+    r"|praxis|kirche|sparkasse|haltestelle)(?:s|n|en|e)?(?![\w])"
+)
+# Personal: first-person words, sending something, and a person the note is about ("Halter", "Frau", "Kunde").
+_PERSONAL_ADDRESS_CUE = _compile(
+    r"(?<![\w])(?:wohn\w*|mein\w*|unser\w*|mir|uns|\w*adresse|\w*anschrift|schick\w*|send\w*|zustell\w*|liefer\w*"
+    r"|(?:halter|kunde|kundin|bürger|antragsteller|anrufer|mieter|eigentümer)(?:in)?|frau|herrn?|fam\.?|familie"
+    r"|\[NAME\])(?![\w])"
+)
+# A public place named as a landmark ("hinterm rathaus, kirchstraße 5") points to the caller's own address.
+_LANDMARK_BEFORE = _compile(
+    r"(?:hinter|hinterm|neben|gegenüber|nähe|bei|beim|vor|vorm|am|an[ ]der|an[ ]dem|zwischen|um[ ]die[ ]ecke)"
+    r"(?:[ ]+(?:der|dem|den|vom|von|zum|zur))?[ ]+\w*$"
+)
+_SENTENCE_START = re.compile(r"[.!?;:]\s")
+_PUBLIC_PLACE_WINDOW = 80
+
+
+def _is_public_place_address(match: re.Match[str]) -> bool:
+    window_start = max(0, match.start() - _PUBLIC_PLACE_WINDOW)
+    before = match.string[window_start : match.start()]
+    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+    if sentence_starts:
+        before = before[sentence_starts[-1] :]
+    places = list(_PUBLIC_PLACE.finditer(before))
+    if not places or _PERSONAL_ADDRESS_CUE.search(before) is not None:
+        return False
+    return _LANDMARK_BEFORE.search(before, 0, places[-1].end()) is None
+
+
+def _replace_street_address(match: re.Match[str]) -> str:
+    """Like ``_replace_value(ADRESSE)`` (the whole match without a ``value`` group), except a public place's address."""
+    if _is_public_place_address(match):
+        return match.group(0)
+    if "value" in match.re.groupindex:
+        return _replace_value(ADRESSE)(match)
+    return ADRESSE
+
+
+# A number of an office: "ist die postleitzahl vom rathaus 46535", "die bürgerbüro-nummer 0203 283 0" (the
+# number is said to be the office's, and the sentence has no first-person word at all). Service numbers
+# (0800, 0180x, 0900, 0700, 0137) are never a caller's. A note like "Wohngeldstelle: Rückruf 0171 …" is
+# the caller's number: the office is not named as the number's owner.
+_FIRST_PERSON = _compile(r"(?<![\w])(?:ich|mich|mir|mein\w*|wir|uns|unser\w*|wohn\w*|schick\w*)(?![\w])")
+_PLACE_STEM = _PUBLIC_PLACE.pattern.removesuffix(r"(?:s|n|en|e)?(?![\w])")
+_OFFICE_NUMBER_CUE = _compile(
+    rf"(?:nummer|telefon\w*|hotline|durchwahl|postleitzahl|plz|fax)[ ]+(?:vom|von[ ]+der|von[ ]+dem|des|der)[ ]+"
+    rf"[\w-]*{_PLACE_STEM}|{_PLACE_STEM}(?:s|n|en|e)?-?(?:nummer|hotline|telefon|durchwahl|postleitzahl)"
+)
+_SERVICE_NUMBER = re.compile(r"(?:\+49|0049)?[ (]*0?[ ]?(?:800|180|900|700|137)")
+
+
+def _is_public_number(match: re.Match[str]) -> bool:
+    if _SERVICE_NUMBER.match(re.sub(r"[ /()-]", "", match.group(0))):
+        return True
+    window_start = max(0, match.start() - _PUBLIC_PLACE_WINDOW)
+    before = match.string[window_start : match.start()]
+    sentence_starts = [m.end() for m in _SENTENCE_START.finditer(before)]
+    if sentence_starts:
+        before = before[sentence_starts[-1] :]
+    sentence_end = _SENTENCE_START.search(match.string, match.end())
+    after = match.string[match.end() : sentence_end.start() if sentence_end else len(match.string)]
+    return (
+        _OFFICE_NUMBER_CUE.search(before) is not None
+        and _FIRST_PERSON.search(before) is None
+        and _FIRST_PERSON.search(after) is None
+    )
+
+
+def _replace_phone(match: re.Match[str]) -> str:
+    return match.group(0) if _is_public_number(match) else TELEFON
+
+
+def _replace_long_number(match: re.Match[str]) -> str:
+    return match.group(0) if _is_public_number(match) else NUMMER if match.re is _LONG_NUMBER else ADRESSE
+
+
 def _replace_compound_street(match: re.Match[str]) -> str:
-    return match.group(0) if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX else ADRESSE
+    if match.group("street").lower() in _COMMON_NOUNS_WITH_STREET_SUFFIX:
+        return match.group(0)
+    return _replace_street_address(match)
 
 
 _STREET_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w.'-]{{0,40}}(?![\w.'-])"
+_NOT_AFTER_ARTICLE = "".join(
+    rf"(?<![ ]{word}[ ])(?<!^{word}[ ])" for word in ("am", "im", "zum", "zur", "dem", "den", "der", "die", "das")
+)
+# The last word of a street may be "weg" or "straße" (function words elsewhere: "krummen weg zwölf"), but only
+# after another street word, never right after an article or preposition ("auf dem weg zwei kinder").
+_LAST_STREET_WORD = rf"(?:{_STREET_WORD}|{_NOT_AFTER_ARTICLE}(?<=[\w.'-][ ])(?:weg|straße|strasse)(?![\w.'-]))"
 _PLACE_ADJECTIVE = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}[\w-]{{0,40}}er(?![\w-])"  # "Düsseldorfer", "Alter"
 _NOT_A_PLACE_ADJECTIVE = r"(?![\w-]{0,40}er(?![\w-]))"
 _SUFFIX_WITHIN_THREE_WORDS = rf"(?=(?:[\w.'-]{{1,41}}[ ]){{1,3}}(?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,])"
 _SEPARATE_STREET_WITH_NUMBER = _compile(
-    rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_NUMBER_START}"
+    rf"[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_NUMBER_START}"
 )
 _SEPARATE_STREET = _compile(
     rf"(?<![\w-]){_SUFFIX_WITHIN_THREE_WORDS}(?P<value>"
-    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX})[ ,]{{0,2}}{_ANY_HOUSE_NUMBER}"
-    rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}[ ,]{{0,2}}"
+    rf"{_PLACE_ADJECTIVE}[ ](?:{_STRONG_STREET_SUFFIX}|{_WEAK_STREET_SUFFIX}){_BEFORE_HOUSE_NUMBER}{_ANY_HOUSE_NUMBER}"
+    rf"|(?:{_STREET_WORD}[ ])?{_NOT_A_PLACE_ADJECTIVE}{_STREET_WORD}[ ]{_STRONG_STREET_SUFFIX}{_BEFORE_HOUSE_NUMBER}"
     rf"{_ANY_HOUSE_NUMBER})"
 )
 
-_ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ]is")
+_ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ](?:is|hei)")
+# Words between a street and its house number: "hünxer weg nummer vierzehn", "kampstraße hausnummer 3".
+_HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
+# Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
+_STREET_PREPOSITION = (
+    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+)
+_ADDRESS_CUE = (
+    r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
+    r"(?:[ ](?:ist|is|lautet|war|wäre))?|straße[ ](?:ist?|heißt|lautet))"
+)
 _INTRODUCED_ADDRESS = _compile(
-    rf"(?<![\w-])(?:wohne?n?|wohnt|wohnhaft|adresse(?:[ ]ist)?|anschrift(?:[ ]ist)?|straße[ ]ist?)[ ,:]+"
-    rf"(?:(?:(?:in|an|auf|bei)[ ](?:der|dem|den)[ ]|am[ ]|im[ ]|aufm[ ]|an[ ]der[ ])|(?:jetzt|noch|seit[ ]\w+)[ ]|"
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+"
+    rf"(?:{_STREET_PREPOSITION}[ ]|(?:jetzt|noch|seit[ ]\w+)[ ]|"
     rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{1,2}}{_ANY_HOUSE_NUMBER})"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
 )
-# "hausnummer zwölf", "meine hausnummer ist 17": the number alone, told as a house number.
+# A street with a usual ending after such a cue, even without a house number: "ich wohne in der
+# tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
+_STREET_ENDING = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|pfad|chaussee|landstraße)"
+_INTRODUCED_STREET = _compile(
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+[ ]){{0,3}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
+    rf"(?P<value>{_PLACE_ADJECTIVE}[ ](?:{_LETTER}[\w-]{{0,40}})?{_STREET_ENDING}"
+    rf"|(?!{_COMMON_STREET_NOUNS}{_END}){_LETTER}[\w-]{{0,40}}{_STREET_ENDING}"
+    rf"|(?<=heißt[ ]){_STREET_WORD})(?![\w])"
+)
+# "hausnummer zwölf", "meine hausnummer ist 17", "kampstraße hausnummer 3": the number alone, told as a
+# house number ("die hausnummer 12 fehlt im stadtplan" stays: after an article and without a verb).
 _INTRODUCED_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])hausnummer(?:[ ]+(?:ist|is|lautet|war))?[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer"
+    rf"|hausnummer[ ]+(?:ist|is|lautet|war)|hausnummer[ ]*:)[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
 )
+# A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
+_NUMBER_AFTER_ADDRESS = _compile(
+    rf"\[ADRESSE\][ ,]+(?:(?:hausnummer|nummer|nr\.?)[ ]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+"
+    rf"(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
+)
+_FLAT_NUMBER = _compile(
+    r"(?<![\w-])(?:wohnung|whg\.?|appartement|apartment)(?:[ ]+(?:nummer|nr\.?))?[ ]+(?P<value>[0-9]{1,4}[a-z]?)"
+    r"(?=[ ]*(?:,|$|[.;])|[ ]+(?:da|im|in|bei)(?![\w]))"
+)
+
+
+def _replace_number_after_address(match: re.Match[str]) -> str:
+    group = "value" if match.group("value") else "flat"
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + ADRESSE + whole[match.end(group) - offset :]
+
+
 # A place adjective and a house number between commas or at the end: "vor der tür, wanheimer 45, liegt müll".
 _COUNTED_NOUNS_ENDING_IN_ER = _words(
     "nummer", "zimmer", "kinder", "alter", "liter", "meter", "kilometer", "oktober", "november", "dezember",
@@ -434,10 +636,15 @@ _NOT_A_NUMBERED_THING = _words(
     "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
     "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
     "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
+    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
+    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
+    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
+    "format", "größe", "maß",
 )  # fmt: skip
 _PLACE_WITH_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])(?:am|im|aufm|(?:auf|an|in)[ ](?:der|dem|den))[ ]"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]"
+    rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
@@ -448,7 +655,8 @@ _POSTAL_CODE = _compile(
     r"|mülheim|gladbeck|voerde|hünxe|wesel|moers|gelsenkirchen|dorsten)(?![\w])))(?![\w])"
 )
 _SPOKEN_POSTAL_CODE = _compile(
-    rf"(?<![\w])(?:plz|postleitzahl)(?:[ ]is[t]?)?[ :]*(?P<value>(?:{_SPOKEN_DIGIT_FOR_CODES}[ ,]*){{5}})"
+    rf"(?<![\w])(?:plz|postleitzahl)(?:[ ]is[t]?)?[ :]*(?P<value>(?:{_SPOKEN_DIGIT_FOR_CODES}[ ,]*){{4}}"
+    rf"{_SPOKEN_DIGIT_FOR_CODES})"
 )
 _POSTAL_CODE_AFTER_CITY = _compile(r"(?<![\w])(?:duisburg|bottrop|dinslaken)[ ](?P<value>[0-9]{5})(?![\w])")
 
@@ -485,7 +693,7 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
 _NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40}}){{0,3}}(?![\w'’-])"
-_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]+){0,2}"
+_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 _INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
@@ -495,7 +703,11 @@ _STRONG_NAME_INTRO = (
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
-    r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist"
+    r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
+    r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
+    r"|(?:anrufer|bürger|kunde|kundin|melder|halter|mieter|vermieter|eigentümer|absender|betroffene?r?|verstorbene?r?"
+    r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter|inhaber|kontoinhaber|ansprechpartner|vertreter"
+    r"|empfänger|patient|schüler|bevollmächtigte[r]?|betreuer|erziehungsberechtigte[r]?)(?:in)?[ ]*:"
     r"|(?:mit[ ]+)?(?:freundlichen|besten|herzlichen|lieben|vielen)[ ]+grü(?:ß|ss)en,?)"
 )
 _POSSESSIVES = (
@@ -506,44 +718,162 @@ _POSSESSIVES = (
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
 _NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
-_FORM_OF_ADDRESS = _compile(r"(?:frau|herrn?|familie|fr\.|hr\.)[ ]")
+_FORM_OF_ADDRESS = _compile(
+    r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]|(?:dr|prof)\."
+)
+# Forms of address and the address lines of letters and notes: "Eheleute Kranz", "c/o Berger", "z. Hd. Frau
+# Lutz", "zu Händen von Herrn Saric", "gez. Pohl".
+# Roles said after "Frau"/"Herr" instead of a name: "die frau kollegin", "herr sachbearbeiter".
+_ROLE_NOUNS = _words(
+    "kollegin", "kollege", "kollegen", "sachbearbeiterin", "sachbearbeiter", "mitarbeiterin", "mitarbeiter",
+    "beamtin", "beamter", "chefin", "chef", "nachbarin", "nachbar", "vermieterin", "vermieter", "lehrerin",
+    "lehrer", "bürgermeisterin", "bürgermeister", "oberbürgermeisterin", "oberbürgermeister", "pfarrerin",
+    "pfarrer", "anwältin", "anwalt", "rechtsanwältin", "rechtsanwalt", "direktorin", "direktor", "vorsitzende",
+    "vorsitzender", "standesbeamtin", "standesbeamter", "kommissarin", "kommissar", "mama", "papa", "mutter",
+)  # fmt: skip
 _NAME_AFTER_ADDRESS = _compile(
-    rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie)[ ]+|(?:fr|hr)\.[ ]*){_NAME_VALUE}"
+    rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
+    rf"|(?:fr|hr|fam|dr|prof)\.[ ]*|(?:c/o|z\.[ ]?hd\.|zu[ ]+händen(?:[ ]+von)?|gez\.)[ ]*(?:(?:frau|herrn?)[ ]+)?)"
+    rf"(?!{_ROLE_NOUNS}(?![\w])){_NAME_VALUE}"
 )
+_LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
 _NAME_BEFORE_HIER = _compile(
-    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_GREETING}[ ,]+)(?P<value>{_NAME_WORD})"
-    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+apparat)(?![\w])"
+    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?P<value>{_NAME_WORD})"
+    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
 )
+# "kowalski ist mein name", "weber heiß ich": the cue after the name is strong enough anywhere.
+_NAME_BEFORE_IS_MY_NAME = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ,]+"
+    rf"(?:(?:ist|is|wär|wäre)[ ]+(?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich)(?![\w])"
+)
+_IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
     rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
-_NAME_AFTER_GREETING = _compile(
-    rf"^[ ]*(?:(?:ja|äh|ähm)[ ,]+)?{_GREETING}[ ]*,[ ]*(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*,)"
+# Words that stand alone between commas after a greeting but are no name ("hallo, entschuldigung, ...").
+_NO_NAME_AFTER_GREETING = _words(
+    "entschuldigung", "entschuldigen", "verzeihung", "sorry", "moment", "momentchen", "sekunde", "zusammen",
+    "leute", "schön", "schönen", "gott", "servus", "grüß", "grüße", "liebe", "lieber", "kollege", "kollegin",
+    "nochmal", "wieder", "erstmal", "einmal", "kurze", "schnell", "stadtverwaltung", "rathaus", "bürgerbüro",
+    "allerseits", "miteinander", "nochmals", "auch", "ihnen", "dir", "euch",
+    "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
+)  # fmt: skip
+_OPENING_GREETING = (
+    r"(?:hallo|moin|servus|tach|tag|hi|hey|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)"
+    r"|grü(?:ß|ss)[ ]+(?:gott|sie|dich))"
 )
+# The concern named where a name could stand ("hallo, sperrmüll, wie meld ich den an"): service words end so.
+_CONCERN_WORD = (
+    r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
+    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr)(?![\w-])"
+)
+# Also without commas, as speech recognition writes it, when "ich", "hier" or "wegen" follows: "hallo
+# nettelbeck ich ruf an wegen ...".
+_NAME_AFTER_GREETING = _compile(
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}{_OPENING_GREETING}(?:[ ]+auch)?(?:[ ]*,[ ]*|[ ]+)"
+    rf"(?!{_NO_NAME_AFTER_GREETING}{_END}|{_CONCERN_WORD}|[\w-]*{_PUBLIC_PLACE.pattern})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)"
+    rf"(?=[ ]*,|[ ]+(?:ich|hier|wegen|mein[ ]+name|am[ ]+apparat)(?![\w]))"
+)
+# Interjections said twice ("moment, moment") are no names.
+_SAID_TWICE_NOT_A_NAME = _words(
+    "moment", "genau", "gut", "okay", "klar", "richtig", "danke", "bitte", "nee", "stimmt", "sekunde", "warte",
+    "warten", "ach", "oh", "na", "super", "prima", "toll", "schön", "jaja", "sorry", "hallo", "halt", "stopp",
+    "langsam", "schnell", "nein", "doch", "tja", "naja", "ok",
+)  # fmt: skip
 _NAME_AT_START = _compile(
-    rf"^[ ]*(?P<value>{_NAME_WORD})(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?=(?:hallo|guten[ ]+tag)(?![\w])))"
+    rf"^[ ]*(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
+    rf"(?:[ ]*,[ ]*(?P=value)(?![\w])|[ ,]+(?={_OPENING_GREETING}(?![\w])))"
+)
+# A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
+# "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
+_SPELLING_HINT = (
+    r"mit[ ]+(?:(?:einem|zwei|doppel(?:-|[ ])?)[ ]*)?(?:[a-zäöüß]{1,3})(?:[ ]+(?:am[ ]+(?:ende|anfang)|hinten|vorne))?"
+    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
+)
+_NAME_SAID_TWICE = _compile(
+    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
+    rf"(?:[ ]*,[ ]*(?P=value)(?![\w])(?=[ ]*(?:,|$|[.!?])|[ ]+(?:hier|mit|wie)(?![\w]))|[ ]+(?={_SPELLING_HINT}))"
+)
+# A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
+_NAME_AFTER_HESITATION = _compile(
+    rf"\[NAME\][ ,]+(?:äh|ähm|öh|öhm|ehm|hm)[ ,]+(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:und|ich|hier|wegen|mit)(?![\w]))"
+)
+# "anruf von brockmann", "die tochter von ostendorf": after a word that is about a person, "von" and a word.
+_ABOUT_A_PERSON = _words(
+    "anruf", "rückruf", "vollmacht", "namen", "tochter", "sohn", "mutter", "vater", "frau", "mann", "oma", "opa",
+    "enkel", "enkelin", "bruder", "schwester", "witwe", "witwer", "betreuer", "betreuerin", "nachbar", "nachbarin",
+    "papa", "mama", "vati", "mutti", "ehemann", "ehefrau", "schwager", "schwägerin", "neffe", "nichte", "onkel",
+    "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter", "mitbewohner", "mitbewohnerin", "untermieter",
+    "untermieterin", "lebensgefährte", "lebensgefährtin", "stiefsohn", "stieftochter", "stiefvater", "stiefmutter",
+    "pflegekind", "patenkind", "enkelkind", "schwiegervater", "schwiegermutter", "ex-mann", "ex-frau",
+)  # fmt: skip
+_NOT_A_PERSON_AFTER_VON = _words(
+    "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
+    "drillingen", "beruf", "amts", "hier", "dort", "außerhalb", "auswärts", "zuhause", "zwei", "drei", "vier",
+    "fünf", "sechs", "sieben", "acht", "neun", "zehn", "elf", "zwölf", *_POSSESSIVES,
+)  # fmt: skip
+_NAME_AFTER_PERSON_VON = _compile(
+    rf"(?<![\w-]){_ABOUT_A_PERSON}[ ]+von[ ]+"
+    rf"(?!(?:{_NOT_A_PERSON_AFTER_VON}|{_SPOKEN_1_TO_99}|{_SPOKEN_HUNDREDS}){_END})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_NOT_A_PERSON_AFTER_VON}{_END}){_NAME_WORD})?)"
+    rf"(?=[ ]*(?:$|[,.!?;:()])|[ ]+(?:{_FUNCTION_WORDS})(?![\w]))"
 )
 _RELATIVE = _words(
     "mann", "frau", "sohn", "tochter", "vater", "mutter", "schwiegervater", "schwiegermutter", "oma", "opa",
     "bruder", "schwester", "nachbar", "nachbarin", "kind", "enkel", "enkelin", "onkel", "tante", "partner",
-    "partnerin", "lebensgefährte", "lebensgefährtin",
+    "partnerin", "lebensgefährte", "lebensgefährtin", "papa", "mama", "vati", "mutti", "ehemann", "ehefrau",
+    "schwager", "schwägerin", "neffe", "nichte", "cousin", "cousine", "schwiegersohn", "schwiegertochter",
+    "ex-mann", "ex-frau",
 )  # fmt: skip
 _NAME_AFTER_RELATIVE = _compile(
     rf"(?<![\w-]){_RELATIVE}(?:[ ]+(?:der|die|dem|den)[ ]+|[ ]*:[ ]*|[ ]+(?=(?-i:[A-ZÄÖÜ])))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]{{1,40}})?)"
     r"(?=[ ]*[,():]|[ ]+(?:der|die|ist|is|hat|braucht|wird|war)(?![\w]))"
 )
+# "es geht um meinen sohn, justin-noah hempel", "meine frau, roswitha, ...": a possessive, a relative, a comma
+# and one or two words. Words that describe the person ("dement", "schwanger", "pflegebedürftig", numbers)
+# are no names.
+_DESCRIBING_WORD = (
+    rf"(?:{_SPOKEN_1_TO_99}|schwanger|dement|krank|blind|taub|stumm|behindert|alt|jung|allein|verstorben|tot"
+    rf"|[\w-]*(?:ig|lich|isch|bar|los|voll|haft|end|iert|ert|et))(?![\w-])"
+)
+_MY = r"(?:mein|meine|meinen|meinem|meiner|unser|unsere|unseren|unserem|unserer)"
+_NAME_AFTER_MY_RELATIVE = _compile(
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
+    rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+# Without a comma, as speech recognition writes it, when a verb follows: "mein sohn jayden braucht ...".
+_ADVERBS = _words(
+    "gestern", "heute", "morgen", "jetzt", "selbst", "leider", "noch", "schon", "dann", "nun", "immer", "nie",
+    "oft", "bald", "eben", "gerade", "damals", "neulich", "letztens", "zuerst", "trotzdem", "nämlich", "halt",
+)  # fmt: skip
+_NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
+    rf"(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
+    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
+)
+# A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
+_NAME_AND_NAME = _compile(
+    rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen)(?![\w]))"
+)
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
-    rf"(?!spricht(?![\w])){_NAME_VALUE}"
+    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern}){_NAME_VALUE}"
     rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
-_AM_APPARAT = _compile(r"[ ]am[ ]+apparat")
-_NAME_BEFORE_AM_APPARAT = _compile(rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+apparat{_END}")
+_AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
+_NAME_BEFORE_AM_APPARAT = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+(?:apparat|telefon){_END}"
+)
 
 # ---- spoken numbers after a keyword ------------------------------------------------------------------
 """Numbers read out word by word after the word that names them, a few words later: "meine nummer
@@ -557,20 +887,61 @@ _SPELLING_ALPHABET = _words(
     "ludwig", "martha", "nordpol", "otto", "paula", "quelle", "richard", "samuel", "siegfried", "theodor",
     "ulrich", "viktor", "wilhelm", "xanthippe", "ypsilon", "zacharias", "zeppelin", "ärger", "ökonom", "übermut",
 )  # fmt: skip
-_LETTER_NAME = _words("ka", "el", "em", "en", "es", "ef", "ha", "iks", "ix", "te", "pe", "zet", "we", "vau", "de", "be")
+# Letters read by their German names: "ka" k, "el" l, "zett" z, "iks" x.
+_LETTER_NAMES = {
+    "be": "b", "ce": "c", "de": "d", "ef": "f", "ge": "g", "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m",
+    "en": "n", "pe": "p", "kuh": "q", "er": "r", "es": "s", "te": "t", "vau": "v", "we": "w", "iks": "x", "ix": "x",
+    "zet": "z", "zett": "z", "ypsilon": "y", "eszett": "ß",
+}  # fmt: skip
+# "er" and "ge" are ordinary words or syllables too; they count only inside "x wie ..." spelling and codes.
+_LETTER_NAME = _words(*(n for n in _LETTER_NAMES if n not in ("er", "ce", "ge", "kuh", "eszett", "ypsilon")))
+# Words of the German spelling alphabets (DIN 5009, the traditional names and the 2022 city names) and the
+# letter each one stands for; "sch" and "ch" are single spelled sounds.
+_SPELLING_WORD_LETTERS = {
+    "anton": "a", "ärger": "ä", "berta": "b", "cäsar": "c", "charlotte": "ch", "dora": "d", "emil": "e",
+    "friedrich": "f", "gustav": "g", "heinrich": "h", "ida": "i", "julius": "j", "kaufmann": "k", "konrad": "k",
+    "ludwig": "l", "martha": "m", "nordpol": "n", "otto": "o", "ökonom": "ö", "paula": "p", "quelle": "q",
+    "richard": "r", "samuel": "s", "siegfried": "s", "schule": "sch", "theodor": "t", "ulrich": "u",
+    "übermut": "ü", "viktor": "v", "wilhelm": "w", "xanthippe": "x", "ypsilon": "y", "zacharias": "z",
+    "zeppelin": "z",
+}  # fmt: skip
+
+
+def spelled_out(value: str) -> str:
+    """The letters a spelled run stands for: "k wie kaufmann, o, c, h" -> "koch", "em e i e er" -> "meier".
+
+    "x wie word" and single letters give their letter, words of the spelling alphabet their first letter,
+    letter names ("ka", "zett") theirs; anything else (digits, "bindestrich") is left out.
+    """
+    letters: list[str] = []
+    for token in _spelled_words(value.lower()):
+        if " wie " in token:
+            letters.append(token.split(" ", 1)[0])
+        elif _SINGLE_LETTER.fullmatch(token):
+            letters.append(token)
+        elif token in _SPELLING_WORD_LETTERS:
+            letters.append(_SPELLING_WORD_LETTERS[token])
+        elif token in _LETTER_NAMES:
+            letters.append(_LETTER_NAMES[token])
+    return "".join(letters)
+
+
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
     rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
 )
 _NUMBER_KEYWORD = (
-    r"(?:nummer|nr\.?|telefon|handy|festnetz|aktenzeichen|kennzeichen|nummernschild|iban|geburtsdatum)"
+    r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket"
+    r"|referenz|kennung|code)"
     r"\w{0,10}"
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
-_NUMBER_KEYWORD_HINT = _compile(r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt")
+_NUMBER_KEYWORD_HINT = _compile(
+    r"nummer|nr|telefon|handy|festnetz|zeichen|schild|iban|geburt|vorgang|ticket|referenz|kennung|code"
+)
 _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
@@ -585,7 +956,35 @@ _SPOKEN_PLATE = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
     rf"(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{1,3}}(?![\w])"
 )
-_SPACED_HYPHEN_PLATE = _compile(rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ][a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}(?![\w])")
+# A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
+# "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
+_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
+_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
+_SPOKEN_PLATE_NUMBER = (
+    rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
+    rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
+    rf"|(?:{_UNIT_NUMBER}|null|zwo)[ ](?:{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
+)
+_SPOKEN_NUMBER_ABOVE_NINE = _compile(r"tausend|hundert|zig|ßig|ssig|zehn|elf|zwölf|zwoelf")
+_SPOKEN_PLATE_WITH_NUMBER = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ,]+(?:{_PLATE_LETTER}[ ,]+)?(?!{_SHORT_WORDS}[ ]){_PLATE_LETTER}[ ,]+"
+    rf"(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+)
+# Two consonants and one or two digits: "bot kl 88" (no German word is two consonants).
+_SHORT_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?-i:[b-df-hj-np-tv-z]{{2}}|[B-DF-HJ-NP-TV-Z]{{2}})[ ]?[1-9][0-9]?(?![\w])"
+    rf"{_NOT_A_QUANTITY}"
+)
+_SPACED_HYPHEN_PLATE = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ](?:[a-z]{{1,2}}|{_LETTER_NAME})(?:[ ]{_LETTER_NAME})?"
+    rf"[ ]?[1-9][0-9]{{0,3}}(?![\w])"
+)
+# "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
+_PERSON_FROM_YEAR = _compile(
+    rf"(?<![\w-])(?:bin|is|ist|sind)[ ]+(?:von|aus)[ ]+(?:dem[ ]+jahr(?:gang)?[ ]+)?"
+    rf"(?P<value>{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}(?![\w])|'?[0-9]{{2}}(?![0-9])|{_YEAR4}(?![0-9]))"
+    rf"(?=[ ]*(?:$|[,.!?;])|[ ]+(?:und|geboren|jahrgang|also)(?![\w]))"
+)
 _YEAR_OF_BIRTH_WORDS = _compile(
     rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
     rf"|{_SPOKEN_20_TO_99}(?=[ ]geboren))(?![\w])"
@@ -596,7 +995,12 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 without their keyword, partial phone numbers, postal codes. House numbers, fees ("37 Euro") and years stay, being
 shorter; long amounts followed by a currency ("1.000.000 Euro") stay too.
 """
-_LONG_NUMBER = _compile(rf"{_DIGIT_RUN_START}[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}")
+_TYPED_DATE_AHEAD = (
+    rf"(?:{_DAY}[./-]{_MONTH}[./-](?:19|20)?[0-9]{{2}}|{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])"
+)
+_LONG_NUMBER = _compile(
+    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD})[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
+)
 
 # ---- codes of letters and digits ---------------------------------------------------------------------
 """A word that mixes letters and at least two digits, five characters or longer ("ab12345", "4711xk",
@@ -608,6 +1012,29 @@ _ALPHANUMERIC_CODE = _compile(
     rf"(?![0-9]+(?:{_UNIT_WORDS}|er|te|ten|ter|tes|stel)(?![\w]))[a-zäöü0-9]{{5,24}}(?![\w-])"
 )
 _HAS_LETTER_AND_DIGIT = _compile(r"[a-z][0-9]|[0-9][a-z]")
+# Groups of letters and digits joined by dashes or slashes, with two digit groups and four digits in all:
+# "2024-BA-3391", "ms-44/2025" (case and booking numbers). "covid-19", "u3-gruppe", "24-jährige" stay.
+_DASHED_CODE = _compile(r"(?<![\w/-])[a-zäöü0-9]{1,8}(?:[-/][a-zäöü0-9]{1,8}){1,5}(?![\w/-])")
+_MIN_DIGITS_IN_A_DASHED_CODE = 4
+_MAX_LETTERS_IN_A_CODE_GROUP = 3
+
+
+def _replace_dashed_code(match: re.Match[str]) -> str:
+    groups = re.split(r"[-/]", match.group(0))
+    digit_groups = [g for g in groups if g.isdigit()]
+    letter_groups = [g for g in groups if g.isalpha()]
+    if (
+        len(digit_groups) + len(letter_groups) == len(groups)
+        and len(digit_groups) >= 2
+        and letter_groups
+        and all(len(g) <= _MAX_LETTERS_IN_A_CODE_GROUP for g in letter_groups)
+        and sum(len(g) for g in digit_groups) >= _MIN_DIGITS_IN_A_DASHED_CODE
+    ):
+        return NUMMER
+    return match.group(0)
+
+
+_DASH_BETWEEN = _compile(r"[0-9a-z][-/][0-9a-z]")
 
 # ---- spelled with the spelling alphabet ----------------------------------------------------------------
 """Three or more spelled tokens in a row, at least one of them a word of the spelling alphabet or
@@ -618,16 +1045,63 @@ _SPELLED_TOKEN = (
     rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}|{_LETTER}|{_DIGIT_WORD}|[0-9]{{1,4}})"
     rf"(?![\w])"
 )
-_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:[ ,.;-]+{_SPELLED_TOKEN}){{2,30}}")
+_SPELLED_RUN = _compile(rf"(?<![\w-]){_SPELLED_TOKEN}(?:(?:[ ,.;-]+(?:dann[ ,]+)?){_SPELLED_TOKEN}){{2,30}}")
 _SPELLING_WORD = _compile(rf"[a-zäöü][ ]wie[ ]|(?<![\w]){_SPELLING_ALPHABET}(?![\w])")
+_SINGLE_LETTER = _compile(rf"{_LETTER}")
+_SPELLING_OR_DIGIT_WORD = _compile(rf"{_SPELLING_WORD.pattern}|(?<![\w])(?:{_DIGIT_WORD}|[0-9])(?![\w])")
+# Spelled without any word of the spelling alphabet, a run counts when it mixes at least two letters and two
+# digits ("d u, dann k a, dann sieben sieben sieben"): ordinary speech has no such runs.
+_MIN_LETTERS_AND_DIGITS_IN_A_CODE = 2
+
+
+def _spelled_words(value: str) -> list[str]:
+    """The tokens of a spelled run, "x wie word" kept together: ["k wie kaufmann", "o", "c", "h"]."""
+    return [t for t in re.split(r"[ ,.;-]+(?!wie[ ])(?<!wie[ ])", value) if t and t.lower() != "dann"]
 
 
 def _replace_spelled_run(match: re.Match[str]) -> str:
     value = match.group(0)
-    words = re.split(r"[ ,.;-]+", value)
-    if not _SPELLING_WORD.search(value) or sum(1 for w in words if len(w) > 1 and w.lower() != "wie") < 1:
+    tokens = _spelled_words(value)
+    has_digits = any(_DIGIT_TOKEN.fullmatch(t) for t in tokens)
+    if not _SPELLING_WORD.search(value):
+        letters = sum(1 for t in tokens if _SINGLE_LETTER.fullmatch(t) or t.lower() in _LETTER_NAMES)
+        digits = sum(1 for t in tokens if _DIGIT_TOKEN.fullmatch(t))
+        if min(letters, digits) < _MIN_LETTERS_AND_DIGITS_IN_A_CODE:
+            return value
+        return NUMMER
+    if sum(1 for t in tokens if len(t) > 1) < 1:
         return value
-    return NUMMER if any(_DIGIT_TOKEN.fullmatch(w) for w in words) else NAME
+    if has_digits:
+        return NUMMER
+    _remember_name(spelled_out(value))
+    return NAME
+
+
+def _replace_place_checked_name(match: re.Match[str]) -> str:
+    """Like ``_replace_name()``, unless the words are local place names ("die oma von hamborn")."""
+    if any(w.lower() in PLACE_NAMES for w in match.group("value").split()):
+        return match.group(0)
+    return _replace_name()(match)
+
+
+# Spelled with letter names and single letters, no spelling-alphabet word: "em, a, ka, e, el" (Makel).
+# Four tokens or more, at least one letter name and two different tokens ("ha ha ha ha" is laughter).
+_ANY_LETTER_NAME = _words(*_LETTER_NAMES)
+_SPELLED_LETTER_NAMES = _compile(
+    rf"(?<![\w-])(?:(?:{_ANY_LETTER_NAME}|{_LETTER})[ ,]+){{3,30}}(?:{_ANY_LETTER_NAME}|{_LETTER})(?![\w])"
+)
+
+
+def _replace_spelled_letter_names(match: re.Match[str]) -> str:
+    tokens = [t for t in re.split(r"[ ,]+", match.group(0).lower()) if t]
+    if len(set(tokens)) < 2 or not any(t in _LETTER_NAMES for t in tokens):
+        return match.group(0)
+    return _replace_spelled_letters(match)
+
+
+def _replace_spelled_letters(match: re.Match[str]) -> str:
+    _remember_name(spelled_out(match.group(0)))
+    return NAME
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
@@ -639,47 +1113,66 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("id document", _INTRODUCED_ID_DOCUMENT, _replace_value(AUSWEISNR)),
     RedactionRule("file number", _INTRODUCED_FILE_NUMBER, _replace_value(NUMMER), _FILE_NUMBER_HINT),
     RedactionRule("license plate", _INTRODUCED_PLATE, _replace_value(KENNZEICHEN)),
-    RedactionRule("date", _ISO_DATE, GEBURTSDATUM),
-    RedactionRule("date", _NUMERIC_DATE, GEBURTSDATUM),
-    RedactionRule("date", _SPACED_DATE, GEBURTSDATUM),
+    RedactionRule("date", _ISO_DATE, _replace_date),
+    RedactionRule("date", _NUMERIC_DATE, _replace_date),
+    RedactionRule("date", _SPACED_DATE, _replace_date),
     RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
     RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
+    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
-    RedactionRule("address", _SEPARATE_STREET, _replace_value(ADRESSE), _SEPARATE_STREET_WITH_NUMBER),
+    RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
+    RedactionRule("address", _INTRODUCED_STREET, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
-    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_value(ADRESSE), _HOUSE_NUMBER_HINT),
-    RedactionRule("postal code", _POSTAL_CODE, ADRESSE),
+    RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
+    RedactionRule("postal code", _POSTAL_CODE, _replace_long_number),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
+    RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
+    RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
+    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_value(GEBURTSDATUM), _compile(r"[ ](?:von|aus)[ ]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
-    RedactionRule("phone", _PHONE, TELEFON),
+    RedactionRule("phone", _PHONE, _replace_phone),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
     RedactionRule("tax id", _TAX_ID, STEUER_ID),
     RedactionRule("id document", _ID_DOCUMENT_SERIAL, AUSWEISNR),
+    RedactionRule("pension insurance", _PENSION_INSURANCE_NUMBER, NUMMER),
     RedactionRule("health insurance", _HEALTH_INSURANCE_NUMBER, NUMMER),
     RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
     RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
     RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
-    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_name(), _HIER_IST),
-    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_name(), _AM_APPARAT),
-    RedactionRule("name", _NAME_BEFORE_HIER, _replace_name(), _compile(r"hier|name|apparat")),
+    RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_place_checked_name, _HIER_IST),
+    RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_place_checked_name, _AM_APPARAT),
+    RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
+    RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
+    RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
-    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_WORD),
-    RedactionRule("spelled name", _SPELLED_LETTERS, NAME, _SPELLED_HINT),
+    RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
+    RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
+    RedactionRule("spelled name", _SPELLED_LETTER_NAMES, _replace_spelled_letter_names, _compile(rf"{_LETTER}[ ,]")),
     RedactionRule("code", _ALPHANUMERIC_CODE, NUMMER, _HAS_LETTER_AND_DIGIT),
-    RedactionRule("name", _NAME_AT_START, _replace_name()),
-    RedactionRule("name", _NAME_AFTER_GREETING, _replace_name()),
+    RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
+    RedactionRule("name", _NAME_AT_START, _replace_place_checked_name),
+    RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
+    RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
-    RedactionRule("number", _LONG_NUMBER, NUMMER),
+    RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
+    RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
+    RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
+    RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
+    RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
+    RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
+
+_RULES_AFTER_NAMES = tuple(r for r in GERMAN_RULES if r.pattern in (_NAME_AND_NAME, _NAME_AFTER_HESITATION))
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
@@ -707,6 +1200,19 @@ _ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
 # Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
 _NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
 _NAME_POSITION_WINDOW = 40
+# Surnames in no list but with an ending no German word has: Slavic, Turkish, Greek, Romanian, Georgian
+# and Ukrainian endings, and Westphalian "-hoff", "-kötter", "-brink", "-meier"/"-meyer" ("wawrzyniak" has
+# none; "pieczonka" none; "szczepańczyk", "terhoff", "oppenkötter" have).
+_SURNAME_ENDINGS = (
+    "ski", "ska", "sky", "czyk", "czak", "wicz", "ović", "ovic", "vić", "oğlu", "oglu", "escu", "poulos", "akis",
+    "enko", "chuk", "shvili", "hoff", "kötter", "brink", "meier", "meyer", "maier", "mayer",
+)  # fmt: skip
+_MIN_SURNAME_STEM = 3  # letters before the ending
+_NOT_A_SURNAME_SHAPE = frozenset(
+    ("wasserski", "jetski", "langlaufski", "abfahrtski", "whisky", "kautschuk", "biedermeier", "schlaumeier")
+)
+# A listed word right after a number is a unit or a thing counted, not a surname ("fünf kubik").
+_AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hundert|tausend)[ ]$")
 
 
 def _is_ordinary(word: str) -> bool:
@@ -737,24 +1243,48 @@ _NUMBER_WORDS = frozenset(
 )
 
 
+def _has_surname_shape(word: str) -> bool:
+    return (
+        word.endswith(_SURNAME_ENDINGS)
+        and len(word) >= _MIN_SURNAME_STEM + 3
+        and word.isalpha()
+        and word not in _NOT_A_SURNAME_SHAPE
+        and word not in PLACE_NAMES
+    )
+
+
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
-    names, all_first_names = gazetteer_names(), gazetteer_first_names(apply_exclusions=False)
+    names, first_names = gazetteer_names(), gazetteer_first_names()
+    all_first_names = gazetteer_first_names(apply_exclusions=False)
     spans: list[tuple[int, int]] = []
     after_name_end = -1  # end of the last word taken from the gazetteer (not of a surname taken after it)
+    found_lower = {name.lower() for name in found}
     for match in _ANY_WORD.finditer(text):
         word = match.group(0)
         if _is_ordinary(word):
             after_name_end = -1
             continue
         parts = word.lower().split("-")
-        in_name_position = _NAME_POSITION.search(text, max(0, match.start() - _NAME_POSITION_WINDOW), match.start())
-        listed = all(p in names for p in parts)
-        known = listed or (in_name_position is not None and all(p in all_first_names for p in parts))
+        window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
+        listed = all(p in names or _has_surname_shape(p) for p in parts) and not _AFTER_A_NUMBER.search(
+            text, window_start, match.start()
+        )
+        known = listed or (
+            all(p in all_first_names for p in parts)
+            and _NAME_POSITION.search(text, window_start, match.start()) is not None
+        )
+        # A first name said again ("ich bin horst, horst dembowski") is known too, and the word after it is
+        # its surname.
+        repeated = word.lower() in found_lower
+        known = known or repeated
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
         if known or follows_name:
             spans.append(match.span())
             found.append(word)
-        after_name_end = match.end() if listed and not follows_name else -1
+            found_lower.add(word.lower())
+        # Only a first name is followed by its surname ("agnieszka nowak"); after a surname comes the sentence.
+        first_name = listed and all(p in first_names for p in parts)
+        after_name_end = match.end() if (first_name or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
     return text
@@ -784,12 +1314,23 @@ class GermanRedactor:
                     break
                 result = redacted
             result = _redact_gazetteer_names(result, _FOUND_NAMES.names)
-            return _without_repeated_names(result, _FOUND_NAMES.names)
+            result = _without_repeated_names(result, _FOUND_NAMES.names)
+            # Rules that continue from a name placeholder ("[NAME] und kunz") see the gazetteer's names too.
+            for _ in range(_MAX_PASSES):
+                redacted = _apply(_RULES_AFTER_NAMES, result)
+                if redacted == result:
+                    break
+                result = _without_repeated_names(redacted, _FOUND_NAMES.names)
+            return result
         finally:
             _FOUND_NAMES.names = None
 
     def _apply_rules(self, text: str) -> str:
-        for rule in self._rules:
-            if rule.trigger is None or rule.trigger.search(text):
-                text = rule.pattern.sub(rule.replacement, text)
-        return text
+        return _apply(self._rules, text)
+
+
+def _apply(rules: tuple[RedactionRule, ...], text: str) -> str:
+    for rule in rules:
+        if rule.trigger is None or rule.trigger.search(text):
+            text = rule.pattern.sub(rule.replacement, text)
+    return text
