@@ -346,3 +346,14 @@ def test_the_service_sends_the_full_card_set_again_when_a_follow_up_changes_an_a
     assert [s["rank"] for s in last] == list(range(1, len(last) + 1))
     assert {s["tier"] for s in last} <= {"answer", "maybe"}
     assert any(s["answer"] == "Bei Kindern müssen beide Elternteile zustimmen." for s in last)
+
+
+@pytest.mark.unit
+def test_answer_extraction_prepares_passages_once_and_follows_a_changed_text() -> None:
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES])
+    known = passage("bottrop/hundesteuer")
+    assert extractor._prepared_for(known) is extractor._prepared_for(known), "split and tokenized at construction"
+    edited = Passage(known.id, known.article_id, known.city, known.title, known.heading, "Die Steuer kostet 99 Euro.")
+    assert extractor.extract("was kostet die hundesteuer", edited, []).answer == "Die Steuer kostet 99 Euro."
+    unknown = Passage("neu#1", "bottrop/neu", "bottrop", "Neu", "Kosten", "Das kostet nichts. Es geht schnell.")
+    assert extractor.extract("was kostet das", unknown, []).answer == "Das kostet nichts."
