@@ -47,7 +47,7 @@ def service_child(data_dir: Path, encoder: str) -> dict[str, Any]:
     from assistant.settings import Settings
     from assistant.wiring import build_call_service
 
-    settings = Settings(data_dir=data_dir, encoder_backend=encoder)  # type: ignore[arg-type]
+    settings = Settings(data_dir=data_dir, encoder_backend=encoder)
     db = Path(tempfile.mkdtemp(prefix="cold-start-")) / "bench.db"
     service = build_call_service(settings, database_url=f"sqlite:///{db}")
     result: dict[str, Any] = {"build_s": time.perf_counter() - started, "after_start": _memory()}

@@ -10,7 +10,8 @@ run`` on the dev and test queries (hybrid and dense), ``souffleur eval calls`` o
 set (tune and test) and ``souffleur eval bench munich|xquad|ragsource`` (hybrid and dense). It prints
 R@1 and R@3 per set, mode and backend, the difference to the first backend, and whether every
 difference stays within ``--bound`` (issue 11: 0.01). The JSON of every command is kept under
-``--data-root``.
+``--data-root``; ``--reuse`` takes it from there instead of running the command again (so backends
+can run in separate processes and one last call prints the table).
 """
 
 from __future__ import annotations
@@ -30,7 +31,10 @@ CALL_SETS = ("independent-tune", "independent-test")
 
 
 def _run(args: list[str], env: dict[str, str], out: Path) -> list[dict[str, Any]]:
-    """Run one command; its JSON output (one object per line)."""
+    """Run one command; its JSON output (one object per line). With ``SOUFFLEUR_BENCH_REUSE`` in the
+    environment (``--reuse``) the output of an earlier run is taken when it is there."""
+    if env.get("SOUFFLEUR_BENCH_REUSE") and out.is_file() and out.read_text().strip():
+        return [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
     started = time.perf_counter()
     result = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
     out.write_text(result.stdout)
@@ -90,7 +94,10 @@ def main() -> None:
     parser.add_argument("--sets", default="dev,test,calls,munich,xquad,ragsource")
     parser.add_argument("--ragsource-limit", type=int, default=None)
     parser.add_argument("--bound", type=float, default=0.01)
+    parser.add_argument("--reuse", action="store_true", help="reuse each command's output kept under --data-root")
     args = parser.parse_args()
+    if args.reuse:
+        os.environ["SOUFFLEUR_BENCH_REUSE"] = "1"
     backends = [b.strip() for b in args.encoder.split(",") if b.strip()]
     sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     results = {b: measure(b, args.data_root, args.shared.resolve(), sets, args.ragsource_limit) for b in backends}

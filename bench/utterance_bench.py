@@ -41,7 +41,7 @@ def measure(data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool
     from assistant.settings import Settings
     from assistant.wiring import build_call_service
 
-    settings = Settings(data_dir=data_dir, encoder_backend=encoder)  # type: ignore[arg-type]
+    settings = Settings(data_dir=data_dir, encoder_backend=encoder)
     db = Path(tempfile.mkdtemp(prefix="utt-bench-")) / "bench.db"
     service = build_call_service(settings, database_url=f"sqlite:///{db}")
     scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()][:calls]
@@ -171,8 +171,8 @@ def main() -> None:
     print("p50 / p95 ms per final caller utterance; wall clock, then CPU time of the process (all threads)")
     print("| code | caller turns | " + " | ".join(STAGES) + " |")
     print("|---|---|" + "---|" * len(STAGES))
-    for name, values in runs.items():
-        print(_row(name, values))
+    for name, measured in runs.items():
+        print(_row(name, measured))
 
 
 if __name__ == "__main__":

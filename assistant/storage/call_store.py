@@ -321,7 +321,7 @@ class CallStore:
             # One statement on the call row: both counters, the topic and the engine's memory. It locks
             # the row until commit, so concurrent writers get distinct numbers (as ``_take_numbers``).
             count = len(events)
-            values: dict[str, Any] = {
+            values: dict[Any, Any] = {
                 CallRecord.utterance_seq: CallRecord.utterance_seq + 1,
                 CallRecord.event_seq: CallRecord.event_seq + count,
             }
