@@ -6,7 +6,8 @@
 Two measurements, each in a fresh process, alternating between the baseline (``git archive REF`` on
 ``PYTHONPATH``) and this checkout so that both see the same machine load:
 
-* ``souffleur search "perso" --city bottrop --json``: wall time and peak RSS of the whole process;
+* ``souffleur search "perso" --city bottrop --json``: wall time, CPU time (user + system; the steadier
+  number on a shared machine) and peak RSS of the whole process;
 * the live service as ``souffleur serve`` builds it (``build_call_service``: knowledge base, encoder,
   index, warm-up searches, storage) without the HTTP server: seconds to build, then RSS (VmRSS, and its
   anonymous and file-backed parts) right after the build and after replaying 12 demo calls, and whether
@@ -64,17 +65,19 @@ def service_child(data_dir: Path, encoder: str) -> dict[str, Any]:
     return result
 
 
-def _run(code: Path, args: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MB, from GNU time) and stdout of one fresh process."""
-    with tempfile.NamedTemporaryFile("r", suffix=".rss") as peak:
-        timed = ["/usr/bin/time", "-f", "%M", "-o", peak.name, *args]
+def _run(code: Path, args: list[str], env: dict[str, str]) -> tuple[float, float, float, str]:
+    """Wall seconds, CPU seconds (user + system), peak RSS (MB; both from GNU time) and stdout of one
+    fresh process."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss") as usage:
+        timed = ["/usr/bin/time", "-f", "%U %S %M", "-o", usage.name, *args]
         started = time.perf_counter()
         run_env = {**env, "PYTHONPATH": str(code)}
         result = subprocess.run(timed, env=run_env, cwd=code, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         if result.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed with {code}:\n{result.stderr[-3000:]}")
-        return seconds, int(peak.read().split()[-1]) / 1024, result.stdout
+        user, system, peak = usage.read().split()[-3:]
+        return seconds, float(user) + float(system), int(peak) / 1024, result.stdout
 
 
 def _export(ref: str) -> Path:
@@ -106,7 +109,7 @@ def main() -> None:
         ("this checkout", ROOT)
     ]
     print(f"load average at start {os.getloadavg()[0]:.2f}", flush=True)
-    header = "| encoder | code | search s | search peak MB | build s | RSS after start MB (anon / file) "
+    header = "| encoder | code | search s (CPU s) | search peak MB | build s | RSS after start MB (anon / file) "
     lines = [header + "| RSS after 12 calls MB | torch imported |", "|---|---|---|---|---|---|---|---|"]
     for encoder in [e.strip() for e in args.encoder.split(",") if e.strip()]:
         data = args.data_dir / f"data-{encoder}"
@@ -117,13 +120,13 @@ def main() -> None:
             for name, code in codes:
                 search = _run(code, [souffleur, "search", "perso", "--city", "bottrop", "--json"], env)
                 child = [sys.executable, str(Path(__file__).resolve()), "--child", str(data), encoder]
-                service = json.loads(_run(code, child, env)[2].splitlines()[-1])
-                rows[name].append((search[0], search[1], service))
+                service = json.loads(_run(code, child, env)[3].splitlines()[-1])
+                rows[name].append((search[0], search[1], search[2], service))
         for name, runs in rows.items():
-            for seconds, peak, service in runs:
+            for seconds, cpu, peak, service in runs:
                 start, after = service["after_start"], service["after_calls"]
                 lines.append(
-                    f"| {encoder} | {name} | {seconds:.2f} | {peak:.0f} | {service['build_s']:.2f} | "
+                    f"| {encoder} | {name} | {seconds:.2f} ({cpu:.2f}) | {peak:.0f} | {service['build_s']:.2f} | "
                     f"{start['VmRSS']:.0f} ({start['RssAnon']:.0f} / {start['RssFile']:.0f}) | "
                     f"{after['VmRSS']:.0f} ({after['RssAnon']:.0f} / {after['RssFile']:.0f}) | "
                     f"{', '.join(service['heavy_imports']) or 'no'} |"
