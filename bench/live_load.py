@@ -188,6 +188,22 @@ def rss_mb(pid: int | None) -> float | None:
     return None
 
 
+def rss_parts(pid: int | None) -> str:
+    """The server's RSS split into anonymous (heap) and file-backed (mapped files: libraries, the
+    model's mapped weights; shared and reclaimable) memory."""
+    if pid is None:
+        return ""
+    try:
+        found = {
+            line.split(":")[0]: int(line.split()[1]) / 1024
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            if line.startswith(("RssAnon:", "RssFile:"))
+        }
+    except OSError:
+        return ""
+    return f"(anonymous {found.get('RssAnon', 0):.0f} MB, file-backed {found.get('RssFile', 0):.0f} MB)"
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -287,7 +303,8 @@ def main() -> None:
             process, base, _scratch = start_server(data_dir, args.token, encoder)
             start_rss = rss_mb(process.pid)
             ready = time.perf_counter() - started
-            print(f"\n### encoder {name}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB")
+            parts = rss_parts(process.pid)
+            print(f"\n### encoder {name}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB {parts}")
             rows.append(Row(name, 0, Measurements(), 1.0, start_rss))
         try:
             for level in args.calls:
@@ -296,6 +313,7 @@ def main() -> None:
                     run_level(base, args.token, level, args.pace, scripts, per_slot, args.duration)
                 )
                 rows.append(Row(name, level, m, seconds, rss_mb(process.pid if process else None)))
+                print(f"  after {level} calls: RSS {rows[-1].rss_mb} MB {rss_parts(process.pid if process else None)}")
         finally:
             if process is not None:
                 process.terminate()

@@ -189,3 +189,22 @@ def test_retrieval_config_weights_change_the_fusion(
     pure = lexical_only.search("Umzug neue Wohnung", "duisburg", k=4)
     reference = lexical_only.search("Umzug neue Wohnung", "duisburg", k=4, mode="lexical")
     assert [h.article_id for h in pure] == [h.article_id for h in reference]
+
+
+def test_the_saved_bm25_index_scores_like_a_rebuilt_one(knowledge_base: KnowledgeBase, tmp_path: Path) -> None:
+    import shutil
+
+    index, _ = refresh_index(tmp_path / "idx", knowledge_base, HashingFakeEncoder(dimension=64), SETTINGS)
+    snapshot = PassageIndex.snapshot(tmp_path / "idx")
+    assert (snapshot / "lexical").is_dir()
+    loaded = PassageIndex.load(tmp_path / "idx")
+    queries = ["Hund anmelden Hundemarke", "sperrmüll abholung termin", "personalausweis verloren", "xyzzy"]
+    for query in queries:
+        tokens = loaded.lexical.analyzer.tokens(query)
+        scope = ["duisburg", "bottrop"]
+        assert np.array_equal(loaded.lexical_scores(tokens, scope), index.lexical_scores(tokens, scope))
+        assert loaded.lexical.upper_bound(tokens) == index.lexical.upper_bound(tokens)
+    shutil.rmtree(snapshot / "lexical")  # a snapshot written before the BM25 index was saved
+    rebuilt = PassageIndex.load(tmp_path / "idx")
+    tokens = rebuilt.lexical.analyzer.tokens(queries[0])
+    assert np.array_equal(rebuilt.lexical_scores(tokens, ["duisburg"]), index.lexical_scores(tokens, ["duisburg"]))

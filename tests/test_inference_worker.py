@@ -127,3 +127,25 @@ def test_requests_submitted_before_stop_are_answered() -> None:
     stopper.join(timeout=10)
     assert blocker.result(timeout=10).shape == (1, 32)
     assert all(f.result(timeout=10).shape == (1, 32) for f in pending)
+
+
+def test_an_idle_worker_does_not_wait_and_a_busy_one_does() -> None:
+    encoder = GatedEncoder()
+    encoder.gate.set()
+    with InferenceWorker(encoder, max_batch=64, max_wait_ms=50) as worker:
+        for i in range(3):  # one caller at a time: every pass starts at once
+            worker.submit([f"frage {i}"]).result(timeout=10)
+        assert worker.stats.waits == 0
+        encoder.gate.clear()
+        encoder.entered.clear()
+        first = worker.submit(["erster text"])
+        assert encoder.entered.wait(timeout=10)
+        queued = [worker.submit([f"frage {i}"]) for i in range(4)]  # queue up behind the running pass
+        encoder.gate.set()
+        first.result(timeout=10)
+        for future in queued:
+            future.result(timeout=10)
+        # the four queued requests shared one pass, so the worker counts as busy and the next pass waits
+        assert [len(b) for b in encoder.batches[-2:]] == [1, 4]
+        worker.submit(["danach"]).result(timeout=10)
+    assert worker.stats.waits == 1

@@ -98,7 +98,7 @@ def test_a_failed_write_stores_nothing_of_the_utterance(
     def broken(*_args: Any) -> Any:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(CallStore, "_add_events", broken)
+    monkeypatch.setattr(CallStore, "_insert_events", broken)
     with pytest.raises(RuntimeError):
         service.utterance(call.id, "caller", "ich will mein altes Sofa entsorgen, Sperrmüll")
     monkeypatch.undo()

@@ -374,3 +374,14 @@ def test_every_candidate_carries_the_coverage_of_the_concerns_words() -> None:
     for candidate in outcome.candidates:
         assert candidate.features["coverage"] == eng.vocabulary.coverage(candidate.article_id, words)
     assert outcome.candidates[0].features["coverage"] > eng.vocabulary.coverage("bottrop/sperrmuell", words)
+
+
+@pytest.mark.unit
+def test_answer_extraction_prepares_passages_once_and_follows_a_changed_text() -> None:
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES])
+    known = passage("bottrop/hundesteuer")
+    assert extractor._prepared_for(known) is extractor._prepared_for(known), "split and tokenized at construction"
+    edited = Passage(known.id, known.article_id, known.city, known.title, known.heading, "Die Steuer kostet 99 Euro.")
+    assert extractor.extract("was kostet die hundesteuer", edited, []).answer == "Die Steuer kostet 99 Euro."
+    unknown = Passage("neu#1", "bottrop/neu", "bottrop", "Neu", "Kosten", "Das kostet nichts. Es geht schnell.")
+    assert extractor.extract("was kostet das", unknown, []).answer == "Das kostet nichts."

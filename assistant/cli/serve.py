@@ -8,16 +8,18 @@ import random
 import threading
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from assistant.api.log_filter import server_log_config
 from assistant.cli.support import console, errors, fail, load_settings, port_is_free, progress_bar, user_errors
 from assistant.replay.call_scripts import CallScript, CallScriptError, load_call_scripts
-from assistant.replay.http_replayer import HttpCallReplayer, OpenedReplayCall, ReplayError
-from assistant.replay.simulated_agent import SimulatedAgent
 from assistant.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:  # the HTTP client (httpx) is imported only by the commands that play calls
+    from assistant.replay.http_replayer import HttpCallReplayer, OpenedReplayCall
+    from assistant.replay.simulated_agent import SimulatedAgent
 
 DEMO_CALLS = PROJECT_ROOT / "demo" / "calls" / "dev.jsonl"
 # Calls about matters the demo knowledge base does not cover (trees, rats, library cards): replayed after
@@ -150,6 +152,8 @@ def replay(
     keep_open: Annotated[bool, typer.Option("--keep-open", help="Do not end the calls")] = False,
 ) -> None:
     """Play call scripts into a running server, printing sidebar URLs and what was suggested."""
+    from assistant.replay.http_replayer import HttpCallReplayer, ReplayError
+
     settings = load_settings()
     base = server or f"http://{settings.server.host}:{settings.server.port}"
     try:
@@ -206,6 +210,9 @@ def demo(
     """Start the assistant on the demo knowledge base and play demo calls into it (several cities):
     open the printed sidebar links to watch suggestions appear live, then the gaps page link."""
     import uvicorn
+
+    from assistant.replay.http_replayer import HttpCallReplayer, ReplayError
+    from assistant.replay.simulated_agent import SimulatedAgent
 
     _private_files()
     settings = load_settings()

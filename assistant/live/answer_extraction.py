@@ -81,41 +81,51 @@ class AnswerExtractor:
         total = max(len(passages), 1)
         self._idf = {token: math.log(1 + total / count) for token, count in frequency.items()}
         self._default_idf = math.log(1 + total)
+        # Split and tokenized once here, not per request: the sentences and list items of every
+        # passage, with their token sets, and the tokens of each heading and of the intents' words.
+        self._prepared = {p.id: _prepare(analyzer, p) for p in passages}
+        self._intent_tokens = tuple((pattern, analyzer.tokens(words)) for pattern, words in QUESTION_INTENTS)
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Query tokens (weight 1) and the tokens of the intents the question expresses."""
         weights = dict.fromkeys(self.analyzer.tokens(query), 1.0)
-        for pattern, words in QUESTION_INTENTS:
+        for pattern, tokens in self._intent_tokens:
             if pattern.search(query):
-                for token in self.analyzer.tokens(words):
+                for token in tokens:
                     weights.setdefault(token, INTENT_WEIGHT)
         return weights
+
+    def _prepared_for(self, passage: Passage) -> _Prepared:
+        """The passage split and tokenized at construction; a passage this extractor was not built
+        with (or one whose text changed) is prepared now."""
+        found = self._prepared.get(passage.id)
+        if found is not None and found.text == passage.text and found.heading_text == passage.heading:
+            return found
+        return _prepare(self.analyzer, passage)
 
     def extract(
         self, query: str, best: Passage, sections: Sequence[Passage], fallback_query: str | None = None
     ) -> Answer:
         ordered = [best, *[p for p in sections if p.id != best.id]]
-        units = [_units(p.text) for p in ordered]
-        where = self._best(self.query_weights(query), ordered, units)
+        prepared = [self._prepared_for(p) for p in ordered]
+        where = self._best(self.query_weights(query), prepared)
         if where is None and fallback_query:
-            where = self._best(self.query_weights(fallback_query), ordered, units)
+            where = self._best(self.query_weights(fallback_query), prepared)
         order, index = where or (0, 0)
-        passage, found = ordered[order], units[order]
+        passage, found = ordered[order], prepared[order].units
         answer = found[index].text if found else plain(passage.text)
         if answer.endswith(":") and index + 1 < len(found) and found[index + 1].item:
             answer = found[index + 1].text  # the first item, not the line that introduces the list
         return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
-    def _best(
-        self, query: dict[str, float], ordered: Sequence[Passage], units: Sequence[Sequence[_Unit]]
-    ) -> tuple[int, int] | None:
+    def _best(self, query: dict[str, float], prepared: Sequence[_Prepared]) -> tuple[int, int] | None:
         best_score, where = 0.0, None
-        for order, (passage, found) in enumerate(zip(ordered, units, strict=True)):
+        for order, passage in enumerate(prepared):
             weight = 1.0 if order == 0 else OTHER_SECTION_WEIGHT
-            heading = set(self.analyzer.tokens(passage.heading))
+            heading = passage.heading
             intro = 0.0
-            for i, unit in enumerate(found):
-                own = self._overlap(query, unit.text, heading)
+            for i, (unit, tokens) in enumerate(zip(passage.units, passage.tokens, strict=True)):
+                own = self._overlap(query, unit.text, tokens, heading)
                 if unit.item:
                     own += LIST_INTRO_SHARE * intro
                 else:
@@ -125,8 +135,9 @@ class AnswerExtractor:
                     best_score, where = score, (order, i)
         return where
 
-    def _overlap(self, query: dict[str, float], sentence: str, heading: set[str]) -> float:
-        tokens = set(self.analyzer.tokens(sentence))
+    def _overlap(
+        self, query: dict[str, float], sentence: str, tokens: frozenset[str], heading: frozenset[str]
+    ) -> float:
         if not tokens:
             return 0.0
         shared = sum(w * self._idf.get(t, self._default_idf) for t, w in query.items() if t in tokens)
@@ -139,6 +150,28 @@ class AnswerExtractor:
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
         return float(penalty * shared / len(tokens) ** 0.3)
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A passage as the extractor scores it: its units, each unit's token set, its heading's tokens."""
+
+    text: str
+    heading_text: str
+    units: list[_Unit]
+    tokens: list[frozenset[str]]
+    heading: frozenset[str]
+
+
+def _prepare(analyzer: TextAnalyzer, passage: Passage) -> _Prepared:
+    units = _units(passage.text)
+    return _Prepared(
+        text=passage.text,
+        heading_text=passage.heading,
+        units=units,
+        tokens=[frozenset(analyzer.tokens(u.text)) for u in units],
+        heading=frozenset(analyzer.tokens(passage.heading)),
+    )
 
 
 def _units(text: str) -> list[_Unit]:

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
@@ -247,9 +247,17 @@ class CallStore:
             return []
         first = self._take_numbers(session, call_id, "event_seq", len(events))
         stored = [StoredEvent(seq=first + i, type=t, payload=p) for i, (t, p) in enumerate(events)]
-        now = utcnow()
-        session.add_all(EventRecord(call_id=call_id, seq=e.seq, type=e.type, payload=e.payload, at=now) for e in stored)
+        self._insert_events(session, call_id, stored, utcnow())
         return stored
+
+    @staticmethod
+    def _insert_events(session: Session, call_id: str, stored: Sequence[StoredEvent], now: datetime) -> None:
+        """The numbered events, in one multi-row INSERT."""
+        if stored:
+            session.execute(
+                insert(EventRecord),
+                [{"call_id": call_id, "seq": e.seq, "type": e.type, "payload": e.payload, "at": now} for e in stored],
+            )
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
@@ -310,43 +318,62 @@ class CallStore:
         engine_state: dict[str, Any] | None,
     ) -> tuple[int, list[StoredEvent]]:
         with self._write() as session:
-            seq = self._take_numbers(session, call_id, "utterance_seq", 1)
+            # One statement on the call row: both counters, the topic and the engine's memory. It locks
+            # the row until commit, so concurrent writers get distinct numbers (as ``_take_numbers``).
+            count = len(events)
+            values: dict[Any, Any] = {
+                CallRecord.utterance_seq: CallRecord.utterance_seq + 1,
+                CallRecord.event_seq: CallRecord.event_seq + count,
+            }
+            if utterance.topic_changed:
+                values[CallRecord.topic] = utterance.topic
+            if engine_state is not None:
+                values[CallRecord.engine_state] = engine_state
+                # SET expressions read the row as it was: this is the new last event number.
+                values[CallRecord.state_event_seq] = CallRecord.event_seq + count if count else None
+            seq, last_event = session.execute(
+                update(CallRecord)
+                .where(CallRecord.id == call_id)
+                .values(values)
+                .returning(CallRecord.utterance_seq, CallRecord.event_seq)
+                .execution_options(synchronize_session=False)
+            ).one()
             now = utcnow()
-            record = UtteranceRecord(
-                call_id=call_id,
-                seq=seq,
-                speaker=utterance.speaker,
-                text=utterance.text,
-                topic=utterance.topic,
-                outcome=utterance.outcome,
-                top_score=utterance.top_score,
-                top_article_id=utterance.top_article_id,
-                at=now,
-            )
-            session.add(record)
-            session.flush()
-            session.add_all(
-                SuggestionRecord(
+            utterance_id = session.execute(
+                insert(UtteranceRecord)
+                .values(
                     call_id=call_id,
-                    utterance_id=record.id,
-                    article_id=article_id,
-                    rank=rank,
-                    score=score,
+                    seq=seq,
+                    speaker=utterance.speaker,
+                    text=utterance.text,
                     topic=utterance.topic,
+                    outcome=utterance.outcome,
+                    top_score=utterance.top_score,
+                    top_article_id=utterance.top_article_id,
                     at=now,
                 )
-                for article_id, rank, score in utterance.suggestions
-            )
-            stored = self._add_events(session, call_id, events)
-            values: dict[str, Any] = {}
-            if utterance.topic_changed:
-                values["topic"] = utterance.topic
-            if engine_state is not None:
-                values["engine_state"] = engine_state
-                values["state_event_seq"] = stored[-1].seq if stored else None
-            if values:
-                session.execute(update(CallRecord).where(CallRecord.id == call_id).values(values))
-            return record.id, stored
+                .returning(UtteranceRecord.id)
+            ).scalar_one()
+            if utterance.suggestions:
+                session.execute(
+                    insert(SuggestionRecord),
+                    [
+                        {
+                            "call_id": call_id,
+                            "utterance_id": utterance_id,
+                            "article_id": article_id,
+                            "rank": rank,
+                            "score": score,
+                            "topic": utterance.topic,
+                            "at": now,
+                        }
+                        for article_id, rank, score in utterance.suggestions
+                    ],
+                )
+            first = int(last_event) - count + 1
+            stored = [StoredEvent(seq=first + i, type=t, payload=p) for i, (t, p) in enumerate(events)]
+            self._insert_events(session, call_id, stored, now)
+            return int(utterance_id), stored
 
     def add_utterance(
         self,

@@ -2,8 +2,10 @@
 
 Callers anywhere (request threads of the live service, the command line) call ``submit(texts)`` and
 get a ``Future`` of the vectors, or ``encode_queries(texts)`` and wait for them. The worker thread
-takes the first waiting request, gathers whatever else arrives within ``max_wait_ms`` (up to
-``max_batch`` texts) and embeds them all in one forward pass, then hands each caller its own rows.
+takes the first waiting request and whatever else is already queued, and while it is busy (its last
+pass served several requests) what arrives within ``max_wait_ms`` (up to ``max_batch`` texts), embeds
+them all in one forward pass, then hands each caller its own rows. An idle worker does not wait, so
+one call's query costs no batching delay.
 So at most one forward pass runs at a time, with the thread count the encoder was built with,
 however many calls are open; concurrent utterances share passes instead of fighting for cores.
 
@@ -61,6 +63,7 @@ class WorkerStats:
     passes: int = 0
     texts: int = 0
     largest_batch: int = 0
+    waits: int = 0  # passes that waited up to ``max_wait_ms`` for more requests
 
 
 class InferenceWorker(IdentifiedEncoder):
@@ -78,6 +81,7 @@ class InferenceWorker(IdentifiedEncoder):
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._running = False
+        self._busy = False  # the last pass served several requests: wait for more before the next one
 
     # ---- life ---------------------------------------------------------------------------------
     def start(self) -> InferenceWorker:
@@ -156,11 +160,16 @@ class InferenceWorker(IdentifiedEncoder):
                 return
 
     def _gather(self, first: _QueryJob) -> tuple[list[_QueryJob], bool, list[_PassageJob]]:
-        """More query jobs that arrive within the wait, up to ``max_batch`` texts."""
+        """The query jobs already queued, and while the worker is busy (its previous pass served more
+        than one request) those that arrive within the wait, up to ``max_batch`` texts. A lone caller
+        on an idle worker does not wait: its pass starts at once."""
         batch = [first]
         size = len(first.texts)
         passages: list[_PassageJob] = []
-        deadline = time.monotonic() + self.max_wait
+        wait = self.max_wait if self._busy else 0.0
+        if wait:
+            self.stats.waits += 1
+        deadline = time.monotonic() + wait
         while size < self.max_batch:
             remaining = deadline - time.monotonic()
             try:
@@ -175,6 +184,7 @@ class InferenceWorker(IdentifiedEncoder):
             assert isinstance(item, _QueryJob)
             batch.append(item)
             size += len(item.texts)
+        self._busy = len(batch) > 1
         return batch, False, passages
 
     def _run_queries(self, batch: list[_QueryJob]) -> None:

@@ -13,14 +13,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from embeddings.encoders.compact_tokenizer import (
+    CompactTokenizer,
+    UnsupportedTokenizerError,
+    compact_tokenizer_ready,
+    prepare_compact_tokenizer,
+)
 from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
 from embeddings.encoders.encoder import EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
@@ -28,6 +35,12 @@ from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
 OnnxVariant = Literal["fp32", "int8"]
 ONNX_MARKER = "souffleur-onnx.json"
 _FILES: dict[OnnxVariant, str] = {"fp32": "model.onnx", "int8": "model-int8.onnx"}
+_MAPPED_FILES: dict[OnnxVariant, str] = {"fp32": "model.mapped.onnx", "int8": "model-int8.mapped.onnx"}
+PADDING_SLACK = 1.25  # a forward pass holds texts up to this many times its shortest one's tokens ...
+PADDING_ALLOWANCE = 8  # ... plus this many
+
+
+log = logging.getLogger("souffleur.onnx")
 
 
 class OnnxModelMissingError(FileNotFoundError):
@@ -45,6 +58,42 @@ class OnnxExportReport:
 def onnx_folder(model_folder: Path) -> Path:
     """Where the export of ``model_folder`` lives: a sibling folder, so the model's fingerprint is untouched."""
     return model_folder.with_name(model_folder.name + "-onnx")
+
+
+def model_file(folder: Path, variant: OnnxVariant) -> Path:
+    """The graph to load: the copy with its weights in a separate file when there is one (ONNX Runtime
+    maps that file into memory instead of reading it onto the heap: a 470 MB fp32 export then costs
+    the pages that are used, mostly of the embedding table's rows of common tokens, and loads in a
+    third of the time; same weights, same outputs), else the export itself."""
+    mapped = folder / _MAPPED_FILES[variant]
+    if mapped.is_file() and (folder / (_MAPPED_FILES[variant] + ".data")).is_file():
+        return mapped
+    return folder / _FILES[variant]
+
+
+def write_mapped_copies(folder: Path) -> list[Path]:
+    """For each export in ``folder`` without one, a copy whose weights are in ``<name>.data``."""
+    import onnx
+
+    written = []
+    for variant, name in _FILES.items():
+        source, target = folder / name, folder / _MAPPED_FILES[variant]
+        data = folder / (_MAPPED_FILES[variant] + ".data")
+        if not source.is_file() or (target.is_file() and data.is_file()):
+            continue
+        partial = folder / f".{target.name}.partial"
+        model = onnx.load(str(source))
+        onnx.save_model(
+            model,
+            str(partial),
+            save_as_external_data=True,
+            all_tensors_to_one_file=True,
+            location=data.name,
+            size_threshold=1024,
+        )
+        partial.replace(target)  # the data file is complete before the graph that names it appears
+        written.append(target)
+    return written
 
 
 def onnx_ready(model_folder: Path) -> bool:
@@ -89,9 +138,9 @@ class OnnxEncoder(IdentifiedEncoder):
         threads: int | None = None,
         batch_size: int = 16,
         require_verified: bool = True,
+        compact_tokenizer: bool = True,
     ) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         folder = onnx_folder(model_folder)
         if require_verified and not (folder / ONNX_MARKER).is_file():
@@ -104,15 +153,21 @@ class OnnxEncoder(IdentifiedEncoder):
             options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # After each pass ONNX Runtime's threads spin for more work by default: on a small machine that
+        # takes the cores from the request threads that would hand them the next query.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = ort.InferenceSession(
-            str(folder / _FILES[variant]), sess_options=options, providers=["CPUExecutionProvider"]
+            str(model_file(folder, variant)), sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
-        # One tokenizer without truncation or padding (an XLM-R vocabulary costs ~290 MB per instance):
-        # counting needs the full length, ``_forward`` truncates and pads itself.
-        self._tokenizer = Tokenizer.from_file(str(model_folder / "tokenizer.json"))
-        self._tokenizer.no_truncation()
-        self._tokenizer.no_padding()
+        # One tokenizer without truncation or padding: counting needs the full length, ``_forward``
+        # truncates and pads itself. The SentencePiece copy written by ``souffleur model prepare`` gives
+        # the same ids in ~70 MB; ``tokenizers`` holds the XLM-R vocabulary in ~280 MB.
+        self._tokenizer: _Tokenizer
+        if compact_tokenizer and compact_tokenizer_ready(folder):
+            self._tokenizer = CompactTokenizer(folder)
+        else:
+            self._tokenizer = _HuggingFaceTokenizer(model_folder / "tokenizer.json")
         self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
         self._query_prompt, self._passage_prompt = _prompts(model_folder)
         self._pooling = _pooling_mode(model_folder)
@@ -124,14 +179,14 @@ class OnnxEncoder(IdentifiedEncoder):
         )
         self._batch_size = batch_size
 
-    def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text).ids)
+    @property
+    def tokenizer_name(self) -> str:
+        return type(self._tokenizer).__name__
 
-    def _forward(self, texts: Sequence[str]) -> Vectors:
-        rows = [e.ids for e in self._tokenizer.encode_batch(list(texts))]
-        # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
-        limit = self.max_tokens
-        rows = [r if len(r) <= limit else [*r[: limit - 1], r[-1]] for r in rows]
+    def count_tokens(self, text: str) -> int:
+        return len(self._tokenizer.encode_batch([text])[0])
+
+    def _forward(self, rows: Sequence[list[int]]) -> Vectors:
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -153,13 +208,12 @@ class OnnxEncoder(IdentifiedEncoder):
     def _encode(self, texts: Sequence[str], prompt: str, progress: ProgressCallback | None = None) -> Vectors:
         if not texts:
             return self.no_vectors()
-        prompted = [prompt + t for t in texts]
-        # Sorting by length keeps padding small when many passages are encoded at once.
-        order = sorted(range(len(prompted)), key=lambda i: len(prompted[i]))
-        out = np.zeros((len(prompted), self.dimension), dtype=np.float32)
-        for start in range(0, len(order), self._batch_size):
-            chunk = order[start : start + self._batch_size]
-            out[chunk] = self._forward([prompted[i] for i in chunk])
+        rows = self._tokenizer.encode_batch([prompt + t for t in texts])
+        # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
+        rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
+        out = np.zeros((len(rows), self.dimension), dtype=np.float32)
+        for chunk in length_batches([len(r) for r in rows], self._batch_size):
+            out[chunk] = self._forward([rows[i] for i in chunk])
             if progress is not None:
                 progress(len(chunk))
         return out
@@ -171,6 +225,44 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._encode(texts, self._passage_prompt, progress)
 
 
+def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDING_SLACK) -> list[list[int]]:
+    """Positions grouped into forward passes: shortest first, at most ``batch_size`` each, and a new
+    pass whenever a text is longer than ``slack`` times the pass's shortest (plus a few tokens), so
+    that a short query is not padded to a long one's length (a 12-token turn next to a 60-token window
+    would cost a 60-token pass)."""
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    batches: list[list[int]] = []
+    for i in order:
+        current = batches[-1] if batches else None
+        if (
+            current is None
+            or len(current) >= batch_size
+            or lengths[i] > slack * lengths[current[0]] + PADDING_ALLOWANCE
+        ):
+            batches.append([i])
+        else:
+            current.append(i)
+    return batches
+
+
+class _Tokenizer(Protocol):
+    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]: ...
+
+
+class _HuggingFaceTokenizer:
+    """``tokenizers`` without truncation or padding."""
+
+    def __init__(self, path: Path) -> None:
+        from tokenizers import Tokenizer
+
+        self._tokenizer = Tokenizer.from_file(str(path))
+        self._tokenizer.no_truncation()
+        self._tokenizer.no_padding()
+
+    def encode_batch(self, texts: Sequence[str]) -> list[list[int]]:
+        return [e.ids for e in self._tokenizer.encode_batch(list(texts))]
+
+
 def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
     """Export ``model_folder`` (a sentence-transformers folder) to ONNX fp32 and int8 and verify it.
 
@@ -180,6 +272,9 @@ def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
     marker = folder / ONNX_MARKER
     if marker.is_file() and not force:
         info = json.loads(marker.read_text())
+        if not compact_tokenizer_ready(folder):
+            prepare_tokenizer(model_folder)
+        write_mapped_copies(folder)
         return OnnxExportReport(folder, info["min_cosine_fp32"], info["min_cosine_int8"], info["seconds"])
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
@@ -189,6 +284,8 @@ def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
 
     # Per-channel scales keep the int8 vectors close (min cosine 0.994 on dev queries, 0.981 per tensor).
     quantize_dynamic(folder / _FILES["fp32"], folder / _FILES["int8"], weight_type=QuantType.QInt8, per_channel=True)
+    prepare_tokenizer(model_folder)
+    write_mapped_copies(folder)
     cos32, cos8 = _compare_with_torch(model_folder)
     seconds = round(time.perf_counter() - started, 1)
     if cos32 < MIN_COSINE:
@@ -200,6 +297,33 @@ def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
         )
     )
     return OnnxExportReport(folder, cos32, cos8, seconds)
+
+
+# Beyond the probe texts: what transcripts and articles contain (compounds, umlauts, numbers, lists,
+# Markdown tables, odd spacing, characters outside the vocabulary).
+TOKENIZER_CHECK_TEXTS = (
+    "ja hallo ähm ich hab da mal ne frage wegen dem sperrmüll",
+    "Personalausweis beantragen: Gebühr 37,00 Euro (unter 24 Jahren 22,80 Euro).",
+    "- **Unterlagen:** Geburtsurkunde, biometrisches Passfoto\n- Termin im Bürgerbüro",
+    "| Leistung | Gebühr |\n|----------|--------|\n| Anwohnerparkausweis | 30,70 € |",
+    "  zwei  Leerzeichen\tund Tab\nund Zeilenumbruch  ",
+    "Straße Öffnungszeiten Übergangsregelung § 12 Abs. 3 Nr. 4 StVO",
+    "émoji 😀 ﬁnal ① ＡＢＣ 日本語 Ǆ",
+)
+
+
+def prepare_tokenizer(model_folder: Path) -> bool:
+    """Write the SentencePiece copy of the model's tokenizer next to the export (see
+    ``compact_tokenizer``); ``False`` (and ``tokenizers`` stays in use) when it cannot give the same ids."""
+    query_prompt, passage_prompt = _prompts(model_folder)
+    texts = [*PROBE_TEXTS, *TOKENIZER_CHECK_TEXTS]
+    checks = [prompt + text for prompt in ("", query_prompt, passage_prompt) for text in texts]
+    try:
+        prepare_compact_tokenizer(model_folder / "tokenizer.json", onnx_folder(model_folder), checks)
+    except (UnsupportedTokenizerError, FileNotFoundError, KeyError) as exc:
+        log.warning("keeping the tokenizers library for %s: %s", model_folder, exc)
+        return False
+    return True
 
 
 def _export_graph(model_folder: Path, target: Path) -> None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
+from pathlib import Path
 
 import bm25s
 import numpy as np
@@ -11,6 +13,7 @@ import numpy.typing as npt
 
 from embeddings.index.text_analysis import TextAnalyzer
 
+_META = "souffleur-bm25.json"
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
 
@@ -46,6 +49,30 @@ class Bm25LexicalIndex:
 
     def __len__(self) -> int:
         return self._size
+
+    def save(self, folder: Path) -> None:
+        """Write the index (bm25s's arrays and vocabulary, the document frequencies) into ``folder``."""
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._bm25 is not None and self._size:
+            self._bm25.save(str(folder))
+        meta = {"analyzer": self.analyzer.name, "k1": self.k1, "b": self.b, "size": self._size, "df": self._df}
+        (folder / _META).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: Path, analyzer: TextAnalyzer, k1: float = 1.2, b: float = 0.75) -> Bm25LexicalIndex | None:
+        """The index saved in ``folder``, or ``None`` when there is none for this analyzer and these
+        parameters (the caller builds it from the passages instead)."""
+        path = folder / _META
+        if not path.is_file():
+            return None
+        meta = json.loads(path.read_text(encoding="utf-8"))
+        if (meta.get("analyzer"), meta.get("k1"), meta.get("b")) != (analyzer.name, k1, b):
+            return None
+        index = cls(analyzer, k1, b)
+        index._size = int(meta["size"])
+        index._df = {str(t): int(n) for t, n in meta["df"].items()}
+        index._bm25 = bm25s.BM25.load(str(folder)) if index._size else bm25s.BM25(k1=k1, b=b, method="lucene")
+        return index
 
     def _idf(self, token: str) -> float:
         df = self._df.get(token, 0)

@@ -6,6 +6,7 @@ Layout of the index folder::
     snap-<time>/manifest.json
     snap-<time>/articles.json, passages.jsonl, vectors.npy
     snap-<time>/dense/<city>.faiss (+ .rows.npy)
+    snap-<time>/lexical/      the BM25 index (bm25s arrays, vocabulary, document frequencies)
 
 A snapshot is written completely before ``CURRENT`` points to it, so a reader never sees a
 half-written index. Dense search runs only over the FAISS partitions of the requested cities, and
@@ -135,6 +136,7 @@ class PassageIndex:
         vectors: FloatArray,
         manifest: Manifest,
         dense: dict[str, FaissDenseIndex] | None = None,
+        lexical: Bm25LexicalIndex | None = None,
     ) -> None:
         self.articles = articles
         self.passages = passages
@@ -150,8 +152,10 @@ class PassageIndex:
             city: FaissDenseIndex.build(vectors, rows, settings.approximate_above)
             for city, rows in self._rows_by_city.items()
         }
-        self.lexical = Bm25LexicalIndex(make_analyzer(settings.lexical_analyzer))
-        self.lexical.build([self.lexical_text(p) for p in passages])
+        if lexical is None or len(lexical) != len(passages):
+            lexical = Bm25LexicalIndex(make_analyzer(settings.lexical_analyzer))
+            lexical.build([self.lexical_text(p) for p in passages])
+        self.lexical = lexical
         self._masks: dict[tuple[str, ...], BoolArray] = {}
         self.rows_by_article: dict[str, list[int]] = {}
         for row, passage in enumerate(passages):
@@ -203,6 +207,8 @@ class PassageIndex:
         np.save(tmp / "vectors.npy", self.vectors)
         for city, index in self.dense.items():
             index.save(tmp / "dense" / f"{city}.faiss")
+        # Saved so that a reader does not tokenize every passage again (older snapshots rebuild it).
+        self.lexical.save(tmp / "lexical")
         (tmp / "manifest.json").write_text(json.dumps(asdict(self.manifest), indent=2), encoding="utf-8")
         final = folder / name
         tmp.rename(final)
@@ -244,7 +250,9 @@ class PassageIndex:
             passages = [Passage(**json.loads(line)) for line in handle if line.strip()]
         vectors = np.load(snap / "vectors.npy")
         dense = {p.stem: FaissDenseIndex.load(p) for p in (snap / "dense").glob("*.faiss")}
-        return cls(articles, passages, vectors, manifest, dense)
+        analyzer = make_analyzer(IndexSettings(**manifest.settings).lexical_analyzer)
+        lexical = Bm25LexicalIndex.load(snap / "lexical", analyzer)
+        return cls(articles, passages, vectors, manifest, dense, lexical)
 
     def check(self, encoder: Encoder, knowledge_base: KnowledgeBase | None, settings: IndexSettings) -> str | None:
         """Why this index must not serve with this model, corpus and settings; ``None`` when it may."""

@@ -187,7 +187,7 @@ class HybridRetriever:
         scope = self.cities.scope(city)
         signals = _QuerySignals(
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
-            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)),
+            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)) if mode in ("lexical", "hybrid") else [],
         )
         if mode in ("lexical", "hybrid") and signals.tokens:
             signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)
