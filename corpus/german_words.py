@@ -6,6 +6,7 @@ the sets the other modules import are unions of groups, one per use:
 - ``STOPWORDS``: what lexical search drops (``embeddings.index.text_analysis``);
 - ``CONVERSATION_WORDS``: words of the conversation itself (``assistant.live.utterance_analysis``);
 - ``FILLER_WORDS``: words that never label a topic (``assistant.gaps.labels``);
+- ``CONTEXT_NOUNS``: nouns of a call's circumstances that never name a topic (``assistant.gaps.labels``);
 - ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``).
 """
 
@@ -183,6 +184,23 @@ DIALECT_FILLERS = frozenset(
 CORRECTION_WORDS = frozenset(
     {
         "anders", "egal", "falsch", "geändert", "isch", "korrekt", "neu", "unbekannt", "verkehrt", "weg"
+    }
+)  # fmt: skip
+
+# Nouns of the conversation and of the caller's circumstances (family, time, measures, vague things),
+# and words a tagger takes for nouns in speech ("hin und her"): they appear in every kind of call and
+# never name its matter ("Frage", "Sohn", "Woche").
+CONTEXT_NOUNS = frozenset(
+    {
+        "abend", "ahnung", "amt", "anfang", "anruf", "antwort", "art", "bescheid", "bisschen", "dank",
+        "bruder", "ding", "dinge", "eltern", "ende", "enkel", "enkelin", "freund", "freundin", "neffe", "nichte",
+        "onkel", "schwester", "tante", "euro", "fall", "frage", "frau", "gott", "grund", "her", "herr",
+        "hilfe", "info", "information", "jahr", "kind", "kinder", "kopp", "leute", "mal", "mann", "meter", "minute",
+        "moment", "monat", "morgen", "mutter", "nummer", "oma", "opa", "problem", "sache", "schwiegereltern",
+        "seite", "sohn", "stadt", "stunde", "stück", "tag", "teil", "telefon", "tochter", "uhr", "vater",
+        "weise", "woche", "zeit", "zuhause", "spaß", "wochenende", "frühjahr", "frühling", "sommer",
+        "herbst", "winter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
+        "september", "oktober", "november", "dezember"
     }
 )  # fmt: skip
 
