@@ -192,15 +192,16 @@ CORRECTION_WORDS = frozenset(
 # never name its matter ("Frage", "Sohn", "Woche").
 CONTEXT_NOUNS = frozenset(
     {
-        "abend", "ahnung", "amt", "anfang", "anruf", "antwort", "art", "bescheid", "bisschen", "dank",
-        "bruder", "ding", "dinge", "eltern", "ende", "enkel", "enkelin", "freund", "freundin", "neffe", "nichte",
-        "onkel", "schwester", "tante", "euro", "fall", "frage", "frau", "gott", "grund", "her", "herr",
-        "hilfe", "info", "information", "jahr", "kind", "kinder", "kopp", "leute", "mal", "mann", "meter", "minute",
-        "moment", "monat", "morgen", "mutter", "nummer", "oma", "opa", "problem", "sache", "schwiegereltern",
-        "seite", "sohn", "stadt", "stunde", "stück", "tag", "teil", "telefon", "tochter", "uhr", "vater",
-        "weise", "woche", "zeit", "zuhause", "spaß", "wochenende", "frühjahr", "frühling", "sommer",
-        "herbst", "winter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august",
-        "september", "oktober", "november", "dezember"
+        "abend", "ahnung", "amt", "anfang", "anruf", "antwort", "april", "art", "august", "bescheid",
+        "bisschen", "bruder", "dank", "dezember", "ding", "dinge", "eltern", "ende", "enkel", "enkelin",
+        "euro", "fall", "februar", "frage", "frau", "freund", "freundin", "frühjahr", "frühling", "gott",
+        "grund", "her", "herbst", "herr", "hilfe", "info", "information", "jahr", "januar", "juli", "juni",
+        "kind", "kinder", "kopp", "leute", "mai", "mal", "mann", "meter", "minute", "moin", "moment", "monat",
+        "morgen", "mutter", "mutti", "märz", "neffe", "nichte", "november", "nummer", "oktober", "oma", "omma",
+        "onkel", "opa", "oppa", "problem", "sache", "schwester", "schwiegereltern", "seite", "september",
+        "servus", "sohn", "sommer", "spaß", "stadt", "stunde", "stück", "tach", "tag", "tante", "teil",
+        "telefon", "tochter", "uhr", "vater", "vatter", "weise", "winter", "woche", "wochenende", "zeit",
+        "zuhause"
     }
 )  # fmt: skip
 

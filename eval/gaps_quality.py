@@ -16,9 +16,11 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.gaps.signals import GapSignal
 from assistant.replay.call_scripts import CallScript, Concern, load_call_scripts
 from assistant.replay.simulated_agent import SimulatedAgent
 
@@ -233,10 +235,50 @@ def print_purity(topics: Sequence[GapTopic], matters: dict[str, dict[str, str]],
             print(f"  impure {p.purity:.2f} {p.city:10} {p.label[:40]:40} majority {p.matter[:50]}")
 
 
+def concern_signals(
+    scripts: Sequence[CallScript], redact: Callable[[str], str]
+) -> tuple[list[GapSignal], dict[str, CallScript]]:
+    """The clustering alone, without the replay: every labeled concern of every call as a call of its
+    own (id ``<script>#<n>``) whose caller turns all went unanswered; the turns of no concern (greetings,
+    names, thanks) go with the call's first concern. Returns the signals and each pseudo-call's script."""
+    when = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
+    signals: list[GapSignal] = []
+    calls: dict[str, CallScript] = {}
+    for script in scripts:
+        concerns = script.concern_list()
+        caller = [i for i, (speaker, _) in enumerate(script.turns) if speaker == "caller"]
+        in_none = set(caller) - {t for c in concerns for t in c.caller_turns}
+        for number, concern in enumerate(concerns):
+            call_id = f"{script.id}#{number}"
+            calls[call_id] = script
+            turns = sorted(set(concern.caller_turns) | (in_none if number == 0 else set()))
+            signals.extend(
+                GapSignal(script.city, "unanswered", redact(script.turns[i][1]), call_id, when, None, number)
+                for i in turns
+            )
+    return signals, calls
+
+
+def every_concern(service: CallService, scripts: Sequence[CallScript]) -> None:
+    from assistant.gaps.report import GapReporter
+
+    signals, calls = concern_signals(scripts, service.redactor.redact)
+    reporter = GapReporter.for_service(service)
+    topics = reporter.topic_finder().find(signals, reporter.background(signals))
+    print(f"{len(scripts)} calls, {len(calls)} concerns as calls of their own, {len(topics)} topics")
+    matters = {call_id: question_matters(script, service.redactor.redact) for call_id, script in calls.items()}
+    print_purity(topics, matters, {call_id: script.city for call_id, script in calls.items()})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("calls", nargs="+", type=Path, help="JSONL call scripts (a 'gap' field marks planted matters)")
     parser.add_argument("--database", type=Path, help="SQLite file of the replay (reused when it exists)")
+    parser.add_argument(
+        "--every-concern",
+        action="store_true",
+        help="no replay: cluster every labeled concern as an unanswered call of its own (the clustering alone)",
+    )
     args = parser.parse_args()
 
     import tempfile
@@ -247,6 +289,12 @@ def main() -> None:
     from corpus.catalog import load_catalog
 
     scripts = [s for path in args.calls for s in load_call_scripts(path)]
+    if args.every_concern:
+        with tempfile.TemporaryDirectory() as folder:
+            service = build_call_service(Settings(), database_url=f"sqlite:///{Path(folder) / 'calls.db'}")
+            every_concern(service, scripts)
+            service.store.close()
+        return
     database = args.database or Path(tempfile.mkdtemp()) / "calls.db"
     reuse = database.is_file()
     service = build_call_service(Settings(), database_url=f"sqlite:///{database}")

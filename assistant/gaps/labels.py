@@ -267,6 +267,11 @@ class CTfIdfLabeler:
                 )
         return {key for key, n in inside.items() if n == every[key]}
 
+    def matter_nouns(self, text: str) -> list[str]:
+        """The lemmas of the nouns of a text that may name a matter, in order ("ratte", "hinterhof")."""
+        places = self.place_names([text])
+        return [self._key(n) for n in self._nouns(text) if n.word not in places]
+
     def names_a_matter(self, text: str) -> bool:
         """True when the text holds a noun that may name a matter; greetings, thanks and follow-ups
         like "und wie lange dauert dat" hold none."""
