@@ -164,7 +164,8 @@ class TopicPurity:
 
 def topic_purities(topics: Sequence[GapTopic], matters: dict[str, dict[str, str]]) -> list[TopicPurity]:
     """``matters``: call id -> ``question_matters`` of its script. Questions of no concern count against
-    purity like another matter (a greeting in a topic is noise), unless they are the majority."""
+    purity like another matter (a greeting in a topic is noise), unless they are the majority; a tie goes
+    to a real matter, then by name."""
     results = []
     for topic in topics:
         found = Counter[str]()
@@ -177,7 +178,7 @@ def topic_purities(topics: Sequence[GapTopic], matters: dict[str, dict[str, str]
                 found[matter] += 1
         total = sum(found.values())
         if total:
-            matter, count = min(found.items(), key=lambda m: (-m[1], m[0]))
+            matter, count = min(found.items(), key=lambda m: (-m[1], m[0] == NO_MATTER, m[0]))
             results.append(TopicPurity(topic.city, topic.label, total, unknown, matter, count / total))
     return results
 
