@@ -144,6 +144,8 @@ class CTfIdfLabeler:
         self.words_per_label = words_per_label
         self._stemmer = Stemmer.Stemmer("german")
         self._tagger = GermanTagger()
+        self._context: tuple[str, ...] = ()
+        self._known: dict[str, Token] = {}
         self.vocabulary: dict[str, str] = {}
 
     def learn_vocabulary(self, texts: Iterable[str]) -> None:
@@ -183,8 +185,18 @@ class CTfIdfLabeler:
         """The lemma a noun is counted under; a guessed proper noun keeps its word (its lemma is a guess)."""
         return token.word if token.tag == _PROPER_NOUN else token.lemma.lower()
 
-    def _nouns(self, text: str) -> list[Token]:
-        return [t for phrase in self._tagger.phrases(text) for t in phrase if self._candidate(t)]
+    def _nouns(self, text: str, context: Sequence[str] = ()) -> list[Token]:
+        """The candidate nouns of a text; a word tagged as a common noun in any ``context`` text counts
+        as that noun here too (the tagger may take "ratten" for a verb in one sentence)."""
+        known = self._common_nouns(tuple(context))
+        tokens = [known.get(t.word, t) if t.tag != "NN" else t for p in self._tagger.phrases(text) for t in p]
+        return [t for t in tokens if self._candidate(t)]
+
+    def _common_nouns(self, texts: tuple[str, ...]) -> dict[str, Token]:
+        if texts != self._context:
+            self._context = texts
+            self._known = {t.word: t for x in texts for p in self._tagger.phrases(x) for t in p if t.tag == "NN"}
+        return self._known
 
     def characteristic_words(
         self, topics: Sequence[Sequence[str]], groups: Sequence[int] | None = None, background: Sequence[str] = ()
@@ -196,7 +208,9 @@ class CTfIdfLabeler:
         every_text = [t for texts in topics for t in texts]
         fragments = self.fragments(every_text)
         places = self.place_names(every_text)
-        tagged = {text: [n for n in self._nouns(text) if n.word not in fragments | places] for text in every_text}
+        tagged = {
+            text: [n for n in self._nouns(text, every_text) if n.word not in fragments | places] for text in every_text
+        }
         common_noun = {self._key(n) for nouns in tagged.values() for n in nouns if n.tag != _PROPER_NOUN}
         texts_with: Counter[str] = Counter(k for nouns in tagged.values() for k in {self._key(n) for n in nouns})
 
@@ -311,7 +325,8 @@ class CTfIdfLabeler:
     ) -> tuple[Counter[tuple[int, str]], Counter[tuple[int, str]]]:
         """Phrases of the best noun (``keys[0]``) joined to another by a preposition, and prepositional
         phrases of place of the other nouns; each with the rank of the other noun."""
-        others = {key: rank for rank, key in enumerate(keys[1:], start=1) if key != keys[0]}
+        # Not a noun that starts like the best one ("Gullideckel aus dem Gully", "Ratte an der Rattenfalle").
+        others = {key: rank for rank, key in enumerate(keys[1:], start=1) if key[:4] != keys[0][:4]}
         together: Counter[tuple[int, str]] = Counter()
         modifiers: Counter[tuple[int, str]] = Counter()
         places = self.place_names(texts)

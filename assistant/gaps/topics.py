@@ -208,7 +208,7 @@ class TopicFinder:
             members[(cluster_id, concern.city)].append(row)
         keys = sorted(members)
         labels = self.labeler.characteristic_words(
-            [[t for i in members[k] for t in concerns[i].texts] for k in keys],
+            [[concerns[i].text for i in members[k]] for k in keys],  # one text per call
             [cluster_id for cluster_id, _ in keys],
             background,
         )
