@@ -6,7 +6,8 @@ the sets the other modules import are unions of groups, one per use:
 - ``STOPWORDS``: what lexical search drops (``embeddings.index.text_analysis``);
 - ``CONVERSATION_WORDS``: words of the conversation itself (``assistant.live.utterance_analysis``);
 - ``FILLER_WORDS``: words that never label a topic (``assistant.gaps.labels``);
-- ``CONTEXT_NOUNS``: nouns of a call's circumstances that never name a topic (``assistant.gaps.labels``);
+- ``NOT_A_TOPIC``: words that never name a topic of the gaps report, with the nouns of a call's
+  circumstances (``CONTEXT_NOUNS``; ``assistant.gaps.labels``);
 - ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``).
 """
 
@@ -192,15 +193,15 @@ CORRECTION_WORDS = frozenset(
 # never name its matter ("Frage", "Sohn", "Woche").
 CONTEXT_NOUNS = frozenset(
     {
-        "abend", "ahnung", "amt", "anfang", "anruf", "antwort", "april", "art", "august", "bescheid",
-        "bisschen", "bruder", "dank", "dezember", "ding", "dinge", "eltern", "ende", "enkel", "enkelin",
-        "euro", "fall", "februar", "frage", "frau", "freund", "freundin", "frühjahr", "frühling", "gott",
-        "grund", "her", "herbst", "herr", "hilfe", "info", "information", "jahr", "januar", "juli", "juni",
-        "kind", "kinder", "kopp", "leute", "mai", "mal", "mann", "meter", "minute", "moin", "moment", "monat",
-        "morgen", "mutter", "mutti", "märz", "neffe", "nichte", "november", "nummer", "oktober", "oma", "omma",
-        "onkel", "opa", "oppa", "problem", "sache", "schwester", "schwiegereltern", "seite", "september",
-        "servus", "sohn", "sommer", "spaß", "stadt", "stunde", "stück", "tach", "tag", "tante", "teil",
-        "telefon", "tochter", "uhr", "vater", "vatter", "weise", "winter", "woche", "wochenende", "zeit",
+        "ahnung", "anfang", "anruf", "antwort", "april", "art", "august",
+        "bruder", "dezember", "eltern", "ende", "enkel", "enkelin",
+        "euro", "fall", "februar", "freund", "freundin", "frühjahr", "frühling",
+        "grund", "her", "herbst", "info", "information", "jahr", "januar", "juli", "juni",
+        "kind", "kinder", "kopp", "mai", "mann", "meter", "minute", "monat",
+        "mutter", "mutti", "märz", "neffe", "nichte", "november", "oktober", "oma", "omma",
+        "onkel", "opa", "oppa", "problem", "schwester", "schwiegereltern", "seite", "september",
+        "sohn", "sommer", "spaß", "stunde", "stück", "tach", "tante",
+        "tochter", "uhr", "vater", "vatter", "weise", "winter", "wochenende", "zeit",
         "zuhause"
     }
 )  # fmt: skip
@@ -241,6 +242,10 @@ FILLER_WORDS = (
     | CALLING_FILLERS
     | CALLING_NEEDS
 )
+
+# Words that never name a topic of the gaps report: fillers, the conversation, the words around a name
+# ("Frau", "Amt") and the nouns of a call's circumstances.
+NOT_A_TOPIC = STOPWORDS | CONVERSATION_WORDS | FILLER_WORDS | NAME_CONTEXT_WORDS | CONTEXT_NOUNS
 
 # Function words, common verbs and greetings: never part of a person's or a street's name.
 NOT_IN_NAMES = (

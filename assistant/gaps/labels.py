@@ -14,7 +14,7 @@ background (knowledge articles, other calls) of ``N`` texts in all: nouns freque
 elsewhere win. Nouns the callers only use as the place of the matter ("im hinterhof") come after the
 others (``settings``).
 
-Never a label: stop words, spoken fillers, nouns of the call's circumstances (``CONTEXT_NOUNS``: "Frage",
+Never a label: stop words, spoken fillers, nouns of the call's circumstances (``NOT_A_TOPIC``: "Frage",
 "Sohn", "Woche"), the placeholders of redacted personal data, first names and surnames of the
 redactor's gazetteer, a word the tagger only guessed to be a proper noun that occurs in one text alone
 and that the knowledge articles do not use (a name the redactor may have missed), and pieces of a word
@@ -50,7 +50,7 @@ import Stemmer
 
 from assistant.live.utterance_analysis import content_words
 from assistant.privacy.names import gazetteer_names
-from corpus.german_words import CONTEXT_NOUNS, CONVERSATION_WORDS, FILLER_WORDS, STOPWORDS
+from corpus.german_words import NOT_A_TOPIC
 
 _PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
 _TOKEN = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+)*|[.,;:!?]")
@@ -140,7 +140,7 @@ class CTfIdfLabeler:
     """Labels topics with their most characteristic nouns, put into a short phrase."""
 
     def __init__(self, stopwords: Iterable[str] = (), words_per_label: int = 3) -> None:
-        self.stopwords = frozenset(w.lower() for w in stopwords) | FILLER_WORDS | STOPWORDS
+        self.stopwords = frozenset(w.lower() for w in stopwords) | NOT_A_TOPIC
         self.words_per_label = words_per_label
         self._stemmer = Stemmer.Stemmer("german")
         self._tagger = GermanTagger()
@@ -173,9 +173,7 @@ class CTfIdfLabeler:
             and "-" not in word
             and _STREET.fullmatch(word) is None
             and word not in self.stopwords
-            and word not in CONVERSATION_WORDS
-            and word not in CONTEXT_NOUNS
-            and token.lemma.lower() not in CONTEXT_NOUNS
+            and token.lemma.lower() not in self.stopwords
             and word not in gazetteer_names()
             and token.lemma.lower() not in gazetteer_names()
         )
