@@ -217,7 +217,7 @@ class SuggestionSettings(_Group):
 class GapTopicsSettings(_Group):
     """How the report groups utterances into topics (``TopicConfig``)."""
 
-    distance_threshold: float = Field(0.81, gt=0, le=2, description="Cosine distance that cuts the clustering")
+    distance_threshold: float = Field(0.78, gt=0, le=2, description="Cosine distance that cuts the clustering")
     examples: int = Field(3, ge=1, description="Example utterances shown per topic")
     words_per_label: int = Field(3, ge=1, description="Words in a topic's label")
     nearest_min_confidence: float = Field(

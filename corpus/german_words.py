@@ -6,6 +6,8 @@ the sets the other modules import are unions of groups, one per use:
 - ``STOPWORDS``: what lexical search drops (``embeddings.index.text_analysis``);
 - ``CONVERSATION_WORDS``: words of the conversation itself (``assistant.live.utterance_analysis``);
 - ``FILLER_WORDS``: words that never label a topic (``assistant.gaps.labels``);
+- ``NOT_A_TOPIC``: words that never name a topic of the gaps report, with the nouns of a call's
+  circumstances (``CONTEXT_NOUNS``; ``assistant.gaps.labels``);
 - ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``).
 """
 
@@ -186,6 +188,24 @@ CORRECTION_WORDS = frozenset(
     }
 )  # fmt: skip
 
+# Nouns of the conversation and of the caller's circumstances (family, time, measures, vague things),
+# and words a tagger takes for nouns in speech ("hin und her"): they appear in every kind of call and
+# never name its matter ("Frage", "Sohn", "Woche").
+CONTEXT_NOUNS = frozenset(
+    {
+        "ahnung", "anfang", "anruf", "antwort", "april", "art", "august",
+        "bruder", "dezember", "eltern", "ende", "enkel", "enkelin",
+        "euro", "fall", "februar", "freund", "freundin", "frühjahr", "frühling",
+        "grund", "her", "herbst", "info", "information", "jahr", "januar", "juli", "juni",
+        "kind", "kinder", "kopp", "mai", "mann", "meter", "minute", "monat",
+        "mutter", "mutti", "märz", "neffe", "nichte", "november", "oktober", "oma", "omma",
+        "onkel", "opa", "oppa", "problem", "schwester", "schwiegereltern", "seite", "september",
+        "sohn", "sommer", "spaß", "stunde", "stück", "tach", "tante",
+        "tochter", "uhr", "vater", "vatter", "weise", "winter", "wochenende", "zeit",
+        "zuhause"
+    }
+)  # fmt: skip
+
 STOPWORDS = (
     FUNCTION_WORDS
     | COURTESY_WORDS
@@ -222,6 +242,10 @@ FILLER_WORDS = (
     | CALLING_FILLERS
     | CALLING_NEEDS
 )
+
+# Words that never name a topic of the gaps report: fillers, the conversation, the words around a name
+# ("Frau", "Amt") and the nouns of a call's circumstances.
+NOT_A_TOPIC = STOPWORDS | CONVERSATION_WORDS | FILLER_WORDS | NAME_CONTEXT_WORDS | CONTEXT_NOUNS
 
 # Function words, common verbs and greetings: never part of a person's or a street's name.
 NOT_IN_NAMES = (

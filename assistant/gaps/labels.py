@@ -1,43 +1,151 @@
-"""Characteristic words of topics: class-based TF-IDF (c-TF-IDF) over the topics' texts.
+"""Topic labels: the nouns that characterize a topic (class-based TF-IDF), put into a short German phrase.
 
-Each topic is one class. A word's term frequency is the number of the topic's texts that contain it,
-plus half the number of texts of the same group's topics in other cities (the same matter, so its
-words should agree across cities). It is weighted by ``log(1 + N / f)``, where ``f`` counts the texts
-containing the word among the topics' texts and a background (knowledge articles, other calls) of
-``N`` texts in all: words frequent in one topic and rare elsewhere win. Words are grouped by their
-German Snowball stem ("Ratte", "Ratten") and shown in their most frequent form. Stop words, spoken
-fillers, conversation words and the placeholders of redacted personal data never become labels.
+Only nouns name a matter ("Ratten", "Hinterhof"); verbs, adjectives and fillers ("kostet", "ekliges",
+"gucken") do not. The callers' texts are lower-case transcripts, so the part of speech and the lemma of
+each word come from a statistical German tagger that does not rely on capitals (HanTa, the Hanover
+Tagger, ``GermanTagger``). Singular and plural meet in the lemma ("Ratte", "Ratten").
 
-Labels are whole words: a piece of a word that speech recognition split ("person alausweis") comes
-last, recognized because it joins its neighbour to a word of the knowledge articles
-(``learn_vocabulary``). Words the articles write only in lower case (verbs, adjectives: "kostet")
-come after nouns and words the articles never use. A word the articles write with a capital (a German
-noun) is shown so (``label_phrase``).
+*Characteristic nouns* (``characteristic_words``). Each topic is one class. A noun's support is the
+number of the topic's texts that contain it, half the number of its texts with a compound of it
+("Baumschutz" supports "Baum"), plus half the number of texts of the same group's topics in other cities
+(the same matter, so its words should agree across cities). It is weighted by ``log(1 + N / f)``, where
+``f`` counts the texts containing the noun (by its German Snowball stem) among the topics' texts and a
+background (knowledge articles, other calls) of ``N`` texts in all: nouns frequent in one topic and rare
+elsewhere win. Nouns the callers only use as the place of the matter ("im hinterhof") come after the
+others (``settings``).
+
+Never a label: stop words, spoken fillers, nouns of the call's circumstances (``NOT_A_TOPIC``: "Frage",
+"Sohn", "Woche"), the placeholders of redacted personal data, first names and surnames of the
+redactor's gazetteer, a word the tagger only guessed to be a proper noun that occurs in one text alone
+and that the knowledge articles do not use (a name the redactor may have missed), and pieces of a word
+that speech recognition split ("person alausweis": a word that, joined to its neighbour, makes a word of
+the knowledge articles while it is none itself), place names (a noun after "in", "nach" or "aus" without
+an article: "in meiderich") and street names.
+
+*The phrase* (``label_phrase``), from the callers' own words, best first:
+
+1. the best noun with one of the next nouns as the callers said them together, joined by a preposition
+   ("ausweis von der bibliothek" -> "Ausweis von der Bibliothek");
+2. the best noun with a prepositional phrase of place of one of the next nouns (a common noun) from
+   anywhere in the texts ("Ratten" + "im hinterhof" -> "Ratten im Hinterhof");
+3. the best two nouns joined by "und" when the second is in at least half of the texts (two or more);
+4. the best noun alone.
+
+Nouns are capitalized, in the form the callers used most. The texts are the redacted ones the call
+store keeps, so a label never holds more than what the report already shows.
 """
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
 
 import Stemmer
 
 from assistant.live.utterance_analysis import content_words
-from corpus.german_words import FILLER_WORDS
+from assistant.privacy.names import gazetteer_names
+from corpus.german_words import NOT_A_TOPIC
 
 _PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
+_TOKEN = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+)*|[.,;:!?]")
+# Prepositions that take a place name without an article ("in meiderich", "nach hamborn").
+_PLACE_NAME_PREPOSITIONS = frozenset({"in", "nach", "aus"})
+# Street names ("königstraße", "kaiser-wilhelm-straße") are part of an address, never of a label.
+_STREET = re.compile(r".+(straße|strasse|str)$")
+_NOUN_TAGS = ("NN", "NE")
+_PROPER_NOUN = "NE"
+# Prepositions of place that make a readable modifier anywhere in the texts ("im Hinterhof", "aus dem
+# Gully"), and those that do so only right after the noun they modify ("Ausweis von der Bibliothek").
+_PLACE_PREPOSITIONS = frozenset(
+    {
+        "am", "an", "auf", "aus", "hinter", "hinterm", "im", "in", "über", "überm", "unter", "unterm",
+        "vor", "vorm"
+    }
+)  # fmt: skip
+# After a preposition of place these articles say where to ("in die Stadt"), not where.
+_DIRECTION_ARTICLES = frozenset({"die", "das", "ein", "eine", "einen", "ne", "nen"})
+_PREPOSITIONS = _PLACE_PREPOSITIONS | {"bei", "beim", "für", "mit", "ohne", "vom", "von", "zum", "zur"}
+# Articles of a prepositional phrase, spoken forms written out ("aus nem Garten" -> "aus einem Garten").
+_ARTICLES = {
+    **{a: a for a in ("der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einen", "einer")},
+    "nem": "einem",
+    "ner": "einer",
+    "nen": "einen",
+}
+# Weight of a noun's texts in the same group's topics of other cities (the same matter).
+GROUP_SUPPORT = 1.0
+# Share of the texts the second noun of an "A und B" label must be in.
+_AND_MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a text as spoken (lower case), its lemma and its STTS part-of-speech tag ("NN")."""
+
+    word: str
+    lemma: str
+    tag: str
+
+    @property
+    def noun(self) -> bool:
+        return self.tag in _NOUN_TAGS
+
+
+@functools.cache
+def _hanover_tagger() -> Any:
+    from HanTa import HanoverTagger
+
+    return HanoverTagger.HanoverTagger("morphmodel_ger.pgz")
+
+
+class GermanTagger:
+    """Part of speech and lemma of the words of lower-case German transcripts (HanTa, its German model
+    shipped in the package; no capitals needed). Placeholders and punctuation split the text into
+    phrases; results are cached per text."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[list[Token]]] = {}
+
+    def phrases(self, text: str) -> list[list[Token]]:
+        """The text's phrases (between punctuation and placeholders), each as tagged words."""
+        found = self._cache.get(text)
+        if found is None:
+            found = []
+            for part in _PLACEHOLDER.split(text):
+                words = _TOKEN.findall(part.lower())
+                if any(w[0].isalpha() for w in words):
+                    tagged = _hanover_tagger().tag_sent(words, casesensitive=False, taglevel=1)
+                    found.extend(_split_at_punctuation([Token(w, str(lemma), str(tag)) for w, lemma, tag in tagged]))
+            self._cache[text] = found
+        return found
+
+
+def _split_at_punctuation(tokens: list[Token]) -> list[list[Token]]:
+    phrases: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.word[0].isalpha():
+            phrases[-1].append(token)
+        elif phrases[-1]:
+            phrases.append([])
+    return [p for p in phrases if p]
 
 
 class CTfIdfLabeler:
-    """Labels topics with their most characteristic words."""
+    """Labels topics with their most characteristic nouns, put into a short phrase."""
 
     def __init__(self, stopwords: Iterable[str] = (), words_per_label: int = 3) -> None:
-        self.stopwords = frozenset(w.lower() for w in stopwords) | FILLER_WORDS
+        self.stopwords = frozenset(w.lower() for w in stopwords) | NOT_A_TOPIC
         self.words_per_label = words_per_label
         self._stemmer = Stemmer.Stemmer("german")
+        self._tagger = GermanTagger()
+        self._context: tuple[str, ...] = ()
+        self._known: dict[str, Token] = {}
         self.vocabulary: dict[str, str] = {}
 
     def learn_vocabulary(self, texts: Iterable[str]) -> None:
@@ -49,61 +157,102 @@ class CTfIdfLabeler:
                 forms.setdefault(word.lower(), Counter())[word] += 1
         self.vocabulary = {low: max(c, key=lambda f: (c[f], f)) for low, c in forms.items()}
 
-    def display(self, word: str) -> str:
-        return self.vocabulary.get(word, word)
-
     def terms(self, text: str) -> list[str]:
-        """The label candidates of a text, in order."""
+        """The content words of a text, without fillers and placeholders (for the text similarity)."""
         return [w for w in content_words(_PLACEHOLDER.sub(" ", text)) if w not in self.stopwords]
 
-    def stems(self, text: str) -> dict[str, str]:
-        """Stem -> the first surface form, for the label candidates of a text."""
-        terms = self.terms(text)
-        return dict(zip((str(s) for s in self._stemmer.stemWords(terms)), terms, strict=False))
+    def _stem(self, word: str) -> str:
+        return str(self._stemmer.stemWord(word.lower()))
+
+    def _candidate(self, token: Token) -> bool:
+        """A noun that may name a matter (before the checks that need all texts)."""
+        word = token.word
+        return (
+            token.noun
+            and len(word) > 2
+            and "-" not in word
+            and _STREET.fullmatch(word) is None
+            and word not in self.stopwords
+            and token.lemma.lower() not in self.stopwords
+            and word not in gazetteer_names()
+            and token.lemma.lower() not in gazetteer_names()
+        )
+
+    @staticmethod
+    def _key(token: Token) -> str:
+        """The lemma a noun is counted under; a guessed proper noun keeps its word (its lemma is a guess)."""
+        return token.word if token.tag == _PROPER_NOUN else token.lemma.lower()
+
+    def _nouns(self, text: str, context: Sequence[str] = ()) -> list[Token]:
+        """The candidate nouns of a text; a word tagged as a common noun in any ``context`` text counts
+        as that noun here too (the tagger may take "ratten" for a verb in one sentence)."""
+        known = self._common_nouns(tuple(context))
+        tokens = [known.get(t.word, t) if t.tag != "NN" else t for p in self._tagger.phrases(text) for t in p]
+        return [t for t in tokens if self._candidate(t)]
+
+    def _common_nouns(self, texts: tuple[str, ...]) -> dict[str, Token]:
+        if texts != self._context:
+            self._context = texts
+            self._known = {t.word: t for x in texts for p in self._tagger.phrases(x) for t in p if t.tag == "NN"}
+        return self._known
 
     def characteristic_words(
         self, topics: Sequence[Sequence[str]], groups: Sequence[int] | None = None, background: Sequence[str] = ()
     ) -> list[list[str]]:
-        """For each topic (its texts), the best label words, best first. ``groups`` gives each topic's
-        group; topics of one group support each other's words."""
+        """For each topic (its texts, one per call), its best nouns as the callers wrote them most often
+        (lower case), best first: twice ``words_per_label`` of them, the rest are candidates for the
+        phrase. ``groups`` gives each topic's group; topics of one group support each other's nouns."""
         groups = list(groups) if groups is not None else list(range(len(topics)))
+        every_text = [t for texts in topics for t in texts]
+        fragments = self.fragments(every_text)
+        places = self.place_names(every_text)
+        tagged = {
+            text: [n for n in self._nouns(text, every_text) if n.word not in fragments | places] for text in every_text
+        }
+        common_noun = {self._key(n) for nouns in tagged.values() for n in nouns if n.tag != _PROPER_NOUN}
+        texts_with: Counter[str] = Counter(k for nouns in tagged.values() for k in {self._key(n) for n in nouns})
+
+        def trusted(token: Token) -> bool:
+            key = self._key(token)
+            return key in common_noun or token.word in self.vocabulary or texts_with[key] > 1
+
         counts: list[Counter[str]] = []
         surfaces: dict[str, Counter[str]] = {}
-        frequency: Counter[str] = Counter()
         for texts in topics:
             present: Counter[str] = Counter()
             for text in texts:
-                found = self.stems(text)
-                for stem, surface in found.items():
-                    surfaces.setdefault(stem, Counter())[surface] += 1
-                present.update(found.keys())
+                nouns = [n for n in tagged[text] if trusted(n)]
+                for noun in nouns:
+                    surfaces.setdefault(self._key(noun), Counter())[noun.word] += 1
+                present.update({self._key(n) for n in nouns})
             counts.append(present)
-            frequency.update(present)
-        for text in background:
-            frequency.update(self.stems(text).keys())
-        documents = sum(len(t) for t in topics) + len(background)
+        stems = {key: self._stem(key) for present in counts for key in present}
+        frequency: Counter[str] = Counter()
+        for text in [*every_text, *background]:
+            frequency.update(set(self._stemmer.stemWords(re.findall(r"[a-zäöüß]{3,}", text.lower()))))
+        documents = len(every_text) + len(background)
+        settings = self.settings(every_text)
         group_counts: dict[int, Counter[str]] = {}
         for group, present in zip(groups, counts, strict=True):
             group_counts.setdefault(group, Counter()).update(present)
-        fragments = self.fragments(t for texts in topics for t in texts)
         labels = []
         for group, present in zip(groups, counts, strict=True):
             elsewhere = group_counts[group]
 
-            def score(stem: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> float:
-                support = present[stem] + 0.5 * (elsewhere[stem] - present[stem])
-                return support * math.log(1 + documents / frequency[stem])
+            def score(key: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> float:
+                compounds = sum(n for k, n in present.items() if k != key and _compound_of(k, key))
+                support = present[key] + 0.5 * compounds + GROUP_SUPPORT * (elsewhere[key] - present[key])
+                return support * math.log(1 + documents / max(1, frequency[stems[key]]))
 
-            def rank(stem: str, present: Counter[str] = present) -> tuple[bool, bool, float, int, str]:
-                forms = surfaces[stem]
-                fragment = all(form in fragments for form in forms)
-                # A word the articles only ever write in lower case is a verb or adjective ("kostet",
-                # "dunkel"); nouns (and words the articles never use) say more about a matter.
-                plain = all(self.vocabulary.get(form, "X")[:1].islower() for form in forms)
-                return (fragment, plain, -score(stem), -present[stem], stem)
+            def rank(key: str, present: Counter[str] = present) -> tuple[bool, float, int, str]:
+                return (key in settings, -score(key), -present[key], key)
 
-            scored = sorted(present, key=rank)
-            labels.append([self._surface(surfaces[stem]) for stem in scored[: self.words_per_label]])
+            ranked = sorted(present, key=rank)
+            labels.append([_surface(surfaces[k]) for k in ranked[: self.words_per_label * 2]])
+        for index, texts in enumerate(topics):
+            if not labels[index]:  # no noun at all: the most frequent content words
+                terms = Counter(w for t in texts for w in self.terms(t) if w not in gazetteer_names())
+                labels[index] = [w for w, _ in terms.most_common(self.words_per_label * 2)]
         return labels
 
     def fragments(self, texts: Iterable[str]) -> set[str]:
@@ -117,12 +266,130 @@ class CTfIdfLabeler:
                     pieces.update(w for w in (left, right) if w not in self.vocabulary)
         return pieces
 
-    def label_phrase(self, words: Sequence[str]) -> str:
-        """The label words, most characteristic first, in their usual spelling (nouns capitalized)."""
-        phrase = ", ".join(self.display(w) for w in words)
-        return phrase[:1].upper() + phrase[1:]
+    def settings(self, texts: Iterable[str]) -> set[str]:
+        """Nouns the callers only ever use as the place where something is ("im hinterhof", "am haus"):
+        they say where the matter is, so they come after the nouns that say what it is."""
+        inside: Counter[str] = Counter()
+        every: Counter[str] = Counter()
+        for text in texts:
+            for phrase in self._tagger.phrases(text):
+                every.update(self._key(t) for t in phrase if t.noun)
+                inside.update(
+                    self._key(noun) for start, _, noun in _prepositional_phrases(phrase) if _of_place(phrase, start)
+                )
+        return {key for key, n in inside.items() if n == every[key]}
 
-    @staticmethod
-    def _surface(forms: Counter[str]) -> str:
-        """The most frequent spelling of a stem (the shorter one on a tie)."""
-        return min(forms, key=lambda f: (-forms[f], len(f), f))
+    def matter_nouns(self, text: str) -> list[str]:
+        """The lemmas of the nouns of a text that may name a matter, in order ("ratte", "hinterhof")."""
+        places = self.place_names([text])
+        return [self._key(n) for n in self._nouns(text) if n.word not in places]
+
+    def names_a_matter(self, text: str) -> bool:
+        """True when the text holds a noun that may name a matter; greetings, thanks and follow-ups
+        like "und wie lange dauert dat" hold none."""
+        places = self.place_names([text])
+        return any(n.word not in places for n in self._nouns(text))
+
+    def place_names(self, texts: Iterable[str]) -> set[str]:
+        """Words spoken as a place ("in meiderich", "nach hamborn"): a noun right after "in", "nach" or
+        "aus" without an article. A district is where the caller lives, not what the call is about."""
+        places: set[str] = set()
+        for text in texts:
+            for phrase in self._tagger.phrases(text):
+                for before, token in itertools.pairwise(phrase):
+                    if before.word in _PLACE_NAME_PREPOSITIONS and token.noun:
+                        places.add(token.word)
+        return places
+
+    def label_phrase(self, texts: Sequence[str], words: Sequence[str]) -> str:
+        """A short German phrase naming the topic: its best noun (``words[0]``, from
+        ``characteristic_words``), with another of its nouns where the texts join them."""
+        if not words:
+            return ""
+        head = words[0]
+        together, modifiers = self._modifiers(texts, self._keys_of(texts, words))
+        if together:
+            return _best(together)
+        if modifiers:
+            return f"{_capitalized(head)} {_best(modifiers)}"
+        if len(words) > 1:
+            share = sum(1 for text in texts if words[1] in _TOKEN.findall(text.lower())) / max(1, len(texts))
+            if len(texts) > 1 and share >= _AND_MIN_SHARE:
+                return f"{_capitalized(head)} und {_capitalized(words[1])}"
+        return _capitalized(head)
+
+    def _modifiers(
+        self, texts: Sequence[str], keys: Sequence[str]
+    ) -> tuple[Counter[tuple[int, str]], Counter[tuple[int, str]]]:
+        """Phrases of the best noun (``keys[0]``) joined to another by a preposition, and prepositional
+        phrases of place of the other nouns; each with the rank of the other noun."""
+        # Not a noun that starts like the best one ("Gullideckel aus dem Gully", "Ratte an der Rattenfalle").
+        others = {key: rank for rank, key in enumerate(keys[1:], start=1) if key[:4] != keys[0][:4]}
+        together: Counter[tuple[int, str]] = Counter()
+        modifiers: Counter[tuple[int, str]] = Counter()
+        places = self.place_names(texts)
+        for phrase in (p for text in texts for p in self._tagger.phrases(text)):
+            for start, end, noun in _prepositional_phrases(phrase):
+                usable = self._candidate(noun) and noun.word not in places
+                rank = others.get(self._key(noun)) if usable else None
+                modifier = _display_phrase(phrase[start:end])
+                before = phrase[start - 1] if start > 0 else None
+                if rank is None and before is not None and self._key(noun) == keys[0] and before.noun:
+                    rank = others.get(self._key(before))
+                    if rank is not None:  # "ausweis von der bibliothek", the best noun last
+                        together[(rank, f"{_capitalized(before.word)} {modifier}")] += 1
+                    continue
+                if rank is None:
+                    continue
+                if _of_place(phrase, start) and noun.tag != _PROPER_NOUN:
+                    modifiers[(rank, modifier)] += 1
+                if before is not None and before.noun and self._key(before) == keys[0]:
+                    together[(rank, f"{_capitalized(before.word)} {modifier}")] += 1
+        return together, modifiers
+
+    def _keys_of(self, texts: Sequence[str], words: Sequence[str]) -> list[str]:
+        """The lemma key of each label word, as tagged in the texts."""
+        keys = {n.word: self._key(n) for text in texts for n in self._nouns(text)}
+        return [keys.get(w, w) for w in words]
+
+
+def _prepositional_phrases(phrase: list[Token]) -> Iterable[tuple[int, int, Token]]:
+    """(start, end, noun) of each "preposition [article] noun" in a phrase."""
+    for start, token in enumerate(phrase):
+        if token.word not in _PREPOSITIONS:
+            continue
+        end = start + 1
+        if end < len(phrase) and phrase[end].word in _ARTICLES and not phrase[end].noun:
+            end += 1
+        if end < len(phrase) and phrase[end].noun:
+            yield start, end + 1, phrase[end]
+
+
+def _of_place(phrase: list[Token], start: int) -> bool:
+    """True when the prepositional phrase at ``start`` says where (not where to: "in die bibliothek")."""
+    following = phrase[start + 1].word if start + 1 < len(phrase) else ""
+    return phrase[start].word in _PLACE_PREPOSITIONS and following not in _DIRECTION_ARTICLES
+
+
+def _display_phrase(tokens: Sequence[Token]) -> str:
+    words = [_ARTICLES.get(t.word, t.word) for t in tokens[:-1]]
+    return " ".join([*words, _capitalized(tokens[-1].word)])
+
+
+def _best(phrases: Counter[tuple[int, str]]) -> str:
+    """The phrase with the best-ranked noun, then the most frequent, then the shortest."""
+    return min(phrases, key=lambda p: (p[0], -phrases[p], len(p[1]), p[1]))[1]
+
+
+def _compound_of(compound: str, part: str) -> bool:
+    """True when ``compound`` is a compound word made with ``part`` ("baumschutz", "baum")."""
+    return len(part) >= 4 and len(compound) > len(part) + 2 and (compound.startswith(part) or compound.endswith(part))
+
+
+def _capitalized(word: str) -> str:
+    return word[:1].upper() + word[1:]
+
+
+def _surface(forms: Counter[str]) -> str:
+    """The most frequent spelling of a noun (the shorter one on a tie)."""
+    return min(forms, key=lambda f: (-forms[f], len(f), f))

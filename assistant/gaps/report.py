@@ -3,6 +3,7 @@ the knowledge base."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING
@@ -20,7 +21,7 @@ from assistant.gaps.asymmetry import (
 from assistant.gaps.draft_article import draft_article, draft_file_name
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.labels import CTfIdfLabeler
-from assistant.gaps.signals import StoredSignalReader
+from assistant.gaps.signals import AnsweredUtterance, GapSignal, StoredSignalReader
 from assistant.gaps.text_similarity import HybridTextSimilarity
 from assistant.gaps.topics import GapTopic, TopicConfig, TopicFinder
 from assistant.storage.call_store import CallStore
@@ -100,6 +101,17 @@ class GapReporter:
     def _knowledge_texts(self) -> list[str]:
         return [f"{a.title}\n{s.heading}\n{s.text}" for a in self.knowledge.published for s in a.sections]
 
+    def background(self, signals: Sequence[GapSignal], answered: Sequence[AnsweredUtterance] = ()) -> list[str]:
+        """The texts that show which words are common: the knowledge articles and the calls."""
+        return [*self._knowledge_texts(), *(a.text for a in answered), *(s.text for s in signals)]
+
+    def topic_finder(self) -> TopicFinder:
+        """Clusters and labels signals: the similarity of two concerns is their query vectors' and the
+        character 4-grams of the nouns that may name a matter (``CTfIdfLabeler.matter_nouns``)."""
+        self.labeler.learn_vocabulary(self._knowledge_texts())
+        similarity = HybridTextSimilarity(self.embedder, self.labeler.matter_nouns, self.config.dense_weight)
+        return TopicFinder(similarity, self.labeler, self.retriever, self.config.topics)
+
     def _attach_drafts(self, topics: list[GapTopic], asymmetries: list[TopicAsymmetry], today: date) -> None:
         """A draft article per topic; where another city answers the matter, its article's structure."""
         models = {a.weak_topic: a.strong_article_id for a in asymmetries}
@@ -124,10 +136,9 @@ class GapReporter:
         today = today or datetime.now(UTC).date()
         signals = self.reader.gap_signals(None, moment)
         answered = self.reader.answered(None, moment)
-        background = [*self._knowledge_texts(), *(a.text for a in answered), *(s.text for s in signals)]
-        self.labeler.learn_vocabulary(self._knowledge_texts())
-        similarity = HybridTextSimilarity(self.embedder, self.labeler.terms, self.config.dense_weight)
-        finder = TopicFinder(similarity, self.labeler, self.retriever, self.config.topics)
+        background = self.background(signals, answered)
+        finder = self.topic_finder()
+        similarity = finder.similarity
         every_topic = finder.find(signals, background)
         topics = [t for t in every_topic if not city or t.city == city]
         finder.attach_nearest_articles(topics)

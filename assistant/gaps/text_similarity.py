@@ -6,9 +6,10 @@ combined, as the retriever combines dense and lexical search:
 
 - *dense*: the query vector of the text minus the mean vector of generic call phrases
   (``REGISTER_PHRASES``), re-normalized, so that what is left is mostly the matter;
-- *lexical*: TF-IDF of character 4-grams of the content words (no stop words, fillers or redaction
-  placeholders), so that "Ratten" meets "Rattenbekämpfung" and rare words count more than common
-  ones. Document frequencies come from a background of texts (``fit``).
+- *lexical*: TF-IDF of character 4-grams of the text's ``terms`` (the gaps report gives the lemmas of
+  the nouns that may name a matter, ``CTfIdfLabeler.matter_nouns``: no verbs, fillers, places or
+  redaction placeholders), so that "Ratten" meets "Rattenbekämpfung" and rare words count more than
+  common ones. Document frequencies come from a background of texts (``fit``).
 
 The similarity is ``dense_weight * dense cosine + (1 - dense_weight) * lexical cosine``.
 """

@@ -185,9 +185,10 @@ class HybridRetriever:
         if mode not in SEARCH_MODES:
             raise ValueError(f"Unknown mode '{mode}' (one of: {', '.join(SEARCH_MODES)})")
         scope = self.cities.scope(city)
+        lexical = mode in ("lexical", "hybrid")
         signals = _QuerySignals(
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
-            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)) if mode in ("lexical", "hybrid") else [],
+            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)) if lexical else [],
         )
         if mode in ("lexical", "hybrid") and signals.tokens:
             signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)

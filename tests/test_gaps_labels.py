@@ -1,0 +1,97 @@
+"""Topic labels: a short German phrase of nouns from the callers' (redacted) words."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from assistant.gaps.labels import CTfIdfLabeler
+from assistant.privacy.redaction import GermanRedactor
+from corpus.german_words import NOT_A_TOPIC
+
+RATS = [
+    "ja hallo äh ich hab da ne frage, bei uns im hinterhof laufen ratten rum",
+    "so ekliges viehzeug, wer bekämpft die",
+]
+LIBRARY = ["mein ausweis von der bibliothek is abgelaufen", "wie verlänger ich den ausweis, kostet das was"]
+TREE = ["ich will die große eiche im garten fällen", "brauche ich für das fällen vom baum eine genehmigung"]
+
+
+def labels(labeler: CTfIdfLabeler, topics: list[list[str]], groups: list[int] | None = None) -> list[str]:
+    words = labeler.characteristic_words(topics, groups)
+    return [labeler.label_phrase(texts, found) for texts, found in zip(topics, words, strict=True)]
+
+
+@pytest.mark.unit
+def test_a_topic_is_named_by_a_phrase_of_the_callers_nouns() -> None:
+    labeler = CTfIdfLabeler(["duisburg"])
+    rats, library, tree = labels(labeler, [RATS, LIBRARY, TREE])
+    assert rats == "Ratten im Hinterhof", "the best noun with a place the callers named"
+    assert library == "Ausweis von der Bibliothek", "two nouns as the caller joined them"
+    assert tree.split()[0] in ("Baum", "Eiche") and tree.split()[-1][0].isupper()
+
+
+@pytest.mark.unit
+def test_labels_hold_nouns_only_never_fillers_verbs_or_adjectives() -> None:
+    labeler = CTfIdfLabeler(["duisburg"])
+    topics = [RATS, LIBRARY, TREE, ["äh also genau, ich wollte mal fragen wegen dem termin, danke tschüss"]]
+    words = labeler.characteristic_words(topics)
+    never = NOT_A_TOPIC | {"ekliges", "laufen", "bekämpft", "kostet"}
+    for texts, found in zip(topics, words, strict=True):
+        label = labeler.label_phrase(texts, found)
+        assert not never & set(found), found
+        nouns = [w for w in label.split() if w.lower() not in {"im", "von", "der", "und", "am", "aus", "dem"}]
+        assert all(w[0].isupper() for w in nouns) and not never & {w.lower() for w in nouns}, label
+    assert words[3] == ["termin"]
+    assert "Frage" not in labels(labeler, [RATS])[0] and "Hallo" not in labels(labeler, [RATS])[0]
+
+
+@pytest.mark.unit
+def test_singular_and_plural_count_as_one_noun() -> None:
+    labeler = CTfIdfLabeler(words_per_label=3)
+    words = labeler.characteristic_words([["eine ratte im keller", "die ratten im keller", "wieder ratten"]])[0]
+    assert words[0] == "ratten" and "ratte" not in words, "one noun, shown as the callers said it most"
+
+
+@pytest.mark.unit
+def test_the_same_matter_in_other_cities_supports_its_nouns() -> None:
+    labeler = CTfIdfLabeler()
+    alone = labeler.characteristic_words([["der gärtner sagt der baum muss weg"], ["der kompost im garten"]])[0]
+    helped = labeler.characteristic_words(
+        [["der gärtner sagt der baum muss weg"], ["ein baum vor dem haus"], ["der kompost im garten"]], [0, 0, 1]
+    )[0]
+    assert alone[0] == "baum" or alone[0] == "gärtner"
+    assert helped[0] == "baum"
+
+
+@pytest.mark.unit
+def test_labels_hold_no_personal_data() -> None:
+    redactor = GermanRedactor()
+    spoken = [
+        "ja guten tag, schmitz hier, mein name ist klaus becker, ich wohne in der königstraße 12 in meiderich",
+        "bei uns im keller sind ratten, meine nummer is 0176 98765432",
+        "meine mail is sabine.krause@example.com, die ratten kommen aus dem kanal",
+    ]
+    redacted = [redactor.redact(t) for t in spoken]
+    assert all("[" in t for t in redacted)
+    labeler = CTfIdfLabeler(["duisburg"])
+    labeler.learn_vocabulary(["Ratten im Keller. Der Kanal. Die Königstraße in Meiderich. Herr Becker."])
+    missed = ["frau wrzlbrmpf hat ratten im keller gesehen", "schmitz sagt die ratten kommen aus dem kanal"]
+    for texts in (redacted, missed):
+        words = labeler.characteristic_words([texts])[0]
+        label = labeler.label_phrase(texts, words)
+        said = set(re.findall(r"\w+", " ".join([label, *words]).lower()))
+        personal = {"schmitz", "klaus", "becker", "königstraße", "meiderich", "sabine", "krause", "wrzlbrmpf", "0176"}
+        placeholders = {"name", "adresse", "telefon", "email", "nummer"}
+        assert not said & (personal | placeholders), label
+        assert label.startswith("Ratten"), label
+
+
+@pytest.mark.unit
+def test_a_text_without_a_noun_names_no_matter() -> None:
+    labeler = CTfIdfLabeler()
+    assert labeler.names_a_matter("bei uns im keller laufen ratten rum")
+    for text in ("okay ja mach ich danke ihnen", "ja guten tag [NAME] hier", "und wie lange dauert dat", "[TELEFON]"):
+        assert not labeler.names_a_matter(text), text
+    assert not labeler.names_a_matter("wir wohnen in rheinhausen"), "a district is a place, not a matter"
