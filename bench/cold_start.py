@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from code_settings import backend_env, backend_settings
+from baseline_code import backend_env, backend_settings, export
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "transformers", "sentence_transformers")
@@ -81,19 +81,6 @@ def _run(code: Path, args: list[str], env: dict[str, str]) -> tuple[float, float
         return seconds, float(user) + float(system), int(peak) / 1024, result.stdout
 
 
-def _export(ref: str) -> Path:
-    import tarfile
-
-    target = Path(tempfile.mkdtemp(prefix="cold-start-base-"))
-    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
-    with tempfile.TemporaryFile() as handle:
-        handle.write(archive)
-        handle.seek(0)
-        with tarfile.open(fileobj=handle) as tar:
-            tar.extractall(target, filter="data")
-    return target
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--baseline", help="git ref to compare with")
@@ -106,7 +93,7 @@ def main() -> None:
         print(json.dumps(service_child(Path(args.child[0]), args.child[1])))
         return
     souffleur = str(Path(sys.executable).parent / "souffleur")
-    codes = ([(f"baseline {args.baseline}", _export(args.baseline))] if args.baseline else []) + [
+    codes = ([(f"baseline {args.baseline}", export(args.baseline))] if args.baseline else []) + [
         ("this checkout", ROOT)
     ]
     print(f"load average at start {os.getloadavg()[0]:.2f}", flush=True)

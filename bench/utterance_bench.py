@@ -25,13 +25,12 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from code_settings import backend_settings
+from baseline_code import backend_settings, export
 
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "demo" / "calls" / "dev.jsonl"
@@ -125,17 +124,6 @@ def _child(args: argparse.Namespace, code: Path) -> dict[str, list[float]]:
     return dict(json.loads(result.stdout.splitlines()[-1]))
 
 
-def _export(ref: str) -> Path:
-    target = Path(tempfile.mkdtemp(prefix="utt-bench-base-"))
-    archive = subprocess.run(["git", "archive", ref], cwd=ROOT, capture_output=True, check=True).stdout
-    with tempfile.TemporaryFile() as handle:
-        handle.write(archive)
-        handle.seek(0)
-        with tarfile.open(fileobj=handle) as tar:
-            tar.extractall(target, filter="data")
-    return target
-
-
 def _row(name: str, values: dict[str, list[float]]) -> str:
     import numpy as np
 
@@ -158,7 +146,7 @@ def main() -> None:
         return
     load = os.getloadavg()[0]
     runs: dict[str, dict[str, list[float]]] = {}
-    base = _export(args.baseline) if args.baseline else None
+    base = export(args.baseline) if args.baseline else None
     for _ in range(args.rounds):
         for name, code in ([(f"baseline {args.baseline}", base)] if base else []) + [("this checkout", ROOT)]:
             assert code is not None
