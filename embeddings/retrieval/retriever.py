@@ -190,7 +190,7 @@ class HybridRetriever:
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
             tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)) if lexical else [],
         )
-        if mode in ("lexical", "hybrid") and signals.tokens:
+        if lexical and signals.tokens:
             signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)
             signals.lex_upper = self.index.lexical.upper_bound(signals.tokens)
         rankings: dict[str, list[str]] = {}
@@ -212,9 +212,9 @@ class HybridRetriever:
         return query if language == "de" else self.glossary.german_words(query, language)
 
     def fusion_weights(self, query: str) -> dict[str, float]:
-        """The weights of the dense and lexical rankings for this query: a query in another language
-        than German keeps the dense weight; its lexical half (the glossary's German words) counts
-        ``foreign_lexical_weight`` times the dense weight."""
+        """The weights of the dense, lexical and synonym rankings for this query: a query in another
+        language than German keeps the dense weight; its lexical half (the glossary's German words)
+        counts ``foreign_lexical_weight`` times the dense weight."""
         lexical = self.config.lexical_weight
         if detect_language(query) != "de" and self.config.dense_weight > 0:
             lexical = self.config.foreign_lexical_weight * self.config.dense_weight
