@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -18,7 +19,10 @@ from assistant.settings import Settings, describe_errors
 from corpus.errors import CorpusError
 from embeddings.retrieval.retriever import EmptyQueryError
 
-console = Console()
+# Tables are laid out for 100 columns; written to a pipe or a file (no terminal to ask, no COLUMNS)
+# Rich would assume 80 and cut them.
+PIPE_WIDTH = 100
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
 errors = Console(stderr=True, soft_wrap=True)
 
 KnowledgeOption = Annotated[
