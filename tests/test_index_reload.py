@@ -79,15 +79,17 @@ def test_an_article_edited_while_calls_run_is_served_within_seconds(demo_setting
 
         with ThreadPoolExecutor(8) as pool:
             callers = [pool.submit(caller) for _ in range(8)]
-            time.sleep(2)
-            _add_sentence(knowledge / "bottrop" / "sperrmuell.md", NEW_SENTENCE)
-            _souffleur_index({**os.environ, **env})
-            published = time.monotonic()
-            while not answer_mentions_app():
-                assert time.monotonic() - published < 15, "the running server did not pick up the new index"
-                time.sleep(0.2)
-            served_after = time.monotonic() - published
-            done.set()
+            try:  # a failing assertion must stop the callers, or the pool waits for them forever
+                time.sleep(2)
+                _add_sentence(knowledge / "bottrop" / "sperrmuell.md", NEW_SENTENCE)
+                _souffleur_index({**os.environ, **env})
+                published = time.monotonic()
+                while not answer_mentions_app():
+                    assert time.monotonic() - published < 15, "the running server did not pick up the new index"
+                    time.sleep(0.2)
+                served_after = time.monotonic() - published
+            finally:
+                done.set()
             for future in callers:
                 future.result()
         client.close()
