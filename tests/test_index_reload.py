@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -82,12 +83,7 @@ def test_an_article_edited_while_calls_run_is_served_within_seconds(demo_setting
             try:  # a failing assertion must stop the callers, or the pool waits for them forever
                 time.sleep(2)
                 _add_sentence(knowledge / "bottrop" / "sperrmuell.md", NEW_SENTENCE)
-                _souffleur_index({**os.environ, **env})
-                published = time.monotonic()
-                while not answer_mentions_app():
-                    assert time.monotonic() - published < 15, "the running server did not pick up the new index"
-                    time.sleep(0.2)
-                served_after = time.monotonic() - published
+                served_after = _index_and_wait({**os.environ, **env}, answer_mentions_app)
             finally:
                 done.set()
             for future in callers:
@@ -105,6 +101,16 @@ def _add_sentence(article: Path, sentence: str) -> None:
     end = text.find("\n## ", heading + 4)
     end = len(text) if end < 0 else end
     article.write_text(text[:end].rstrip() + f"\n\n{sentence}\n" + text[end:], encoding="utf-8")
+
+
+def _index_and_wait(env: dict[str, str], served: Callable[[], bool]) -> float:
+    """Run `souffleur index`, then wait until the running server serves the change; the seconds it took."""
+    _souffleur_index(env)
+    published = time.monotonic()
+    while not served():
+        assert time.monotonic() - published < 15, "the running server did not pick up the new index"
+        time.sleep(0.2)
+    return time.monotonic() - published
 
 
 def _souffleur_index(env: dict[str, str]) -> None:
