@@ -385,3 +385,55 @@ def test_answer_extraction_prepares_passages_once_and_follows_a_changed_text() -
     assert extractor.extract("was kostet die hundesteuer", edited, []).answer == "Die Steuer kostet 99 Euro."
     unknown = Passage("neu#1", "bottrop/neu", "bottrop", "Neu", "Kosten", "Das kostet nichts. Es geht schnell.")
     assert extractor.extract("was kostet das", unknown, []).answer == "Das kostet nichts."
+
+
+def _article(*sections: tuple[str, str]) -> list[Passage]:
+    return [
+        Passage(f"bottrop/einbuergerung#{i}", "bottrop/einbuergerung", "bottrop", "Einbürgerung", heading, text)
+        for i, (heading, text) in enumerate(sections, start=1)
+    ]
+
+
+@pytest.mark.unit
+def test_the_fee_sentence_answers_a_cost_question_before_a_later_sentence_that_repeats_its_word() -> None:
+    sections = _article(
+        ("Das Wichtigste", "Den Antrag stellen Sie schriftlich. Die Gebühr beträgt 255 Euro pro erwachsener Person."),
+        ("Kinder", "Minderjährige Kinder, die mit den Eltern eingebürgert werden, kosten je 51 Euro."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    answer = extractor.extract("ah dat is gut und wat kostet dat", sections[1], sections)
+    assert answer.answer == "Die Gebühr beträgt 255 Euro pro erwachsener Person."
+    assert answer.heading == "Das Wichtigste"
+
+
+@pytest.mark.unit
+def test_a_question_without_the_articles_words_gets_the_sentence_of_the_kind_it_asks_for() -> None:
+    sections = _article(
+        ("Das Wichtigste", "Eingebürgert wird, wer seit fünf Jahren hier lebt. Zuständig ist das Bürgerbüro."),
+        ("Antrag", "Den Antrag gibt es auch über das Serviceportal auf www.bottrop.de."),
+        ("Einbürgerungstest", "Den Test legen Sie an einer Volkshochschule ab."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    answer = extractor.extract("und geht dat auch vom sofa aus", sections[0], sections)
+    assert answer.answer == "Den Antrag gibt es auch über das Serviceportal auf www.bottrop.de."
+    nothing_asked = extractor.extract("aha", sections[0], sections)
+    assert nothing_asked.answer == "Eingebürgert wird, wer seit fünf Jahren hier lebt.", "answer first"
+
+
+@pytest.mark.unit
+def test_units_carry_the_parts_of_their_score_in_reading_order() -> None:
+    sections = _article(
+        ("Das Wichtigste", "Die Gebühr beträgt 255 Euro. Zuständig ist das Bürgerbüro."),
+        ("Termin", "Termine gibt es online."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    units = extractor.units("was kostet die einbürgerung", sections)
+    assert [u.text for u in units] == [
+        "Die Gebühr beträgt 255 Euro.",
+        "Zuständig ist das Bürgerbüro.",
+        "Termine gibt es online.",
+    ]
+    assert [u.position for u in units] == [0.0, 0.5, 1.0]
+    assert [u.answers_kind for u in units] == [1.0, 0.0, 0.0]
+    assert max(u.overlap for u in units) == 1.0
+    assert [(u.passage, u.index) for u in units] == [(0, 0), (0, 1), (1, 0)]

@@ -14,7 +14,6 @@ from embeddings.index.text_analysis import TextAnalyzer
 
 MIN_ANSWER_CHARS = 25
 SNIPPET_CHARS = 320
-OTHER_SECTION_WEIGHT = 0.9
 HEADING_SHARE = 0.3  # a query token in the section heading counts this much (an intent word fully)
 
 
@@ -25,35 +24,143 @@ class Answer:
     heading: str
 
 
-# What a question asks for, in the words articles use for it: "kostet das was?" finds the fees
-# sentence, "müssen beide Eltern mit?" the consent rule. (pattern on the question, words added)
-QUESTION_INTENTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), words)
-    for pattern, words in (
-        (r"kost|gebühr|gebuehr|teuer|bezahl|zahlen|preis|euro|geld|umsonst|gratis", "kosten kostet gebühr euro"),
-        (r"wie\s*lange|dauer|dauert|wann\s+(ist|krieg|bekomm|hab)|wochen|fertig", "dauer wochen werktage"),
-        (r"mitbring|unterlagen|dokument|papiere|brauch", "unterlagen mitbringen nachweis"),
-        (r"\bwo\b|wohin|adresse|hingehen|welche[sm]?\s+amt|zuständig|zustaendig", "zuständig bürgerbüro adresse"),
-        (r"online|internet|computer|handy|app\b", "online internet"),
-        (r"termin", "termin buchen"),
-        (r"eltern|vater|mutter|papa|mama|elternteil|sorgerecht|beide", "elternteil zustimmung sorgeberechtigten"),
-        (r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab", "frist spätestens innerhalb"),
-        (r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben", "öffnungszeiten geöffnet"),
-        (r"dagegen|widerspruch|einspruch|falsch|nicht\s+einverstanden|beschwer", "einspruch widerspruch rechtsbehelf"),
-        (r"\braten\b|auf\s+einmal|fällig|faellig|wann\s+(muss|soll)\s+\w+\s+(\w+\s+)?(be)?zahl", "fällig raten"),
-        (
-            r"selbst|selber|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b",
-            "persönlich vollmacht vertretung selbst",
-        ),
-        (r"wie\s+fr(ü|ue)h|fr(ü|ue)hestens|im\s+voraus|vorlauf|vorher", "frühestens vorher monate"),
-        (r"foto|lichtbild|bild\b", "passfoto foto biometrisch"),
-        (r"anspruch|berechtigt|steht\s+(mir|uns)|wer\s+(kann|darf)", "anspruch voraussetzungen berechtigt"),
-        (r"zuschick|schicken|per\s+post|zugeschickt|abholen", "post zusenden abholen"),
-    )
+# What a question asks for, the words articles use for it, and what an answering sentence looks
+# like: "kostet das was?" finds the fees sentence, "müssen beide Eltern mit?" the consent rule.
+# (name, pattern on the question, words added to it, pattern on a sentence and its heading)
+_INTENTS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "costs",
+        r"kost|gebühr|gebuehr|teuer|bezahl|zahlen|preis|euro|wie\s*viel\s+geld|umsonst|gratis",
+        "kosten kostet gebühr euro",
+        r"euro|€|gebühr|kostenlos|gebührenfrei|kostet|kosten\b|beitragsfrei|entgelt|beiträge",
+    ),
+    (
+        "duration",
+        r"wie\s*lange|dauer|dauert|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|wochen|fertig|bis\s+die\s+kommen",
+        "dauer wochen werktage",
+        r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
+    ),
+    (
+        "documents",
+        r"mitbring|unterlagen|dokument|papiere|brauch|nachweis|zettel",
+        "unterlagen mitbringen nachweis",
+        r"unterlagen|mitbring|vorleg|ausweis|urkunde|\bnachweis",
+    ),
+    (
+        "place",
+        r"\bwo\b|wohin|adresse|hingehen|welche[sm]?\s+amt|zuständig|zustaendig",
+        "zuständig bürgerbüro adresse",
+        r"bürgerbüro|bürgerservice|rathaus|stadthaus|adresse|straße|zuständig|amt\b",
+    ),
+    (
+        "online",
+        r"online|internet|computer|handy|app\b|sofa|übers\s+netz|e-?mail",
+        "online internet",
+        r"online|www\.|internet|\bapp\b|portal|e-mail|formular|digital",
+    ),
+    (
+        "appointment",
+        r"termin|einfach\s+(vorbei)?kommen|ohne\s+anmeld",
+        "termin buchen",
+        r"termin|sprechstunde|ohne\s+anmeldung",
+    ),
+    (
+        "parents",
+        r"eltern|vater|mutter|papa|mama|elternteil|sorgerecht|beide",
+        "elternteil zustimmung sorgeberechtigten",
+        r"elternteil|zustimmung|sorgeberechtigt|beide\s+eltern|einverständnis",
+    ),
+    (
+        "deadline",
+        r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät|ärger",
+        "frist spätestens innerhalb",
+        r"frist|innerhalb|spätestens|bis\s+zum|vor\s+ablauf|sofort|rechtzeitig|bußgeld|verwarn",
+    ),
+    (
+        "opening hours",
+        r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben|wann\s+(hab|habt|haben)\s+(ihr|sie)\s+auf",
+        "öffnungszeiten geöffnet",
+        r"öffnungszeit|geöffnet|\buhr\b",
+    ),
+    (
+        "objection",
+        r"dagegen|widerspruch|einspruch|falsch|nicht\s+einverstanden|beschwer",
+        "einspruch widerspruch rechtsbehelf",
+        r"widerspruch|einspruch|rechtsbehelf|klage",
+    ),
+    (
+        "instalments",
+        r"\braten\b|auf\s+einmal|fällig|faellig|vierteljähr|monatlich|wann\s+(muss|soll)\s+\w+\s+(\w+\s+)?(be)?zahl",
+        "fällig raten",
+        r"fällig|raten|vierteljähr|februar|quartal|monatlich|jährlich",
+    ),
+    (
+        "in person or by proxy",
+        r"selbst|selber|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b"
+        r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|allein",
+        "persönlich vollmacht vertretung selbst",
+        r"vollmacht|vertret|bevollmächtigt|persönlich|betreuer|erscheinen|allein",
+    ),
+    (
+        "how early",
+        r"wie\s+fr(ü|ue)h|fr(ü|ue)hestens|im\s+voraus|vorlauf|vorher",
+        "frühestens vorher monate",
+        r"frühestens|vorher|im\s+voraus|monate\s+vor|vorlauf",
+    ),
+    ("photo", r"foto|lichtbild|bild\b", "passfoto foto biometrisch", r"foto|lichtbild|biometrisch"),
+    (
+        "eligibility",
+        r"anspruch|berechtigt|steht\s+(mir|uns)|wer\s+(kann|darf)|krieg(e|en)?\s+ich\s+(dat|das)"
+        r"|kann\s+ich\s+(dat|das)\s+(trotzdem\s+)?(kriegen|bekommen)",
+        "anspruch voraussetzungen berechtigt",
+        r"anspruch|voraussetzung|berechtigt|erhalten|bekommen|rechner",
+    ),
+    (
+        "by post",
+        r"zuschick|schicken|per\s+post|zugeschickt|abholen|zusend",
+        "post zusenden abholen",
+        r"\bpost|zugesandt|zusenden|abholen|zugeschickt|versand",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    """What a question can ask for: how to recognize the question, the words articles use for it,
+    and how to recognize a sentence (with its section heading) that gives that kind of answer."""
+
+    name: str
+    asks: re.Pattern[str]
+    words: str
+    answers: re.Pattern[str]
+
+
+QUESTION_INTENTS: tuple[QuestionIntent, ...] = tuple(
+    QuestionIntent(name, re.compile(asks, re.IGNORECASE), words, re.compile(answers, re.IGNORECASE))
+    for name, asks, words, answers in _INTENTS
 )
 INTENT_WEIGHT = 0.6
 LIST_INTRO_SHARE = 0.3  # a list item inherits this share of its introducing line's score
+# How the three parts of a sentence's score add up: its word overlap with the question (scaled so the
+# article's best sentence has 1), whether it gives the kind of answer the question asks for, and how
+# far into the article it stands (0 first, 1 last: articles are written answer first). Fitted on the
+# tuning triples of demo/calls/answer-labels.jsonl (`python -m eval.highlight_fit`).
+TYPE_WEIGHT = 1.0
+EARLIER_INTENT_SHARE = 0.5
+POSITION_WEIGHT = 0.9
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
+
+
+@dataclass(frozen=True)
+class ScoredUnit:
+    """A sentence or list item of an article with the parts of its answer score."""
+
+    text: str
+    passage: int  # which of the sections it is in
+    index: int  # which unit of that section
+    overlap: float  # word overlap with the question, 1 for the article's best
+    answers_kind: float  # 1 if it gives the kind of answer the question asks for
+    position: float  # 0 for the article's first unit, 1 for its last
 
 
 @dataclass(frozen=True)
@@ -65,13 +172,13 @@ class _Unit:
 
 
 class AnswerExtractor:
-    """Scores the sentences and list items of an article's sections by the inverse document
-    frequency of the query tokens they contain (the same analyzer as the lexical index, so split
-    compounds and misheard words still match), plus the words articles use for what the question
-    asks (costs, documents, duration, ...). The answer is one sentence or one list item. The
-    best-matching passage of the search is preferred. When nothing matches the latest question, the
-    fallback query (the concern's window) decides; failing that, the passage's first sentence:
-    articles are written answer first."""
+    """Picks the sentence or list item of an article that answers the caller's question. Each unit
+    is scored by three things: the inverse document frequency of the question's tokens it contains
+    (the same analyzer as the lexical index, so split compounds and misheard words still match; plus
+    the words articles use for what the question asks), whether it gives the kind of answer asked for
+    (a fee for "was kostet das", a deadline for "bis wann"), and its place in the article. When no
+    word of the latest question matches and no kind is asked for, the fallback query (the concern's
+    window) decides; failing that, the article's first sentence: articles are written answer first."""
 
     def __init__(self, analyzer: TextAnalyzer, passages: Sequence[Passage]) -> None:
         self.analyzer = analyzer
@@ -84,13 +191,28 @@ class AnswerExtractor:
         # Split and tokenized once here, not per request: the sentences and list items of every
         # passage, with their token sets, and the tokens of each heading and of the intents' words.
         self._prepared = {p.id: _prepare(analyzer, p) for p in passages}
-        self._intent_tokens = tuple((pattern, analyzer.tokens(words)) for pattern, words in QUESTION_INTENTS)
+        self._intent_tokens = tuple((intent, analyzer.tokens(intent.words)) for intent in QUESTION_INTENTS)
+
+    def intents(self, query: str) -> dict[QuestionIntent, float]:
+        """What the question asks for (costs, documents, duration, ...), maybe nothing, each with its
+        weight: 1 for what the caller asked last in the utterance, ``EARLIER_INTENT_SHARE`` for
+        what came before (callers give context first: "n zettel vom vermieter hab ich nich, und bis
+        wann muss ich dat gemacht ham" asks for the deadline)."""
+        last_match = {
+            intent: max(m.start() for m in intent.asks.finditer(query))
+            for intent in QUESTION_INTENTS
+            if intent.asks.search(query)
+        }
+        if not last_match:
+            return {}
+        latest = max(last_match.values())
+        return {intent: 1.0 if at == latest else EARLIER_INTENT_SHARE for intent, at in last_match.items()}
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Query tokens (weight 1) and the tokens of the intents the question expresses."""
         weights = dict.fromkeys(self.analyzer.tokens(query), 1.0)
-        for pattern, tokens in self._intent_tokens:
-            if pattern.search(query):
+        for intent, tokens in self._intent_tokens:
+            if intent.asks.search(query):
                 for token in tokens:
                     weights.setdefault(token, INTENT_WEIGHT)
         return weights
@@ -106,34 +228,71 @@ class AnswerExtractor:
     def extract(
         self, query: str, best: Passage, sections: Sequence[Passage], fallback_query: str | None = None
     ) -> Answer:
-        ordered = [best, *[p for p in sections if p.id != best.id]]
-        prepared = [self._prepared_for(p) for p in ordered]
-        where = self._best(self.query_weights(query), prepared)
-        if where is None and fallback_query:
-            where = self._best(self.query_weights(fallback_query), prepared)
-        order, index = where or (0, 0)
-        passage, found = ordered[order], prepared[order].units
-        answer = found[index].text if found else plain(passage.text)
-        if answer.endswith(":") and index + 1 < len(found) and found[index + 1].item:
-            answer = found[index + 1].text  # the first item, not the line that introduces the list
+        """The answer to ``query`` in the article of ``best`` (the passage the search found), whose
+        sections in reading order are ``sections``."""
+        ordered = list(sections) if any(p.id == best.id for p in sections) else [best, *sections]
+        units = self.units(query, ordered, fallback_query)
+        if not units:
+            text = plain(best.text)
+            return Answer(answer=text, snippet=_snippet(text, text), heading=best.heading)
+        chosen = max(units, key=lambda u: u.overlap + TYPE_WEIGHT * u.answers_kind - POSITION_WEIGHT * u.position)
+        passage, found = ordered[chosen.passage], self._prepared_for(ordered[chosen.passage]).units
+        answer = chosen.text
+        if answer.endswith(":") and chosen.index + 1 < len(found) and found[chosen.index + 1].item:
+            answer = found[chosen.index + 1].text  # the first item, not the line that introduces the list
         return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
-    def _best(self, query: dict[str, float], prepared: Sequence[_Prepared]) -> tuple[int, int] | None:
-        best_score, where = 0.0, None
-        for order, passage in enumerate(prepared):
-            weight = 1.0 if order == 0 else OTHER_SECTION_WEIGHT
-            heading = passage.heading
+    def units(self, query: str, sections: Sequence[Passage], fallback_query: str | None = None) -> list[ScoredUnit]:
+        """Every sentence and list item of ``sections`` (in reading order) with the three parts of
+        its score (see ``TYPE_WEIGHT``); also what ``eval.highlight_fit`` fits the weights on."""
+        prepared = [self._prepared_for(p) for p in sections]
+        lexical = self._lexical(self.query_weights(query), prepared)
+        kinds = self._answers_kind(self.intents(query), prepared)
+        if not any(lexical) and not any(kinds) and fallback_query:
+            lexical = self._lexical(self.query_weights(fallback_query), prepared)
+        top = max(lexical, default=0.0)
+        places = [(order, index) for order, passage in enumerate(prepared) for index in range(len(passage.units))]
+        last = max(len(places) - 1, 1)
+        return [
+            ScoredUnit(
+                text=prepared[order].units[index].text,
+                passage=order,
+                index=index,
+                overlap=found / top if top > 0 else 0.0,
+                answers_kind=kind,
+                position=position / last,
+            )
+            for position, ((order, index), found, kind) in enumerate(zip(places, lexical, kinds, strict=True))
+        ]
+
+    def _lexical(self, query: dict[str, float], prepared: Sequence[_Prepared]) -> list[float]:
+        """Each unit's word overlap with the query, in reading order; a list item also gets a share
+        of the line that introduces its list."""
+        scores: list[float] = []
+        for passage in prepared:
             intro = 0.0
-            for i, (unit, tokens) in enumerate(zip(passage.units, passage.tokens, strict=True)):
-                own = self._overlap(query, unit.text, tokens, heading)
+            for unit, tokens in zip(passage.units, passage.tokens, strict=True):
+                own = self._overlap(query, unit.text, tokens, passage.heading)
                 if unit.item:
                     own += LIST_INTRO_SHARE * intro
                 else:
                     intro = own
-                score = weight * own * (0.5 if unit.text.endswith(":") else 1.0)
-                if score > best_score:
-                    best_score, where = score, (order, i)
-        return where
+                scores.append(own)
+        return scores
+
+    @staticmethod
+    def _answers_kind(intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]) -> list[float]:
+        """For each unit (read with its section heading), in reading order: the summed weights of
+        the asked-for kinds of answer it gives (0 for none)."""
+        return [
+            sum(
+                weight
+                for intent, weight in intents.items()
+                if intent.answers.search(f"{passage.heading_text} {unit.text}")
+            )
+            for passage in prepared
+            for unit in passage.units
+        ]
 
     def _overlap(
         self, query: dict[str, float], sentence: str, tokens: frozenset[str], heading: frozenset[str]
