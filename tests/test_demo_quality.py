@@ -80,7 +80,7 @@ CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl", "independ
 CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.80}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
 UNCOVERED_ANSWER_LIMIT = 0.35  # measured 0.26 (6 of 23 calls) on these sets; the goal is 0.10
-HIGHLIGHT_FLOOR = 0.58  # measured 0.631 on the 122 labeled questions of independent-tune
+HIGHLIGHT_FLOOR = 0.60  # measured 0.664 on the 122 labeled questions of independent-tune
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 

@@ -437,3 +437,18 @@ def test_units_carry_the_parts_of_their_score_in_reading_order() -> None:
     assert [u.answers_kind for u in units] == [1.0, 0.0, 0.0]
     assert max(u.overlap for u in units) == 1.0
     assert [(u.passage, u.index) for u in units] == [(0, 0), (0, 1), (1, 0)]
+
+
+@pytest.mark.unit
+def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_naming_documents() -> None:
+    sections = _article(
+        ("Das Wichtigste", "Den Antrag stellen Sie im Bürgerbüro. Er wird in vier Wochen bearbeitet."),
+        ("Mitbringen", "Zum Termin bringen Sie mit:\n- gültiger Pass\n- Meldebescheinigung"),
+        ("Hinweise", "Fehlende Unterlagen können Sie nachreichen. Der Bescheid kommt per Post."),
+        ("Kosten", "Die Gebühr beträgt 255 Euro. Kinder zahlen 51 Euro."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    answer = extractor.extract("wat brauch ich denn da alles für unterlagen", sections[0], sections)
+    assert answer.answer == "gültiger Pass"
+    assert [i.name for i in extractor.intents("brauch ich da n termin")] == ["appointment"], "not documents"
+    assert [i.name for i in extractor.intents("wat brauch ich da")] == ["documents"]

@@ -42,7 +42,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "documents",
-        r"mitbring|unterlagen|dokument|papiere|brauch|nachweis|zettel",
+        r"mitbring|unterlagen|dokument|papiere|nachweis|zettel|wa[st]\s+(brauch|muss\s+ich\s+mit)"
+        r"|brauch\w*\s+(ich|man|wir|sie|er)\s+(da\s+|denn\s+|dann\s+)*(alles|für|an\b)",
         "unterlagen mitbringen nachweis",
         r"unterlagen|mitbring|vorleg|ausweis|urkunde|\bnachweis",
     ),
@@ -145,8 +146,9 @@ LIST_INTRO_SHARE = 0.3  # a list item inherits this share of its introducing lin
 # article's best sentence has 1), whether it gives the kind of answer the question asks for, and how
 # far into the article it stands (0 first, 1 last: articles are written answer first). Fitted on the
 # tuning triples of demo/calls/answer-labels.jsonl (`python -m eval.highlight_fit`).
-TYPE_WEIGHT = 1.0
+TYPE_WEIGHT = 1.3
 EARLIER_INTENT_SHARE = 0.5
+LISTED_KINDS = frozenset({"documents"})  # kinds of answer that articles give as a list
 POSITION_WEIGHT = 0.9
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 
@@ -282,17 +284,27 @@ class AnswerExtractor:
 
     @staticmethod
     def _answers_kind(intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]) -> list[float]:
-        """For each unit (read with its section heading), in reading order: the summed weights of
-        the asked-for kinds of answer it gives (0 for none)."""
-        return [
-            sum(
-                weight
-                for intent, weight in intents.items()
-                if intent.answers.search(f"{passage.heading_text} {unit.text}")
-            )
-            for passage in prepared
-            for unit in passage.units
-        ]
+        """For each unit, in reading order: the summed weights of the asked-for kinds of answer it
+        gives (0 for none). A unit is read with its section heading, a list item also with the line
+        that introduces its list ("Mitzubringen sind:"). Kinds that articles give as a list count a
+        sentence outside a list half: it names the documents, the list's items are the answer."""
+        kinds: list[float] = []
+        for passage in prepared:
+            intro = ""
+            for unit in passage.units:
+                if not unit.item:
+                    intro = ""
+                read = f"{passage.heading_text} {intro} {unit.text}"
+                kinds.append(
+                    sum(
+                        weight * (1.0 if unit.item or intent.name not in LISTED_KINDS else 0.5)
+                        for intent, weight in intents.items()
+                        if intent.answers.search(read)
+                    )
+                )
+                if not unit.item:
+                    intro = unit.text
+        return kinds
 
     def _overlap(
         self, query: dict[str, float], sentence: str, tokens: frozenset[str], heading: frozenset[str]
