@@ -85,7 +85,7 @@ ACKNOWLEDGEMENTS = frozenset(
 # Words of asking and knowing that name no concern.
 ASKING_WORDS = frozenset(
     {
-        "frage", "fragen", "morgen", "richtig", "weiß", "wollte"
+        "dinge", "frage", "fragen", "gleich", "morgen", "richtig", "sache", "sachen", "weiß", "wollte"
     }
 )  # fmt: skip
 
@@ -108,13 +108,13 @@ NEEDING_WORDS = frozenset(
 # Spoken words that say nothing about the concern: verbs, dialect, particles, time words.
 SPOKEN_FILLERS = frozenset(
     {
-        "ach", "aha", "bekommen", "bekommst", "bestimmt", "brauch", "bzw", "darum", "deswegen", "ding", "dinge",
+        "ach", "aha", "bekommen", "bekommst", "bestimmt", "brauch", "bzw", "darum", "deswegen", "ding",
         "drin", "dürfen", "echt", "einmal", "erreichen", "erzählt", "ganz", "gehen", "gekommen", "gekriegt",
         "gemacht", "gesehen", "gibt", "gibts", "glaub", "glaube", "grad", "ham", "hinten", "hätt", "ihrer",
         "immer", "irgendwas", "irgendwo", "isses", "keiner", "kommen", "krieg", "kriege", "kriegen", "kriegt",
         "könnten", "letzte", "letzten", "leute", "liegt", "läuft", "mache", "machen", "macht", "mehr",
         "mehrere", "mensch", "müssen", "nachher", "neulich", "niemand", "nochmal", "nummer", "nächste",
-        "nächsten", "passieren", "passiert", "sache", "sachen", "sehe", "selber", "selbst", "sieht", "sofort",
+        "nächsten", "passieren", "passiert", "sehe", "selber", "selbst", "sieht", "sofort",
         "sollen", "sonst", "sowas", "stehen", "steht", "teil", "trotzdem", "unserem", "unseren", "viele",
         "vielleicht", "vorne", "wahrscheinlich", "welche", "welcher", "welches", "weshalb", "wirklich", "woche",
         "wochen", "woher", "wohin", "ziemlich", "zurück", "äähm", "überall", "übrigens"
@@ -177,7 +177,7 @@ DIALECT_FUNCTION_WORDS = frozenset(
 # Spoken dialect fillers ("nich", "nix", "is"): never a topic label, never part of a name.
 DIALECT_FILLERS = frozenset(
     {
-        "drauf", "gleich", "is", "nem", "nen", "ner", "nich", "nix"
+        "drauf", "is", "nem", "nen", "ner", "nich", "nix"
     }
 )  # fmt: skip
 

@@ -109,6 +109,7 @@ def engine(**config: float | int | bool) -> tuple[SuggestionEngine, ScriptedRetr
         ("äh ja genau", False),
         ("ich hab da mal ne frage", False),
         ("vielen dank tschüss", False),
+        ("ich hab da gleich zwei sachen", False),
         ("sperrmüll", True),
         ("mein hund ist neu", True),
         ("kostet das was", True),
@@ -133,6 +134,9 @@ def test_topic_cues() -> None:
         ("ja guten tag, müller hier, ich hab ne frage zum sperrmüll", "ja guten tag, , ich hab ne frage zum sperrmüll"),
         ("mein name ist klaus becker, es geht um den hund", ", es geht um den hund"),
         ("hier ist frau schmidt", ""),
+        ("ja guten tag äh nowak mein name ich hab da", "ja guten tag äh ich hab da"),
+        ("brinkhoff is mein name, es geht um den hund", ", es geht um den hund"),
+        ("ja mein name ist becker", "ja"),
         ("ich wohne hier seit zwei jahren", "ich wohne hier seit zwei jahren"),
     ],
 )

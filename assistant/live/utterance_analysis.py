@@ -29,6 +29,7 @@ _SELF_INTRODUCTION = re.compile(
     r"(?:mein\s+name\s+(?:ist|is)|hier\s+(?:ist|spricht)|ich\s+hei(?:ß|ss)e|ich\s+bin\s+(?:der|die))"
     r"(?:\s+(?:frau|herr|doktor|dr\.?))?\s+[\wäöüß-]+(?:\s+(?!und\b|ich\b|äh\b|aeh\b)[\wäöüß-]+(?=\s*[,.!?]|\s*$))?"
     r"|(?:frau|herr)\s+[\wäöüß-]+"
+    r"|[\wäöüß-]+\s+(?:is[t]?\s+)?mein\s+name\b(?!\s+(?:ist|is|lautet|war)\b)"
     r"|(?:^|(?<=[,.!?])|(?<=\btag)|(?<=\bhallo)|(?<=\bja)|(?<=\bmorgen))\s*[\wäöüß-]+(?:\s+[\wäöüß-]+)?\s+hier"
     r"(?=\s*(?:[,.!?]|$|\bund\b|\bich\b|\bäh|\baeh|\bam\s+apparat))",
     re.IGNORECASE,
