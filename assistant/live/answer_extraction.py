@@ -288,6 +288,8 @@ class AnswerExtractor:
         gives (0 for none). A unit is read with its section heading, a list item also with the line
         that introduces its list ("Mitzubringen sind:"). Kinds that articles give as a list count a
         sentence outside a list half: it names the documents, the list's items are the answer."""
+        if not intents:
+            return [0.0] * sum(len(passage.units) for passage in prepared)
         kinds: list[float] = []
         for passage in prepared:
             intro = ""
