@@ -185,6 +185,13 @@ def test_eval_calls_command_prints_valid_json(
     assert report["per_city"]["bottrop"]["concerns_with_expected_card"] == 1.0
     assert report["per_city"]["dinslaken"]["concerns_with_expected_card"] is None
     assert isinstance(report["reliability"], list)
+    label = {"call_id": "dog", "turn": 0, "article_id": "bottrop/hundesteuer", "sentences": ["x"]}
+    first, second = tmp_path / "answers1.jsonl", tmp_path / "answers2.jsonl"
+    first.write_text(json.dumps(label) + "\n")
+    second.write_text(json.dumps({**label, "sentences": ["y"]}) + "\n")
+    both = CliRunner().invoke(app, [*args, "--answers", str(first), "--answers", str(second)])
+    assert both.exit_code == 0, both.output
+    assert json.loads(both.stdout.strip().splitlines()[-1])["overall"]["highlight_triples"] == 2, "labels of both files"
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
     failed = CliRunner().invoke(app, ["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])

@@ -63,8 +63,11 @@ def _replay(calls: list[Path], knowledge: Path | None) -> list[CallReplayOutcome
 def eval_calls(
     calls: CallsOption,
     answers: Annotated[
-        Path | None,
-        typer.Option("--answers", help='JSONL of labeled answers: {"call_id", "turn", "article_id", "sentences"}'),
+        list[Path] | None,
+        typer.Option(
+            "--answers",
+            help='JSONL of labeled answers: {"call_id", "turn", "article_id", "sentences"} (repeatable)',
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object")] = False,
     knowledge: KnowledgeOption = None,
@@ -76,9 +79,9 @@ def eval_calls(
     from eval.call_replay import clean, load_answer_labels, reliability, report
 
     labels = []
-    if answers is not None:
+    for path in answers or []:
         try:
-            labels = load_answer_labels(answers)
+            labels.extend(load_answer_labels(path))
         except (OSError, ValueError) as exc:
             fail(str(exc))
     outcomes = _replay(calls, knowledge)
