@@ -36,6 +36,9 @@ KENNZEICHEN = "[KENNZEICHEN]"
 AUSWEISNR = "[AUSWEISNR]"
 STEUER_ID = "[STEUER-ID]"
 NUMMER = "[NUMMER]"
+ALTER = "[ALTER]"
+STERBEDATUM = "[STERBEDATUM]"
+SCHULE = "[SCHULE]"
 
 PLACEHOLDERS: tuple[str, ...] = (
     NAME,
@@ -48,6 +51,9 @@ PLACEHOLDERS: tuple[str, ...] = (
     AUSWEISNR,
     STEUER_ID,
     NUMMER,
+    ALTER,
+    STERBEDATUM,
+    SCHULE,
 )
 
 
@@ -253,11 +259,11 @@ _SPOKEN_20_TO_99 = rf"(?:{_UNIT_NUMBER}[ -]?und[ -]?{_TENS_NUMBER}|{_TENS_NUMBER
 _SPOKEN_1_TO_99 = rf"(?:{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_UNIT_NUMBER})"
 _SPOKEN_YEAR = (
     rf"(?:(?:neunzehn[ -]?hundert|zweitausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
-    rf"|neunzehn[ -]?{_SPOKEN_20_TO_99})(?![\w])"
-)
+    rf"|neunzehn[ -]?{_SPOKEN_20_TO_99}|zwanzig(?:{_TEENS_NUMBER}|{_SPOKEN_20_TO_99}))(?![\w])"
+)  # "zwanzigneunzehn" (2019) is said as one word
 _ORDINAL = (
     r"(?:(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)[ -]?und[ -]?)?(?:zwanzig|dreißig|dreissig)ste"
-    r"|erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"|erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehnte)[nrsm]?(?![\w])"
 )
 _WRITTEN_YEAR = rf"(?:{_YEAR4}(?![0-9])|'?[0-9]{{2}}(?![0-9]){_NOT_A_QUANTITY}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END})"
@@ -273,7 +279,7 @@ _WRITTEN_DATE = _compile(
 )
 # A month said as an ordinal: "am zwanzigsten achten" (20 August).
 _MONTH_ORDINAL = (
-    r"(?:erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"(?:erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte)[nrsm]?(?![\w])"
 )
 _PARTIAL_BIRTH_DATE = (
@@ -297,9 +303,9 @@ _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
-_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr")
+_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|todes|sterbedatum|sterbetag")
 # Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
-# unless a word about birth stands before them ("geboren am 03.11.2026").
+# unless a word about birth or death stands before them ("geboren am 03.11.2026", "verstorben am 03.02.2025").
 _RECENT_YEARS_FROM = datetime.date.today().year - 1
 _BIRTH_CONTEXT_WINDOW = 40
 _CENTURY_SPLIT = 30  # a two-digit year below it is 20xx, from it on 19xx
@@ -985,10 +991,201 @@ _PERSON_FROM_YEAR = _compile(
     rf"(?P<value>{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}(?![\w])|'?[0-9]{{2}}(?![0-9])|{_YEAR4}(?![0-9]))"
     rf"(?=[ ]*(?:$|[,.!?;])|[ ]+(?:und|geboren|jahrgang|also)(?![\w]))"
 )
+# A year in words after a preposition is when something happened or was issued, not a birth year ("seit
+# neunzehnhundertsiebenundachtzig wohn ich hier", "die sterbeurkunde von neunzehnhundertachtzig").
+_NOT_AFTER_A_TIME_PREPOSITION = "".join(
+    rf"(?<!\b{word}[ ])"
+    for word in ("seit", "von", "vom", "bis", "ab", "anno", "jahr", "jahre", "im", "um", "vor", "nach", "ende", "anfang",
+                 "mitte", "zwischen", "aus", "in", "seid")
+)  # fmt: skip
 _YEAR_OF_BIRTH_WORDS = _compile(
-    rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
+    rf"(?<![\w]){_NOT_AFTER_A_TIME_PREPOSITION}(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er"
+    rf"|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
     rf"|{_SPOKEN_20_TO_99}(?=[ ]geboren))(?![\w])"
 )
+
+# ---- exact ages, dates of death, a child's school --------------------------------------------------
+"""Personal data that is not a name or a number of a document, but identifies a person next to one.
+
+- **Exact ages** of a person: "ich bin jetz dreiundachtzig", "der is achtundachtzig", "[NAME] ist 92
+  Jahre alt", "im alter von einundsiebzig", "mit siebenundachtzig verstorben", "achtzehn geworden",
+  "(8 J.)", "meine 8-jährige tochter", "Alter: 45". Ages of groups in rules and fees stay ("kinder unter
+  sechs jahren", "ab 18"), so do quantities ("ich bin zwei wochen weg"), a future age ("unser kind wird
+  im sommer sechs": when a child is due at school is asked as a rule, not told as a fact) and the age of
+  things ("der kühlschrank ist zehn jahre alt", unless a person is named right before). "wir sind …"
+  counts only from thirteen on: below that it is the size of a household ("wir sind fünf").
+- **Dates of death**: a day and month (with or without a year), a typed date or an ordinal feast day
+  ("am ersten advent") said with "gestorben"/"verstorben" in the same clause, before or after it, or
+  after "todestag"/"sterbedatum". Like a birth date, it identifies the person; a date of an appointment
+  said after the death in another clause stays ("… ist gestorben, kann ich am dritten mai kommen").
+- **A child's school or kindergarten and class**: the named school after a verb of attending ("geht auf
+  die grundschule am hagelkreuz", "besucht die Grundschule Hiesfeld, Klasse 2c", "is inne kita
+  sonnenblume, gruppe mäuse") and a class with its letter ("aus der vier a von der grundschule …").
+  A school named as a place to go, to ask about or to register at stays ("wann is die anmeldung an der
+  gesamtschule walsum", "wo is die grundschule am hagelkreuz"), like any public place.
+"""
+# Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
+_SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
+_AGE_WORD = (
+    rf"(?!ein(?:s|e|en|er|em)?(?![\w]))(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_1_TO_99}|zwo|1[01][0-9]"
+    rf"|[1-9][0-9]?)(?![\w]|[.,:/-][0-9])"
+)
+_AGE_FROM_THIRTEEN = (
+    rf"(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_20_TO_99}|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehn"
+    rf"|1[3-9]|[2-9][0-9]|1[01][0-9])(?![\w]|[.,:/-][0-9])"
+)
+# What may follow a number that is no age: units, times ("fünf vor zwölf"), comparisons, more digits.
+_NOT_AN_AGE_AFTER = (
+    rf"(?![ ]?(?:{_UNIT_WORDS}|vor|nach|zu|bis|oder|komma|grad|zentimeter|kubik\w*|zimmer|teurer|billiger|mehr"
+    rf"|weniger|plus|minus|x|mal|uhr|prozent|euro|und[ ]+(?:{_SPOKEN_1_TO_99}|[0-9])|[0-9])(?![\w])|[ ]?[€%])"
+)
+_AGE_ADVERBS = r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
+_AGE_SUBJECT = (
+    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|\[NAME\])[ ]*,?[ ]+is[st]?|is[t]?[ ]+(?:er|sie)"
+    r"|(?:und|,)[ ]*is[t]?)"
+)
+_AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
+_AGE_AFTER_SUBJECT = _compile(
+    rf"(?<![\w-])(?:{_AGE_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}(?P<value>{_AGE_WORD})"
+    rf"|{_AGE_PLURAL_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}(?P<plural>{_AGE_FROM_THIRTEEN})){_NOT_AN_AGE_AFTER}"
+)
+_YEARS_WORD = r"(?:jahre|jahren|jahr|j\.)"
+# "vierundneunzig jahre alt", "im alter von 81 jahren", "mit siebenundachtzig verstorben", "achtzehn geworden".
+_AGE_PHRASE = _compile(
+    rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:|mit)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
+    rf"(?=[ ]+(?:\w+[ ]+)?(?:ver|ge)storben(?![\w]))"
+    rf"|(?<![\w-])(?:ver|ge)storben(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
+    rf"(?P<value6>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
+    rf"|(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:)[ ]*(?P<value2>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
+    rf"|(?<![\w-])(?P<value3>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
+    rf"|\((?P<value4>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
+    rf"|(?<![\w-]){_MY}[ ]+(?P<value5>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
+)
+_AGE_YEARS_OLD = _compile(rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD})[ ]+(?:alt|jung)(?![\w])")
+# A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
+_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
+_AGE_CONTEXT_WINDOW = 60
+_AGE_HINT = _compile(r"alt|alter|geworden|jährig|[0-9][ ]*j|is|bin|bist|sind|mit")
+
+
+def _replace_group(match: re.Match[str], group: str, placeholder: str) -> str:
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + placeholder + whole[match.end(group) - offset :]
+
+
+# Placeholders of what identifies a person: an age is personal data next to one of them.
+_IDENTITY_PLACEHOLDER = _compile(r"\[(?:NAME|GEBURTSDATUM|ADRESSE|TELEFON|EMAIL|IBAN|AUSWEISNR|STEUER-ID)\]")
+
+
+def _names_a_person(match: re.Match[str]) -> bool:
+    """An exact age is personal data when the utterance identifies the person (a name, a birth date, …)."""
+    return _IDENTITY_PLACEHOLDER.search(match.string) is not None
+
+
+def _replace_age_phrase(match: re.Match[str]) -> str:
+    """The age at death, "im alter von …" and "(8 J.)" always; "… geworden", "8-jährige" when a name is told."""
+    for group in ("value", "value2", "value4", "value6", "value3", "value5"):
+        if match.group(group) is not None:
+            if group in ("value3", "value5") and not _names_a_person(match):
+                return match.group(0)
+            return _replace_group(match, group, ALTER)
+    return match.group(0)
+
+
+def _replace_age_after_subject(match: re.Match[str]) -> str:
+    """"ich bin …", "der is …", "wir sind …": an age when the utterance identifies the person too."""
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_group(match, "value" if match.group("value") is not None else "plural", ALTER)
+
+
+def _replace_years_old(match: re.Match[str]) -> str:
+    """"… jahre alt" is a person's age after "ich bin" or a name, when the utterance identifies the person."""
+    before = match.string[max(0, match.start() - _AGE_CONTEXT_WINDOW) : match.start()]
+    if _PERSON_BEFORE_AGE.search(before) is None or not _names_a_person(match):
+        return match.group(0)
+    return _replace_value(ALTER)(match)
+
+
+_FEAST_DAY = (
+    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|feiertag|ostertag|pfingsttag)"
+    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag)(?![\w])"
+)
+_DAY_AND_MONTH = (
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL}|{_MONTH}\.)(?:[ ,]*{_WRITTEN_YEAR})?"
+    rf"|{_DAY}\.{_MONTH}\.(?:(?:19|20)?[0-9]{{2}}(?![0-9]))?|{_FEAST_DAY})"
+)
+_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen|beerdigt|beigesetzt"
+_DATE_OF_DEATH = _compile(
+    rf"(?<![\w-])(?:am|an|im)[ ]+(?P<value>{_DAY_AND_MONTH})"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+(?:am|an|im)[ ]+"
+    rf"(?P<after>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
+    rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
+)
+_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|beerdigt|beigesetzt|todes|sterbe|verst\.|gest\.")
+
+
+def _replace_date_of_death(match: re.Match[str]) -> str:
+    group = next(g for g in ("value", "after", "keyed") if match.group(g) is not None)
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
+
+
+# A birthday told with the age turned: "is achtzehn geworden am siebten februar".
+_BIRTHDAY_WITH_AGE = _compile(
+    rf"(?:\[ALTER\]|{_AGE_WORD})[ ]+geworden[ ]+am[ ]+(?P<value>{_DAY_AND_MONTH})"
+)
+
+_SCHOOL_WORD = (
+    r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
+    r"|ogs|krippe|tagespflege)(?![\w-])"
+)
+# A word of a school's name: "am schöttelhof", "in hiesfeld", "walsum", "sonnenblume" (not a function word).
+_SCHOOL_NAME_WORD = (
+    rf"(?:(?:duisburg|bottrop|dinslaken)(?![\w'-])"
+    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
+)
+_SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der|zum|zur)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
+_CLASS_CORE = (
+    rf"(?:{_ORDINAL}[ ]+klasse|klasse[ ]*(?:[0-9]{{1,2}}[ ]?[a-f]?|(?:{_SPOKEN_1_TO_99}|zwo)(?:[ ][a-f])?)(?![\w])"
+    rf"|(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w]))"
+)
+_CLASS_AFTER_SCHOOL = (
+    rf"(?:[ ,]+(?:(?:inne|in[ ]+der|in[ ]+die|aus[ ]+der)[ ]+)?{_CLASS_CORE}"
+    rf"|[ ,]+(?:inne|in[ ]+der|in[ ]+die)?[ ]*(?:gruppe|klasse)[ ]+{_SCHOOL_NAME_WORD})?"
+)
+_SCHOOL_PHRASE = rf"(?:{_SCHOOL_NAME_WORD}[ ]+){{0,2}}{_SCHOOL_WORD}{_SCHOOL_NAME_TAIL}{_CLASS_AFTER_SCHOOL}"
+_OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
+# A class with its letter: "vier a", "2c", "klasse 6 b".
+_LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|zu|bei)[ ]+(?:die|der|den|das|dem)|zur|zum|inne|aufe|anne|ins|im|am|beim)"
+# Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
+# auf der …", only adverbs between) or attending one ("besucht die …").
+_ATTENDS = (
+    r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|wechselt|wechseln|gewechselt|eingeschult)"
+    rf"(?:[ ]+(?!(?:die|der|den|das)(?![\w]))\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
+    rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+{_SCHOOL_PREPOSITION}"
+    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
+)
+_CHILDS_SCHOOL = _compile(
+    rf"(?<![\w-]){_ATTENDS}[ ]+(?P<value>{_SCHOOL_PHRASE})"
+    rf"|(?<![\w-])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
+    rf"(?:[ ]+{_OF_SCHOOL})?)"
+)
+_SCHOOL_WORD_RE = _compile(_SCHOOL_WORD)
+_SCHOOL_HINT = _compile(r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b|[ ][a-f]\b")
+
+
+def _replace_school(match: re.Match[str]) -> str:
+    """The school's name and class; a school word alone ("geht in die schule") names no school and stays."""
+    group = "value" if match.group("value") is not None else "klass"
+    if group == "value" and _SCHOOL_WORD_RE.fullmatch(match.group("value")):
+        return match.group(0)
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
+
 
 # ---- the safety net --------------------------------------------------------------------------------
 """Any other run of five or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
@@ -1120,6 +1317,12 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
+    RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
+    RedactionRule("age", _AGE_PHRASE, _replace_age_phrase, _AGE_HINT),
+    RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _AGE_HINT),
+    RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _compile(r"[ ](?:alt|jung)")),
+    RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_value(GEBURTSDATUM), _compile("geworden")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
@@ -1172,7 +1375,13 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
-_RULES_AFTER_NAMES = tuple(r for r in GERMAN_RULES if r.pattern in (_NAME_AND_NAME, _NAME_AFTER_HESITATION))
+# Rules that continue from a name placeholder, and those that look for a person named before an age or a date.
+_RULES_AFTER_NAMES = tuple(
+    r
+    for r in GERMAN_RULES
+    if r.pattern
+    in (_NAME_AND_NAME, _NAME_AFTER_HESITATION, _DATE_OF_DEATH, _AGE_PHRASE, _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD)
+)
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
