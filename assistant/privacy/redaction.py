@@ -646,11 +646,17 @@ _NOT_A_NUMBERED_THING = _words(
     "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
     "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
     "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
-    "format", "größe", "maß",
+    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
+    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien",
 )  # fmt: skip
+# An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
+_NOT_A_STREET_INSTITUTION = (
+    r"(?![\w-]*(?:kasse|versicherung|behörde|verwaltung|amt|büro|stelle|gesellschaft|genossenschaft)(?![\w]))"
+)
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
+    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ])"
+    rf"{_NOT_A_STREET_INSTITUTION}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
@@ -702,7 +708,7 @@ _NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40
 _TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
-_INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
+_INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"  # "Frau K. Meier", "Herr H. P. Kurz", "h punkt j punkt lehmann"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
@@ -722,7 +728,20 @@ _POSSESSIVES = (
     "jeder", "alte", "alten", "junge", "jungen", "nette", "netten", "ältere", "älteren",
 )  # fmt: skip
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
-_NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
+# Pets have names too, but they are no personal data: "der hund heißt bello".
+_NOT_AFTER_A_PET = "".join(
+    rf"(?<!{pet}[ ])"
+    for pet in ("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
+)
+# Words that describe a name instead of telling it: "mein nachname is schwer", "… ist kompliziert".
+_DESCRIBES_A_NAME = _words(
+    "schwer", "kompliziert", "lang", "kurz", "einfach", "komisch", "ungewöhnlich", "selten", "falsch", "richtig",
+    "anders", "derselbe", "gleich", "geändert", "nicht", "nich", "leider", "auch", "polnisch", "türkisch", "arabisch",
+)  # fmt: skip
+_NAME_AFTER_INTRO = _compile(
+    rf"(?<![\w-]){_NOT_AFTER_A_PET}{_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
+    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE}"
+)
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
 _FORM_OF_ADDRESS = _compile(
     r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]|(?:dr|prof)\."
@@ -743,9 +762,16 @@ _NAME_AFTER_ADDRESS = _compile(
     rf"(?!{_ROLE_NOUNS}(?![\w])){_NAME_VALUE}"
 )
 _LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
+# Interjections that open a sentence ("boah, hier liegt müll") and "hier" followed by where it is ("… hier im
+# park") are no introduction.
+_INTERJECTIONS = _words(
+    "boah", "boa", "mensch", "oh", "ach", "na", "tja", "ey", "hey", "puh", "oje", "hömma", "guck", "schau", "echt",
+    "mann", "meine", "gott", "jetzt", "jetz", "auch", "nur", "da", "dort", "ganz", "immer", "schon", "wieder",
+)  # fmt: skip
 _NAME_BEFORE_HIER = _compile(
-    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?P<value>{_NAME_WORD})"
-    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
+    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?!{_INTERJECTIONS}(?![\w]))(?P<value>{_NAME_WORD})"
+    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier(?![ ]+(?:im|in|am|an|auf|bei|vor|hinter|um|unten|oben|drüben|gibt|liegt|steht"
+    rf"|ist|is|sind|wohnt|parkt)(?![\w]))|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
 )
 # "kowalski ist mein name", "weber heiß ich": the cue after the name is strong enough anywhere.
 _NAME_BEFORE_IS_MY_NAME = _compile(
@@ -856,6 +882,9 @@ _NAME_AFTER_MY_RELATIVE = _compile(
 _ADVERBS = _words(
     "gestern", "heute", "morgen", "jetzt", "selbst", "leider", "noch", "schon", "dann", "nun", "immer", "nie",
     "oft", "bald", "eben", "gerade", "damals", "neulich", "letztens", "zuerst", "trotzdem", "nämlich", "halt",
+    "vollzeit", "teilzeit", "halbtags", "ganztags", "nachts", "tagsüber", "morgens", "abends", "mittags", "wieder",
+    "auch", "kaum", "viel", "wenig", "zuhause", "daheim", "allein", "alleine", "auswärts", "schichtdienst", "wirklich",
+    "eigentlich", "sowieso", "bestimmt", "vielleicht", "momentan", "aktuell", "derzeit", "zurzeit", "demnächst",
 )  # fmt: skip
 _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
@@ -868,13 +897,35 @@ _NAME_AND_NAME = _compile(
     rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen)(?![\w]))"
 )
+# A surname said before and after the first name: "mein name is weiß, sandra weiß" (even an ordinary word).
+_NOT_A_NAME_AROUND_A_NAME = _words(
+    "und", "oder", "die", "der", "das", "den", "dem", "ja", "nee", "nein", "also", "äh", "ähm", "mit", "von", "bei",
+    "an", "am", "in", "im", "so", "wie", "is", "ist", "hier", "frau", "herr", "herrn", "genau", "bitte", "danke",
+)  # fmt: skip
+_NAME_AROUND_A_NAME = _compile(
+    rf"(?<![\w-])(?!{_NOT_A_NAME_AROUND_A_NAME}(?![\w]))(?P<value>{_LETTER}[\w'-]{{2,40}})"
+    rf"(?P<between>[ ,]+\[NAME\][ ,]+)(?P=value)(?![\w-])"
+)
+
+
+def _replace_name_around_a_name(match: re.Match[str]) -> str:
+    _remember_name(match.group("value"))
+    return NAME + match.group("between") + NAME
+
+
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
+# After a bare "hier" (no "ist", "der", "die") the name ends the phrase ("hier müller, ich …", "hier müller
+# wegen …"); "hier bellt jeden abend ein hund" is a sentence about the place.
+_AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und|guten|hallo|ähm?|nochmal)(?![\w]))"
+_NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
 _NAME_AFTER_HIER_IST = _compile(
-    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
-    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern}){_NAME_VALUE}"
-    rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
+    rf"{_NOT_AFTER_HIER}{_NAME_VALUE}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+_NAME_AFTER_BARE_HIER = _compile(
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+{_NOT_AFTER_HIER}{_NAME_VALUE}{_AFTER_BARE_HIER_NAME}"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
 _NAME_BEFORE_AM_APPARAT = _compile(
@@ -942,7 +993,7 @@ _NUMBER_KEYWORD = (
     r"\w{0,10}"
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
-    rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
+    rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,6}}?[ ,:]+"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(
@@ -1353,6 +1404,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
     RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
     RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_place_checked_name, _HIER_IST),
+    RedactionRule("name", _NAME_AFTER_BARE_HIER, _replace_place_checked_name, _HIER_IST),
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_place_checked_name, _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
@@ -1371,6 +1423,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
     RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
+    RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
@@ -1380,7 +1433,10 @@ _RULES_AFTER_NAMES = tuple(
     r
     for r in GERMAN_RULES
     if r.pattern
-    in (_NAME_AND_NAME, _NAME_AFTER_HESITATION, _DATE_OF_DEATH, _AGE_PHRASE, _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD)
+    in (
+        _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_PHRASE, _AGE_AFTER_SUBJECT,
+        _AGE_YEARS_OLD,
+    )
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
@@ -1424,6 +1480,24 @@ _NOT_A_SURNAME_SHAPE = frozenset(
 _AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hundert|tausend)[ ]$")
 
 
+# A listed word is no person's name after an indefinite article ("hab nen wolf gesehen"), after "marke"
+# ("Marke Kalkhoff") or as a pet's name ("der hund heißt bello").
+_PET = _words("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
+_NOT_A_PERSON_BEFORE = _compile(
+    rf"(?<![\w])(?:(?:ein|eine|einen|einem|einer|nen|ne|n|kein|keine|keinen|marke|hersteller|modell|typ)"
+    rf"|{_PET}[ ]+(?:heißt|heisst|hieß|namens))[ ]+$"
+)
+# A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
+# grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
+_INSTITUTION_AFTER = _compile(
+    rf"(?:[ -]+{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
+    r"|platz|allee|klinik|krankenhaus|hospital|stadion|bibliothek|kolleg|institut|akademie|universität|kaserne"
+    r"|siedlung|preis|brücke|kirche|zentrum|center|bad)|haus)(?![\w])"
+)
+# Arabic surnames joined to their article: "al-masri", "el-sayed", "abu-bakr", "ibn-saud".
+_ARTICLE_SURNAME = re.compile(r"(?:al|el|ul|abu|abd|ibn|bin|bint|ben)-[^\W\d_]{3,30}")
+
+
 def _is_ordinary(word: str) -> bool:
     lowered = word.lower()
     return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
@@ -1453,6 +1527,8 @@ _NUMBER_WORDS = frozenset(
 
 
 def _has_surname_shape(word: str) -> bool:
+    if _ARTICLE_SURNAME.fullmatch(word):
+        return True
     return (
         word.endswith(_SURNAME_ENDINGS)
         and len(word) >= _MIN_SURNAME_STEM + 3
@@ -1475,9 +1551,17 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
-        listed = all(p in names or _has_surname_shape(p) for p in parts) and not _AFTER_A_NUMBER.search(
-            text, window_start, match.start()
-        )
+        if _NOT_A_PERSON_BEFORE.search(text, window_start, match.start()) or _INSTITUTION_AFTER.match(
+            text, match.end()
+        ):
+            after_name_end = -1
+            continue
+        listed = (
+            all(p in names or _has_surname_shape(p) for p in parts)
+            or _has_surname_shape(word.lower())
+            # Double first names: "hans-jürgen", "karl-heinz" (one part may be an ordinary word alone).
+            or (len(parts) > 1 and all(p in all_first_names for p in parts) and any(p in names for p in parts))
+        ) and not _AFTER_A_NUMBER.search(text, window_start, match.start())
         known = listed or (
             all(p in all_first_names for p in parts)
             and _NAME_POSITION.search(text, window_start, match.start()) is not None
@@ -1492,7 +1576,9 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             found.append(word)
             found_lower.add(word.lower())
         # Only a first name is followed by its surname ("agnieszka nowak"); after a surname comes the sentence.
-        first_name = listed and all(p in first_names for p in parts)
+        first_name = listed and (
+            all(p in first_names for p in parts) or (len(parts) > 1 and all(p in all_first_names for p in parts))
+        )
         after_name_end = match.end() if (first_name or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
