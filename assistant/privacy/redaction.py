@@ -172,6 +172,12 @@ _EMAIL_SPOKEN = _compile(
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
+# The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
+_SPELLED_BEFORE_EMAIL = _compile(
+    r"(?<![\w])(?:(?:be|ce|de|ef|ge|ha|jot|ka|el|em|en|pe|kuh|er|es|te|vau|we|iks|ix|zet|zett|ypsilon|[^\W\d_]|[0-9]"
+    r"|null|eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|punkt|minus|unterstrich|bindestrich)[ ,]+){1,40}"
+    r"\[EMAIL\]"
+)
 # ---- IBAN ------------------------------------------------------------------------------------------
 """Country code, two check digits and the account part, grouped by spaces or not (``DE89 3704 ...``).
 
@@ -303,7 +309,7 @@ _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
-_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|todes|sterbedatum|sterbetag")
+_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
 # Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
 # unless a word about birth or death stands before them ("geboren am 03.11.2026", "verstorben am 03.02.2025").
 _RECENT_YEARS_FROM = datetime.date.today().year - 1
@@ -323,13 +329,16 @@ def _year_of(date_text: str) -> int | None:
     return None
 
 
+_DEATH_CONTEXT = _compile(r"storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
+
+
 def _replace_date(match: re.Match[str]) -> str:
     year = _year_of(match.group(0))
-    if year is not None and year >= _RECENT_YEARS_FROM:
-        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
-        if not _BIRTH_CONTEXT.search(before):
-            return match.group(0)
-    return GEBURTSDATUM
+    before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+    if year is not None and year >= _RECENT_YEARS_FROM and not _BIRTH_CONTEXT.search(before):
+        return match.group(0)
+    death = _DEATH_CONTEXT.search(before)
+    return STERBEDATUM if death and not re.search(r"gebor|geb\.|geburt", before[death.end() :]) else GEBURTSDATUM
 
 
 _BIRTH_DATE_BEFORE_KEYWORD = _compile(
@@ -1355,6 +1364,7 @@ def _replace_spelled_letters(match: re.Match[str]) -> str:
 GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
     RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
+    RedactionRule("email", _SPELLED_BEFORE_EMAIL, EMAIL, _compile(r"[ ,]\[EMAIL\]")),
     RedactionRule("iban", _GERMAN_IBAN, IBAN),
     RedactionRule("iban", _IBAN, _replace_iban),
     RedactionRule("tax id", _INTRODUCED_TAX_ID, _replace_value(STEUER_ID)),
