@@ -1111,21 +1111,27 @@ _AGE_AFTER_SUBJECT = _compile(
 )
 _YEARS_WORD = r"(?:jahre|jahren|jahr|j\.)"
 # "vierundneunzig jahre alt", "im alter von 81 jahren", "mit siebenundachtzig verstorben", "achtzehn geworden".
-_AGE_PHRASE = _compile(
+_AGE_AT_DEATH = _compile(
     rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:|mit)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
     rf"(?=[ ]+(?:\w+[ ]+)?(?:ver|ge)storben(?![\w]))"
     rf"|(?<![\w-])(?:ver|ge)storben(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
-    rf"(?P<value6>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
-    rf"|(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:)[ ]*(?P<value2>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
-    rf"|(?<![\w-])(?P<value3>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
-    rf"|\((?P<value4>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
-    rf"|(?<![\w-]){_MY}[ ]+(?P<value5>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
+    rf"(?P<after>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
+)
+# "im alter von einundsiebzig", "Alter: 58", "(8 J.)": said of a person whatever else the utterance holds.
+_AGE_STATED = _compile(
+    rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
+    rf"|\((?P<after>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
+)
+# "achtzehn geworden", "meine 8-jährige tochter": an age when the utterance identifies the person.
+_AGE_TURNED = _compile(
+    rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
+    rf"|(?<![\w-]){_MY}[ ]+(?P<after>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
 )
 _AGE_YEARS_OLD = _compile(rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD})[ ]+(?:alt|jung)(?![\w])")
 # A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
 _PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
 _AGE_CONTEXT_WINDOW = 60
-_AGE_HINT = _compile(r"alt|alter|geworden|jährig|[0-9][ ]*j|is|bin|bist|sind|mit")
+_AGE_STATED_HINT = _compile(r"alter|\([ ]*[0-9]")
 
 
 def _replace_group(match: re.Match[str], group: str, placeholder: str) -> str:
@@ -1142,14 +1148,13 @@ def _names_a_person(match: re.Match[str]) -> bool:
     return _IDENTITY_PLACEHOLDER.search(match.string) is not None
 
 
-def _replace_age_phrase(match: re.Match[str]) -> str:
-    """The age at death, "im alter von …" and "(8 J.)" always; "… geworden", "8-jährige" when a name is told."""
-    for group in ("value", "value2", "value4", "value6", "value3", "value5"):
-        if match.group(group) is not None:
-            if group in ("value3", "value5") and not _names_a_person(match):
-                return match.group(0)
-            return _replace_group(match, group, ALTER)
-    return match.group(0)
+def _replace_age(match: re.Match[str]) -> str:
+    """The group ``value`` or ``after`` (whichever matched) becomes ``[ALTER]``."""
+    return _replace_group(match, "value" if match.group("value") is not None else "after", ALTER)
+
+
+def _replace_age_of_identified(match: re.Match[str]) -> str:
+    return _replace_age(match) if _names_a_person(match) else match.group(0)
 
 
 def _replace_age_after_subject(match: re.Match[str]) -> str:
@@ -1380,9 +1385,11 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
-    RedactionRule("age", _AGE_PHRASE, _replace_age_phrase, _AGE_HINT),
-    RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _AGE_HINT),
-    RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _compile(r"[ ](?:alt|jung)")),
+    RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
+    RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
+    RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
     RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_value(GEBURTSDATUM), _compile("geworden")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
@@ -1444,8 +1451,8 @@ _RULES_AFTER_NAMES = tuple(
     for r in GERMAN_RULES
     if r.pattern
     in (
-        _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_PHRASE, _AGE_AFTER_SUBJECT,
-        _AGE_YEARS_OLD,
+        _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_AT_DEATH, _AGE_TURNED,
+        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD,
     )
 )
 
