@@ -1051,6 +1051,18 @@ _PERSON_FROM_YEAR = _compile(
     rf"(?P<value>{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}(?![\w])|'?[0-9]{{2}}(?![0-9])|{_YEAR4}(?![0-9]))"
     rf"(?=[ ]*(?:$|[,.!?;])|[ ]+(?:und|geboren|jahrgang|also)(?![\w]))"
 )
+# A thing "is from" a year too: "das haus ist von neunzehnhundertzweiundsechzig", "mein auto is von 2009".
+_THING_BEFORE_IS = _compile(r"(?:(?:das|dat|es|ein|mein|dein|sein|ihr|unser)[ ]+(?P<noun>\w+)[ ]+|(?:das|dat|es)[ ]+)$")
+_PERSON_NOUN = _compile(rf"{_RELATIVE}|kind|baby|junge|mädchen|vater|sohn")
+
+
+def _replace_person_from_year(match: re.Match[str]) -> str:
+    thing = _THING_BEFORE_IS.search(match.string, max(0, match.start() - 40), match.start())
+    if thing and not (thing.group("noun") and _PERSON_NOUN.fullmatch(thing.group("noun"))):
+        return match.group(0)
+    return _replace_value(GEBURTSDATUM)(match)
+
+
 # A year in words after a preposition is when something happened or was issued, not a birth year ("seit
 # neunzehnhundertsiebenundachtzig wohn ich hier", "die sterbeurkunde von neunzehnhundertachtzig").
 _NOT_AFTER_A_TIME_PREPOSITION = "".join(
@@ -1086,6 +1098,7 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 """
 # Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
 _SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
+_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen|beerdigt|beigesetzt"
 _AGE_WORD = (
     rf"(?!ein(?:s|e|en|er|em)?(?![\w]))(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_1_TO_99}|zwo|1[01][0-9]"
     rf"|[1-9][0-9]?)(?![\w]|[.,:/-][0-9])"
@@ -1113,8 +1126,8 @@ _YEARS_WORD = r"(?:jahre|jahren|jahr|j\.)"
 # "vierundneunzig jahre alt", "im alter von 81 jahren", "mit siebenundachtzig verstorben", "achtzehn geworden".
 _AGE_AT_DEATH = _compile(
     rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:|mit)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
-    rf"(?=[ ]+(?:\w+[ ]+)?(?:ver|ge)storben(?![\w]))"
-    rf"|(?<![\w-])(?:ver|ge)storben(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
+    rf"(?=[ ]+(?:\w+[ ]+)?(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
     rf"(?P<after>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
 )
 # "im alter von einundsiebzig", "Alter: 58", "(8 J.)": said of a person whatever else the utterance holds.
@@ -1180,7 +1193,6 @@ _DAY_AND_MONTH = (
     rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL}|{_MONTH}\.)(?:[ ,]*{_WRITTEN_YEAR})?"
     rf"|{_DAY}\.{_MONTH}\.(?:(?:19|20)?[0-9]{{2}}(?![0-9]))?|{_FEAST_DAY})"
 )
-_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen|beerdigt|beigesetzt"
 _DATE_OF_DEATH = _compile(
     rf"(?<![\w-])(?:am|an|im)[ ]+(?P<value>{_DAY_AND_MONTH})"
     rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
@@ -1198,9 +1210,14 @@ def _replace_date_of_death(match: re.Match[str]) -> str:
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
 
+def _replace_birthday(match: re.Match[str]) -> str:
+    return _replace_group(match, "value" if match.group("value") is not None else "after", GEBURTSDATUM)
+
+
 # A birthday told with the age turned: "is achtzehn geworden am siebten februar".
 _BIRTHDAY_WITH_AGE = _compile(
     rf"(?:\[ALTER\]|{_AGE_WORD})[ ]+geworden[ ]+am[ ]+(?P<value>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])am[ ]+(?P<after>{_DAY_AND_MONTH})[ ]+(?:\[ALTER\]|{_AGE_WORD}(?:[ ]+jahre(?:[ ]+alt)?)?)[ ]+geworden"
 )
 
 _SCHOOL_WORD = (
@@ -1230,7 +1247,7 @@ _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|zu|bei)[ ]+(?:die|der|den|das|dem)|zur|z
 # auf der …", only adverbs between) or attending one ("besucht die …").
 _ATTENDS = (
     r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|wechselt|wechseln|gewechselt|eingeschult)"
-    rf"(?:[ ]+(?!(?:die|der|den|das)(?![\w]))\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
+    rf"(?:[ ]+\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
     rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+{_SCHOOL_PREPOSITION}"
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
 )
@@ -1244,9 +1261,12 @@ _SCHOOL_HINT = _compile(r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg
 
 
 def _replace_school(match: re.Match[str]) -> str:
-    """The school's name and class; a school word alone ("geht in die schule") names no school and stays."""
+    """The school's name and class; a school word alone ("geht in die schule") names no school and stays.
+
+    A word joined by hyphens names one ("theodor-heuss-gymnasium").
+    """
     group = "value" if match.group("value") is not None else "klass"
-    if group == "value" and _SCHOOL_WORD_RE.fullmatch(match.group("value")):
+    if group == "value" and "-" not in match.group("value") and _SCHOOL_WORD_RE.fullmatch(match.group("value")):
         return match.group(0)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
@@ -1390,7 +1410,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
-    RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_value(GEBURTSDATUM), _compile("geworden")),
+    RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_birthday, _compile("geworden")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
@@ -1407,7 +1427,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
-    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_value(GEBURTSDATUM), _compile(r"[ ](?:von|aus)[ ]")),
+    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, _replace_phone),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
@@ -1452,7 +1472,7 @@ _RULES_AFTER_NAMES = tuple(
     if r.pattern
     in (
         _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_AT_DEATH, _AGE_TURNED,
-        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD,
+        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD, _BIRTHDAY_WITH_AGE,
     )
 )
 
@@ -1555,6 +1575,18 @@ def _has_surname_shape(word: str) -> bool:
     )
 
 
+# A word in no list after a first name, ending in "-t" and followed by an article or a preposition, is the
+# verb ("die kleine emma besucht die kita", "jonas geht in die …"), not the surname.
+_ARTICLE_OR_PREPOSITION_AFTER = _compile(
+    r"[ ]+(?:die|der|das|den|dem|ein|eine|einen|einem|inne|auf|in|ins|zur|zum|nach|mit|bei|von|vom|aus|nicht|nich"
+    r"|schon|jetzt|jetz|gerade|heute|morgen|gestern|immer|seit|noch|auch)(?![\w])"
+)
+
+
+def _is_a_verb_after_a_name(word: str, text: str, end: int) -> bool:
+    return word.lower().endswith("t") and _ARTICLE_OR_PREPOSITION_AFTER.match(text, end) is not None
+
+
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
     names, first_names = gazetteer_names(), gazetteer_first_names()
     all_first_names = gazetteer_first_names(apply_exclusions=False)
@@ -1588,6 +1620,8 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
         repeated = word.lower() in found_lower
         known = known or repeated
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
+        if follows_name and not known and _is_a_verb_after_a_name(word, text, match.end()):
+            follows_name = False
         if known or follows_name:
             spans.append(match.span())
             found.append(word)
