@@ -713,7 +713,11 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 "hier ist" counts only at the start or after a greeting, and only when the name is followed by the
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
-_NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40}}){{0,3}}(?![\w'’-])"
+# "o'sullivan", "d'angelo": a one-letter prefix joined by an apostrophe.
+_NAME_WORD = (
+    rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
+    rf"(?![\w'’-])"
+)
 _TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
@@ -1135,6 +1139,8 @@ _AGE_STATED = _compile(
     rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
     rf"|\((?P<after>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
 )
+# A number alone between commas right after a name: "Herr [NAME], 79, möchte …".
+_AGE_AFTER_NAME = _compile(rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD})(?=[ ]*(?:,|$|[.;]))")
 # "achtzehn geworden", "meine 8-jährige tochter": an age when the utterance identifies the person.
 _AGE_TURNED = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
@@ -1198,6 +1204,7 @@ _DATE_OF_DEATH = _compile(
     rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
     rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+(?:am|an|im)[ ]+"
     rf"(?P<after>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
     rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
@@ -1205,7 +1212,7 @@ _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|beerdigt|beigesetzt|
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
-    group = next(g for g in ("value", "after", "keyed") if match.group(g) is not None)
+    group = next(g for g in ("value", "after", "appended", "keyed") if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
@@ -1407,6 +1414,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
+    RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
@@ -1472,7 +1480,7 @@ _RULES_AFTER_NAMES = tuple(
     if r.pattern
     in (
         _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_AT_DEATH, _AGE_TURNED,
-        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD, _BIRTHDAY_WITH_AGE,
+        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD, _BIRTHDAY_WITH_AGE, _AGE_AFTER_NAME,
     )
 )
 
