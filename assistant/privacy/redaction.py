@@ -721,7 +721,8 @@ _NAME_WORD = (
 _TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
-_INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"  # "Frau K. Meier", "Herr H. P. Kurz", "h punkt j punkt lehmann"
+# Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
+_INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
@@ -1071,8 +1072,8 @@ def _replace_person_from_year(match: re.Match[str]) -> str:
 # neunzehnhundertsiebenundachtzig wohn ich hier", "die sterbeurkunde von neunzehnhundertachtzig").
 _NOT_AFTER_A_TIME_PREPOSITION = "".join(
     rf"(?<!\b{word}[ ])"
-    for word in ("seit", "von", "vom", "bis", "ab", "anno", "jahr", "jahre", "im", "um", "vor", "nach", "ende", "anfang",
-                 "mitte", "zwischen", "aus", "in", "seid")
+    for word in ("seit", "von", "vom", "bis", "ab", "anno", "jahr", "jahre", "im", "um", "vor", "nach", "ende",
+                 "anfang", "mitte", "zwischen", "aus", "in", "seid")
 )  # fmt: skip
 _YEAR_OF_BIRTH_WORDS = _compile(
     rf"(?<![\w]){_NOT_AFTER_A_TIME_PREPOSITION}(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er"
@@ -1102,7 +1103,8 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 """
 # Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
 _SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
-_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen|beerdigt|beigesetzt"
+# A burial ("wird am fünften juni beigesetzt") is an appointment the caller plans, not a date of the person.
+_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen"
 _AGE_WORD = (
     rf"(?!ein(?:s|e|en|er|em)?(?![\w]))(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_1_TO_99}|zwo|1[01][0-9]"
     rf"|[1-9][0-9]?)(?![\w]|[.,:/-][0-9])"
@@ -1116,7 +1118,9 @@ _NOT_AN_AGE_AFTER = (
     rf"(?![ ]?(?:{_UNIT_WORDS}|vor|nach|zu|bis|oder|komma|grad|zentimeter|kubik\w*|zimmer|teurer|billiger|mehr"
     rf"|weniger|plus|minus|x|mal|uhr|prozent|euro|und[ ]+(?:{_SPOKEN_1_TO_99}|[0-9])|[0-9])(?![\w])|[ ]?[€%])"
 )
-_AGE_ADVERBS = r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
+_AGE_ADVERBS = (
+    r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
+)
 _AGE_SUBJECT = (
     r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|\[NAME\])[ ]*,?[ ]+is[st]?|is[t]?[ ]+(?:er|sie)"
     r"|(?:und|,)[ ]*is[t]?)"
@@ -1134,10 +1138,15 @@ _AGE_AT_DEATH = _compile(
     rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
     rf"(?P<after>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
 )
-# "im alter von einundsiebzig", "Alter: 58", "(8 J.)": said of a person whatever else the utterance holds.
+# "Alter: 58", "(8 J.)": a note's field about a person, whatever else the utterance holds.
 _AGE_STATED = _compile(
-    rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
+    rf"(?<![\w-])alter[ ]*:[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?){_NOT_AN_AGE_AFTER}"
     rf"|\((?P<after>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
+)
+# "im alter von 81 jahren": an age when the utterance identifies the person ("kinder im alter von drei bis
+# sechs jahren" is a rule, and a range).
+_AGE_OF = _compile(
+    rf"(?<![\w-])im[ ]+alter[ ]+von[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?![\w]))?)(?![ ]+(?:bis|oder)(?![\w]))"
 )
 # A number alone between commas right after a name: "Herr [NAME], 79, möchte …".
 _AGE_AFTER_NAME = _compile(rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD})(?=[ ]*(?:,|$|[.;]))")
@@ -1177,14 +1186,14 @@ def _replace_age_of_identified(match: re.Match[str]) -> str:
 
 
 def _replace_age_after_subject(match: re.Match[str]) -> str:
-    """"ich bin …", "der is …", "wir sind …": an age when the utterance identifies the person too."""
+    """An age after "ich bin …", "der is …", "wir sind …" when the utterance identifies the person too."""
     if not _names_a_person(match):
         return match.group(0)
     return _replace_group(match, "value" if match.group("value") is not None else "plural", ALTER)
 
 
 def _replace_years_old(match: re.Match[str]) -> str:
-    """"… jahre alt" is a person's age after "ich bin" or a name, when the utterance identifies the person."""
+    """An age "… jahre alt" after "ich bin" or a name, when the utterance identifies the person."""
     before = match.string[max(0, match.start() - _AGE_CONTEXT_WINDOW) : match.start()]
     if _PERSON_BEFORE_AGE.search(before) is None or not _names_a_person(match):
         return match.group(0)
@@ -1208,7 +1217,7 @@ _DATE_OF_DEATH = _compile(
     rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
-_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|beerdigt|beigesetzt|todes|sterbe|verst\.|gest\.")
+_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.")
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
@@ -1227,7 +1236,9 @@ _BIRTHDAY_WITH_AGE = _compile(
     rf"|(?<![\w-])am[ ]+(?P<after>{_DAY_AND_MONTH})[ ]+(?:\[ALTER\]|{_AGE_WORD}(?:[ ]+jahre(?:[ ]+alt)?)?)[ ]+geworden"
 )
 
+# Schools for adults and hobbies are no child's school: "volkshochschule", "fahrschule", "tanzschule".
 _SCHOOL_WORD = (
+    r"(?![\w-]*(?:hoch|fahr|hunde|tanz|musik|sprach|abend|flug|segel|koch|yoga|mal|reit|schwimm|kampfsport)schule)"
     r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
     r"|ogs|krippe|tagespflege)(?![\w-])"
 )
@@ -1255,16 +1266,20 @@ _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|zu|bei)[ ]+(?:die|der|den|das|dem)|zur|z
 _ATTENDS = (
     r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|wechselt|wechseln|gewechselt|eingeschult)"
     rf"(?:[ ]+\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
-    rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+{_SCHOOL_PREPOSITION}"
+    rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+"
+    rf"{_SCHOOL_PREPOSITION}"
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
 )
 _CHILDS_SCHOOL = _compile(
     rf"(?<![\w-]){_ATTENDS}[ ]+(?P<value>{_SCHOOL_PHRASE})"
-    rf"|(?<![\w-])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
+    rf"|(?<![\w-])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
+    rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
 )
 _SCHOOL_WORD_RE = _compile(_SCHOOL_WORD)
-_SCHOOL_HINT = _compile(r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b|[ ][a-f]\b")
+_SCHOOL_HINT = _compile(
+    r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b|[ ][a-f]\b"
+)
 
 
 def _replace_school(match: re.Match[str]) -> str:
@@ -1414,6 +1429,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
+    RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
@@ -1479,8 +1495,17 @@ _RULES_AFTER_NAMES = tuple(
     for r in GERMAN_RULES
     if r.pattern
     in (
-        _NAME_AND_NAME, _NAME_AFTER_HESITATION, _NAME_AROUND_A_NAME, _DATE_OF_DEATH, _AGE_AT_DEATH, _AGE_TURNED,
-        _AGE_AFTER_SUBJECT, _AGE_YEARS_OLD, _BIRTHDAY_WITH_AGE, _AGE_AFTER_NAME,
+        _NAME_AND_NAME,
+        _NAME_AFTER_HESITATION,
+        _NAME_AROUND_A_NAME,
+        _DATE_OF_DEATH,
+        _AGE_AT_DEATH,
+        _AGE_TURNED,
+        _AGE_AFTER_SUBJECT,
+        _AGE_YEARS_OLD,
+        _BIRTHDAY_WITH_AGE,
+        _AGE_AFTER_NAME,
+        _AGE_OF,
     )
 )
 
