@@ -724,6 +724,15 @@ _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+
+
+def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
+    """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
+    if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    return _replace_name()(match)
+
+
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
@@ -743,17 +752,14 @@ _POSSESSIVES = (
 )  # fmt: skip
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
 # Pets have names too, but they are no personal data: "der hund heißt bello".
-_NOT_AFTER_A_PET = "".join(
-    rf"(?<!{pet}[ ])"
-    for pet in ("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
-)
+_AFTER_A_PET = _compile(r"(?:hund|hündin|katze|kater|pferd|hase|vogel|sittich|papagei|hamster|welpe)[ ]+$")
 # Words that describe a name instead of telling it: "mein nachname is schwer", "… ist kompliziert".
 _DESCRIBES_A_NAME = _words(
     "schwer", "kompliziert", "lang", "kurz", "einfach", "komisch", "ungewöhnlich", "selten", "falsch", "richtig",
     "anders", "derselbe", "gleich", "geändert", "nicht", "nich", "leider", "auch", "polnisch", "türkisch", "arabisch",
 )  # fmt: skip
 _NAME_AFTER_INTRO = _compile(
-    rf"(?<![\w-]){_NOT_AFTER_A_PET}{_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
+    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
     rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE}"
 )
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
@@ -839,7 +845,8 @@ _SPELLING_HINT = (
     r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
 )
 _NAME_SAID_TWICE = _compile(
-    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
+    rf"(?<![\w-])(?=[\w'’-]+(?:[ ]*,|[ ]+mit[ ]))"  # cheap: a comma or "mit" must follow the word
+    rf"(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
     rf"(?:[ ]*,[ ]*(?P=value)(?![\w])(?=[ ]*(?:,|$|[.!?])|[ ]+(?:hier|mit|wie)(?![\w]))|[ ]+(?={_SPELLING_HINT}))"
 )
 # A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
@@ -1271,14 +1278,15 @@ _ATTENDS = (
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
 )
 _CHILDS_SCHOOL = _compile(
-    rf"(?<![\w-]){_ATTENDS}[ ]+(?P<value>{_SCHOOL_PHRASE})"
-    rf"|(?<![\w-])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
+    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_SCHOOL_PHRASE})"
+    rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
 )
 _SCHOOL_WORD_RE = _compile(_SCHOOL_WORD)
 _SCHOOL_HINT = _compile(
-    r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b|[ ][a-f]\b"
+    r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b"
+    r"|(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?\w+[ ][a-f]\b"
 )
 
 
@@ -1462,7 +1470,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
-    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name_unless_a_pet),
     RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
     RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_place_checked_name, _HIER_IST),
     RedactionRule("name", _NAME_AFTER_BARE_HIER, _replace_place_checked_name, _HIER_IST),
