@@ -1129,7 +1129,7 @@ _AGE_ADVERBS = (
     r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
 )
 _AGE_SUBJECT = (
-    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|\[NAME\])[ ]*,?[ ]+is[st]?|is[t]?[ ]+(?:er|sie)"
+    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
     r"|(?:und|,)[ ]*is[t]?)"
 )
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
@@ -1156,7 +1156,9 @@ _AGE_OF = _compile(
     rf"(?<![\w-])im[ ]+alter[ ]+von[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?![\w]))?)(?![ ]+(?:bis|oder)(?![\w]))"
 )
 # A number alone between commas right after a name: "Herr [NAME], 79, möchte …".
-_AGE_AFTER_NAME = _compile(rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD})(?=[ ]*(?:,|$|[.;]))")
+_AGE_AFTER_NAME = _compile(
+    rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)(?=[ ]*(?:,|$|[.;]))"
+)
 # "achtzehn geworden", "meine 8-jährige tochter": an age when the utterance identifies the person.
 _AGE_TURNED = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
@@ -1254,7 +1256,7 @@ _SCHOOL_NAME_WORD = (
     rf"(?:(?:duisburg|bottrop|dinslaken)(?![\w'-])"
     rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
 )
-_SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der|zum|zur)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
+_SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
 _CLASS_CORE = (
     rf"(?:{_ORDINAL}[ ]+klasse|klasse[ ]*(?:[0-9]{{1,2}}[ ]?[a-f]?|(?:{_SPOKEN_1_TO_99}|zwo)(?:[ ][a-f])?)(?![\w])"
     rf"|(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w]))"
@@ -1267,12 +1269,13 @@ _SCHOOL_PHRASE = rf"(?:{_SCHOOL_NAME_WORD}[ ]+){{0,2}}{_SCHOOL_WORD}{_SCHOOL_NAM
 _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
-_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|zu|bei)[ ]+(?:die|der|den|das|dem)|zur|zum|inne|aufe|anne|ins|im|am|beim)"
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
 _ATTENDS = (
-    r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|wechselt|wechseln|gewechselt|eingeschult)"
+    r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|eingeschult)"
     rf"(?:[ ]+\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
+    rf"|(?:wechselt|wechseln|gewechselt)(?:[ ]+\w+){{0,3}}?[ ]+(?:{_SCHOOL_PREPOSITION}|zur|zum)"
     rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+"
     rf"{_SCHOOL_PREPOSITION}"
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
@@ -1296,6 +1299,9 @@ def _replace_school(match: re.Match[str]) -> str:
     A word joined by hyphens names one ("theodor-heuss-gymnasium").
     """
     group = "value" if match.group("value") is not None else "klass"
+    # A class alone ("die kinder aus der 4a") is a child's only next to the child's name.
+    if group == "klass" and "schule" not in match.group("klass") and not _names_a_person(match):
+        return match.group(0)
     if group == "value" and "-" not in match.group("value") and _SCHOOL_WORD_RE.fullmatch(match.group("value")):
         return match.group(0)
     whole, offset = match.group(0), match.start()
@@ -1514,6 +1520,7 @@ _RULES_AFTER_NAMES = tuple(
         _BIRTHDAY_WITH_AGE,
         _AGE_AFTER_NAME,
         _AGE_OF,
+        _CHILDS_SCHOOL,
     )
 )
 
