@@ -735,7 +735,7 @@ def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
 
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
-    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t|hie(?:ß|ss)(?:en)?(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
@@ -909,7 +909,7 @@ _ADVERBS = _words(
 )  # fmt: skip
 _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
-    rf"(?P<value>{_NAME_WORD})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}|{_ADVERBS}(?![\w])){_NAME_WORD})?)"
     rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
     rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
 )
@@ -1223,6 +1223,8 @@ _DATE_OF_DEATH = _compile(
     rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+(?:am|an|im)[ ]+"
     rf"(?P<after>{_DAY_AND_MONTH})"
     rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
+    rf"|(?<![\w-])(?:verstorbene?r?|gestorben|verst\.|gest\.)[ ]*:(?:[ ]*[^,;!?\n]{{1,40}},){{0,3}}[ ]*(?:am[ ]+)?"
+    rf"(?P<noted>{_DAY_AND_MONTH})"
     rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
@@ -1230,7 +1232,7 @@ _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
-    group = next(g for g in ("value", "after", "appended", "keyed") if match.group(g) is not None)
+    group = next(g for g in ("value", "after", "appended", "noted", "keyed") if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
@@ -1265,11 +1267,13 @@ _CLASS_AFTER_SCHOOL = (
     rf"(?:[ ,]+(?:(?:inne|in[ ]+der|in[ ]+die|aus[ ]+der)[ ]+)?{_CLASS_CORE}"
     rf"|[ ,]+(?:inne|in[ ]+der|in[ ]+die)?[ ]*(?:gruppe|klasse)[ ]+{_SCHOOL_NAME_WORD})?"
 )
-_SCHOOL_PHRASE = rf"(?:{_SCHOOL_NAME_WORD}[ ]+){{0,2}}{_SCHOOL_WORD}{_SCHOOL_NAME_TAIL}{_CLASS_AFTER_SCHOOL}"
+_ONE_SCHOOL = rf"(?:{_SCHOOL_NAME_WORD}[ ]+){{0,2}}{_SCHOOL_WORD}{_SCHOOL_NAME_TAIL}{_CLASS_AFTER_SCHOOL}"
+# "die ogs von der grundschule am dellplatz": a part of a school and the school.
+_SCHOOL_PHRASE = rf"{_ONE_SCHOOL}(?:[ ]+(?:von|vonne|an|auf)[ ]+(?:der|dem)[ ]+{_ONE_SCHOOL})?"
 _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
-_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|ins|im|am|beim)"
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
 _ATTENDS = (
