@@ -906,6 +906,8 @@ _ADVERBS = _words(
     "vollzeit", "teilzeit", "halbtags", "ganztags", "nachts", "tagsüber", "morgens", "abends", "mittags", "wieder",
     "auch", "kaum", "viel", "wenig", "zuhause", "daheim", "allein", "alleine", "auswärts", "schichtdienst", "wirklich",
     "eigentlich", "sowieso", "bestimmt", "vielleicht", "momentan", "aktuell", "derzeit", "zurzeit", "demnächst",
+    "nächste", "nächsten", "nächstes", "letzte", "letzten", "letztes", "diese", "diesen", "dieses", "jede", "jeden",
+    "jedes", "kommende", "kommenden", "übernächste", "übernächsten",
 )  # fmt: skip
 _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
