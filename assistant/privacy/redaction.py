@@ -1093,20 +1093,25 @@ _YEAR_OF_BIRTH_WORDS = _compile(
 # ---- exact ages, dates of death, a child's school --------------------------------------------------
 """Personal data that is not a name or a number of a document, but identifies a person next to one.
 
-- **Exact ages** of a person: "ich bin jetz dreiundachtzig", "der is achtundachtzig", "[NAME] ist 92
-  Jahre alt", "im alter von einundsiebzig", "mit siebenundachtzig verstorben", "achtzehn geworden",
-  "(8 J.)", "meine 8-jährige tochter", "Alter: 45". Ages of groups in rules and fees stay ("kinder unter
-  sechs jahren", "ab 18"), so do quantities ("ich bin zwei wochen weg"), a future age ("unser kind wird
-  im sommer sechs": when a child is due at school is asked as a rule, not told as a fact) and the age of
-  things ("der kühlschrank ist zehn jahre alt", unless a person is named right before). "wir sind …"
-  counts only from thirteen on: below that it is the size of a household ("wir sind fünf").
+- **Exact ages** of a person the utterance identifies (a name, a birth date, an address, a phone number,
+  an e-mail, an IBAN or an ID or tax number is in it too): "ich bin jetz dreiundachtzig", "der is
+  achtundachtzig", "[NAME] ist 92 Jahre alt", "Herr [NAME], 79,", "im alter von 81 jahren", "achtzehn
+  geworden", "meine 8-jährige tochter". Always: the age at death ("mit siebenundachtzig verstorben"), a
+  note's "Alter: 45" and "(8 J.)". Without an identified person the age is the question's topic and stays
+  ("ich bin 67 und will noch arbeiten", "mein sohn is jetz sechzehn geworden, braucht der …"); so do ages
+  in rules and ranges ("kinder im alter von drei bis sechs jahren", "ab 18"), quantities ("ich bin zwei
+  wochen weg"), a future age ("unser kind wird im sommer sechs") and the age of things ("der kühlschrank
+  ist zehn jahre alt"). "wir sind …" counts only from thirteen on: below that it is the size of a
+  household ("wir sind fünf").
 - **Dates of death**: a day and month (with or without a year), a typed date or an ordinal feast day
-  ("am ersten advent") said with "gestorben"/"verstorben" in the same clause, before or after it, or
-  after "todestag"/"sterbedatum". Like a birth date, it identifies the person; a date of an appointment
-  said after the death in another clause stays ("… ist gestorben, kann ich am dritten mai kommen").
+  ("am ersten advent") said with "gestorben"/"verstorben" in the same clause, before or after it, in a
+  note after "Verstorben:" or after "todestag"/"sterbedatum". Like a birth date, it identifies the person;
+  a date of an appointment said after the death in another clause stays ("… ist gestorben, kann ich am
+  dritten mai kommen"), and so does a burial's date (an appointment).
 - **A child's school or kindergarten and class**: the named school after a verb of attending ("geht auf
   die grundschule am hagelkreuz", "besucht die Grundschule Hiesfeld, Klasse 2c", "is inne kita
-  sonnenblume, gruppe mäuse") and a class with its letter ("aus der vier a von der grundschule …").
+  sonnenblume, gruppe mäuse") and a class with its letter ("aus der vier a von der grundschule …"; a
+  class alone only next to the child's name).
   A school named as a place to go, to ask about or to register at stays ("wann is die anmeldung an der
   gesamtschule walsum", "wo is die grundschule am hagelkreuz"), like any public place.
 """
