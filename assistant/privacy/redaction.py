@@ -1136,7 +1136,7 @@ _AGE_ADVERBS = (
     r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
 )
 _AGE_SUBJECT = (
-    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
+    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
     r"|(?:und|,)[ ]*is[t]?)"
 )
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
@@ -1304,16 +1304,26 @@ _SCHOOL_HINT = _compile(
 )
 
 
-def _replace_school(match: re.Match[str]) -> str:
-    """The school's name and class; a school word alone ("geht in die schule") names no school and stays.
+_INFLECTED_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
-    A word joined by hyphens names one ("theodor-heuss-gymnasium").
-    """
+
+def _names_no_school(value: str) -> bool:
+    """A school word alone or after adjectives ("die weiterführende schule", "die städtische kita")."""
+    if "-" in value:
+        return False  # "theodor-heuss-gymnasium"
+    words = value.split()
+    return _SCHOOL_WORD_RE.fullmatch(words[-1]) is not None and all(
+        w.lower().endswith(_INFLECTED_ADJECTIVE_ENDINGS) for w in words[:-1]
+    )
+
+
+def _replace_school(match: re.Match[str]) -> str:
+    """The school's name and class; a school word alone ("geht in die schule") names no school and stays."""
     group = "value" if match.group("value") is not None else "klass"
     # A class alone ("die kinder aus der 4a") is a child's only next to the child's name.
     if group == "klass" and "schule" not in match.group("klass") and not _names_a_person(match):
         return match.group(0)
-    if group == "value" and "-" not in match.group("value") and _SCHOOL_WORD_RE.fullmatch(match.group("value")):
+    if group == "value" and _names_no_school(match.group("value")):
         return match.group(0)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
