@@ -400,7 +400,7 @@ def _replace_spelled_digits(match: re.Match[str]) -> str:
     tokens = _SPELLED_DIGIT_TOKEN_RE.findall(match.group(0))
     if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) or _REPEATED_DIGIT_RE.fullmatch(t) for t in tokens):
         return match.group(0)
-    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
+    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS or _is_spoken_service_number(tokens):
         return match.group(0)
     return TELEFON if tokens[0].lower() == "null" or tokens[0].startswith("0") else NUMMER
 
@@ -810,6 +810,8 @@ _NO_NAME_AFTER_GREETING = _words(
     "nochmal", "wieder", "erstmal", "einmal", "kurze", "schnell", "stadtverwaltung", "rathaus", "bürgerbüro",
     "allerseits", "miteinander", "nochmals", "auch", "ihnen", "dir", "euch",
     "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
+    # an animal is a concern ("moin, hund entlaufen, …")
+    "hund", "hunde", "katze", "katzen", "kater", "ratte", "ratten", "taube", "tauben", "wespen", "fuchs", "waschbär",
 )  # fmt: skip
 _OPENING_GREETING = (
     r"(?:hallo|moin|servus|tach|tag|hi|hey|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)"
@@ -1025,9 +1027,21 @@ _NUMBER_KEYWORD_HINT = _compile(
 _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
+_DIGIT_OF_WORD = {
+    "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5", "fuenf": "5",
+    "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+}  # fmt: skip
+
+
+def _is_spoken_service_number(tokens: list[str]) -> bool:
+    """Digits read one by one that start like a service number ("null acht null null …": 0800) are nobody's."""
+    digits = "".join(_DIGIT_OF_WORD.get(t.lower(), t if t.isdigit() else "?") for t in tokens)
+    return "?" not in digits and digits.startswith("0") and _SERVICE_NUMBER.match(digits) is not None
+
+
 def _replace_spoken_number(match: re.Match[str]) -> str:
-    tokens = re.split(r"[ ,]+", match.group("value"))
-    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
+    tokens = [t for t in re.split(r"[ ,]+", match.group("value")) if t]
+    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2 or _is_spoken_service_number(tokens):
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
@@ -1591,7 +1605,7 @@ _AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hunde
 _PET = _words("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
 _NOT_A_PERSON_BEFORE = _compile(
     rf"(?<![\w])(?:(?:ein|eine|einen|einem|einer|nen|ne|n|kein|keine|keinen|marke|hersteller|modell|typ)"
-    rf"|{_PET}[ ]+(?:heißt|heisst|hieß|namens))[ ]+$"
+    rf"|{_PET}[ ]+(?:heißt|heisst|hieß|namens)|hört[ ]+auf(?:[ ]+den[ ]+namen)?)[ ]+$"
 )
 # A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
 # grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
