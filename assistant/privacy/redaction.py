@@ -864,6 +864,8 @@ _ABOUT_A_PERSON = _words(
     "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter", "mitbewohner", "mitbewohnerin", "untermieter",
     "untermieterin", "lebensgefährte", "lebensgefährtin", "stiefsohn", "stieftochter", "stiefvater", "stiefmutter",
     "pflegekind", "patenkind", "enkelkind", "schwiegervater", "schwiegermutter", "ex-mann", "ex-frau",
+    "tagesmutter", "tagesvater", "erzieherin", "erzieher", "lehrerin", "lehrer", "klassenlehrerin", "klassenlehrer",
+    "vormund", "pate", "patin", "babysitter", "freundin", "freund", "kollegin", "kollege", "pflegerin", "pfleger",
 )  # fmt: skip
 _NOT_A_PERSON_AFTER_VON = _words(
     "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
@@ -901,6 +903,21 @@ _NAME_AFTER_MY_RELATIVE = _compile(
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
+# With an article after the comma: "meine frau, die gülsen, und ich …". A relative clause ("meine mutter, die
+# arbeitet, …") has a verb there: a word ending in "-t" counts only when it is a listed first name.
+_NAME_AFTER_MY_RELATIVE_AND_ARTICLE = _compile(
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*(?:der|die|den)[ ]+"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})(?=[ ]*,)"
+)
+
+
+def _replace_name_after_relative_and_article(match: re.Match[str]) -> str:
+    word = match.group("value").lower()
+    if word.endswith("t") and word not in gazetteer_first_names(apply_exclusions=False):
+        return match.group(0)
+    return _replace_place_checked_name(match)
+
+
 # Without a comma, as speech recognition writes it, when a verb follows: "mein sohn jayden braucht ...".
 _ADVERBS = _words(
     "gestern", "heute", "morgen", "jetzt", "selbst", "leider", "noch", "schon", "dann", "nun", "immer", "nie",
@@ -920,7 +937,7 @@ _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
 # A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
 _NAME_AND_NAME = _compile(
     rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
-    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen)(?![\w]))"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen|\[NAME\])(?![\w]))"
 )
 # A surname said before and after the first name: "mein name is weiß, sandra weiß" (even an ordinary word).
 _NOT_A_NAME_AROUND_A_NAME = _words(
@@ -1530,6 +1547,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
+    RedactionRule(
+        "name", _NAME_AFTER_MY_RELATIVE_AND_ARTICLE, _replace_name_after_relative_and_article, _compile(r",[ ]*d")
+    ),
     RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
     RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
