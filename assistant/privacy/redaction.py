@@ -1173,7 +1173,8 @@ _AGE_SUBJECT = (
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
 _AGE_AFTER_SUBJECT = _compile(
     rf"(?<![\w-])(?:{_AGE_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}(?P<value>{_AGE_WORD})"
-    rf"|{_AGE_PLURAL_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}(?P<plural>{_AGE_FROM_THIRTEEN})){_NOT_AN_AGE_AFTER}"
+    rf"|{_AGE_PLURAL_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}"
+    rf"(?P<plural>{_AGE_FROM_THIRTEEN}(?:[ ]+und[ ]+{_AGE_FROM_THIRTEEN})?)){_NOT_AN_AGE_AFTER}"
 )
 _YEARS_WORD = r"(?:jahre|jahren|jahr|j\.)"
 # "vierundneunzig jahre alt", "im alter von 81 jahren", "mit siebenundachtzig verstorben", "achtzehn geworden".
@@ -1202,7 +1203,11 @@ _AGE_TURNED = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
     rf"|(?<![\w-]){_MY}[ ]+(?P<after>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
 )
-_AGE_YEARS_OLD = _compile(rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD})[ ]+(?:alt|jung)(?![\w])")
+_MONTHS_WORD = r"(?:monate|monaten|monat)"
+_AGE_YEARS_OLD = _compile(
+    rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD}(?:[ ]+und[ ]+{_AGE_WORD}[ ]+{_MONTHS_WORD})?"
+    rf"|{_AGE_WORD}[ ]+{_MONTHS_WORD})[ ]+(?:alt|jung)(?![\w])"
+)
 # A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
 _PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
 _AGE_CONTEXT_WINDOW = 60
@@ -1269,6 +1274,21 @@ _DATE_OF_DEATH = _compile(
 _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.")
 
 
+# A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
+# the utterance identifies the person ("2021 is meine oma gestorben, …" asks about a grave).
+_YEAR_OF_DEATH = _compile(
+    rf"(?<![\w-])(?:im[ ]+jahr[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,2}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]+(?:im[ ]+jahr[ ]+|anno[ ]+)?(?P<after>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+)
+
+
+def _replace_year_of_death(match: re.Match[str]) -> str:
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_date_of_death(match)
+
+
 def _replace_date_of_death(match: re.Match[str]) -> str:
     group = next(g for g in ("value", "after", "appended", "noted", "keyed") if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
@@ -1311,6 +1331,8 @@ _SCHOOL_PHRASE = rf"{_ONE_SCHOOL}(?:[ ]+(?:von|vonne|an|auf)[ ]+(?:der|dem)[ ]+{
 _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
+# A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
+_CLASS_BEFORE_SCHOOL = rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)[ ]+(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)[ ]+)?"
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
@@ -1323,12 +1345,11 @@ _ATTENDS = (
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
 )
 _CHILDS_SCHOOL = _compile(
-    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_SCHOOL_PHRASE})"
+    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
     rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
 )
-_SCHOOL_WORD_RE = _compile(_SCHOOL_WORD)
 _SCHOOL_HINT = _compile(
     r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b"
     r"|(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?\w+[ ][a-f]\b"
@@ -1338,12 +1359,20 @@ _SCHOOL_HINT = _compile(
 _INFLECTED_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 
+# A kind of school names no school; a compound with anything else does ("fröbelschule", "pestalozzischule").
+_GENERIC_SCHOOL_WORD = _compile(
+    r"(?:grund|haupt|real|gesamt|sekundar|förder|gemeinschaftsgrund|gemeinschafts|berufs|ganztags|sonder|ober"
+    r"|mittel|volks|primar|privat|schwerpunkt|nachbar|weiterführende|heim)?schule|gymnasium|kita|kitas|kindergarten"
+    r"|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort|ogs|krippe|tagespflege"
+)
+
+
 def _names_no_school(value: str) -> bool:
-    """A school word alone or after adjectives ("die weiterführende schule", "die städtische kita")."""
+    """A kind of school alone or after adjectives ("die weiterführende schule", "die städtische kita")."""
     if "-" in value:
         return False  # "theodor-heuss-gymnasium"
     words = value.split()
-    return _SCHOOL_WORD_RE.fullmatch(words[-1]) is not None and all(
+    return _GENERIC_SCHOOL_WORD.fullmatch(words[-1]) is not None and all(
         w.lower().endswith(_INFLECTED_ADJECTIVE_ENDINGS) for w in words[:-1]
     )
 
@@ -1354,7 +1383,7 @@ def _replace_school(match: re.Match[str]) -> str:
     # A class alone ("die kinder aus der 4a") is a child's only next to the child's name.
     if group == "klass" and "schule" not in match.group("klass") and not _names_a_person(match):
         return match.group(0)
-    if group == "value" and _names_no_school(match.group("value")):
+    if group == "value" and _names_no_school(match.group("school")):
         return match.group(0)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
@@ -1493,6 +1522,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
+    RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
@@ -1568,6 +1598,7 @@ _RULES_AFTER_NAMES = tuple(
         _NAME_AFTER_HESITATION,
         _NAME_AROUND_A_NAME,
         _DATE_OF_DEATH,
+        _YEAR_OF_DEATH,
         _AGE_AT_DEATH,
         _AGE_TURNED,
         _AGE_AFTER_SUBJECT,
