@@ -1332,7 +1332,10 @@ _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
-_CLASS_BEFORE_SCHOOL = rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)[ ]+(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)[ ]+)?"
+_CLASS_BEFORE_SCHOOL = (
+    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)"
+    rf"[ ]+(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)[ ]+)?"
+)
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
