@@ -939,6 +939,11 @@ _NAME_AND_NAME = _compile(
     rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen|\[NAME\])(?![\w]))"
 )
+# A first name joined by "und" to a name found, after a comma or an article: "die zwillinge, lene und [NAME]".
+_NAME_BEFORE_AND_NAME = _compile(
+    rf"(?:(?<=,)|(?<=,[ ])|(?<=\bdie[ ])|(?<=\bder[ ])|(?<=\bvon[ ])|(?<=\bmit[ ]))"
+    rf"(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+und[ ]+(?=\[NAME\])"
+)
 # A surname said before and after the first name: "mein name is weiß, sandra weiß" (even an ordinary word).
 _NOT_A_NAME_AROUND_A_NAME = _words(
     "und", "oder", "die", "der", "das", "den", "dem", "ja", "nee", "nein", "also", "äh", "ähm", "mit", "von", "bei",
@@ -1168,7 +1173,7 @@ _AGE_ADVERBS = (
 )
 _AGE_SUBJECT = (
     r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
-    r"|(?:und|,)[ ]*is[t]?)"
+    r"|(?:und|,)[ ]*(?:is[t]?|bin))"
 )
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
 _AGE_AFTER_SUBJECT = _compile(
@@ -1197,6 +1202,11 @@ _AGE_OF = _compile(
 # A number alone between commas right after a name: "Herr [NAME], 79, möchte …".
 _AGE_AFTER_NAME = _compile(
     rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)(?=[ ]*(?:,|$|[.;]))"
+)
+# "ihren neunzigsten geburtstag", "zum 18. geburtstag": the age of an identified person.
+_AGE_BIRTHDAY = _compile(
+    rf"(?<![\w-])(?:ihren|seinen|meinen|deinen|unseren|den|zum|am|dem)[ ]+"
+    rf"(?P<value>(?:{_SPOKEN_1_TO_99}|hundert)s?te[nmrs]?|[0-9]{{1,3}}\.)[ ]+geburtstag"
 )
 # "achtzehn geworden", "meine 8-jährige tochter": an age when the utterance identifies the person.
 _AGE_TURNED = _compile(
@@ -1309,11 +1319,11 @@ _BIRTHDAY_WITH_AGE = _compile(
 _SCHOOL_WORD = (
     r"(?![\w-]*(?:hoch|fahr|hunde|tanz|musik|sprach|abend|flug|segel|koch|yoga|mal|reit|schwimm|kampfsport)schule)"
     r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
-    r"|ogs|krippe|tagespflege)(?![\w-])"
+    r"|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?(?![\w-])"
 )
 # A word of a school's name: "am schöttelhof", "in hiesfeld", "walsum", "sonnenblume" (not a function word).
 _SCHOOL_NAME_WORD = (
-    rf"(?:(?:duisburg|bottrop|dinslaken)(?![\w'-])"
+    rf"(?:(?:duisburg|bottrop|dinslaken|weg|straße|platz|ring|allee)(?![\w'-])|st\.(?=[ ])"
     rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
 )
 _SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
@@ -1334,7 +1344,7 @@ _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
 _CLASS_BEFORE_SCHOOL = (
     rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)"
-    rf"[ ]+(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)[ ]+)?"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der)[ ]+)?"
 )
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
@@ -1364,17 +1374,15 @@ _INFLECTED_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
 
 # A kind of school names no school; a compound with anything else does ("fröbelschule", "pestalozzischule").
 _GENERIC_SCHOOL_WORD = _compile(
-    r"(?:grund|haupt|real|gesamt|sekundar|förder|gemeinschaftsgrund|gemeinschafts|berufs|ganztags|sonder|ober"
+    r"(?:(?:grund|haupt|real|gesamt|sekundar|förder|gemeinschaftsgrund|gemeinschafts|berufs|ganztags|sonder|ober"
     r"|mittel|volks|primar|privat|schwerpunkt|nachbar|weiterführende|heim)?schule|gymnasium|kita|kitas|kindergarten"
-    r"|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort|ogs|krippe|tagespflege"
+    r"|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?"
 )
 
 
 def _names_no_school(value: str) -> bool:
     """A kind of school alone or after adjectives ("die weiterführende schule", "die städtische kita")."""
-    if "-" in value:
-        return False  # "theodor-heuss-gymnasium"
-    words = value.split()
+    words = value.split()  # "theodor-heuss-gymnasium" is no kind of school, so it names one
     return _GENERIC_SCHOOL_WORD.fullmatch(words[-1]) is not None and all(
         w.lower().endswith(_INFLECTED_ADJECTIVE_ENDINGS) for w in words[:-1]
     )
@@ -1529,6 +1537,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_BIRTHDAY, _replace_age_of_identified, _compile("geburtstag")),
     RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
@@ -1586,6 +1595,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
     RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
+    RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
@@ -1600,6 +1610,7 @@ _RULES_AFTER_NAMES = tuple(
         _NAME_AND_NAME,
         _NAME_AFTER_HESITATION,
         _NAME_AROUND_A_NAME,
+        _NAME_BEFORE_AND_NAME,
         _DATE_OF_DEATH,
         _YEAR_OF_DEATH,
         _AGE_AT_DEATH,
@@ -1609,6 +1620,7 @@ _RULES_AFTER_NAMES = tuple(
         _BIRTHDAY_WITH_AGE,
         _AGE_AFTER_NAME,
         _AGE_OF,
+        _AGE_BIRTHDAY,
         _CHILDS_SCHOOL,
     )
 )
@@ -1658,7 +1670,8 @@ _AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hunde
 # ("Marke Kalkhoff") or as a pet's name ("der hund heißt bello").
 _PET = _words("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
 _NOT_A_PERSON_BEFORE = _compile(
-    rf"(?<![\w])(?:(?:ein|eine|einen|einem|einer|nen|ne|n|kein|keine|keinen|marke|hersteller|modell|typ)"
+    rf"(?<![\w])(?:(?:ein|eine|einen|einem|einer|nen|ne|n|kein|keine|keinen|marke|hersteller|modell|typ|st\.?|sankt"
+    rf"|hl\.|heilige[nr]?)"
     rf"|{_PET}[ ]+(?:heißt|heisst|hieß|namens)|hört[ ]+auf(?:[ ]+den[ ]+namen)?)[ ]+$"
 )
 # A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
