@@ -168,3 +168,118 @@ def test_numbers_and_addresses_of_offices_stay(text: str, kept: str) -> None:
 )
 def test_a_callers_number_or_address_next_to_an_office_is_still_removed(text: str, secret: str) -> None:
     assert secret not in REDACTOR.redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mein name ist ruth tenhagen, ich bin achtundsiebzig", "mein name ist [NAME], ich bin [ALTER]"),
+        ("mein onkel, ewald prumbaum, der is jetz neunzig", "mein onkel, [NAME], der is jetz [ALTER]"),
+        ("Frau Cornelia Hebbing, 81, bittet um Rückruf", "Frau [NAME], [ALTER], bittet um Rückruf"),
+        ("Tochter: Wiebke Ommer (9 J.)", "Tochter: [NAME] ([ALTER])"),
+        ("sie is mit dreiundneunzig gestorben", "sie is mit [ALTER] gestorben"),
+    ],
+)
+def test_an_exact_age_of_an_identified_person_is_removed(text: str, expected: str) -> None:
+    assert REDACTOR.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich bin neunundsechzig, krieg ich schon rente",  # nobody identified: the age is the question's topic
+        "mein sohn is siebzehn, darf der schon allein zum bürgerbüro",
+        "wir sind sechs, wie groß darf die wohnung sein",  # a household, not an age
+        "kinder im alter von drei bis sechs jahren zahlen keinen beitrag",
+        "die spülmaschine ist elf jahre alt, nimmt die der sperrmüll",
+        "es ist zehn vor zwölf, hat das amt noch auf",
+    ],
+)
+def test_ages_without_an_identified_person_and_quantities_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("mein vater is am sechsten juli verstorben", "sechsten juli"),
+        ("meine frau is gestorben am 11.4., ich brauch hilfe", "11.4."),
+        ("sie is mit achtzig eingeschlafen, am ersten advent", "ersten advent"),
+        ("der todestag war der zwanzigste mai", "zwanzigste mai"),
+    ],
+)
+def test_a_date_of_death_is_removed(text: str, secret: str) -> None:
+    redacted = REDACTOR.redact(text)
+    assert secret not in redacted
+    assert "[STERBEDATUM]" in redacted
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mein vater is gestorben, kann ich am sechsten juli zum standesamt kommen",
+        "die urne wird am neunten mai beigesetzt, brauch ich dafür ne genehmigung",
+        "wie lange nach dem todestag kann ich die sterbeurkunde holen",
+    ],
+)
+def test_appointments_after_a_death_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "meine tochter geht auf die grundschule an der emscher, klasse eins b",
+            "meine tochter geht auf die [SCHULE]",
+        ),
+        ("der junge aus der 5c von der gesamtschule nordviertel", "der junge aus der [SCHULE]"),
+        ("unser sohn besucht das carl-zuckmayer-gymnasium", "unser sohn besucht das [SCHULE]"),
+    ],
+)
+def test_a_childs_school_and_class_are_removed(text: str, expected: str) -> None:
+    assert REDACTOR.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mein kind geht in die kita, brauch ich da nen nachweis",
+        "wo ist die grundschule an der emscher",
+        "wann ist anmeldung an der gesamtschule nordviertel",
+        "wir gehen zur volkshochschule, gibt es da kurse",
+        "ab der zweiten klasse gibt es schwimmen",
+    ],
+)
+def test_a_school_named_as_a_place_or_a_school_word_alone_stays(text: str) -> None:
+    assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "der hund heißt bruno und ist entlaufen",  # a pet
+        "das fahrrad ist von der marke winora",  # a brand
+        "im wilhelm busch haus gibt es einen kurs",  # a public place named after a person
+        "ich hab nen wolf am kanal gesehen",  # a listed name after an indefinite article
+        "die sterbeurkunde von neunzehnhundertfünfundsiebzig ist weg",  # a year after a preposition
+        "das haus ist von neunzehnhundertachtundfünfzig",
+    ],
+)
+def test_look_alikes_of_names_and_birth_years_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("mein name is vogel, annegret vogel", "vogel"),  # a surname around a first name, even an ordinary word
+        ("hier is ahmad al-rashid", "al-rashid"),  # an Arabic article surname
+        ("ich wohn bei marie-luise, marie-luise terbrack", "marie-luise"),  # a double first name
+        ("mein nachname is o'donnell", "o'donnell"),
+        ("hier is e punkt f punkt surmann", "surmann"),  # spoken initials
+        ("meine mail ist te e es te at web punkt de", "te e es te"),  # a spelled local part
+    ],
+)
+def test_new_name_and_mail_forms_are_removed(text: str, secret: str) -> None:
+    assert secret not in REDACTOR.redact(text)

@@ -36,6 +36,9 @@ KENNZEICHEN = "[KENNZEICHEN]"
 AUSWEISNR = "[AUSWEISNR]"
 STEUER_ID = "[STEUER-ID]"
 NUMMER = "[NUMMER]"
+ALTER = "[ALTER]"
+STERBEDATUM = "[STERBEDATUM]"
+SCHULE = "[SCHULE]"
 
 PLACEHOLDERS: tuple[str, ...] = (
     NAME,
@@ -48,6 +51,9 @@ PLACEHOLDERS: tuple[str, ...] = (
     AUSWEISNR,
     STEUER_ID,
     NUMMER,
+    ALTER,
+    STERBEDATUM,
+    SCHULE,
 )
 
 
@@ -166,6 +172,12 @@ _EMAIL_SPOKEN = _compile(
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
+# The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
+_SPELLED_BEFORE_EMAIL = _compile(
+    r"(?<![\w])(?:(?:be|ce|de|ef|ge|ha|jot|ka|el|em|en|pe|kuh|er|es|te|vau|we|iks|ix|zet|zett|ypsilon|[^\W\d_]|[0-9]"
+    r"|null|eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|punkt|minus|unterstrich|bindestrich)[ ,]+){1,40}"
+    r"\[EMAIL\]"
+)
 # ---- IBAN ------------------------------------------------------------------------------------------
 """Country code, two check digits and the account part, grouped by spaces or not (``DE89 3704 ...``).
 
@@ -253,11 +265,11 @@ _SPOKEN_20_TO_99 = rf"(?:{_UNIT_NUMBER}[ -]?und[ -]?{_TENS_NUMBER}|{_TENS_NUMBER
 _SPOKEN_1_TO_99 = rf"(?:{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_UNIT_NUMBER})"
 _SPOKEN_YEAR = (
     rf"(?:(?:neunzehn[ -]?hundert|zweitausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
-    rf"|neunzehn[ -]?{_SPOKEN_20_TO_99})(?![\w])"
-)
+    rf"|neunzehn[ -]?{_SPOKEN_20_TO_99}|zwanzig(?:{_TEENS_NUMBER}|{_SPOKEN_20_TO_99}))(?![\w])"
+)  # "zwanzigneunzehn" (2019) is said as one word
 _ORDINAL = (
     r"(?:(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)[ -]?und[ -]?)?(?:zwanzig|dreißig|dreissig)ste"
-    r"|erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"|erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehnte)[nrsm]?(?![\w])"
 )
 _WRITTEN_YEAR = rf"(?:{_YEAR4}(?![0-9])|'?[0-9]{{2}}(?![0-9]){_NOT_A_QUANTITY}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END})"
@@ -273,7 +285,7 @@ _WRITTEN_DATE = _compile(
 )
 # A month said as an ordinal: "am zwanzigsten achten" (20 August).
 _MONTH_ORDINAL = (
-    r"(?:erste|zweite|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
+    r"(?:erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte)[nrsm]?(?![\w])"
 )
 _PARTIAL_BIRTH_DATE = (
@@ -297,9 +309,9 @@ _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
-_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr")
+_BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
 # Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
-# unless a word about birth stands before them ("geboren am 03.11.2026").
+# unless a word about birth or death stands before them ("geboren am 03.11.2026", "verstorben am 03.02.2025").
 _RECENT_YEARS_FROM = datetime.date.today().year - 1
 _BIRTH_CONTEXT_WINDOW = 40
 _CENTURY_SPLIT = 30  # a two-digit year below it is 20xx, from it on 19xx
@@ -317,13 +329,16 @@ def _year_of(date_text: str) -> int | None:
     return None
 
 
+_DEATH_CONTEXT = _compile(r"storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
+
+
 def _replace_date(match: re.Match[str]) -> str:
     year = _year_of(match.group(0))
-    if year is not None and year >= _RECENT_YEARS_FROM:
-        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
-        if not _BIRTH_CONTEXT.search(before):
-            return match.group(0)
-    return GEBURTSDATUM
+    before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+    if year is not None and year >= _RECENT_YEARS_FROM and not _BIRTH_CONTEXT.search(before):
+        return match.group(0)
+    death = _DEATH_CONTEXT.search(before)
+    return STERBEDATUM if death and not re.search(r"gebor|geb\.|geburt", before[death.end() :]) else GEBURTSDATUM
 
 
 _BIRTH_DATE_BEFORE_KEYWORD = _compile(
@@ -385,7 +400,7 @@ def _replace_spelled_digits(match: re.Match[str]) -> str:
     tokens = _SPELLED_DIGIT_TOKEN_RE.findall(match.group(0))
     if not any(_SPOKEN_WITH_DIGITS.fullmatch(t) or _REPEATED_DIGIT_RE.fullmatch(t) for t in tokens):
         return match.group(0)
-    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS:
+    if sum(_digit_count(t) for t in tokens) < _MIN_IDENTIFYING_DIGITS or _is_spoken_service_number(tokens):
         return match.group(0)
     return TELEFON if tokens[0].lower() == "null" or tokens[0].startswith("0") else NUMMER
 
@@ -640,11 +655,17 @@ _NOT_A_NUMBERED_THING = _words(
     "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
     "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
     "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
-    "format", "größe", "maß",
+    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
+    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien",
 )  # fmt: skip
+# An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
+_NOT_A_STREET_INSTITUTION = (
+    r"(?![\w-]*(?:kasse|versicherung|behörde|verwaltung|amt|büro|stelle|gesellschaft|genossenschaft)(?![\w]))"
+)
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
+    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ])"
+    rf"{_NOT_A_STREET_INSTITUTION}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
@@ -692,15 +713,29 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 "hier ist" counts only at the start or after a greeting, and only when the name is followed by the
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
-_NAME_WORD = rf"{_NOT_A_FUNCTION_WORD}{_LETTER}{{2,40}}(?:[-'’]{_LETTER}{{1,40}}){{0,3}}(?![\w'’-])"
+# "o'sullivan", "d'angelo": a one-letter prefix joined by an apostrophe.
+_NAME_WORD = (
+    rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
+    rf"(?![\w'’-])"
+)
 _TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
-_INITIAL = rf"(?:{_LETTER}\.[ ]*){{0,2}}"  # initials: "Frau K. Meier", "Herr H. P. Kurz"
+# Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
+_INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+
+
+def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
+    """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
+    if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    return _replace_name()(match)
+
+
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
-    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t"
+    r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t|hie(?:ß|ss)(?:en)?(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
@@ -716,7 +751,17 @@ _POSSESSIVES = (
     "jeder", "alte", "alten", "junge", "jungen", "nette", "netten", "ältere", "älteren",
 )  # fmt: skip
 _NOT_AFTER_POSSESSIVE = "".join(rf"(?<!\b{re.escape(w)}[ ])" for w in _POSSESSIVES)
-_NAME_AFTER_INTRO = _compile(rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herr)[ ]+)?{_NAME_VALUE}")
+# Pets have names too, but they are no personal data: "der hund heißt bello".
+_AFTER_A_PET = _compile(r"(?:hund|hündin|katze|kater|pferd|hase|vogel|sittich|papagei|hamster|welpe)[ ]+$")
+# Words that describe a name instead of telling it: "mein nachname is schwer", "… ist kompliziert".
+_DESCRIBES_A_NAME = _words(
+    "schwer", "kompliziert", "lang", "kurz", "einfach", "komisch", "ungewöhnlich", "selten", "falsch", "richtig",
+    "anders", "derselbe", "gleich", "geändert", "nicht", "nich", "leider", "auch", "polnisch", "türkisch", "arabisch",
+)  # fmt: skip
+_NAME_AFTER_INTRO = _compile(
+    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
+    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE}"
+)
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
 _FORM_OF_ADDRESS = _compile(
     r"(?:frau|herrn?|familie|eheleute|ehepaar|geschwister|fr\.|hr\.|fam\.|c/o|hd\.|händen|gez\.)[ ]|(?:dr|prof)\."
@@ -737,9 +782,16 @@ _NAME_AFTER_ADDRESS = _compile(
     rf"(?!{_ROLE_NOUNS}(?![\w])){_NAME_VALUE}"
 )
 _LEAD_IN = rf"(?:{_GREETING}|also|so|genau|okay|ok|nee|und)"
+# Interjections that open a sentence ("boah, hier liegt müll") and "hier" followed by where it is ("… hier im
+# park") are no introduction.
+_INTERJECTIONS = _words(
+    "boah", "boa", "mensch", "oh", "ach", "na", "tja", "ey", "hey", "puh", "oje", "hömma", "guck", "schau", "echt",
+    "mann", "meine", "gott", "jetzt", "jetz", "auch", "nur", "da", "dort", "ganz", "immer", "schon", "wieder",
+)  # fmt: skip
 _NAME_BEFORE_HIER = _compile(
-    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?P<value>{_NAME_WORD})"
-    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
+    rf"(?:^|(?<=[.!?,])[ ]*|(?<![\w-]){_LEAD_IN}[ ,]+)(?!{_INTERJECTIONS}(?![\w]))(?P<value>{_NAME_WORD})"
+    rf"(?:,[ ]*(?P=value))?[ ,]+(?:hier(?![ ]+(?:im|in|am|an|auf|bei|vor|hinter|um|unten|oben|drüben|gibt|liegt|steht"
+    rf"|ist|is|sind|wohnt|parkt)(?![\w]))|mein[ ]+(?:vor|nach)?name|am[ ]+(?:apparat|telefon))(?![\w])"
 )
 # "kowalski ist mein name", "weber heiß ich": the cue after the name is strong enough anywhere.
 _NAME_BEFORE_IS_MY_NAME = _compile(
@@ -758,6 +810,8 @@ _NO_NAME_AFTER_GREETING = _words(
     "nochmal", "wieder", "erstmal", "einmal", "kurze", "schnell", "stadtverwaltung", "rathaus", "bürgerbüro",
     "allerseits", "miteinander", "nochmals", "auch", "ihnen", "dir", "euch",
     "bürgeramt", "callcenter", "service", "zentrale", "telefonzentrale", "hotline",
+    # an animal is a concern ("moin, hund entlaufen, …")
+    "hund", "hunde", "katze", "katzen", "kater", "ratte", "ratten", "taube", "tauben", "wespen", "fuchs", "waschbär",
 )  # fmt: skip
 _OPENING_GREETING = (
     r"(?:hallo|moin|servus|tach|tag|hi|hey|(?:schönen[ ]+)?guten[ ]+(?:tag|morgen|abend)"
@@ -793,7 +847,8 @@ _SPELLING_HINT = (
     r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
 )
 _NAME_SAID_TWICE = _compile(
-    rf"(?<![\w-])(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
+    rf"(?<![\w-])(?=[\w'’-]+(?:[ ]*,|[ ]+mit[ ]))"  # cheap: a comma or "mit" must follow the word
+    rf"(?!{_SAID_TWICE_NOT_A_NAME}{_END}|{_CONCERN_WORD})(?P<value>{_NAME_WORD})"
     rf"(?:[ ]*,[ ]*(?P=value)(?![\w])(?=[ ]*(?:,|$|[.!?])|[ ]+(?:hier|mit|wie)(?![\w]))|[ ]+(?={_SPELLING_HINT}))"
 )
 # A surname after a name already found and a hesitation: "mein name ist [NAME] ähm wagner und ...".
@@ -809,6 +864,8 @@ _ABOUT_A_PERSON = _words(
     "tante", "cousin", "cousine", "schwiegersohn", "schwiegertochter", "mitbewohner", "mitbewohnerin", "untermieter",
     "untermieterin", "lebensgefährte", "lebensgefährtin", "stiefsohn", "stieftochter", "stiefvater", "stiefmutter",
     "pflegekind", "patenkind", "enkelkind", "schwiegervater", "schwiegermutter", "ex-mann", "ex-frau",
+    "tagesmutter", "tagesvater", "erzieherin", "erzieher", "lehrerin", "lehrer", "klassenlehrerin", "klassenlehrer",
+    "vormund", "pate", "patin", "babysitter", "freundin", "freund", "kollegin", "kollege", "pflegerin", "pfleger",
 )  # fmt: skip
 _NOT_A_PERSON_AFTER_VON = _words(
     "gegenüber", "oben", "unten", "drüben", "nebenan", "links", "rechts", "damals", "früher", "zwillingen",
@@ -846,29 +903,76 @@ _NAME_AFTER_MY_RELATIVE = _compile(
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
+# With an article after the comma: "meine frau, die gülsen, und ich …". A relative clause ("meine mutter, die
+# arbeitet, …") has a verb there: a word ending in "-t" counts only when it is a listed first name.
+_NAME_AFTER_MY_RELATIVE_AND_ARTICLE = _compile(
+    rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*(?:der|die|den)[ ]+"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})(?=[ ]*,)"
+)
+
+
+def _replace_name_after_relative_and_article(match: re.Match[str]) -> str:
+    word = match.group("value").lower()
+    if word.endswith("t") and word not in gazetteer_first_names(apply_exclusions=False):
+        return match.group(0)
+    return _replace_place_checked_name(match)
+
+
 # Without a comma, as speech recognition writes it, when a verb follows: "mein sohn jayden braucht ...".
 _ADVERBS = _words(
     "gestern", "heute", "morgen", "jetzt", "selbst", "leider", "noch", "schon", "dann", "nun", "immer", "nie",
     "oft", "bald", "eben", "gerade", "damals", "neulich", "letztens", "zuerst", "trotzdem", "nämlich", "halt",
+    "vollzeit", "teilzeit", "halbtags", "ganztags", "nachts", "tagsüber", "morgens", "abends", "mittags", "wieder",
+    "auch", "kaum", "viel", "wenig", "zuhause", "daheim", "allein", "alleine", "auswärts", "schichtdienst", "wirklich",
+    "eigentlich", "sowieso", "bestimmt", "vielleicht", "momentan", "aktuell", "derzeit", "zurzeit", "demnächst",
+    "nächste", "nächsten", "nächstes", "letzte", "letzten", "letztes", "diese", "diesen", "dieses", "jede", "jeden",
+    "jedes", "kommende", "kommenden", "übernächste", "übernächsten",
 )  # fmt: skip
 _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
-    rf"(?P<value>{_NAME_WORD})"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}|{_ADVERBS}(?![\w])){_NAME_WORD})?)"
     rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
     rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
 )
 # A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
 _NAME_AND_NAME = _compile(
     rf"\[NAME\][ ]+und[ ]+(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
-    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen)(?![\w]))"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:die|sind|haben|brauchen|wollen|wohnen|kommen|gehen|müssen|\[NAME\])(?![\w]))"
 )
+# A first name joined by "und" to a name found, after a comma or an article: "die zwillinge, lene und [NAME]".
+_NAME_BEFORE_AND_NAME = _compile(
+    rf"(?:(?<=,)|(?<=,[ ])|(?<=\bdie[ ])|(?<=\bder[ ])|(?<=\bvon[ ])|(?<=\bmit[ ]))"
+    rf"(?!{_CONCERN_WORD}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+und[ ]+(?=\[NAME\])"
+)
+# A surname said before and after the first name: "mein name is weiß, sandra weiß" (even an ordinary word).
+_NOT_A_NAME_AROUND_A_NAME = _words(
+    "und", "oder", "die", "der", "das", "den", "dem", "ja", "nee", "nein", "also", "äh", "ähm", "mit", "von", "bei",
+    "an", "am", "in", "im", "so", "wie", "is", "ist", "hier", "frau", "herr", "herrn", "genau", "bitte", "danke",
+)  # fmt: skip
+_NAME_AROUND_A_NAME = _compile(
+    rf"(?<![\w-])(?!{_NOT_A_NAME_AROUND_A_NAME}(?![\w]))(?P<value>{_LETTER}[\w'-]{{2,40}})"
+    rf"(?P<between>[ ,]+\[NAME\][ ,]+)(?P=value)(?![\w-])"
+)
+
+
+def _replace_name_around_a_name(match: re.Match[str]) -> str:
+    _remember_name(match.group("value"))
+    return NAME + match.group("between") + NAME
+
+
 _SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
 _SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
+# After a bare "hier" (no "ist", "der", "die") the name ends the phrase ("hier müller, ich …", "hier müller
+# wegen …"); "hier bellt jeden abend ein hund" is a sentence about the place.
+_AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und|guten|hallo|ähm?|nochmal)(?![\w]))"
+_NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
 _NAME_AFTER_HIER_IST = _compile(
-    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?)?(?:[ ]+(?:der|die|bei))?[ ]+"
-    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern}){_NAME_VALUE}"
-    rf"(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
+    rf"{_NOT_AFTER_HIER}{_NAME_VALUE}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+_NAME_AFTER_BARE_HIER = _compile(
+    rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+{_NOT_AFTER_HIER}{_NAME_VALUE}{_AFTER_BARE_HIER_NAME}"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
 _NAME_BEFORE_AM_APPARAT = _compile(
@@ -936,7 +1040,7 @@ _NUMBER_KEYWORD = (
     r"\w{0,10}"
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
-    rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,4}}?[ ,:]+"
+    rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,6}}?[ ,:]+"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(
@@ -945,9 +1049,21 @@ _NUMBER_KEYWORD_HINT = _compile(
 _DIGIT_TOKEN = _compile(rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]+)")
 
 
+_DIGIT_OF_WORD = {
+    "null": "0", "eins": "1", "zwei": "2", "zwo": "2", "drei": "3", "vier": "4", "fünf": "5", "fuenf": "5",
+    "sechs": "6", "sieben": "7", "acht": "8", "neun": "9",
+}  # fmt: skip
+
+
+def _is_spoken_service_number(tokens: list[str]) -> bool:
+    """Digits read one by one that start like a service number ("null acht null null …": 0800) are nobody's."""
+    digits = "".join(_DIGIT_OF_WORD.get(t.lower(), t if t.isdigit() else "?") for t in tokens)
+    return "?" not in digits and digits.startswith("0") and _SERVICE_NUMBER.match(digits) is not None
+
+
 def _replace_spoken_number(match: re.Match[str]) -> str:
-    tokens = re.split(r"[ ,]+", match.group("value"))
-    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2:
+    tokens = [t for t in re.split(r"[ ,]+", match.group("value")) if t]
+    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2 or _is_spoken_service_number(tokens):
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
@@ -985,10 +1101,304 @@ _PERSON_FROM_YEAR = _compile(
     rf"(?P<value>{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}(?![\w])|'?[0-9]{{2}}(?![0-9])|{_YEAR4}(?![0-9]))"
     rf"(?=[ ]*(?:$|[,.!?;])|[ ]+(?:und|geboren|jahrgang|also)(?![\w]))"
 )
+# A thing "is from" a year too: "das haus ist von neunzehnhundertzweiundsechzig", "mein auto is von 2009".
+_THING_BEFORE_IS = _compile(r"(?:(?:das|dat|es|ein|mein|dein|sein|ihr|unser)[ ]+(?P<noun>\w+)[ ]+|(?:das|dat|es)[ ]+)$")
+_PERSON_NOUN = _compile(rf"{_RELATIVE}|kind|baby|junge|mädchen|vater|sohn")
+
+
+def _replace_person_from_year(match: re.Match[str]) -> str:
+    thing = _THING_BEFORE_IS.search(match.string, max(0, match.start() - 40), match.start())
+    if thing and not (thing.group("noun") and _PERSON_NOUN.fullmatch(thing.group("noun"))):
+        return match.group(0)
+    return _replace_value(GEBURTSDATUM)(match)
+
+
+# A year in words after a preposition is when something happened or was issued, not a birth year ("seit
+# neunzehnhundertsiebenundachtzig wohn ich hier", "die sterbeurkunde von neunzehnhundertachtzig").
+_NOT_AFTER_A_TIME_PREPOSITION = "".join(
+    rf"(?<!\b{word}[ ])"
+    for word in ("seit", "von", "vom", "bis", "ab", "anno", "jahr", "jahre", "im", "um", "vor", "nach", "ende",
+                 "anfang", "mitte", "zwischen", "aus", "in", "seid")
+)  # fmt: skip
 _YEAR_OF_BIRTH_WORDS = _compile(
-    rf"(?<![\w])(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
+    rf"(?<![\w]){_NOT_AFTER_A_TIME_PREPOSITION}(?:(?:ein|eine)[ ]{_SPOKEN_20_TO_99}er"
+    rf"|neunzehn[ -]?hundert[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99}"
     rf"|{_SPOKEN_20_TO_99}(?=[ ]geboren))(?![\w])"
 )
+
+# ---- exact ages, dates of death, a child's school --------------------------------------------------
+"""Personal data that is not a name or a number of a document, but identifies a person next to one.
+
+- **Exact ages** of a person the utterance identifies (a name, a birth date, an address, a phone number,
+  an e-mail, an IBAN or an ID or tax number is in it too): "ich bin jetz dreiundachtzig", "der is
+  achtundachtzig", "[NAME] ist 92 Jahre alt", "Herr [NAME], 79,", "im alter von 81 jahren", "achtzehn
+  geworden", "meine 8-jährige tochter". Always: the age at death ("mit siebenundachtzig verstorben"), a
+  note's "Alter: 45" and "(8 J.)". Without an identified person the age is the question's topic and stays
+  ("ich bin 67 und will noch arbeiten", "mein sohn is jetz sechzehn geworden, braucht der …"); so do ages
+  in rules and ranges ("kinder im alter von drei bis sechs jahren", "ab 18"), quantities ("ich bin zwei
+  wochen weg"), a future age ("unser kind wird im sommer sechs") and the age of things ("der kühlschrank
+  ist zehn jahre alt"). "wir sind …" counts only from thirteen on: below that it is the size of a
+  household ("wir sind fünf").
+- **Dates of death**: a day and month (with or without a year), a typed date or an ordinal feast day
+  ("am ersten advent") said with "gestorben"/"verstorben" in the same clause, before or after it, in a
+  note after "Verstorben:" or after "todestag"/"sterbedatum". Like a birth date, it identifies the person;
+  a date of an appointment said after the death in another clause stays ("… ist gestorben, kann ich am
+  dritten mai kommen"), and so does a burial's date (an appointment).
+- **A child's school or kindergarten and class**: the named school after a verb of attending ("geht auf
+  die grundschule am hagelkreuz", "besucht die Grundschule Hiesfeld, Klasse 2c", "is inne kita
+  sonnenblume, gruppe mäuse") and a class with its letter ("aus der vier a von der grundschule …"; a
+  class alone only next to the child's name).
+  A school named as a place to go, to ask about or to register at stays ("wann is die anmeldung an der
+  gesamtschule walsum", "wo is die grundschule am hagelkreuz"), like any public place.
+"""
+# Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
+_SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
+# A burial ("wird am fünften juni beigesetzt") is an appointment the caller plans, not a date of the person.
+_DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen"
+_AGE_WORD = (
+    rf"(?!ein(?:s|e|en|er|em)?(?![\w]))(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_1_TO_99}|zwo|1[01][0-9]"
+    rf"|[1-9][0-9]?)(?![\w]|[.,:/-][0-9])"
+)
+_AGE_FROM_THIRTEEN = (
+    rf"(?:hundert(?:und)?(?:{_SPOKEN_1_TO_99})?|{_SPOKEN_20_TO_99}|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehn"
+    rf"|1[3-9]|[2-9][0-9]|1[01][0-9])(?![\w]|[.,:/-][0-9])"
+)
+# What may follow a number that is no age: units, times ("fünf vor zwölf"), comparisons, more digits.
+_NOT_AN_AGE_AFTER = (
+    rf"(?![ ]?(?:{_UNIT_WORDS}|vor|nach|zu|bis|oder|komma|grad|zentimeter|kubik\w*|zimmer|teurer|billiger|mehr"
+    rf"|weniger|plus|minus|x|mal|uhr|prozent|euro|und[ ]+(?:{_SPOKEN_1_TO_99}|[0-9])|[0-9])(?![\w])|[ ]?[€%])"
+)
+_AGE_ADVERBS = (
+    r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
+)
+_AGE_SUBJECT = (
+    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
+    r"|(?:und|,)[ ]*(?:is[t]?|bin))"
+)
+_AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
+_AGE_AFTER_SUBJECT = _compile(
+    rf"(?<![\w-])(?:{_AGE_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}(?P<value>{_AGE_WORD})"
+    rf"|{_AGE_PLURAL_SUBJECT}[ ]+{_AGE_ADVERBS}{{0,2}}"
+    rf"(?P<plural>{_AGE_FROM_THIRTEEN}(?:[ ]+und[ ]+{_AGE_FROM_THIRTEEN})?)){_NOT_AN_AGE_AFTER}"
+)
+_YEARS_WORD = r"(?:jahre|jahren|jahr|j\.)"
+# "vierundneunzig jahre alt", "im alter von 81 jahren", "mit siebenundachtzig verstorben", "achtzehn geworden".
+_AGE_AT_DEATH = _compile(
+    rf"(?<![\w-])(?:im[ ]+alter[ ]+von|alter[ ]*:|mit)[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)"
+    rf"(?=[ ]+(?:\w+[ ]+)?(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+mit[ ]+"
+    rf"(?P<after>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|aber)(?![\w]))"
+)
+# "Alter: 58", "(8 J.)": a note's field about a person, whatever else the utterance holds.
+_AGE_STATED = _compile(
+    rf"(?<![\w-])alter[ ]*:[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD})?){_NOT_AN_AGE_AFTER}"
+    rf"|\((?P<after>[ ]*[0-9]{{1,3}}[ ]*{_YEARS_WORD}[ ]*)\)"
+)
+# "im alter von 81 jahren": an age when the utterance identifies the person ("kinder im alter von drei bis
+# sechs jahren" is a rule, and a range).
+_AGE_OF = _compile(
+    rf"(?<![\w-])im[ ]+alter[ ]+von[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?![\w]))?)(?![ ]+(?:bis|oder)(?![\w]))"
+)
+# A number alone between commas right after a name: "Herr [NAME], 79, möchte …".
+_AGE_AFTER_NAME = _compile(
+    rf"\[NAME\][ ]*,[ ]*(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)(?=[ ]*(?:,|$|[.;]))"
+)
+# "ihren neunzigsten geburtstag", "zum 18. geburtstag": the age of an identified person.
+_AGE_BIRTHDAY = _compile(
+    rf"(?<![\w-])(?:ihren|seinen|meinen|deinen|unseren|den|zum|am|dem)[ ]+"
+    rf"(?P<value>(?:{_SPOKEN_1_TO_99}|hundert)s?te[nmrs]?|[0-9]{{1,3}}\.)[ ]+geburtstag"
+)
+# "achtzehn geworden", "meine 8-jährige tochter": an age when the utterance identifies the person.
+_AGE_TURNED = _compile(
+    rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
+    rf"|(?<![\w-]){_MY}[ ]+(?P<after>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
+)
+_MONTHS_WORD = r"(?:monate|monaten|monat)"
+_AGE_YEARS_OLD = _compile(
+    rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD}(?:[ ]+und[ ]+{_AGE_WORD}[ ]+{_MONTHS_WORD})?"
+    rf"|{_AGE_WORD}[ ]+{_MONTHS_WORD})[ ]+(?:alt|jung)(?![\w])"
+)
+# A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
+_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
+_AGE_CONTEXT_WINDOW = 60
+_AGE_STATED_HINT = _compile(r"alter|\([ ]*[0-9]")
+
+
+def _replace_group(match: re.Match[str], group: str, placeholder: str) -> str:
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + placeholder + whole[match.end(group) - offset :]
+
+
+# Placeholders of what identifies a person: an age is personal data next to one of them.
+_IDENTITY_PLACEHOLDER = _compile(r"\[(?:NAME|GEBURTSDATUM|ADRESSE|TELEFON|EMAIL|IBAN|AUSWEISNR|STEUER-ID)\]")
+
+
+def _names_a_person(match: re.Match[str]) -> bool:
+    """An exact age is personal data when the utterance identifies the person (a name, a birth date, …)."""
+    return _IDENTITY_PLACEHOLDER.search(match.string) is not None
+
+
+def _replace_age(match: re.Match[str]) -> str:
+    """The group ``value`` or ``after`` (whichever matched) becomes ``[ALTER]``."""
+    return _replace_group(match, "value" if match.group("value") is not None else "after", ALTER)
+
+
+def _replace_age_of_identified(match: re.Match[str]) -> str:
+    return _replace_age(match) if _names_a_person(match) else match.group(0)
+
+
+def _replace_age_after_subject(match: re.Match[str]) -> str:
+    """An age after "ich bin …", "der is …", "wir sind …" when the utterance identifies the person too."""
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_group(match, "value" if match.group("value") is not None else "plural", ALTER)
+
+
+def _replace_years_old(match: re.Match[str]) -> str:
+    """An age "… jahre alt" after "ich bin" or a name, when the utterance identifies the person."""
+    before = match.string[max(0, match.start() - _AGE_CONTEXT_WINDOW) : match.start()]
+    if _PERSON_BEFORE_AGE.search(before) is None or not _names_a_person(match):
+        return match.group(0)
+    return _replace_value(ALTER)(match)
+
+
+_FEAST_DAY = (
+    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|feiertag|ostertag|pfingsttag)"
+    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag)(?![\w])"
+)
+_DAY_AND_MONTH = (
+    rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL}|{_MONTH}\.)(?:[ ,]*{_WRITTEN_YEAR})?"
+    rf"|{_DAY}\.{_MONTH}\.(?:(?:19|20)?[0-9]{{2}}(?![0-9]))?|{_FEAST_DAY})"
+)
+_DATE_OF_DEATH = _compile(
+    rf"(?<![\w-])(?:am|an|im)[ ]+(?P<value>{_DAY_AND_MONTH})"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+(?:am|an|im)[ ]+"
+    rf"(?P<after>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
+    rf"|(?<![\w-])(?:verstorbene?r?|gestorben|verst\.|gest\.)[ ]*:(?:[ ]*[^,;!?\n]{{1,40}},){{0,3}}[ ]*(?:am[ ]+)?"
+    rf"(?P<noted>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
+    rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
+)
+_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.")
+
+
+# A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
+# the utterance identifies the person ("2021 is meine oma gestorben, …" asks about a grave).
+_YEAR_OF_DEATH = _compile(
+    rf"(?<![\w-])(?:im[ ]+jahr[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,2}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]+(?:im[ ]+jahr[ ]+|anno[ ]+)?(?P<after>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
+)
+
+
+def _replace_year_of_death(match: re.Match[str]) -> str:
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_date_of_death(match)
+
+
+def _replace_date_of_death(match: re.Match[str]) -> str:
+    group = next(g for g in ("value", "after", "appended", "noted", "keyed") if match.group(g) is not None)
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
+
+
+def _replace_birthday(match: re.Match[str]) -> str:
+    return _replace_group(match, "value" if match.group("value") is not None else "after", GEBURTSDATUM)
+
+
+# A birthday told with the age turned: "is achtzehn geworden am siebten februar".
+_BIRTHDAY_WITH_AGE = _compile(
+    rf"(?:\[ALTER\]|{_AGE_WORD})[ ]+geworden[ ]+am[ ]+(?P<value>{_DAY_AND_MONTH})"
+    rf"|(?<![\w-])am[ ]+(?P<after>{_DAY_AND_MONTH})[ ]+(?:\[ALTER\]|{_AGE_WORD}(?:[ ]+jahre(?:[ ]+alt)?)?)[ ]+geworden"
+)
+
+# Schools for adults and hobbies are no child's school: "volkshochschule", "fahrschule", "tanzschule".
+_SCHOOL_WORD = (
+    r"(?![\w-]*(?:hoch|fahr|hunde|tanz|musik|sprach|abend|flug|segel|koch|yoga|mal|reit|schwimm|kampfsport)schule)"
+    r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
+    r"|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?(?![\w-])"
+)
+# A word of a school's name: "am schöttelhof", "in hiesfeld", "walsum", "sonnenblume" (not a function word).
+_SCHOOL_NAME_WORD = (
+    rf"(?:(?:duisburg|bottrop|dinslaken|weg|straße|platz|ring|allee)(?![\w'-])|st\.(?=[ ])"
+    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
+)
+_SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
+_CLASS_CORE = (
+    rf"(?:{_ORDINAL}[ ]+klasse|klasse[ ]*(?:[0-9]{{1,2}}[ ]?[a-f]?|(?:{_SPOKEN_1_TO_99}|zwo)(?:[ ][a-f])?)(?![\w])"
+    rf"|(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w]))"
+)
+_CLASS_AFTER_SCHOOL = (
+    rf"(?:[ ,]+(?:(?:inne|in[ ]+der|in[ ]+die|aus[ ]+der)[ ]+)?{_CLASS_CORE}"
+    rf"|[ ,]+(?:inne|in[ ]+der|in[ ]+die)?[ ]*(?:gruppe|klasse)[ ]+{_SCHOOL_NAME_WORD})?"
+)
+_ONE_SCHOOL = rf"(?:{_SCHOOL_NAME_WORD}[ ]+){{0,2}}{_SCHOOL_WORD}{_SCHOOL_NAME_TAIL}{_CLASS_AFTER_SCHOOL}"
+# "die ogs von der grundschule am dellplatz": a part of a school and the school.
+_SCHOOL_PHRASE = rf"{_ONE_SCHOOL}(?:[ ]+(?:von|vonne|an|auf)[ ]+(?:der|dem)[ ]+{_ONE_SCHOOL})?"
+_OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
+# A class with its letter: "vier a", "2c", "klasse 6 b".
+_LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
+# A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
+_CLASS_BEFORE_SCHOOL = (
+    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der)[ ]+)?"
+)
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
+# Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
+# auf der …", only adverbs between) or attending one ("besucht die …").
+_ATTENDS = (
+    r"(?:(?:geht|gehen|ging|gingen|kommt|kommen|kam|eingeschult)"
+    rf"(?:[ ]+\w+){{0,3}}?[ ]+{_SCHOOL_PREPOSITION}"
+    rf"|(?:wechselt|wechseln|gewechselt)(?:[ ]+\w+){{0,3}}?[ ]+(?:{_SCHOOL_PREPOSITION}|zur|zum)"
+    rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+"
+    rf"{_SCHOOL_PREPOSITION}"
+    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
+)
+_CHILDS_SCHOOL = _compile(
+    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
+    rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
+    rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
+    rf"(?:[ ]+{_OF_SCHOOL})?)"
+)
+_SCHOOL_HINT = _compile(
+    r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b"
+    r"|(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?\w+[ ][a-f]\b"
+)
+
+
+_INFLECTED_ADJECTIVE_ENDINGS = ("e", "en", "er", "es", "em")
+
+
+# A kind of school names no school; a compound with anything else does ("fröbelschule", "pestalozzischule").
+_GENERIC_SCHOOL_WORD = _compile(
+    r"(?:(?:grund|haupt|real|gesamt|sekundar|förder|gemeinschaftsgrund|gemeinschafts|berufs|ganztags|sonder|ober"
+    r"|mittel|volks|primar|privat|schwerpunkt|nachbar|weiterführende|heim)?schule|gymnasium|kita|kitas|kindergarten"
+    r"|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?"
+)
+
+
+def _names_no_school(value: str) -> bool:
+    """A kind of school alone or after adjectives ("die weiterführende schule", "die städtische kita")."""
+    words = value.split()  # "theodor-heuss-gymnasium" is no kind of school, so it names one
+    return _GENERIC_SCHOOL_WORD.fullmatch(words[-1]) is not None and all(
+        w.lower().endswith(_INFLECTED_ADJECTIVE_ENDINGS) for w in words[:-1]
+    )
+
+
+def _replace_school(match: re.Match[str]) -> str:
+    """The school's name and class; a school word alone ("geht in die schule") names no school and stays."""
+    group = "value" if match.group("value") is not None else "klass"
+    # A class alone ("die kinder aus der 4a") is a child's only next to the child's name.
+    if group == "klass" and "schule" not in match.group("klass") and not _names_a_person(match):
+        return match.group(0)
+    if group == "value" and _names_no_school(match.group("school")):
+        return match.group(0)
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
+
 
 # ---- the safety net --------------------------------------------------------------------------------
 """Any other run of five or more digits, grouped by spaces, dots, slashes or dashes: customer numbers
@@ -1107,6 +1517,7 @@ def _replace_spelled_letters(match: re.Match[str]) -> str:
 GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
     RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
+    RedactionRule("email", _SPELLED_BEFORE_EMAIL, EMAIL, _compile(r"[ ,]\[EMAIL\]")),
     RedactionRule("iban", _GERMAN_IBAN, IBAN),
     RedactionRule("iban", _IBAN, _replace_iban),
     RedactionRule("tax id", _INTRODUCED_TAX_ID, _replace_value(STEUER_ID)),
@@ -1120,6 +1531,18 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
+    RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
+    RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
+    RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
+    RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
+    RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_BIRTHDAY, _replace_age_of_identified, _compile("geburtstag")),
+    RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
+    RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
+    RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_birthday, _compile("geworden")),
     RedactionRule("address", _COMPOUND_STREET, _replace_compound_street, _COMPOUND_STREET_WITH_NUMBER),
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
@@ -1136,7 +1559,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
-    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_value(GEBURTSDATUM), _compile(r"[ ](?:von|aus)[ ]")),
+    RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
     RedactionRule("date of birth", _YEAR_OF_BIRTH_WORDS, GEBURTSDATUM, _compile(r"neunzehn|ziger|geboren")),
     RedactionRule("phone", _PHONE, _replace_phone),
     RedactionRule("spelled digits", _SPELLED_DIGITS, _replace_spelled_digits),
@@ -1147,9 +1570,10 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("licence", _LICENCE_NUMBER, AUSWEISNR, _compile(r"[a-z][0-9]{4}|[0-9]{4}[a-z]")),
     RedactionRule("license plate", _TYPED_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _REGIONAL_PLATE, KENNZEICHEN, _LETTER_THEN_THREE_DIGITS),
-    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name()),
+    RedactionRule("name", _NAME_AFTER_INTRO, _replace_name_unless_a_pet),
     RedactionRule("name", _NAME_AFTER_ADDRESS, _replace_name(), _FORM_OF_ADDRESS),
     RedactionRule("name", _NAME_AFTER_HIER_IST, _replace_place_checked_name, _HIER_IST),
+    RedactionRule("name", _NAME_AFTER_BARE_HIER, _replace_place_checked_name, _HIER_IST),
     RedactionRule("name", _NAME_BEFORE_AM_APPARAT, _replace_place_checked_name, _AM_APPARAT),
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
@@ -1165,14 +1589,41 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
+    RedactionRule(
+        "name", _NAME_AFTER_MY_RELATIVE_AND_ARTICLE, _replace_name_after_relative_and_article, _compile(r",[ ]*d")
+    ),
     RedactionRule("name", _NAME_BEFORE_VERB_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"mein|unser")),
     RedactionRule("name", _NAME_AND_NAME, _replace_place_checked_name, _compile(r"\[NAME\][ ]+und[ ]")),
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
+    RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
+    RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
-_RULES_AFTER_NAMES = tuple(r for r in GERMAN_RULES if r.pattern in (_NAME_AND_NAME, _NAME_AFTER_HESITATION))
+# Rules that continue from a name placeholder, and those that look for a person named before an age or a date.
+_RULES_AFTER_NAMES = tuple(
+    r
+    for r in GERMAN_RULES
+    if r.pattern
+    in (
+        _NAME_AND_NAME,
+        _NAME_AFTER_HESITATION,
+        _NAME_AROUND_A_NAME,
+        _NAME_BEFORE_AND_NAME,
+        _DATE_OF_DEATH,
+        _YEAR_OF_DEATH,
+        _AGE_AT_DEATH,
+        _AGE_TURNED,
+        _AGE_AFTER_SUBJECT,
+        _AGE_YEARS_OLD,
+        _BIRTHDAY_WITH_AGE,
+        _AGE_AFTER_NAME,
+        _AGE_OF,
+        _AGE_BIRTHDAY,
+        _CHILDS_SCHOOL,
+    )
+)
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
 _MAX_PASSES = 4
@@ -1215,6 +1666,25 @@ _NOT_A_SURNAME_SHAPE = frozenset(
 _AFTER_A_NUMBER = _compile(rf"(?:[0-9]|(?<![\w]){_SPOKEN_1_TO_99}|null|zwo|hundert|tausend)[ ]$")
 
 
+# A listed word is no person's name after an indefinite article ("hab nen wolf gesehen"), after "marke"
+# ("Marke Kalkhoff") or as a pet's name ("der hund heißt bello").
+_PET = _words("hund", "hündin", "katze", "kater", "pferd", "hase", "vogel", "sittich", "papagei", "hamster", "welpe")
+_NOT_A_PERSON_BEFORE = _compile(
+    rf"(?<![\w])(?:(?:ein|eine|einen|einem|einer|nen|ne|n|kein|keine|keinen|marke|hersteller|modell|typ|st\.?|sankt"
+    rf"|hl\.|heilige[nr]?)"
+    rf"|{_PET}[ ]+(?:heißt|heisst|hieß|namens)|hört[ ]+auf(?:[ ]+den[ ]+namen)?)[ ]+$"
+)
+# A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
+# grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
+_INSTITUTION_AFTER = _compile(
+    rf"(?:[ -]+{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
+    r"|platz|allee|klinik|krankenhaus|hospital|stadion|bibliothek|kolleg|institut|akademie|universität|kaserne"
+    r"|siedlung|preis|brücke|kirche|zentrum|center|bad)|haus)(?![\w])"
+)
+# Arabic surnames joined to their article: "al-masri", "el-sayed", "abu-bakr", "ibn-saud".
+_ARTICLE_SURNAME = re.compile(r"(?:al|el|ul|abu|abd|ibn|bin|bint|ben)-[^\W\d_]{3,30}")
+
+
 def _is_ordinary(word: str) -> bool:
     lowered = word.lower()
     return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
@@ -1244,6 +1714,8 @@ _NUMBER_WORDS = frozenset(
 
 
 def _has_surname_shape(word: str) -> bool:
+    if _ARTICLE_SURNAME.fullmatch(word):
+        return True
     return (
         word.endswith(_SURNAME_ENDINGS)
         and len(word) >= _MIN_SURNAME_STEM + 3
@@ -1251,6 +1723,18 @@ def _has_surname_shape(word: str) -> bool:
         and word not in _NOT_A_SURNAME_SHAPE
         and word not in PLACE_NAMES
     )
+
+
+# A word in no list after a first name, ending in "-t" and followed by an article or a preposition, is the
+# verb ("die kleine emma besucht die kita", "jonas geht in die …"), not the surname.
+_ARTICLE_OR_PREPOSITION_AFTER = _compile(
+    r"[ ]+(?:die|der|das|den|dem|ein|eine|einen|einem|inne|auf|in|ins|zur|zum|nach|mit|bei|von|vom|aus|nicht|nich"
+    r"|schon|jetzt|jetz|gerade|heute|morgen|gestern|immer|seit|noch|auch)(?![\w])"
+)
+
+
+def _is_a_verb_after_a_name(word: str, text: str, end: int) -> bool:
+    return word.lower().endswith("t") and _ARTICLE_OR_PREPOSITION_AFTER.match(text, end) is not None
 
 
 def _redact_gazetteer_names(text: str, found: list[str]) -> str:
@@ -1266,9 +1750,17 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
-        listed = all(p in names or _has_surname_shape(p) for p in parts) and not _AFTER_A_NUMBER.search(
-            text, window_start, match.start()
-        )
+        if _NOT_A_PERSON_BEFORE.search(text, window_start, match.start()) or _INSTITUTION_AFTER.match(
+            text, match.end()
+        ):
+            after_name_end = -1
+            continue
+        listed = (
+            all(p in names or _has_surname_shape(p) for p in parts)
+            or _has_surname_shape(word.lower())
+            # Double first names: "hans-jürgen", "karl-heinz" (one part may be an ordinary word alone).
+            or (len(parts) > 1 and all(p in all_first_names for p in parts) and any(p in names for p in parts))
+        ) and not _AFTER_A_NUMBER.search(text, window_start, match.start())
         known = listed or (
             all(p in all_first_names for p in parts)
             and _NAME_POSITION.search(text, window_start, match.start()) is not None
@@ -1278,12 +1770,16 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
         repeated = word.lower() in found_lower
         known = known or repeated
         follows_name = after_name_end >= 0 and not text[after_name_end : match.start()].strip()
+        if follows_name and not known and _is_a_verb_after_a_name(word, text, match.end()):
+            follows_name = False
         if known or follows_name:
             spans.append(match.span())
             found.append(word)
             found_lower.add(word.lower())
         # Only a first name is followed by its surname ("agnieszka nowak"); after a surname comes the sentence.
-        first_name = listed and all(p in first_names for p in parts)
+        first_name = listed and (
+            all(p in first_names for p in parts) or (len(parts) > 1 and all(p in all_first_names for p in parts))
+        )
         after_name_end = match.end() if (first_name or repeated) and not follows_name else -1
     for start, end in reversed(spans):
         text = text[:start] + NAME + text[end:]
