@@ -80,7 +80,7 @@ CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl", "independ
 CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.80}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
 UNCOVERED_ANSWER_LIMIT = 0.35  # measured 0.26 (6 of 23 calls) on these sets; the goal is 0.10
-HIGHLIGHT_FLOOR = 0.60  # measured 0.664 on the 122 labeled questions of independent-tune
+HIGHLIGHT_FLOOR = 0.60  # measured 0.647 on the 184 labeled questions of independent-tune and independent2-tune
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 
@@ -91,8 +91,15 @@ def test_call_replay_does_not_fall_below_the_baseline(
     service = build_call_service(demo_settings, encoder=demo_encoder, knowledge_base=demo_kb, database_url="sqlite://")
     calls = PROJECT_ROOT / "demo" / "calls"
     scripts = [s for name in CALL_SETS for s in load_call_scripts(calls / name)]
-    tune_ids = {s.id for s in load_call_scripts(calls / "independent-tune.jsonl")}
-    labels = [a for a in load_answer_labels(calls / "answer-labels.jsonl") if a.call_id in tune_ids]
+    tune_ids = {
+        s.id for name in ("independent-tune.jsonl", "independent2-tune.jsonl") for s in load_call_scripts(calls / name)
+    }
+    labels = [
+        a
+        for name in ("answer-labels.jsonl", "answer-labels2.jsonl")
+        for a in load_answer_labels(calls / name)
+        if a.call_id in tune_ids
+    ]
     report = replay_calls(service, scripts, labels)
     for metric, floor in CALL_FLOORS.items():
         assert report.overall[metric] >= floor, (metric, report.overall[metric])
