@@ -207,10 +207,14 @@ class TopicFinder:
         for row, (cluster_id, concern) in enumerate(zip(clusters, concerns, strict=True)):
             members[(cluster_id, concern.city)].append(row)
         keys = sorted(members)
+        # The labels weigh a topic's nouns against the other topics of its city and the reference texts
+        # (articles, answered questions); the topics' own questions are counted per city.
+        asked = {s.text for s in signals}
         labels = self.labeler.characteristic_words(
-            [[concerns[i].text for i in members[k]] for k in keys],  # one text per call
+            [["\n".join(concerns[i].texts) for i in members[k]] for k in keys],  # one text per call
             [cluster_id for cluster_id, _ in keys],
-            background,
+            [t for t in background if t not in asked],
+            [city for _, city in keys],
         )
         topics = [
             self._topic([concerns[i] for i in members[key]], vectors.rows(members[key]), words)
