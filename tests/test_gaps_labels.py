@@ -137,3 +137,13 @@ def test_a_place_far_from_the_matter_is_not_part_of_its_label() -> None:
     assert labeler.label_phrase(far, labeler.characteristic_words([far])[0]) == "Wohngeld"
     near = ["im hinterhof steht ein sperrmüllhaufen", "der sperrmüllhaufen stinkt"]
     assert labeler.label_phrase(near, labeler.characteristic_words([near])[0]) == "Sperrmüllhaufen im Hinterhof"
+
+
+@pytest.mark.unit
+def test_the_question_shown_with_a_label_says_what_the_label_says() -> None:
+    labeler = CTfIdfLabeler()
+    central = ["also ich krieg die arme nich rum, so n meter umfang", "darf ich die hecke einfach kürzen", "die hecke"]
+    assert labeler.naming_question(central, "Hecke kürzen", ["hecke", "umfang"]) == central[1]
+    assert labeler.naming_question(["wie lange dauert dat"], "Hecke kürzen", ["hecke"]) is None
+    compound = ["ja und dat mit der heckenschere", "wat kostet dat"]
+    assert labeler.naming_question(compound, "Hecke", ["hecke"]) == compound[0], "a compound holds the word"

@@ -413,6 +413,25 @@ class CTfIdfLabeler:
                 return f"{_capitalized(head)} und {_capitalized(words[1])}"
         return _capitalized(head)
 
+    def naming_question(self, questions: Sequence[str], label: str, words: Sequence[str]) -> str | None:
+        """Of a topic's questions (best first), the first that says most of what its label says: the
+        label's words, then the topic's other characteristic nouns (a compound counts for the word it
+        holds, "baumschutz" for "baum"); None when no question holds a word of the label."""
+        said = [w.lower() for w in _TOKEN.findall(label.lower()) if w not in _PREPOSITIONS and w not in _ARTICLES]
+        others = [w for w in words[: self.words_per_label] if w not in said]
+
+        def holds(tokens: list[str], word: str) -> bool:
+            return any(t == word or (len(word) >= 4 and word in t) for t in tokens)
+
+        best: tuple[int, int] = (0, 0)
+        chosen = None
+        for question in questions:
+            tokens = _TOKEN.findall(question.lower())
+            found = (sum(holds(tokens, w) for w in said), sum(holds(tokens, w) for w in others))
+            if found[0] and found > best:
+                best, chosen = found, question
+        return chosen
+
     def _actions(self, texts: Sequence[str], key: str) -> Counter[str]:
         """What the callers want done with the best noun: a full verb in the infinitive that follows it
         in a phrase ("nen baum umhauen" -> "umhauen"), with at most a prepositional phrase or a few

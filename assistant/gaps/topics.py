@@ -266,7 +266,8 @@ class TopicFinder:
         )
 
     def _choose_examples(self, topics: list[GapTopic], concerns: list[list[Concern]]) -> None:
-        """The utterances closest to each topic's centroid, one per call first, then any."""
+        """The utterances closest to each topic's centroid, one per call first, then any; the label; and
+        the question shown with it."""
         texts = list(dict.fromkeys(t for group in concerns for c in group for t in c.texts))
         index = {t: i for i, t in enumerate(texts)}
         vectors = self.similarity.vectors(texts)
@@ -285,8 +286,11 @@ class TopicFinder:
                 if len(chosen) < self.config.examples and text not in chosen:
                     chosen.append(text)
             topic.examples = chosen
-            topic.question = chosen[0] if chosen else ""
             topic.label = topic.title = self.labeler.label_phrase([t for c in group for t in c.texts], topic.words)
+            # The question shown with the label: the most central one that says what the label says.
+            central = list(dict.fromkeys(text for _, (_, text) in ranked))
+            named = self.labeler.naming_question(central, topic.label, topic.words)
+            topic.question = named or (chosen[0] if chosen else "")
 
     @staticmethod
     def _assign_groups(topics: list[GapTopic], clusters: list[int]) -> None:
