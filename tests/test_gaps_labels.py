@@ -147,3 +147,17 @@ def test_the_question_shown_with_a_label_says_what_the_label_says() -> None:
     assert labeler.naming_question(["wie lange dauert dat"], "Hecke kürzen", ["hecke"]) is None
     compound = ["ja und dat mit der heckenschere", "wat kostet dat"]
     assert labeler.naming_question(compound, "Hecke", ["hecke"]) == compound[0], "a compound holds the word"
+
+
+@pytest.mark.unit
+def test_a_verb_of_another_clause_is_not_what_is_done_with_the_matter() -> None:
+    labeler = CTfIdfLabeler()
+    texts = ["ich brauch nen parkausweis weil ich bald umziehen will"]
+    assert labeler.label_phrase(texts, labeler.characteristic_words([texts])[0]) == "Parkausweis"
+
+
+@pytest.mark.unit
+def test_a_label_says_the_article_where_the_caller_said_my_or_our() -> None:
+    labeler = CTfIdfLabeler()
+    texts = ["die wespen sitzen unter unserem vordach", "die wespen sind schon wieder da"]
+    assert labeler.label_phrase(texts, labeler.characteristic_words([texts])[0]) == "Wespen unter dem Vordach"

@@ -73,17 +73,15 @@ _PLACE_PREPOSITIONS = frozenset(
 # After a preposition of place these articles say where to ("in die Stadt"), not where.
 _DIRECTION_ARTICLES = frozenset({"die", "das", "ein", "eine", "einen", "ne", "nen"})
 _PREPOSITIONS = _PLACE_PREPOSITIONS | {"bei", "beim", "für", "mit", "ohne", "vom", "von", "zum", "zur"}
+_POSSESSIVE_ENDINGS = {"": "ein", "e": "die", "em": "dem", "en": "den", "er": "der"}
 # Articles of a prepositional phrase, spoken forms written out ("aus nem Garten" -> "aus einem Garten").
 _ARTICLES = {
     **{a: a for a in ("der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einen", "einer")},
     "nem": "einem",
     "ner": "einer",
     "nen": "einen",
-    # Possessives stand where the article would ("auf unserem Dachboden").
-    **{
-        p: p
-        for p in ("mein", "meine", "meinem", "meinen", "meiner", "unser", "unsere", "unserem", "unseren", "unserer")
-    },
+    # Possessives stand where the article would ("auf unserem Dachboden"); a label says the article.
+    **{f"{p}{end}": article for p in ("mein", "unser") for end, article in _POSSESSIVE_ENDINGS.items()},
 }
 # Weight of a noun's texts in the same group's topics of other cities (the same matter).
 GROUP_SUPPORT = 1.0
@@ -93,6 +91,9 @@ OPENING_SUPPORT = 1.0
 DF_SMOOTHING = 5.0
 # How far after its noun a verb may say what is to be done with it ("nen baum einfach so umhauen").
 _ACTION_REACH = 5
+# Tags (STTS) after which a verb no longer says what is done with the noun: other verbs, conjunctions,
+# personal and relative pronouns, question words.
+_CLAUSE_TAGS = ("V", "KO", "PPER", "PRELS", "PW")
 # How close to the best noun a phrase of place must be to say where its matter is ("im hof laufen ratten").
 _PLACE_REACH = 4
 # Share of the texts the second noun of an "A und B" label must be in.
@@ -453,8 +454,8 @@ class CTfIdfLabeler:
                     inside_place = index > 0 and (
                         phrase[index - 1].word in _PREPOSITIONS or phrase[index - 1].word in _ARTICLES
                     )
-                    if word.tag.startswith(("V", "KON")) or (nouns[index] and not inside_place):
-                        break
+                    if word.tag.startswith(_CLAUSE_TAGS) or (nouns[index] and not inside_place):
+                        break  # another verb, a new clause ("weil ich wieder arbeiten geh") or another noun
         return found
 
     def _modifiers(
