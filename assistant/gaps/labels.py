@@ -5,14 +5,20 @@ Only nouns name a matter ("Ratten", "Hinterhof"); verbs, adjectives and fillers 
 each word come from a statistical German tagger that does not rely on capitals (HanTa, the Hanover
 Tagger, ``GermanTagger``). Singular and plural meet in the lemma ("Ratte", "Ratten").
 
-*Characteristic nouns* (``characteristic_words``). Each topic is one class. A noun's support is the
-number of the topic's texts that contain it, half the number of its texts with a compound of it
-("Baumschutz" supports "Baum"), plus half the number of texts of the same group's topics in other cities
-(the same matter, so its words should agree across cities). It is weighted by ``log(1 + N / f)``, where
-``f`` counts the texts containing the noun (by its German Snowball stem) among the topics' texts and a
-background (knowledge articles, other calls) of ``N`` texts in all: nouns frequent in one topic and rare
-elsewhere win. Nouns the callers only use as the place of the matter ("im hinterhof") come after the
-others (``settings``).
+*Characteristic nouns* (``characteristic_words``). Each topic is one class; a topic's texts are its
+calls, a call's questions one per line. A noun's support is the number of the topic's questions that
+contain it, half the number of its questions with a compound of it ("Baumschutz" supports "Baum"), one
+per call that names it first among its nouns (``OPENING_SUPPORT``: callers say what they call about
+early; a noun said as a place, "bei uns vorm haus", does not open a call), plus the same counts of the
+same group's topics in other cities (the same matter, so its words should agree across cities). It is
+weighted by ``log(1 + N / (s + f))``, where ``f`` counts the texts containing the noun (by its German
+Snowball stem) among the questions of the topics of the same city and a background (knowledge
+articles, answered questions) of ``N`` texts in all, and ``s`` (``DF_SMOOTHING``) keeps one caller's
+rare word from outweighing the matter's usual word. Counting within the city keeps a matter called in
+every city ("Ratten") the name of its topic in each. Nouns the callers only use as the place of the
+matter ("im hinterhof") and those of ``NOT_THE_MATTER`` (people and roles, days and weather, generic
+places, spoken words a tagger takes for nouns: "Gärtner", "Montag", "Haus", "sowat") come after the
+others; they are for the labels only, the grouping (``matter_nouns``) does not use them.
 
 Never a label: stop words, spoken fillers, nouns of the call's circumstances (``NOT_A_TOPIC``: "Frage",
 "Sohn", "Woche"), the placeholders of redacted personal data, first names and surnames of the
@@ -24,12 +30,18 @@ an article: "in meiderich") and street names.
 
 *The phrase* (``label_phrase``), from the callers' own words, best first:
 
-1. the best noun with one of the next nouns as the callers said them together, joined by a preposition
+1. the best noun with what the callers want done with it: a full verb in the infinitive after it in the
+   same clause ("nen baum umhauen" -> "Baum umhauen"), not a light verb ("n kammerjäger holen") and not
+   after a noun in a prepositional phrase ("in der bibliothek anmelden");
+2. the best noun with one of the next nouns as the callers said them together, joined by a preposition
    ("ausweis von der bibliothek" -> "Ausweis von der Bibliothek");
-2. the best noun with a prepositional phrase of place of one of the next nouns (a common noun) from
-   anywhere in the texts ("Ratten" + "im hinterhof" -> "Ratten im Hinterhof");
-3. the best two nouns joined by "und" when the second is in at least half of the texts (two or more);
-4. the best noun alone.
+3. the best noun with a prepositional phrase of place of one of the next nouns (a common noun) said
+   within ``_PLACE_REACH`` words of it ("im hinterhof laufen ratten" -> "Ratten im Hinterhof");
+4. the best two nouns joined by "und" when the second is in at least half of the texts (two or more);
+5. the best noun alone.
+
+A possessive is shown as the article ("unter unserem vordach" -> "unter dem Vordach"). ``naming_question``
+picks the question shown with the label: the most central one that holds the label's words.
 
 Nouns are capitalized, in the form the callers used most. The texts are the redacted ones the call
 store keeps, so a label never holds more than what the report already shows.
