@@ -8,7 +8,11 @@ the sets the other modules import are unions of groups, one per use:
 - ``FILLER_WORDS``: words that never label a topic (``assistant.gaps.labels``);
 - ``NOT_A_TOPIC``: words that never name a topic of the gaps report, with the nouns of a call's
   circumstances (``CONTEXT_NOUNS``; ``assistant.gaps.labels``);
-- ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``).
+- ``NOT_IN_NAMES``: words that are never part of a name or a street (``assistant.privacy.redaction``);
+- ``NOT_THE_MATTER``: people and roles, days and the weather, generic places ("Haus", "Hof") and
+  spoken words a tagger takes for nouns ("sowat"), which a topic label names only after the matter, and verbs too
+  light to say what is to be done (``assistant.gaps.labels``; unlike ``NOT_A_TOPIC`` they still count
+  when topics are grouped).
 """
 
 from __future__ import annotations
@@ -206,6 +210,51 @@ CONTEXT_NOUNS = frozenset(
     }
 )  # fmt: skip
 
+# People and roles around a matter ("der Gärtner sagt", "die Nachbarin", "wir sind Mieter"): callers
+# name them often, but they are who is involved, not what the matter is.
+PEOPLE_NOUNS = frozenset(
+    {
+        "anwohner", "anwohnerin", "arbeitgeber", "besitzer", "besitzerin", "chef", "chefin",
+        "eigentümer", "eigentümerin", "gärtner", "gärtnerin", "handwerker", "hausmeister", "hausverwaltung",
+        "kollege", "kollegin", "mama", "mieter", "mieterin", "nachbar", "nachbarin", "nachbarn", "papa",
+        "beirat", "rentner", "rentnerin", "vermieter", "vermieterin", "verwalter", "vorbesitzer", "vorbesitzerin"
+    }
+)  # fmt: skip
+
+# Days and the weather, small talk or the time of a matter, never the matter itself ("nächsten montag",
+# "dat war ja n sturm heut nacht").
+DAYS_AND_WEATHER = frozenset(
+    {
+        "dienstag", "dienstags", "donnerstag", "donnerstags", "freitag", "freitags", "gewitter", "mittwoch",
+        "mittwochs", "montag", "montags", "nacht", "samstag", "samstags", "sonntag", "sonntags", "sturm", "unwetter",
+        "wetter"
+    }
+)  # fmt: skip
+
+# Where a caller lives or something happens, in general terms ("wir ham n haus gekauft", "bei uns im
+# hof"): the place of a matter, rarely the matter itself.
+GENERIC_PLACES = frozenset(
+    {
+        "ecke", "garten", "gegend", "haus", "hinterhof", "hof", "innenhof", "innenstadt", "keller", "nähe",
+        "stadtteil", "straßenrand", "viertel", "wohnung"
+    }
+)  # fmt: skip
+
+# Spoken words a tagger takes for nouns in lower-case transcripts ("so n riesen ast", "anner laterne",
+# "wo krieg ich sowat"): never the name of a thing.
+SPOKEN_NOT_NOUNS = frozenset(
+    {
+        "anner", "aufm", "inner", "mitm", "riesen", "sowat", "vonne"
+    }
+)  # fmt: skip
+
+# Verbs too light to say what is to be done with a thing ("n kammerjäger holen", "fällen lassen").
+LIGHT_VERBS = frozenset(
+    {
+        "finden", "geben", "gucken", "holen", "lassen", "schauen", "tun"
+    }
+)  # fmt: skip
+
 STOPWORDS = (
     FUNCTION_WORDS
     | COURTESY_WORDS
@@ -246,6 +295,9 @@ FILLER_WORDS = (
 # Words that never name a topic of the gaps report: fillers, the conversation, the words around a name
 # ("Frau", "Amt") and the nouns of a call's circumstances.
 NOT_A_TOPIC = STOPWORDS | CONVERSATION_WORDS | FILLER_WORDS | NAME_CONTEXT_WORDS | CONTEXT_NOUNS
+
+# People and roles (a label names them after the matter) and light verbs (never a label's verb).
+NOT_THE_MATTER = PEOPLE_NOUNS | DAYS_AND_WEATHER | GENERIC_PLACES | SPOKEN_NOT_NOUNS | LIGHT_VERBS
 
 # Function words, common verbs and greetings: never part of a person's or a street's name.
 NOT_IN_NAMES = (

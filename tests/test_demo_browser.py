@@ -1,7 +1,8 @@
 """The demo as a new user sees it, in Debian's Chromium: ``souffleur demo`` (real model) plays its calls
 and the simulated agent feedback; the sidebar shows the suggestions, opens the article at the answering
 section with the sentence marked and no raw Markdown, and its manual search says "keine sicheren
-Treffer" for nonsense; the gaps page ranks the planted matters and hands out a draft article.
+Treffer" for nonsense; the gaps page ranks the planted matters, names them in the labels of its top
+rows and hands out a draft article.
 
 With ``SOUFFLEUR_SCREENSHOTS=1`` the run writes ``docs/sidebar.png`` and ``docs/gaps.png`` (what
 ``scripts/screenshots`` does); otherwise the screenshots go to the test's temporary folder.
@@ -158,8 +159,10 @@ def check_gaps_page(page: Page, url: str, shots: Path) -> None:
     top = " ".join(
         (rows.nth(i).text_content() or "") + (details.nth(i).text_content() or "") for i in range(min(3, rows.count()))
     ).lower()
+    labels = " ".join(rows.nth(i).locator("td").nth(2).locator("button").inner_text() for i in range(3)).lower()
     for words in (("baum", "birke", "kastanie", "eiche", "fäll"), ("ratte",), ("bibliothek", "bücherei", "ausweis")):
         assert any(w in top for w in words), f"{words[0]} not among the top 3 Duisburg topics:\n{top}"
+        assert any(w in labels for w in words), f"no label of the top 3 Duisburg topics names {words[0]}: {labels}"
     with page.expect_download() as download_info:
         rows.first.locator("button.draft").click()
     download = download_info.value

@@ -198,3 +198,21 @@ def test_greetings_and_thanks_stay_out_of_a_topic(finder: TopicFinder) -> None:
     assert topic.questions == [("c1", "bei uns im keller laufen ratten rum")] and topic.examples == [texts[1]]
     only_thanks = finder.find(signals("c2", ["okay danke"]))[0]
     assert only_thanks.questions == [("c2", "okay danke")], "a concern keeps its texts when none names a matter"
+
+
+@pytest.mark.unit
+def test_each_city_names_a_matter_by_its_callers_word(finder: TopicFinder) -> None:
+    """The labels weigh a topic's nouns against the other topics of its city, not against the same matter
+    in other cities; and the questions of a call count one by one."""
+    calls = {
+        "duisburg": ["auf dem dachboden poltern waschbären", "die dämmung und die kabel sind zerfetzt, wer hilft da"],
+        "bottrop": ["in der garage wohnen waschbären", "die mülltonne ist jede nacht umgekippt, die folie zerrissen"],
+        "dinslaken": ["waschbären in der gartenlaube", "der rhabarber ist weg und die regentonne voll dreck"],
+    }
+    found = [s for city, texts in calls.items() for s in signals(f"w-{city}", texts, city=city)]
+    found += signals("d2", ["die straßenlaterne vor der kita flackert seit tagen"], city="duisburg")
+    topics = finder.find(found, [s.text for s in found])
+    labels = {t.city: t.label for t in topics if "waschbären" in t.words}
+    assert len(labels) == 3 and len({t.group for t in topics if "waschbären" in t.words}) > 1, labels
+    assert all(label.startswith("Waschbären") for label in labels.values()), labels
+    assert all("waschbären" in t.question for t in topics if "waschbären" in t.words)

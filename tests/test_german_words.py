@@ -5,11 +5,18 @@ from __future__ import annotations
 import pytest
 
 from corpus import german_words
-from corpus.german_words import CONVERSATION_WORDS, FILLER_WORDS, NOT_A_TOPIC, NOT_IN_NAMES, STOPWORDS
+from corpus.german_words import (
+    CONVERSATION_WORDS,
+    FILLER_WORDS,
+    NOT_A_TOPIC,
+    NOT_IN_NAMES,
+    NOT_THE_MATTER,
+    STOPWORDS,
+)
 
 pytestmark = pytest.mark.unit
 
-_USES = {"STOPWORDS", "CONVERSATION_WORDS", "FILLER_WORDS", "NOT_IN_NAMES", "NOT_A_TOPIC"}
+_USES = {"STOPWORDS", "CONVERSATION_WORDS", "FILLER_WORDS", "NOT_IN_NAMES", "NOT_A_TOPIC", "NOT_THE_MATTER"}
 
 
 def _groups() -> dict[str, frozenset[str]]:
@@ -26,7 +33,7 @@ def test_every_word_is_written_in_one_group_only() -> None:
         for word in group:
             assert word not in seen, f"{word!r} is in {seen.get(word)} and {name}"
             seen[word] = name
-    assert set(seen) == STOPWORDS | CONVERSATION_WORDS | FILLER_WORDS | NOT_IN_NAMES | NOT_A_TOPIC
+    assert set(seen) == STOPWORDS | CONVERSATION_WORDS | FILLER_WORDS | NOT_IN_NAMES | NOT_A_TOPIC | NOT_THE_MATTER
 
 
 def test_uses_keep_their_distinctive_words() -> None:

@@ -5,14 +5,20 @@ Only nouns name a matter ("Ratten", "Hinterhof"); verbs, adjectives and fillers 
 each word come from a statistical German tagger that does not rely on capitals (HanTa, the Hanover
 Tagger, ``GermanTagger``). Singular and plural meet in the lemma ("Ratte", "Ratten").
 
-*Characteristic nouns* (``characteristic_words``). Each topic is one class. A noun's support is the
-number of the topic's texts that contain it, half the number of its texts with a compound of it
-("Baumschutz" supports "Baum"), plus half the number of texts of the same group's topics in other cities
-(the same matter, so its words should agree across cities). It is weighted by ``log(1 + N / f)``, where
-``f`` counts the texts containing the noun (by its German Snowball stem) among the topics' texts and a
-background (knowledge articles, other calls) of ``N`` texts in all: nouns frequent in one topic and rare
-elsewhere win. Nouns the callers only use as the place of the matter ("im hinterhof") come after the
-others (``settings``).
+*Characteristic nouns* (``characteristic_words``). Each topic is one class; a topic's texts are its
+calls, a call's questions one per line. A noun's support is the number of the topic's questions that
+contain it, half the number of its questions with a compound of it ("Baumschutz" supports "Baum"), one
+per call that names it first among its nouns (``OPENING_SUPPORT``: callers say what they call about
+early; a noun said as a place, "bei uns vorm haus", does not open a call), plus the same counts of the
+same group's topics in other cities (the same matter, so its words should agree across cities). It is
+weighted by ``log(1 + N / (s + f))``, where ``f`` counts the texts containing the noun (by its German
+Snowball stem) among the questions of the topics of the same city and a background (knowledge
+articles, answered questions) of ``N`` texts in all, and ``s`` (``DF_SMOOTHING``) keeps one caller's
+rare word from outweighing the matter's usual word. Counting within the city keeps a matter called in
+every city ("Ratten") the name of its topic in each. Nouns the callers only use as the place of the
+matter ("im hinterhof") and those of ``NOT_THE_MATTER`` (people and roles, days and weather, generic
+places, spoken words a tagger takes for nouns: "Gärtner", "Montag", "Haus", "sowat") come after the
+others; they are for the labels only, the grouping (``matter_nouns``) does not use them.
 
 Never a label: stop words, spoken fillers, nouns of the call's circumstances (``NOT_A_TOPIC``: "Frage",
 "Sohn", "Woche"), the placeholders of redacted personal data, first names and surnames of the
@@ -24,12 +30,18 @@ an article: "in meiderich") and street names.
 
 *The phrase* (``label_phrase``), from the callers' own words, best first:
 
-1. the best noun with one of the next nouns as the callers said them together, joined by a preposition
+1. the best noun with what the callers want done with it: a full verb in the infinitive after it in the
+   same clause ("nen baum umhauen" -> "Baum umhauen"), not a light verb ("n kammerjäger holen") and not
+   after a noun in a prepositional phrase ("in der bibliothek anmelden");
+2. the best noun with one of the next nouns as the callers said them together, joined by a preposition
    ("ausweis von der bibliothek" -> "Ausweis von der Bibliothek");
-2. the best noun with a prepositional phrase of place of one of the next nouns (a common noun) from
-   anywhere in the texts ("Ratten" + "im hinterhof" -> "Ratten im Hinterhof");
-3. the best two nouns joined by "und" when the second is in at least half of the texts (two or more);
-4. the best noun alone.
+3. the best noun with a prepositional phrase of place of one of the next nouns (a common noun) said
+   within ``_PLACE_REACH`` words of it ("im hinterhof laufen ratten" -> "Ratten im Hinterhof");
+4. the best two nouns joined by "und" when the second is in at least half of the texts (two or more);
+5. the best noun alone.
+
+A possessive is shown as the article ("unter unserem vordach" -> "unter dem Vordach"). ``naming_question``
+picks the question shown with the label: the most central one that holds the label's words.
 
 Nouns are capitalized, in the form the callers used most. The texts are the redacted ones the call
 store keeps, so a label never holds more than what the report already shows.
@@ -43,16 +55,18 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import Stemmer
 
 from assistant.live.utterance_analysis import content_words
 from assistant.privacy.names import gazetteer_names
-from corpus.german_words import NOT_A_TOPIC
+from corpus.german_words import NOT_A_TOPIC, NOT_THE_MATTER
 
 _PLACEHOLDER = re.compile(r"\[[A-ZÄÖÜ-]+\]")
+# Where a phrase ends besides punctuation: a placeholder, or a line break between two questions.
+_PHRASE_BREAK = re.compile(r"\[[A-ZÄÖÜ-]+\]|\n")
 _TOKEN = re.compile(r"[a-zäöüß]+(?:-[a-zäöüß]+)*|[.,;:!?]")
 # Prepositions that take a place name without an article ("in meiderich", "nach hamborn").
 _PLACE_NAME_PREPOSITIONS = frozenset({"in", "nach", "aus"})
@@ -71,15 +85,29 @@ _PLACE_PREPOSITIONS = frozenset(
 # After a preposition of place these articles say where to ("in die Stadt"), not where.
 _DIRECTION_ARTICLES = frozenset({"die", "das", "ein", "eine", "einen", "ne", "nen"})
 _PREPOSITIONS = _PLACE_PREPOSITIONS | {"bei", "beim", "für", "mit", "ohne", "vom", "von", "zum", "zur"}
+_POSSESSIVE_ENDINGS = {"": "ein", "e": "die", "em": "dem", "en": "den", "er": "der"}
 # Articles of a prepositional phrase, spoken forms written out ("aus nem Garten" -> "aus einem Garten").
 _ARTICLES = {
     **{a: a for a in ("der", "die", "das", "dem", "den", "des", "ein", "eine", "einem", "einen", "einer")},
     "nem": "einem",
     "ner": "einer",
     "nen": "einen",
+    # Possessives stand where the article would ("auf unserem Dachboden"); a label says the article.
+    **{f"{p}{end}": article for p in ("mein", "unser") for end, article in _POSSESSIVE_ENDINGS.items()},
 }
 # Weight of a noun's texts in the same group's topics of other cities (the same matter).
 GROUP_SUPPORT = 1.0
+# Weight of a call that names the noun first among the nouns of the matter (callers say what they call
+# about early; circumstances, places and people follow).
+OPENING_SUPPORT = 1.0
+DF_SMOOTHING = 5.0
+# How far after its noun a verb may say what is to be done with it ("nen baum einfach so umhauen").
+_ACTION_REACH = 5
+# Tags (STTS) after which a verb no longer says what is done with the noun: other verbs, conjunctions,
+# personal and relative pronouns, question words.
+_CLAUSE_TAGS = ("V", "KO", "PPER", "PRELS", "PW")
+# How close to the best noun a phrase of place must be to say where its matter is ("im hof laufen ratten").
+_PLACE_REACH = 4
 # Share of the texts the second noun of an "A und B" label must be in.
 _AND_MIN_SHARE = 0.5
 
@@ -95,6 +123,46 @@ class Token:
     @property
     def noun(self) -> bool:
         return self.tag in _NOUN_TAGS
+
+
+@dataclass
+class _NounCounts:
+    """One topic's nouns: the questions that hold each, and the calls that name each first among the
+    nouns of the matter."""
+
+    asked: Counter[str] = field(default_factory=Counter)
+    opened: Counter[str] = field(default_factory=Counter)
+
+    def support(self, key: str) -> float:
+        """Questions holding the noun, half those holding a compound of it, and the calls opening with it."""
+        compounds = sum(n for k, n in self.asked.items() if k != key and _compound_of(k, key))
+        return self.asked[key] + 0.5 * compounds + OPENING_SUPPORT * self.opened[key]
+
+
+class _DocumentFrequency:
+    """How many texts hold a stem: the reference texts (articles, answered questions) and one city's
+    questions. ``weight`` is the inverse document frequency ``log(1 + N / (s + f))``, smoothed by ``s``
+    (``DF_SMOOTHING``) so that one caller's rare word does not outweigh the matter's usual word."""
+
+    def __init__(self, stemmer: Any, reference: Sequence[str]) -> None:
+        self._stemmer = stemmer
+        self._reference = Counter(s for text in reference for s in self._stems(text))
+        self._documents = len(reference)
+        self._city: dict[str, Counter[str]] = {}
+        self._city_documents: Counter[str] = Counter()
+
+    def _stems(self, text: str) -> set[str]:
+        return set(self._stemmer.stemWords(re.findall(r"[a-zäöüß]{3,}", text.lower())))
+
+    def add(self, city: str, texts: Sequence[str]) -> None:
+        found = self._city.setdefault(city, Counter())
+        for text in texts:
+            found.update(self._stems(text))
+        self._city_documents[city] += len(texts)
+
+    def weight(self, city: str, stem: str) -> float:
+        seen = DF_SMOOTHING + self._reference[stem] + self._city.get(city, Counter())[stem]
+        return math.log(1 + (self._documents + self._city_documents[city]) / seen)
 
 
 @functools.cache
@@ -117,7 +185,7 @@ class GermanTagger:
         found = self._cache.get(text)
         if found is None:
             found = []
-            for part in _PLACEHOLDER.split(text):
+            for part in _PHRASE_BREAK.split(text):
                 words = _TOKEN.findall(part.lower())
                 if any(w[0].isalpha() for w in words):
                     tagged = _hanover_tagger().tag_sent(words, casesensitive=False, taglevel=1)
@@ -197,63 +265,89 @@ class CTfIdfLabeler:
         return self._known
 
     def characteristic_words(
-        self, topics: Sequence[Sequence[str]], groups: Sequence[int] | None = None, background: Sequence[str] = ()
+        self,
+        topics: Sequence[Sequence[str]],
+        groups: Sequence[int] | None = None,
+        background: Sequence[str] = (),
+        cities: Sequence[str] | None = None,
     ) -> list[list[str]]:
-        """For each topic (its texts, one per call), its best nouns as the callers wrote them most often
-        (lower case), best first: twice ``words_per_label`` of them, the rest are candidates for the
-        phrase. ``groups`` gives each topic's group; topics of one group support each other's nouns."""
+        """For each topic (its texts, one per call; a call's questions separated by newlines), its best
+        nouns as the callers wrote them most often (lower case), best first: twice ``words_per_label`` of
+        them, the rest are candidates for the phrase. ``groups`` gives each topic's group; topics of one
+        group support each other's nouns. ``cities`` gives each topic's city: a noun is weighed against
+        the other topics of its city and the ``background`` (articles, answered questions), so a matter
+        called in every city keeps its name in each."""
         groups = list(groups) if groups is not None else list(range(len(topics)))
+        cities = list(cities) if cities is not None else [""] * len(topics)
         every_text = [t for texts in topics for t in texts]
-        fragments = self.fragments(every_text)
-        places = self.place_names(every_text)
-        tagged = {
-            text: [n for n in self._nouns(text, every_text) if n.word not in fragments | places] for text in every_text
-        }
-        common_noun = {self._key(n) for nouns in tagged.values() for n in nouns if n.tag != _PROPER_NOUN}
-        texts_with: Counter[str] = Counter(k for nouns in tagged.values() for k in {self._key(n) for n in nouns})
-
-        def trusted(token: Token) -> bool:
-            key = self._key(token)
-            return key in common_noun or token.word in self.vocabulary or texts_with[key] > 1
-
-        counts: list[Counter[str]] = []
-        surfaces: dict[str, Counter[str]] = {}
-        for texts in topics:
-            present: Counter[str] = Counter()
-            for text in texts:
-                nouns = [n for n in tagged[text] if trusted(n)]
-                for noun in nouns:
-                    surfaces.setdefault(self._key(noun), Counter())[noun.word] += 1
-                present.update({self._key(n) for n in nouns})
-            counts.append(present)
-        stems = {key: self._stem(key) for present in counts for key in present}
-        frequency: Counter[str] = Counter()
-        for text in [*every_text, *background]:
-            frequency.update(set(self._stemmer.stemWords(re.findall(r"[a-zäöüß]{3,}", text.lower()))))
-        documents = len(every_text) + len(background)
         settings = self.settings(every_text)
-        group_counts: dict[int, Counter[str]] = {}
-        for group, present in zip(groups, counts, strict=True):
-            group_counts.setdefault(group, Counter()).update(present)
+        counts, surfaces = self._count_nouns(topics, settings)
+        frequency = _DocumentFrequency(self._stemmer, background)
+        for city, texts in zip(cities, topics, strict=True):
+            frequency.add(city, [q for text in texts for q in _questions(text)])
+        in_group: dict[int, Counter[str]] = {}
+        for group, count in zip(groups, counts, strict=True):
+            in_group.setdefault(group, Counter()).update(count.asked + count.opened)
         labels = []
-        for group, present in zip(groups, counts, strict=True):
-            elsewhere = group_counts[group]
+        for group, city, count in zip(groups, cities, counts, strict=True):
 
-            def score(key: str, present: Counter[str] = present, elsewhere: Counter[str] = elsewhere) -> float:
-                compounds = sum(n for k, n in present.items() if k != key and _compound_of(k, key))
-                support = present[key] + 0.5 * compounds + GROUP_SUPPORT * (elsewhere[key] - present[key])
-                return support * math.log(1 + documents / max(1, frequency[stems[key]]))
+            def rank(
+                key: str, count: _NounCounts = count, group: int = group, city: str = city
+            ) -> tuple[bool, float, int, str]:
+                support = count.support(key) + GROUP_SUPPORT * (
+                    in_group[group][key] - count.asked[key] - count.opened[key]
+                )
+                beside = key in settings or key in NOT_THE_MATTER
+                return (beside, -support * frequency.weight(city, self._stem(key)), -count.asked[key], key)
 
-            def rank(key: str, present: Counter[str] = present) -> tuple[bool, float, int, str]:
-                return (key in settings, -score(key), -present[key], key)
-
-            ranked = sorted(present, key=rank)
+            ranked = sorted(count.asked, key=rank)
             labels.append([_surface(surfaces[k]) for k in ranked[: self.words_per_label * 2]])
         for index, texts in enumerate(topics):
             if not labels[index]:  # no noun at all: the most frequent content words
                 terms = Counter(w for t in texts for w in self.terms(t) if w not in gazetteer_names())
                 labels[index] = [w for w, _ in terms.most_common(self.words_per_label * 2)]
         return labels
+
+    def _count_nouns(
+        self, topics: Sequence[Sequence[str]], settings: set[str]
+    ) -> tuple[list[_NounCounts], dict[str, Counter[str]]]:
+        """Per topic, the questions holding each noun and the calls naming it first; and the spellings
+        of each noun."""
+        every_text = [t for texts in topics for t in texts]
+        dropped = self.fragments(every_text) | self.place_names(every_text)
+        tagged = {
+            question: [n for n in self._nouns(question, every_text) if n.word not in dropped]
+            for text in every_text
+            for question in _questions(text)
+        }
+        common_noun = {self._key(n) for nouns in tagged.values() for n in nouns if n.tag != _PROPER_NOUN}
+        texts_with: Counter[str] = Counter(
+            k for text in every_text for k in {self._key(n) for q in _questions(text) for n in tagged[q]}
+        )
+
+        def trusted(token: Token) -> bool:
+            key = self._key(token)
+            return key in common_noun or token.word in self.vocabulary or texts_with[key] > 1
+
+        counts = []
+        surfaces: dict[str, Counter[str]] = {}
+        for texts in topics:
+            count = _NounCounts()
+            for text in texts:
+                said: list[str] = []  # the call's nouns in order, those used as a place left out
+                for question in _questions(text):
+                    nouns = [n for n in tagged[question] if trusted(n)]
+                    for noun in nouns:
+                        surfaces.setdefault(self._key(noun), Counter())[noun.word] += 1
+                    keys = list(dict.fromkeys(self._key(n) for n in nouns))
+                    count.asked.update(keys)
+                    where = self._places_in(question)
+                    said.extend(k for k in keys if k not in where)
+                matter = [k for k in said if k not in settings and k not in NOT_THE_MATTER]
+                if matter:
+                    count.opened[matter[0]] += 1
+            counts.append(count)
+        return counts, surfaces
 
     def fragments(self, texts: Iterable[str]) -> set[str]:
         """Pieces of a word that speech recognition split ("person alausweis", "öffnungs zeiten"): a word
@@ -279,6 +373,15 @@ class CTfIdfLabeler:
                 )
         return {key for key, n in inside.items() if n == every[key]}
 
+    def _places_in(self, text: str) -> set[str]:
+        """The nouns a text uses as a place ("bei uns vorm haus")."""
+        return {
+            self._key(noun)
+            for phrase in self._tagger.phrases(text)
+            for start, _, noun in _prepositional_phrases(phrase)
+            if _of_place(phrase, start)
+        }
+
     def matter_nouns(self, text: str) -> list[str]:
         """The lemmas of the nouns of a text that may name a matter, in order ("ratte", "hinterhof")."""
         places = self.place_names([text])
@@ -303,11 +406,16 @@ class CTfIdfLabeler:
 
     def label_phrase(self, texts: Sequence[str], words: Sequence[str]) -> str:
         """A short German phrase naming the topic: its best noun (``words[0]``, from
-        ``characteristic_words``), with another of its nouns where the texts join them."""
+        ``characteristic_words``), with what the callers want done with it or another of its nouns where
+        the texts join them."""
         if not words:
             return ""
         head = words[0]
-        together, modifiers = self._modifiers(texts, self._keys_of(texts, words))
+        keys = self._keys_of(texts, words)
+        together, modifiers = self._modifiers(texts, keys)
+        actions = self._actions(texts, keys[0])
+        if actions:
+            return f"{_capitalized(head)} {min(actions, key=lambda a: (-actions[a], len(a), a))}"
         if together:
             return _best(together)
         if modifiers:
@@ -318,11 +426,56 @@ class CTfIdfLabeler:
                 return f"{_capitalized(head)} und {_capitalized(words[1])}"
         return _capitalized(head)
 
+    def naming_question(self, questions: Sequence[str], label: str, words: Sequence[str]) -> str | None:
+        """Of a topic's questions (best first), the first that says most of what its label says: the
+        label's words, then the topic's other characteristic nouns (a compound counts for the word it
+        holds, "baumschutz" for "baum"); None when no question holds a word of the label."""
+        said = [w.lower() for w in _TOKEN.findall(label.lower()) if w not in _PREPOSITIONS and w not in _ARTICLES]
+        others = [w for w in words[: self.words_per_label] if w not in said]
+
+        def holds(tokens: list[str], word: str) -> bool:
+            return any(t == word or (len(word) >= 4 and word in t) for t in tokens)
+
+        best: tuple[int, int] = (0, 0)
+        chosen = None
+        for question in questions:
+            tokens = _TOKEN.findall(question.lower())
+            found = (sum(holds(tokens, w) for w in said), sum(holds(tokens, w) for w in others))
+            if found[0] and found > best:
+                best, chosen = found, question
+        return chosen
+
+    def _actions(self, texts: Sequence[str], key: str) -> Counter[str]:
+        """What the callers want done with the best noun: a full verb in the infinitive that follows it
+        in a phrase ("nen baum umhauen" -> "umhauen"), with at most a prepositional phrase or a few
+        words between and no other noun; light verbs ("holen", "machen") say nothing."""
+        found: Counter[str] = Counter()
+        for phrase in (p for text in texts for p in self._tagger.phrases(text)):
+            nouns = self._phrase_nouns(phrase, texts)
+            for start, token in enumerate(phrase):
+                if not (nouns[start] and self._key(token) == key) or _in_prepositional_phrase(phrase, start):
+                    continue  # "in der bibliothek anmelden": the noun is not what is acted on
+                for index in range(start + 1, min(len(phrase), start + 1 + _ACTION_REACH)):
+                    word = phrase[index]
+                    if word.tag == "VV(INF)":
+                        lemma = word.lemma.lower()
+                        light = {word.word, lemma} & (self.stopwords | NOT_THE_MATTER)
+                        if not light and len(word.word) > 3:
+                            found[word.word] += 1
+                        break
+                    inside_place = index > 0 and (
+                        phrase[index - 1].word in _PREPOSITIONS or phrase[index - 1].word in _ARTICLES
+                    )
+                    if word.tag.startswith(_CLAUSE_TAGS) or (nouns[index] and not inside_place):
+                        break  # another verb, a new clause ("weil ich wieder arbeiten geh") or another noun
+        return found
+
     def _modifiers(
         self, texts: Sequence[str], keys: Sequence[str]
     ) -> tuple[Counter[tuple[int, str]], Counter[tuple[int, str]]]:
         """Phrases of the best noun (``keys[0]``) joined to another by a preposition, and prepositional
-        phrases of place of the other nouns; each with the rank of the other noun."""
+        phrases of place of the other nouns close to the best noun ("im hof laufen ratten"; not the
+        caller's district at the other end of the sentence); each with the rank of the other noun."""
         # Not a noun that starts like the best one ("Gullideckel aus dem Gully", "Ratte an der Rattenfalle").
         others = {key: rank for rank, key in enumerate(keys[1:], start=1) if key[:4] != keys[0][:4]}
         together: Counter[tuple[int, str]] = Counter()
@@ -341,16 +494,26 @@ class CTfIdfLabeler:
                     continue
                 if rank is None:
                     continue
-                if _of_place(phrase, start) and noun.tag != _PROPER_NOUN:
+                if _of_place(phrase, start) and noun.tag != _PROPER_NOUN and _near(phrase, start, end, keys[0]):
                     modifiers[(rank, modifier)] += 1
                 if before is not None and before.noun and self._key(before) == keys[0]:
                     together[(rank, f"{_capitalized(before.word)} {modifier}")] += 1
         return together, modifiers
 
+    def _phrase_nouns(self, phrase: Sequence[Token], texts: Sequence[str]) -> list[bool]:
+        """Which words of a phrase are nouns, a word tagged a common noun elsewhere in the texts too."""
+        known = self._common_nouns(tuple(texts))
+        return [t.noun or t.word in known for t in phrase]
+
     def _keys_of(self, texts: Sequence[str], words: Sequence[str]) -> list[str]:
         """The lemma key of each label word, as tagged in the texts."""
         keys = {n.word: self._key(n) for text in texts for n in self._nouns(text)}
         return [keys.get(w, w) for w in words]
+
+
+def _questions(text: str) -> list[str]:
+    """The questions of one call's text (one per line)."""
+    return [q for q in text.split("\n") if q.strip()] or [text]
 
 
 def _prepositional_phrases(phrase: list[Token]) -> Iterable[tuple[int, int, Token]]:
@@ -363,6 +526,22 @@ def _prepositional_phrases(phrase: list[Token]) -> Iterable[tuple[int, int, Toke
             end += 1
         if end < len(phrase) and phrase[end].noun:
             yield start, end + 1, phrase[end]
+
+
+def _in_prepositional_phrase(phrase: list[Token], index: int) -> bool:
+    """True when ``phrase[index]`` follows a preposition, with or without an article between."""
+    before = [t.word for t in phrase[max(0, index - 2) : index]]
+    return bool(before) and (
+        before[-1] in _PREPOSITIONS or (len(before) == 2 and before[-1] in _ARTICLES and before[0] in _PREPOSITIONS)
+    )
+
+
+def _near(phrase: list[Token], start: int, end: int, key: str) -> bool:
+    """True when the best noun (lemma ``key``) is within ``_PLACE_REACH`` words of ``phrase[start:end]``."""
+    return any(
+        t.lemma.lower() == key or t.word == key
+        for t in phrase[max(0, start - _PLACE_REACH) : start] + phrase[end : end + _PLACE_REACH]
+    )
 
 
 def _of_place(phrase: list[Token], start: int) -> bool:

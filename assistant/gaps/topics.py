@@ -207,10 +207,14 @@ class TopicFinder:
         for row, (cluster_id, concern) in enumerate(zip(clusters, concerns, strict=True)):
             members[(cluster_id, concern.city)].append(row)
         keys = sorted(members)
+        # The labels weigh a topic's nouns against the other topics of its city and the reference texts
+        # (articles, answered questions); the topics' own questions are counted per city.
+        asked = {s.text for s in signals}
         labels = self.labeler.characteristic_words(
-            [[concerns[i].text for i in members[k]] for k in keys],  # one text per call
+            [["\n".join(concerns[i].texts) for i in members[k]] for k in keys],  # one text per call
             [cluster_id for cluster_id, _ in keys],
-            background,
+            [t for t in background if t not in asked],
+            [city for _, city in keys],
         )
         topics = [
             self._topic([concerns[i] for i in members[key]], vectors.rows(members[key]), words)
@@ -262,7 +266,8 @@ class TopicFinder:
         )
 
     def _choose_examples(self, topics: list[GapTopic], concerns: list[list[Concern]]) -> None:
-        """The utterances closest to each topic's centroid, one per call first, then any."""
+        """The utterances closest to each topic's centroid, one per call first, then any; the label; and
+        the question shown with it."""
         texts = list(dict.fromkeys(t for group in concerns for c in group for t in c.texts))
         index = {t: i for i, t in enumerate(texts)}
         vectors = self.similarity.vectors(texts)
@@ -281,8 +286,11 @@ class TopicFinder:
                 if len(chosen) < self.config.examples and text not in chosen:
                     chosen.append(text)
             topic.examples = chosen
-            topic.question = chosen[0] if chosen else ""
             topic.label = topic.title = self.labeler.label_phrase([t for c in group for t in c.texts], topic.words)
+            # The question shown with the label: the most central one that says what the label says.
+            central = list(dict.fromkeys(text for _, (_, text) in ranked))
+            named = self.labeler.naming_question(central, topic.label, topic.words)
+            topic.question = named or (chosen[0] if chosen else "")
 
     @staticmethod
     def _assign_groups(topics: list[GapTopic], clusters: list[int]) -> None:
