@@ -279,6 +279,12 @@ class ServerSettings(_Group):
     index_poll_seconds: float = Field(
         1.0, ge=0, description="How often a running server checks for a newly published index; 0: never"
     )
+    request_threads: int = Field(
+        8,
+        ge=1,
+        le=200,
+        description="Threads for blocking request work (utterances, database reads); more requests wait their turn",
+    )
 
 
 class Settings(BaseSettings):

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
@@ -52,6 +53,11 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
 
             app.state.service = build_call_service(settings)
         watcher = start_index_watcher(settings, app.state.service)
+        # Blocking request work (sync handlers and dependencies, utterances) runs on at most this many
+        # threads; the rest wait on the event loop. Dozens of threads on a few cores fought over the
+        # GIL: every thread that released it (a database statement, waiting for the encoder) waited
+        # behind all the others to get it back.
+        to_thread.current_default_thread_limiter().total_tokens = settings.server.request_threads
         yield
         if watcher is not None:
             watcher.stop()
