@@ -94,6 +94,9 @@ def _uvicorn_config(app: object, settings: Settings, host: str, port: int, log_l
         # Every handler scrubs tokens (the socket handshake line shows the query string).
         log_config=server_log_config(_secrets(settings)),
         ws_max_size=socket_frame_limit(settings),
+        # Sidebar events are a few KB on a local network: compressing each one cost the event loop
+        # more than sending it.
+        ws_per_message_deflate=False,
     )
 
 
