@@ -228,8 +228,9 @@ class OnnxEncoder(IdentifiedEncoder):
             if why:
                 log.warning("passages stay on ONNX Runtime: %s", why)
                 passage_runtime = "onnxruntime"
-            else:
-                self._passage_session = _OpenVinoSession(folder / _FILES["fp32"], threads)
+            else:  # compiled at the first passage (a few seconds), not by a process that only embeds queries
+                self._passage_session = None
+                self._openvino_source = (folder / _FILES["fp32"], threads)
         self.passage_runtime = passage_runtime
         self.identity = EncoderIdentity(
             model_id=f"{model_folder}#onnx-{variant}",
@@ -286,6 +287,8 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._encode(texts, self._query_prompt)
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
+        if self._passage_session is None:
+            self._passage_session = _OpenVinoSession(*self._openvino_source)
         return self._encode(texts, self._passage_prompt, progress, self._passage_session)
 
 
