@@ -150,7 +150,7 @@ async def call_slot(
 ) -> None:
     """One agent position: ``calls_per_slot`` calls one after another (until the deadline, if any)."""
     n = 0
-    while n < calls_per_slot or (m.deadline is not None and not m.over()):
+    while n < calls_per_slot or ((m.deadline is not None or m.target is not None) and not m.over()):
         if m.over():
             return
         index = slot * calls_per_slot + n
