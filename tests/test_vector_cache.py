@@ -93,3 +93,18 @@ def test_the_cache_keeps_the_most_recent_entries(tmp_path: Path) -> None:
     found, missing = PassageVectorCache(tmp_path, "fp", 2).lookup(["a", "b", "c", "d"])
     assert sorted(found) == [0, 2, 3] and missing == [1]
     assert np.array_equal(found[0], [1.0, 1.0])
+
+
+def test_digests_ending_in_zero_bytes_survive_a_save(tmp_path: Path) -> None:
+    import hashlib
+
+    from embeddings.index import vector_cache
+
+    texts = [f"Passage {i}" for i in range(2000)]
+    zero_ending = [t for t in texts if hashlib.sha256(t.encode()).digest().endswith(b"\0")]
+    assert zero_ending, "the check needs a text whose digest ends in a zero byte"
+    cache = vector_cache.PassageVectorCache(tmp_path, "fp", 2)
+    cache.store(texts, np.ones((len(texts), 2), dtype=np.float32))
+    cache.save()
+    found, missing = vector_cache.PassageVectorCache(tmp_path, "fp", 2).lookup(texts)
+    assert missing == [] and len(found) == len(texts)

@@ -7,8 +7,9 @@ a knowledge base embeds everything; a rebuild (a deleted index, a changed settin
 articles, an edited article, switching models back and forth) embeds only passages whose text is new
 to that model.
 
-Files: ``<folder>/<fingerprint>.npz`` with ``keys`` (32-byte digests) and ``vectors`` (float32), written
-atomically after each build. A file that cannot be read is ignored (and replaced at the next save).
+Files: ``<folder>/<fingerprint>.npz`` with ``keys`` (32-byte digests, one row of uint8 each) and
+``vectors`` (float32), written atomically after each build. A file that cannot be read is ignored
+(and replaced at the next save).
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from embeddings.encoders.encoder import Vectors
 log = logging.getLogger("souffleur.index")
 
 MAX_ENTRIES = 200_000  # about 300 MB of 384-dimensional vectors; the oldest entries go first
+
+
+KEY_BYTES = 32
 
 
 def text_key(text: str) -> bytes:
@@ -59,7 +63,10 @@ class PassageVectorCache:
         if vectors.ndim != 2 or vectors.shape[1] != self.dimension or len(keys) != len(vectors):
             log.warning("ignoring the vector cache %s: it does not fit this model", self.path)
             return
-        self._vectors = {bytes(k): v for k, v in zip(keys, vectors.astype(np.float32), strict=True)}
+        if keys.ndim != 2 or keys.shape[1] != KEY_BYTES:
+            log.warning("ignoring the vector cache %s: unknown key format", self.path)
+            return
+        self._vectors = {k.tobytes(): v for k, v in zip(keys, vectors.astype(np.float32), strict=True)}
 
     def __len__(self) -> int:
         self._load()
@@ -93,7 +100,9 @@ class PassageVectorCache:
         self._load()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{self.path.stem}.{os.getpid()}.tmp.npz")
-        keys = np.array(list(self._vectors), dtype="S32")
+        # Digests as rows of bytes (numpy's fixed-size byte strings would drop a digest's trailing zeros).
+        raw = b"".join(self._vectors)
+        keys = np.frombuffer(raw, dtype=np.uint8).reshape(len(self._vectors), KEY_BYTES)
         vectors = np.stack(list(self._vectors.values())) if self._vectors else np.zeros((0, self.dimension), np.float32)
         np.savez(tmp, keys=keys, vectors=vectors.astype(np.float32))
         os.replace(tmp, self.path)
