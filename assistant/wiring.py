@@ -44,7 +44,13 @@ def make_encoder(settings: Settings) -> Encoder:
 
         if Path(model).is_dir() and onnx_ready(Path(model)):
             variant: OnnxVariant = "int8" if backend == "onnx-int8" else "fp32"
-            return OnnxEncoder(Path(model), variant, settings.encoder.threads, settings.encoder.batch_size)
+            return OnnxEncoder(
+                Path(model),
+                variant,
+                settings.encoder.threads,
+                settings.encoder.batch_size,
+                passage_runtime=settings.encoder.passage_runtime,
+            )
         log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
     from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 

@@ -1,7 +1,7 @@
 """Load test of the live service: many concurrent calls replayed against a running server.
 
     .venv/bin/python bench/live_load.py [--calls 1,50,100,200] [--encoder torch,onnx,onnx-int8]
-        [--duration 30] [--pace 1.5] [--server URL --token T]
+        [--duration 30] [--pace 1.5] [--server URL --token T] [--baseline REF]
 
 Without ``--server`` it starts ``souffleur serve`` itself once per encoder backend (default model,
 demo knowledge base, a temporary database, an index folder per backend under ``--data-dir``) and
@@ -11,7 +11,17 @@ one every ``pace`` seconds (with jitter); with ``--duration`` a level lasts that
 (calls restart their script). Measured per final caller utterance: the HTTP reply latency, and for
 utterances that push suggestions, the time until the sidebar socket receives the ``suggestions``
 event. Prints p50, p95 and p99, throughput, errors and the server's RSS (after start and after
-each level), then one compact table.
+each level), then one compact table. The table also gives the server's CPU time per caller utterance
+(all its threads, from ``/proc``) and the share of a core this load client used, since both run on
+the same machine.
+
+The one-call level (``1`` in ``--calls``) plays one call at ``--one-call-pace`` (default 0.3 s between
+turns; one request in flight at a time, so the pace does not change its latency) until it has
+``--one-call-utterances`` caller utterances (default 50), so its p95 rests on enough samples.
+
+``--baseline REF`` runs the same levels against a server started from ``git archive REF`` of this
+repository (``bench/baseline_code.py``), alternating with this checkout level by level, so both see
+the same machine load.
 """
 
 from __future__ import annotations
@@ -32,6 +42,7 @@ from typing import Any
 
 import httpx
 import numpy as np
+from baseline_code import backend_env, export
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -46,8 +57,13 @@ class Measurements:
     errors: list[str] = field(default_factory=list)
     utterances: int = 0
     deadline: float | None = None
+    target: int | None = None  # stop after this many caller utterances
+    server_cpu_s: float | None = None
+    client_cpu_s: float = 0.0
 
     def over(self) -> bool:
+        if self.target is not None:
+            return self.utterances >= self.target
         return self.deadline is not None and time.perf_counter() > self.deadline
 
 
@@ -134,7 +150,7 @@ async def call_slot(
 ) -> None:
     """One agent position: ``calls_per_slot`` calls one after another (until the deadline, if any)."""
     n = 0
-    while n < calls_per_slot or (m.deadline is not None and not m.over()):
+    while n < calls_per_slot or ((m.deadline is not None or m.target is not None) and not m.over()):
         if m.over():
             return
         index = slot * calls_per_slot + n
@@ -153,26 +169,59 @@ async def run_level(
     scripts: list[dict[str, Any]],
     calls_per_slot: int,
     duration: float | None,
+    target: int | None = None,
+    server_pid: int | None = None,
 ) -> tuple[Measurements, float]:
     ws_base = base.replace("http", "ws", 1)
     m = Measurements()
-    if duration:
+    if target:
+        m.target = target
+        calls_per_slot = 1
+    elif duration:
         m.deadline = time.perf_counter() + duration
         calls_per_slot = 1
+    server_cpu = cpu_seconds(server_pid)
+    client_cpu = time.process_time()
     limits = httpx.Limits(max_connections=n_calls + 10)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
         started = time.perf_counter()
         await asyncio.gather(*(call_slot(client, ws_base, scripts, i, calls_per_slot, pace, m) for i in range(n_calls)))
         seconds = time.perf_counter() - started
+    m.client_cpu_s = time.process_time() - client_cpu
+    after = cpu_seconds(server_pid)
+    if server_cpu is not None and after is not None:
+        m.server_cpu_s = after - server_cpu
     total = n_calls * calls_per_slot
     print(f"\n== {n_calls} concurrent call(s), {total} calls in all, pace {pace:.1f}s per turn, {seconds:.1f}s")
     print(f"   caller utterance -> HTTP reply        {percentiles(m.http_ms)}")
     print(f"   caller utterance -> WebSocket push    {percentiles(m.push_ms)}")
     print(f"   throughput: {m.utterances / seconds:.1f} caller utterances/s; errors: {len(m.errors)}")
+    if m.server_cpu_s is not None:
+        print(
+            f"   server CPU {m.server_cpu_s:.1f} s ({per_utterance(m)} ms per caller utterance, all requests), "
+            f"load client CPU {m.client_cpu_s:.1f} s ({m.client_cpu_s / seconds:.0%} of a core)"
+        )
     for error in m.errors[:5]:
         print(f"   error: {error}")
     return m, seconds
+
+
+def cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU time of a process, all its threads (Linux)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def per_utterance(m: Measurements) -> str:
+    if m.server_cpu_s is None or not m.utterances:
+        return "-"
+    return f"{1000 * m.server_cpu_s / m.utterances:.0f}"
 
 
 def rss_mb(pid: int | None) -> float | None:
@@ -211,18 +260,20 @@ def free_port() -> int:
 
 
 def start_server(
-    data_dir: Path | None, token: str, encoder: str | None = None
+    data_dir: Path | None, token: str, encoder: str | None = None, code: Path = ROOT
 ) -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
+    """``souffleur serve`` from the code in ``code`` (this checkout, or an exported baseline)."""
     scratch = tempfile.TemporaryDirectory()
     port = free_port()
     env = {**os.environ, "SOUFFLEUR_API_TOKEN": token, "SOUFFLEUR_DATABASE_URL": f"sqlite:///{scratch.name}/load.db"}
+    env["PYTHONPATH"] = str(code)
     if data_dir:
         env["SOUFFLEUR_DATA_DIR"] = str(data_dir)
     if encoder:
-        env["SOUFFLEUR_ENCODER__BACKEND"] = encoder
+        env.update(backend_env(code, encoder))
     log = open(Path(scratch.name) / "server.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=log
+        [sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], cwd=code, env=env, stdout=log, stderr=log
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 600
@@ -246,21 +297,29 @@ def csv(kind: type[Any]) -> Any:
 
 
 def print_table(rows: list[Row]) -> None:
-    print("\nencoder    calls | HTTP p50  p95  p99 ms | socket p50  p95  p99 ms | utt/s | errors | RSS MB")
+    print(
+        "\nencoder              calls | HTTP p50  p95  p99 ms | socket p50  p95  p99 ms | utterances | utt/s "
+        "| errors | server CPU ms/utt | client cores | RSS MB"
+    )
     for r in rows:
         rss = f"{r.rss_mb:6.0f}" if r.rss_mb is not None else "     -"
+        client = f"{r.m.client_cpu_s / r.seconds:12.2f}" if r.calls else "           -"
         print(
-            f"{r.encoder:<10} {r.calls:5d} | {pct(r.m.http_ms)} | {pct(r.m.push_ms)} | "
-            f"{r.m.utterances / r.seconds:5.1f} | {len(r.m.errors):6d} | {rss}"
+            f"{r.encoder:<20} {r.calls:5d} | {pct(r.m.http_ms)} | {pct(r.m.push_ms)} | {r.m.utterances:10d} | "
+            f"{r.m.utterances / r.seconds:5.1f} | {len(r.m.errors):6d} | {per_utterance(r.m):>17} | {client} | {rss}"
         )
 
 
-def main() -> None:
+def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--calls", type=csv(int), default=[1, 50], help="concurrency levels, e.g. 1,50,100,200")
     parser.add_argument("--encoder", type=csv(str), default=[None], help="backends side by side: torch,onnx,onnx-int8")
     parser.add_argument("--duration", type=float, help="seconds per level (default: --min-calls calls per level)")
     parser.add_argument("--pace", type=float, default=1.5, help="mean seconds between turns within a call")
+    parser.add_argument("--one-call-pace", type=float, default=0.3, help="mean seconds between turns at level 1")
+    parser.add_argument(
+        "--one-call-utterances", type=int, default=50, help="caller utterances measured at level 1 (0: as other levels)"
+    )
     parser.add_argument(
         "--min-calls", type=int, default=36, help="at least this many calls per level (slots play calls in a row)"
     )
@@ -269,56 +328,73 @@ def main() -> None:
     parser.add_argument(
         "--data-dir", type=Path, help="data folder with a built index (default: settings; per encoder: DIR/<encoder>)"
     )
+    parser.add_argument("--baseline", help="git revision to run side by side with this checkout (own servers)")
     parser.add_argument(
         "--replicas", type=int, help="start N replicas behind HAProxy (bench/replicas.py) instead of one server"
     )
-    args = parser.parse_args()
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_args()
+    scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
+
+    def level(base: str, calls: int, pid: int | None) -> tuple[Measurements, float]:
+        per_slot = max(1, -(-args.min_calls // calls))
+        one = calls == 1 and args.one_call_utterances > 0
+        pace = args.one_call_pace if one else args.pace
+        target = args.one_call_utterances if one else None
+        return asyncio.run(run_level(base, args.token, calls, pace, scripts, per_slot, args.duration, target, pid))
+
     if args.replicas and not args.server:
         from replicas import replica_cluster
 
         with replica_cluster(args.replicas, args.token, args.data_dir) as base:
             print(f"{args.replicas} replica(s) behind {base}")
-            scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
             cluster_rows: list[Row] = []
-            for level in args.calls:
-                per_slot = max(1, -(-args.min_calls // level))
-                m, seconds = asyncio.run(
-                    run_level(base, args.token, level, args.pace, scripts, per_slot, args.duration)
-                )
-                cluster_rows.append(Row(f"{args.replicas} replicas", level, m, seconds, None))
+            for calls in args.calls:
+                m, seconds = level(base, calls, None)
+                cluster_rows.append(Row(f"{args.replicas} replicas", calls, m, seconds, None))
             print_table(cluster_rows)
         return
-    scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {len(scripts)} call scripts")
+    codes: list[tuple[str, Path]] = [("", ROOT)]
+    if args.baseline and not args.server:
+        codes = [(f" @{args.baseline[:7]}", export(args.baseline)), (" (this)", ROOT)]
     rows: list[Row] = []
     for encoder in args.encoder:
-        process = None
         name = encoder or "settings"
-        if args.server:
-            base = args.server
-        else:
-            data_dir = args.data_dir / name if args.data_dir and encoder else args.data_dir
-            started = time.perf_counter()
-            process, base, _scratch = start_server(data_dir, args.token, encoder)
-            start_rss = rss_mb(process.pid)
-            ready = time.perf_counter() - started
-            parts = rss_parts(process.pid)
-            print(f"\n### encoder {name}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB {parts}")
-            rows.append(Row(name, 0, Measurements(), 1.0, start_rss))
+        servers: list[tuple[str, str, int | None, Any]] = []  # label, base URL, pid, process
         try:
-            for level in args.calls:
-                per_slot = max(1, -(-args.min_calls // level))
-                m, seconds = asyncio.run(
-                    run_level(base, args.token, level, args.pace, scripts, per_slot, args.duration)
-                )
-                rows.append(Row(name, level, m, seconds, rss_mb(process.pid if process else None)))
-                print(f"  after {level} calls: RSS {rows[-1].rss_mb} MB {rss_parts(process.pid if process else None)}")
+            for suffix, code in codes:
+                label = name + suffix
+                if args.server:
+                    servers.append((label, args.server, None, None))
+                    continue
+                data_dir = args.data_dir / name if args.data_dir and encoder else args.data_dir
+                started = time.perf_counter()
+                process, base, scratch = start_server(data_dir, args.token, encoder, code)
+                start_rss = rss_mb(process.pid)
+                ready = time.perf_counter() - started
+                parts = rss_parts(process.pid)
+                print(f"\n### {label}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB {parts}")
+                rows.append(Row(label, 0, Measurements(), 1.0, start_rss))
+                servers.append((label, base, process.pid, (process, scratch)))
+            for calls in args.calls:
+                for label, base, pid, _ in servers:
+                    print(f"\n--- {label}")
+                    m, seconds = level(base, calls, pid)
+                    rows.append(Row(label, calls, m, seconds, rss_mb(pid)))
+                    print(f"  after {calls} calls: RSS {rows[-1].rss_mb} MB {rss_parts(pid)}")
         finally:
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
-    print("(calls 0 = right after start)")
+            for _label, _base, _pid, held in servers:
+                if held is not None:
+                    held[0].terminate()
+                    held[0].wait(timeout=30)
+    load = os.getloadavg()
+    print(f"(calls 0 = right after start; load average at the end {load[0]:.1f} {load[1]:.1f} {load[2]:.1f})")
+    rows.sort(key=lambda r: (r.encoder.split(" ")[0], r.calls))
     print_table(rows)
 
 

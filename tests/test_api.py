@@ -332,3 +332,23 @@ def test_partial_utterances_only_reach_the_live_transcript(client: TestClient) -
         assert event["final"] is False and event["seq"] is None
     service = client.app.state.service  # type: ignore[attr-defined]
     assert service.store.events_since(call_id, 0) == []
+
+
+@pytest.mark.unit
+def test_blocking_request_work_runs_on_the_configured_number_of_threads(tmp_path: Path) -> None:
+    from anyio import to_thread
+
+    with app_client(tmp_path, server={"request_threads": 3}) as test_client:
+        tokens = test_client.portal.call(lambda: to_thread.current_default_thread_limiter().total_tokens)  # type: ignore[union-attr]
+        assert tokens == 3
+        call = open_call(test_client)
+        assert say(test_client, call["call_id"], "Sperrmüll Sofa entsorgen").json()["outcome"] == "suggested"
+
+
+@pytest.mark.unit
+def test_an_unknown_call_is_404_before_a_too_long_utterance_is_413(client: TestClient) -> None:
+    long_text = "x" * 5000
+    assert say(client, "no-such-call", long_text).status_code == 404
+    call = open_call(client)
+    assert say(client, call["call_id"], long_text).status_code == 413
+    assert say(client, "no-such-call", "Sperrmüll").status_code == 404

@@ -119,3 +119,16 @@ def test_serve_on_a_busy_port_fails_before_starting(runner: CliRunner) -> None:
     assert result.exit_code != 0
     assert f"Port {port} on 127.0.0.1 is in use" in result.output
     assert "Souffleur on http" not in result.output
+
+
+def test_the_server_keeps_connections_longer_than_clients_and_sends_events_uncompressed(tmp_path: Path) -> None:
+    import uvicorn
+
+    from assistant.cli.serve import KEEP_ALIVE_SECONDS, _uvicorn_config
+    from assistant.settings import Settings
+
+    config = _uvicorn_config(object(), Settings(data_dir=tmp_path), "127.0.0.1", 8765, "warning")
+    assert isinstance(config, uvicorn.Config)
+    # httpx (and most HTTP clients) drop an idle connection after 5 s: the server must keep it longer.
+    assert config.timeout_keep_alive == KEEP_ALIVE_SECONDS > 5
+    assert config.ws_per_message_deflate is False

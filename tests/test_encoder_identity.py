@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from embeddings.encoders.encoder import Encoder, EncoderIdentity, IdentifiedEncoder
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.encoders.inference_worker import InferenceWorker
-from embeddings.encoders.onnx_encoder import OnnxEncoder
+from embeddings.encoders.onnx_encoder import OnnxEncoder, model_fingerprint
 from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
 pytestmark = pytest.mark.unit
@@ -38,3 +40,11 @@ def test_the_worker_answers_with_its_encoders_identity() -> None:
 def test_every_encoder_takes_its_identity_from_the_one_base(encoder: type[object]) -> None:
     assert issubclass(encoder, IdentifiedEncoder)
     assert {"model_id", "fingerprint", "dimension", "max_tokens"}.isdisjoint(vars(encoder))
+
+
+def test_passages_from_another_runtime_make_an_index_of_their_own(tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text("{}")
+    fp32 = model_fingerprint(tmp_path, "query: ", "passage: ", "fp32")
+    assert fp32 == model_fingerprint(tmp_path, "query: ", "passage: ", "fp32", "onnxruntime")
+    bf16 = model_fingerprint(tmp_path, "query: ", "passage: ", "fp32", "openvino-bf16")
+    assert len({fp32, bf16, model_fingerprint(tmp_path, "query: ", "passage: ", "int8")}) == 3

@@ -74,3 +74,16 @@ def test_onnx_backend_loads_without_torch(model_folder: Path) -> None:
 def test_settings_pick_the_backend(model_folder: Path) -> None:
     assert isinstance(make_encoder(Settings(encoder={"backend": "onnx"})), OnnxEncoder)
     assert isinstance(make_encoder(Settings(encoder={"backend": "torch"})), SentenceTransformerEncoder)
+
+
+def test_openvino_bf16_passages_stay_close_and_have_their_own_fingerprint(model_folder: Path) -> None:
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if why := _OpenVinoSession.available():
+        pytest.skip(why)
+    fp32 = OnnxEncoder(model_folder, "fp32")
+    bf16 = OnnxEncoder(model_folder, "fp32", passage_runtime="openvino-bf16")
+    assert bf16.passage_runtime == "openvino-bf16" and bf16.fingerprint != fp32.fingerprint
+    cosines = np.sum(fp32.encode_passages(TEXTS) * bf16.encode_passages(TEXTS), axis=1)
+    assert cosines.min() >= MIN_COSINE
+    assert np.array_equal(fp32.encode_queries(TEXTS), bf16.encode_queries(TEXTS))  # queries stay on ONNX Runtime

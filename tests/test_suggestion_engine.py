@@ -456,3 +456,35 @@ def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_
     assert answer.answer == "gültiger Pass"
     assert [i.name for i in extractor.intents("brauch ich da n termin")] == ["appointment"], "not documents"
     assert [i.name for i in extractor.intents("wat brauch ich da")] == ["documents"]
+
+
+class AlwaysSearchesTheTurn(SuggestionEngine):
+    """The engine before the shortcut: every topic-change test runs the turn's dense search."""
+
+    def _could_point_elsewhere(self, context: CallContext, alone: object) -> bool:
+        return True
+
+
+@pytest.mark.unit
+def test_a_turn_whose_lexical_top_is_held_skips_its_dense_search_and_decides_the_same() -> None:
+    turns = [
+        "die alte couch muss weg, sperrmüll",
+        "wann holen die den sperrmüll denn ab",  # lexical top two: only the held article
+        "und wir haben jetzt einen hund angeschafft",  # points elsewhere: searched, opens a concern
+        "was kostet der hund im jahr",
+        "ach und wie ist das mit dem wetter morgen",
+    ]
+    eng, retriever = engine(topic_change_cosine=0.85)
+    reference, reference_retriever = engine(topic_change_cosine=0.85)
+    reference = AlwaysSearchesTheTurn(
+        reference_retriever, reference.extractor, reference.config, reference.confidence, reference.vocabulary
+    )
+    context, reference_context = CallContext("bottrop"), CallContext("bottrop")
+    for turn in turns:
+        assert eng.on_utterance(context, "caller", turn) == reference.on_utterance(reference_context, "caller", turn)
+    assert context.to_state() == reference_context.to_state()
+    said = concern_text(turns[1])
+    assert (said, "lexical") in retriever.queries and (said, "dense") not in retriever.queries
+    assert (said, "dense") in reference_retriever.queries
+    pointing = concern_text(turns[2])
+    assert (pointing, "dense") in retriever.queries and context.topic == 1

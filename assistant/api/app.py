@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from anyio import to_thread
+from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from assistant.api.body_limit import BodyLimitMiddleware
 from assistant.api.errors import install_error_handlers
+from assistant.api.request_timing import RequestTimingMiddleware
 from assistant.api.routes import admin, calls, search
 from assistant.api.routes.gaps import build_gaps_router, gaps_content_token
 from assistant.api.routes.health import health_router
@@ -52,6 +53,11 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
 
             app.state.service = build_call_service(settings)
         watcher = start_index_watcher(settings, app.state.service)
+        # Blocking request work (sync handlers and dependencies, utterances) runs on at most this many
+        # threads; the rest wait on the event loop. Dozens of threads on a few cores fought over the
+        # GIL: every thread that released it (a database statement, waiting for the encoder) waited
+        # behind all the others to get it back.
+        to_thread.current_default_thread_limiter().total_tokens = settings.server.request_threads
         yield
         if watcher is not None:
             watcher.stop()
@@ -70,18 +76,6 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
         app.state.service = service
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def timing(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        if hasattr(request.app.state, "service"):
-            request.app.state.service.metrics.request_seconds.labels(
-                request.method, path, str(response.status_code)
-            ).observe(time.perf_counter() - started)
-        return response
-
     routers = (calls.router, search.router, admin.router, health_router, websocket_router, sidebar_router)
     for router in (*routers, service_pages_router):
         app.include_router(router)
@@ -94,4 +88,5 @@ def create_app(settings: Settings, service: CallService | None = None) -> FastAP
             allow_headers=["Authorization", "Content-Type", "X-Call-Token", "X-Souffleur-Token"],
         )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.server.max_body_bytes)
+    app.add_middleware(RequestTimingMiddleware)
     return app

@@ -6,6 +6,10 @@ Tokens are read with ``fastapi.security`` schemes, so the OpenAPI document decla
 - a call's sidebar token: ``X-Call-Token`` (or the service token);
 - the content team's token (gaps page): ``X-Content-Token`` or ``Authorization: Bearer``.
 
+The dependencies that only read the request are ``async``: FastAPI runs a plain ``def`` dependency
+on a worker thread, and those hand-offs (one per dependency and request) were a large share of the
+event loop's work under load. ``CallAccess`` reads the database and stays on a thread.
+
 ``CallAccess`` loads the call once per request and authorizes it: without a usable token the
 answer is 401 whether or not the call exists (no probing for call ids); with the service token an
 unknown call is 404.
@@ -39,12 +43,12 @@ def matches_token(given: str | None, expected: str | None) -> bool:
     return bool(given) and bool(expected) and hmac.compare_digest(str(given), str(expected))
 
 
-def get_service(request: Request) -> CallService:
+async def get_service(request: Request) -> CallService:
     service: CallService = request.app.state.service
     return service
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -62,7 +66,7 @@ def is_service_token(request: Request, token: str | None) -> bool:
     return matches_token(token, request.app.state.api_token)
 
 
-def require_service(
+async def require_service(
     request: Request, credentials: Bearer, header: Annotated[str | None, Depends(service_header)]
 ) -> None:
     """The service token, or 401."""
@@ -110,11 +114,11 @@ def call_access(
 CallAccess = Annotated[AuthorizedCall, Depends(call_access)]
 
 
-def optional_call_token(call_token: Annotated[str | None, Depends(call_header)]) -> str | None:
+async def optional_call_token(call_token: Annotated[str | None, Depends(call_header)]) -> str | None:
     return call_token
 
 
-def service_token_given(
+async def service_token_given(
     request: Request, credentials: Bearer, header: Annotated[str | None, Depends(service_header)]
 ) -> bool:
     return is_service_token(request, credentials.credentials if credentials else header)
@@ -124,7 +128,7 @@ ServiceTokenGiven = Annotated[bool, Depends(service_token_given)]
 CallToken = Annotated[str | None, Depends(optional_call_token)]
 
 
-def require_content(
+async def require_content(
     request: Request, credentials: Bearer, header: Annotated[str | None, Depends(content_header)]
 ) -> None:
     """The content team's token (gaps page data), 503 when the page is switched off."""

@@ -149,6 +149,11 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
         f"{len(report.removed)} removed, {report.unchanged} unchanged; {len(index.passages)} passages of "
         f"{len(index.articles)} articles in {report.seconds:.1f}s -> {settings.index_dir}"
     )
+    if report.embedded_passages or report.cached_passages:
+        console.print(
+            f"  passages of new and changed articles: {report.embedded_passages} embedded, "
+            f"{report.cached_passages} taken from the vector cache (same model, same text)"
+        )
 
 
 def hit_json(hit: ArticleHit) -> dict[str, Any]:

@@ -80,6 +80,9 @@ def _require_free_port(host: str, port: int) -> None:
         fail(f"Port {port} on {host} is in use; stop what runs there or choose another one with --port")
 
 
+KEEP_ALIVE_SECONDS = 30
+
+
 def _uvicorn_config(app: object, settings: Settings, host: str, port: int, log_level: str) -> object:
     import uvicorn
 
@@ -94,6 +97,13 @@ def _uvicorn_config(app: object, settings: Settings, host: str, port: int, log_l
         # Every handler scrubs tokens (the socket handshake line shows the query string).
         log_config=server_log_config(_secrets(settings)),
         ws_max_size=socket_frame_limit(settings),
+        # Sidebar events are a few KB on a local network: compressing each one cost the event loop
+        # more than sending it.
+        ws_per_message_deflate=False,
+        # An integration posts a call's snippets over kept-alive connections. With uvicorn's 5 s, equal to
+        # httpx's own keep-alive expiry, a connection could be closed by the server just as the client
+        # reused it: the POST failed with a read error (seen under load).
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
     )
 
 

@@ -40,6 +40,7 @@ from embeddings.retrieval.retriever import ArticleHit, Retriever
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
 Tier = Literal["answer", "maybe"]
+TOPIC_CHANGE_LEXICAL_RANK = 2  # a turn opens a new concern only if its dense top is this high lexically
 
 
 @dataclass(frozen=True)
@@ -216,9 +217,15 @@ class SuggestionEngine:
         topic_changed = context.concern_turns > 0 and opens_new_topic(said)
         window = self._window(context, said)
         if not topic_changed and self._may_change_topic(context, said):
-            self.retriever.warm_queries([window, said])
-            alone = self._rank(said, context.city)
-            topic_changed = self._points_elsewhere(context, alone)
+            alone = _Rankings()
+            self._rank_lexical(alone, said, context.city)
+            # The turn can only point elsewhere through an article in its lexical top two that the
+            # concern does not hold; without one, its dense search (a forward pass) cannot change the
+            # decision and is skipped.
+            if self._could_point_elsewhere(context, alone):
+                self.retriever.warm_queries([window, said])
+                self._rank_dense(alone, said, context.city)
+                topic_changed = self._points_elsewhere(context, alone)
         if topic_changed:
             context.new_concern()
             window = self._window(context, said)
@@ -265,18 +272,24 @@ class SuggestionEngine:
     # ---- retrieval and evidence -----------------------------------------------------------------
     def _rank(self, query: str, city: str) -> _Rankings:
         found = _Rankings()
-        depth = self.config.search_depth
-        for hit in self.retriever.search(query, city, k=depth, mode="dense"):
+        self._rank_dense(found, query, city)
+        self._rank_lexical(found, query, city)
+        return found
+
+    def _rank_dense(self, found: _Rankings, query: str, city: str) -> None:
+        """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones."""
+        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="dense"):
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
+
+    def _rank_lexical(self, found: _Rankings, query: str, city: str) -> None:
         # A question in another language is searched lexically by the German words of the glossary
         # terms it contains (the retriever's `lexical_text`), maybe none.
-        for hit in self.retriever.search(query, city, k=depth, mode="lexical"):
+        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="lexical"):
             if (hit.lexical_score or 0.0) <= 0:
                 break
             found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)
             found.hits.setdefault(hit.article_id, hit)
-        return found
 
     def _accumulate(self, context: CallContext, rankings: _Rankings) -> None:
         decay = self.config.evidence_decay
@@ -336,9 +349,17 @@ class SuggestionEngine:
         if top is None:
             return False
         _rank, cosine = alone.dense[top]
-        agrees = alone.lexical.get(top, (99, 0.0))[0] <= 2
-        held = set(self._leaders(context.evidence, self.config.max_cards + 2))
-        return agrees and cosine >= self.config.topic_change_cosine and top not in held
+        agrees = alone.lexical.get(top, (99, 0.0))[0] <= TOPIC_CHANGE_LEXICAL_RANK
+        return agrees and cosine >= self.config.topic_change_cosine and top not in self._held(context)
+
+    def _could_point_elsewhere(self, context: CallContext, alone: _Rankings) -> bool:
+        """Whether ``_points_elsewhere`` can hold, from the lexical ranking alone: the dense top must be
+        one of the lexical top two and not held by the concern."""
+        held = self._held(context)
+        return any(rank <= TOPIC_CHANGE_LEXICAL_RANK and a not in held for a, (rank, _) in alone.lexical.items())
+
+    def _held(self, context: CallContext) -> set[str]:
+        return set(self._leaders(context.evidence, self.config.max_cards + 2))
 
     # ---- cards ------------------------------------------------------------------------------------
     def _show(

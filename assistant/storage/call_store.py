@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool, StaticPool
+from sqlalchemy.pool import StaticPool
 
 from assistant.storage.gap_queries import GapQueries
 from assistant.storage.models import (
@@ -118,6 +118,9 @@ def _call_info(record: CallRecord) -> CallInfo:
     )
 
 
+SQLITE_POOL = 48
+
+
 def make_engine(url: str) -> Engine:
     """An engine for the URL. SQLite files get their folder created, WAL journaling and foreign keys."""
     parsed = make_url(url)
@@ -130,9 +133,11 @@ def make_engine(url: str) -> Engine:
         os.close(os.open(parsed.database, os.O_RDWR | os.O_CREAT, 0o600))
         os.chmod(parsed.database, 0o600)
     memory = not parsed.database or parsed.database == ":memory:"
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False}, poolclass=StaticPool if memory else QueuePool
-    )
+    # A file keeps up to SQLITE_POOL connections open: request threads (up to 40) and socket catch-ups
+    # each hold one at a time; with QueuePool's default of 5 (+10 overflow) connections under load were
+    # opened and closed again all the time, each opening running the pragmas below.
+    pool: dict[str, Any] = {"poolclass": StaticPool} if memory else {"pool_size": SQLITE_POOL, "max_overflow": 20}
+    engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:

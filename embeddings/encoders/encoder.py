@@ -12,6 +12,7 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 ProgressCallback = Callable[[int], None]
 EncoderBackend = Literal["onnx", "onnx-int8", "torch"]
+PassageRuntime = Literal["onnxruntime", "openvino-bf16"]  # what embeds passages for the ONNX backends
 ENCODER_BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "onnx-int8", "torch")
 
 

@@ -29,7 +29,13 @@ from embeddings.encoders.compact_tokenizer import (
     prepare_compact_tokenizer,
 )
 from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
-from embeddings.encoders.encoder import EncoderIdentity, IdentifiedEncoder, ProgressCallback, Vectors
+from embeddings.encoders.encoder import (
+    EncoderIdentity,
+    IdentifiedEncoder,
+    PassageRuntime,
+    ProgressCallback,
+    Vectors,
+)
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
 
 OnnxVariant = Literal["fp32", "int8"]
@@ -120,12 +126,55 @@ def _max_tokens(model_folder: Path) -> int:
     return 512
 
 
-def model_fingerprint(model_folder: Path, query_prompt: str, passage_prompt: str, variant: OnnxVariant) -> str:
+def model_fingerprint(
+    model_folder: Path,
+    query_prompt: str,
+    passage_prompt: str,
+    variant: OnnxVariant,
+    passage_runtime: PassageRuntime = "onnxruntime",
+) -> str:
     """The fp32 export computes the torch model's vectors (cosine >= 0.999), so it shares its fingerprint;
-    int8 vectors differ more, so an int8 index is its own."""
+    int8 vectors differ more, so an int8 index is its own. Passages embedded by OpenVINO in bf16 are
+    close (cosine >= 0.9999 measured) but not the same numbers: such an index (and its vector cache)
+    is its own too."""
     base = folder_fingerprint(model_folder)
     suffix = "" if variant == "fp32" else "|onnx-int8"
+    if passage_runtime != "onnxruntime":
+        suffix += f"|passages:{passage_runtime}"
     return hashlib.sha256(f"{base}|{query_prompt}|{passage_prompt}{suffix}".encode()).hexdigest()[:16]
+
+
+class _OpenVinoSession:
+    """The export compiled by OpenVINO for the CPU in bf16, with ONNX Runtime's ``run`` signature so the
+    encoder's forward pass is shared. Only for passages (index builds): there, on a CPU with bf16 units
+    (AMX, AVX-512 BF16), it costs about a third of ONNX Runtime's fp32 CPU time; one query at a time it
+    is no faster (``bench/openvino_bench.py``)."""
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        import openvino as ov
+
+        core = ov.Core()
+        config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "bf16"}
+        if threads:
+            config["INFERENCE_NUM_THREADS"] = threads
+        self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+        self._names = {name for port in self._compiled.inputs for name in port.get_names()}
+        self._request = self._compiled.create_infer_request()
+
+    @staticmethod
+    def available() -> str | None:
+        """Why OpenVINO bf16 cannot run here (``None`` when it can)."""
+        try:
+            import openvino as ov
+        except ImportError:
+            return "openvino is not installed (pip install openvino==2026.4.1)"
+        if "BF16" not in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"):
+            return "this CPU has no bf16 support"
+        return None
+
+    def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
+        result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
+        return [result[self._compiled.output(0)]]
 
 
 class OnnxEncoder(IdentifiedEncoder):
@@ -139,6 +188,7 @@ class OnnxEncoder(IdentifiedEncoder):
         batch_size: int = 16,
         require_verified: bool = True,
         compact_tokenizer: bool = True,
+        passage_runtime: PassageRuntime = "onnxruntime",
     ) -> None:
         import onnxruntime as ort
 
@@ -171,9 +221,22 @@ class OnnxEncoder(IdentifiedEncoder):
         self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
         self._query_prompt, self._passage_prompt = _prompts(model_folder)
         self._pooling = _pooling_mode(model_folder)
+        self._passage_session: Any = self._session
+        if passage_runtime == "openvino-bf16":
+            why = "" if variant == "fp32" else "only the fp32 export"
+            why = why or _OpenVinoSession.available() or ""
+            if why:
+                log.warning("passages stay on ONNX Runtime: %s", why)
+                passage_runtime = "onnxruntime"
+            else:  # compiled at the first passage (a few seconds), not by a process that only embeds queries
+                self._passage_session = None
+                self._openvino_source = (folder / _FILES["fp32"], threads)
+        self.passage_runtime = passage_runtime
         self.identity = EncoderIdentity(
             model_id=f"{model_folder}#onnx-{variant}",
-            fingerprint=model_fingerprint(model_folder, self._query_prompt, self._passage_prompt, variant),
+            fingerprint=model_fingerprint(
+                model_folder, self._query_prompt, self._passage_prompt, variant, passage_runtime
+            ),
             dimension=int(json.loads((model_folder / "config.json").read_text())["hidden_size"]),
             max_tokens=_max_tokens(model_folder),
         )
@@ -186,7 +249,7 @@ class OnnxEncoder(IdentifiedEncoder):
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode_batch([text])[0])
 
-    def _forward(self, rows: Sequence[list[int]]) -> Vectors:
+    def _forward(self, rows: Sequence[list[int]], session: Any = None) -> Vectors:
         width = max(len(r) for r in rows)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -196,7 +259,7 @@ class OnnxEncoder(IdentifiedEncoder):
         feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
         if "token_type_ids" in self._input_names:
             feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
+        hidden = np.asarray((session or self._session).run(None, feeds)[0], dtype=np.float32)
         if self._pooling == "cls":
             pooled = hidden[:, 0, :]
         else:
@@ -205,7 +268,9 @@ class OnnxEncoder(IdentifiedEncoder):
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
         return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
-    def _encode(self, texts: Sequence[str], prompt: str, progress: ProgressCallback | None = None) -> Vectors:
+    def _encode(
+        self, texts: Sequence[str], prompt: str, progress: ProgressCallback | None = None, session: Any = None
+    ) -> Vectors:
         if not texts:
             return self.no_vectors()
         rows = self._tokenizer.encode_batch([prompt + t for t in texts])
@@ -213,7 +278,7 @@ class OnnxEncoder(IdentifiedEncoder):
         rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
         for chunk in length_batches([len(r) for r in rows], self._batch_size):
-            out[chunk] = self._forward([rows[i] for i in chunk])
+            out[chunk] = self._forward([rows[i] for i in chunk], session)
             if progress is not None:
                 progress(len(chunk))
         return out
@@ -222,7 +287,9 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._encode(texts, self._query_prompt)
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
-        return self._encode(texts, self._passage_prompt, progress)
+        if self._passage_session is None:
+            self._passage_session = _OpenVinoSession(*self._openvino_source)
+        return self._encode(texts, self._passage_prompt, progress, self._passage_session)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDING_SLACK) -> list[list[int]]:

@@ -16,8 +16,10 @@ from embeddings.index.passage_index import (
     RefreshReport,
     StaleIndexError,
 )
+from embeddings.index.vector_cache import PassageVectorCache
 
 StalePolicy = Literal["refresh", "fail"]
+VECTOR_CACHE = "vector-cache"  # beside the snapshots: passage vectors by model and text (vector_cache.py)
 
 
 def refresh_index(
@@ -32,7 +34,8 @@ def refresh_index(
         previous: PassageIndex | None = PassageIndex.load(folder)
     except (MissingIndexError, StaleIndexError):
         previous = None
-    index, report = IndexBuilder(encoder, settings).refresh(knowledge_base, previous, progress)
+    cache = PassageVectorCache(folder / VECTOR_CACHE, encoder.fingerprint, encoder.dimension)
+    index, report = IndexBuilder(encoder, settings, cache).refresh(knowledge_base, previous, progress)
     if report.changed or previous is None:
         index.save(folder)
     return index, report

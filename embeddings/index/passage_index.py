@@ -37,6 +37,7 @@ from embeddings.encoders.encoder import Encoder
 from embeddings.index.dense_index import FaissDenseIndex
 from embeddings.index.lexical_index import Bm25LexicalIndex
 from embeddings.index.text_analysis import make_analyzer
+from embeddings.index.vector_cache import PassageVectorCache
 
 FORMAT_VERSION = 1
 CURRENT_FILE = "CURRENT"
@@ -101,6 +102,8 @@ class RefreshReport:
     full_rebuild: bool
     reason: str
     seconds: float
+    embedded_passages: int = 0  # passages of the added and updated articles run through the model ...
+    cached_passages: int = 0  # ... and those whose vectors came from the vector cache
 
     @property
     def changed(self) -> bool:
@@ -274,9 +277,12 @@ class PassageIndex:
 class IndexBuilder:
     """Builds a :class:`PassageIndex` from a knowledge base, embedding only what changed."""
 
-    def __init__(self, encoder: Encoder, settings: IndexSettings | None = None) -> None:
+    def __init__(
+        self, encoder: Encoder, settings: IndexSettings | None = None, vector_cache: PassageVectorCache | None = None
+    ) -> None:
         self.encoder = encoder
         self.settings = settings or IndexSettings()
+        self.vector_cache = vector_cache  # passages already embedded by this model, in any earlier build
         budget = min(self.settings.passage_max_tokens, encoder.max_tokens)
         self.splitter = PassageSplitter(max_tokens=budget, count_tokens=encoder.count_tokens)
 
@@ -301,18 +307,7 @@ class IndexBuilder:
         passages: list[Passage] = []
         vector_parts: list[FloatArray] = []
         embed_passages = self.splitter.split_all(to_embed)
-        total = len(embed_passages)
-        done = 0
-
-        def tick(n: int) -> None:
-            nonlocal done
-            done += n
-            if progress is not None:
-                progress(done, total)
-
-        if progress is not None:
-            progress(0, total)
-        fresh = self.encoder.encode_passages([p.embedding_text for p in embed_passages], progress=tick)
+        fresh, embedded, cached = self._embed([p.embedding_text for p in embed_passages], progress)
         fresh_by_article: dict[str, list[int]] = {}
         for i, p in enumerate(embed_passages):
             fresh_by_article.setdefault(p.article_id, []).append(i)
@@ -359,5 +354,33 @@ class IndexBuilder:
             full_rebuild=not reusable,
             reason=reason if not reusable else "incremental",
             seconds=round(time.perf_counter() - started, 3),
+            embedded_passages=embedded,
+            cached_passages=cached,
         )
         return index, report
+
+    def _embed(self, texts: list[str], progress: Callable[[int, int], None] | None) -> tuple[FloatArray, int, int]:
+        """The vectors of ``texts``: from the vector cache where it has them, else from the encoder (and
+        then cached). Returns them with the numbers embedded and taken from the cache."""
+        cache = self.vector_cache
+        cached, missing = cache.lookup(texts) if cache is not None else ({}, list(range(len(texts))))
+        total = len(missing)
+        done = 0
+
+        def tick(n: int) -> None:
+            nonlocal done
+            done += n
+            if progress is not None:
+                progress(done, total)
+
+        if progress is not None:
+            progress(0, total)
+        vectors = np.zeros((len(texts), self.encoder.dimension), dtype=np.float32)
+        for i, vector in cached.items():
+            vectors[i] = vector
+        if missing:
+            vectors[missing] = self.encoder.encode_passages([texts[i] for i in missing], progress=tick)
+            if cache is not None:
+                cache.store([texts[i] for i in missing], vectors[missing])
+                cache.save()
+        return vectors, len(missing), len(cached)

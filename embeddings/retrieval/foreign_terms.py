@@ -5,6 +5,7 @@ take part in the search of such a question instead of being switched off."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -65,30 +66,49 @@ def _pattern(term: str, language: Language) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class _Entry:
     german: str
-    patterns: Mapping[Language, tuple[re.Pattern[str], ...]]
+    terms: Mapping[Language, tuple[str, ...]]
 
 
 class ForeignTermGlossary:
     """Finds the glossary's terms in a question of a given language and returns the German words of
-    every entry that matched, in glossary order (empty when nothing matched)."""
+    every entry that matched, in glossary order (empty when nothing matched).
+
+    The terms are checked when the glossary is loaded; their patterns (about a thousand regular
+    expressions) are compiled for a language the first time a question in it comes, so a process
+    that only sees German questions (``souffleur search`` in German) does not pay for them."""
 
     def __init__(self, entries: Sequence[Mapping[str, object]], source: str = "glossary") -> None:
         self._entries: list[_Entry] = []
+        self._compiled: dict[Language, list[tuple[str, tuple[re.Pattern[str], ...]]]] = {}
+        self._lock = threading.Lock()
         for number, raw in enumerate(entries, start=1):
             german = raw.get("de")
             if not isinstance(german, str) or not german.strip():
                 raise ValueError(f"{source}: entry {number} needs 'de' (the German words)")
-            patterns: dict[Language, tuple[re.Pattern[str], ...]] = {}
+            terms: dict[Language, tuple[str, ...]] = {}
             for language in LANGUAGES:
-                terms = raw.get(language, [])
-                if not isinstance(terms, list) or not all(isinstance(t, str) and t.strip() for t in terms):
+                listed = raw.get(language, [])
+                if not isinstance(listed, list) or not all(isinstance(t, str) and t.strip() for t in listed):
                     raise ValueError(f"{source}: entry {number} ({german}): '{language}' must be a list of terms")
-                patterns[language] = tuple(_pattern(str(t), language) for t in terms)
-            self._entries.append(_Entry(german.strip(), patterns))
+                terms[language] = tuple(str(t) for t in listed)
+            self._entries.append(_Entry(german.strip(), terms))
+
+    def _patterns(self, language: Language) -> list[tuple[str, tuple[re.Pattern[str], ...]]]:
+        compiled = self._compiled.get(language)
+        if compiled is None:
+            with self._lock:
+                compiled = self._compiled.get(language)
+                if compiled is None:
+                    compiled = [
+                        (e.german, tuple(_pattern(t, language) for t in e.terms[language])) for e in self._entries
+                    ]
+                    self._compiled[language] = compiled
+        return compiled
 
     @classmethod
     def from_file(cls, path: Path) -> ForeignTermGlossary:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's, where PyYAML was built with it
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or []  # a safe loader
         if not isinstance(raw, list) or not all(isinstance(e, dict) for e in raw):
             raise ValueError(f"{path}: expected a list of entries with 'de', 'en', 'tr', 'ar'")
         return cls(raw, source=str(path))
@@ -97,7 +117,7 @@ class ForeignTermGlossary:
         if language not in LANGUAGES:
             return ""
         said = normalize(text, language)
-        found = [e.german for e in self._entries if any(p.search(said) for p in e.patterns[language])]
+        found = [german for german, patterns in self._patterns(language) if any(p.search(said) for p in patterns)]
         return " ".join(found)
 
 

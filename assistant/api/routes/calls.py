@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 
-from assistant.api.deps import CallAccess, Service, ServiceAuth, SettingsDep, base_url
+from assistant.api.deps import MAX_CALL_ID, CallAccess, Service, ServiceAuth, SettingsDep, base_url
 from assistant.api.errors import TextTooLongError, declared
 from assistant.api.schemas import (
     CallStatus,
@@ -16,6 +18,7 @@ from assistant.api.schemas import (
     UtteranceResponse,
     suggestion_out,
 )
+from assistant.live.suggestion_engine import SuggestionOutcome
 
 router = APIRouter(tags=["calls"], responses=declared(413, 422))
 
@@ -44,13 +47,25 @@ def open_call(body: OpenCallRequest, request: Request, service: Service, setting
     dependencies=[ServiceAuth],
 )
 async def add_utterance(
-    access: CallAccess, body: UtteranceRequest, request: Request, service: Service, settings: SettingsDep
+    call_id: Annotated[str, Path(min_length=1, max_length=MAX_CALL_ID)],
+    body: UtteranceRequest,
+    request: Request,
+    service: Service,
+    settings: SettingsDep,
 ) -> UtteranceResponse:
     """A transcript snippet. Final caller utterances may push suggestions; the reply lists the
     cards the sidebar shows for the current concern after it, best first (``new``: first shown in the call)."""
-    if len(body.text) > settings.server.max_utterance_chars:
-        raise TextTooLongError(settings.server.max_utterance_chars)
-    outcome = await run_in_threadpool(service.utterance, access.call.id, body.speaker, body.text, body.final)
+
+    def handle() -> SuggestionOutcome | None:
+        # The service token is required (``ServiceAuth``), so no ``CallAccess``: ``utterance`` loads the
+        # call under its lock (404 unknown, 409 ended), in the same worker thread, saving a thread
+        # hand-off and a read. An unknown call is still a 404 before a too long text is a 413.
+        if len(body.text) > settings.server.max_utterance_chars:
+            service.get_call(call_id)
+            raise TextTooLongError(settings.server.max_utterance_chars)
+        return service.utterance(call_id, body.speaker, body.text, body.final)
+
+    outcome = await run_in_threadpool(handle)
     if outcome is None:
         return UtteranceResponse(outcome="partial", suggestions=[])
     base = base_url(request, settings)
