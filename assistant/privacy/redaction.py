@@ -137,7 +137,10 @@ _UNIT_WORDS = _words(
 _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 
 # Function words, common verbs and greetings: never part of a name or of a street name.
-_FUNCTION_WORDS = _words(*NOT_IN_NAMES)
+# Ruhr dialect contractions of a preposition and an article ("der herr vonne müllabfuhr", "inne kita") are
+# function words too.
+_DIALECT_CONTRACTIONS = ("vonne", "vonner", "inne", "inner", "anne", "anner", "aufe", "aufm", "ausse", "zumm")
+_FUNCTION_WORDS = _words(*NOT_IN_NAMES, *_DIALECT_CONTRACTIONS)
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
 # ---- e-mail addresses -----------------------------------------------------------------------------
@@ -162,7 +165,7 @@ _MAIL_PROVIDER = _words(
     "posteo", "arcor", "live", "msn", "mail", "email", "online",
 )  # fmt: skip
 _SPOKEN_AT_WORD = (
-    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?"
+    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[(?:at|ät)\]|\((?:at|ät)\))[ ]?"
     rf"|[ ]bei[ ](?={_MAIL_PROVIDER}(?:[ ]?(?:punkt|dot|\.|\(dot\)|\[dot\])[ ]?)[a-z]{{2,6}}(?![\w])))"
 )
 _SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
@@ -281,7 +284,7 @@ _ISO_DATE = _compile(rf"{_DIGIT_RUN_START}{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[
 _SPACED_DATE = _compile(rf"{_DIGIT_RUN_START}{_DAY}[ ]{_MONTH}[ ]{_YEAR4}(?![ ]?[0-9])")
 _WRITTEN_DATE = _compile(
     rf"{_START}(?=[0-9]|\w{{2,30}}te[nrsm]?[ ])(?:{_DAY}\.?|{_ORDINAL})[ ]+"
-    rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
+    rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}(?!\.[ ]*{_MONTH_NAME})"
 )
 # A month said as an ordinal: "am zwanzigsten achten" (20 August).
 _MONTH_ORDINAL = (
@@ -689,7 +692,7 @@ as they are. Lower-case plates without a hyphen ("du ab 1234") need a code from 
 four digits that are not a year, and middle letters that are not a short German word ("du es 300").
 """
 _TYPED_PLATE = _compile(
-    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})[- ](?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?-i:[EH])?"
+    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
     r"|[a-zäöü]{1,3}-[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)(?![\w])" + _NOT_A_QUANTITY
 )
 _REGIONAL_PLATE_CODE = _words(
@@ -724,6 +727,10 @@ _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+# Vietnamese and Chinese names have three words: "tran van minh", "vu thi hong".
+_NAME_VALUE_THREE_WORDS = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD}){{0,2}}{_SPELLED_REPETITION})"
+)
 
 
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
@@ -932,7 +939,7 @@ _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}|{_ADVERBS}(?![\w])){_NAME_WORD})?)"
     rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
-    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
+    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt|und[ ]+(?:ich|wir)|wir|ich)(?![\w]))"
 )
 # A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
 _NAME_AND_NAME = _compile(
@@ -969,12 +976,37 @@ _AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und
 _NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
-    rf"{_NOT_AFTER_HIER}{_NAME_VALUE}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"{_NOT_AFTER_HIER}{_NAME_VALUE_THREE_WORDS}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
 _NAME_AFTER_BARE_HIER = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+{_NOT_AFTER_HIER}{_NAME_VALUE}{_AFTER_BARE_HIER_NAME}"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
+# "…, kurt breilmann mein name.": the name before "mein name" at the end of a sentence.
+_NAME_BEFORE_MY_NAME_AT_END = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+mein[ ]+(?:vor|nach|familien)?name"
+    rf"(?=[ ]*(?:$|[.,;!?]))"
+)
+# A name spelled with hyphens: "J-O-V-A-N-O-V-I-Ć", "W-E-B-E-R" (three letters or more, no digit).
+_HYPHEN_SPELLED_NAME = _compile(rf"(?<![\w-])(?P<value>{_LETTER}(?:[–-]{_LETTER}){{2,}})(?![\w-])")
+# "ja ich bin lukasz und ich …", "also ich bin nhung, …": at the start of the utterance, after "ich bin", a word
+# in no list and none of the words that describe the caller (occupations and states end in "-er", "-in",
+# "-ent", "-ig", "-los", …; listed first names are found by the gazetteer in this position anyway).
+_NOT_A_NAME_AFTER_ICH_BIN = _words(
+    "neu", "froh", "dran", "raus", "weg", "schuld", "single", "frei", "fit", "pleite", "sauer", "allein", "zuhause",
+    "da", "hier", "dabei", "fertig", "azubi", "rentnerin", "hausfrau", "hausmann", "mama", "papa", "oma", "opa",
+    "deutsch", "gesund", "verheiratet", "geschieden", "ledig", "arbeitslos", "krank", "schwanger", "blind", "taub",
+    "gehbehindert", "student", "studentin", "selbstständig", "selbständig", "nicht", "nich", "grad", "gerade",
+    "eben", "echt", "total", "sehr", "ganz", "auch", "nur", "noch", "schon", "mal", "wieder", "heute", "jetzt", "jetz",
+    "morgen", "ok", "okay", "unsicher", "sicher", "dafür", "dagegen", "zufrieden", "umgezogen", "betroffen",
+)  # fmt: skip
+_NAME_AFTER_ICH_BIN_AT_START = _compile(
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}ich[ ]+bin[ ]+"
+    rf"(?!{_NOT_A_NAME_AFTER_ICH_BIN}{_END}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}{_END}|{_ADVERBS}{_END}"
+    rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft)(?![\w-]))"
+    rf"(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*,|[ ]+und[ ]+(?:ich|mein\w*|unser\w*|wir|hab|habe|brauch\w*|wollt\w*|will|möcht\w*|ruf\w*)(?![\w]))"
+)
 _NAME_BEFORE_AM_APPARAT = _compile(
     rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+(?:apparat|telefon){_END}"
 )
@@ -1032,7 +1064,7 @@ def spelled_out(value: str) -> str:
 
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
-    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash)(?![\w])"
 )
 _NUMBER_KEYWORD = (
     r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket"
@@ -1041,6 +1073,7 @@ _NUMBER_KEYWORD = (
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,6}}?[ ,:]+"
+    rf"(?![0-9]+,[0-9]{{2}}[ ]?(?:euro|eur|€))"  # a price: "wunschkennzeichens, 12,80 euro"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(
@@ -1094,6 +1127,19 @@ _SHORT_PLATE = _compile(
 _SPACED_HYPHEN_PLATE = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ](?:[a-z]{{1,2}}|{_LETTER_NAME})(?:[ ]{_LETTER_NAME})?"
     rf"[ ]?[1-9][0-9]{{0,3}}(?![\w])"
+)
+# A hyphen between the district and the letters, the number spoken: "du-hk siebenhundertneunundneunzig".
+_HYPHEN_PLATE_SPOKEN = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}[ ]+(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+)
+# After a word for a vehicle a regional plate may end in anything from one to four digits, a year too: "der
+# wagen von meinem vater du ak 2011 steht …".
+_VEHICLE = _compile(r"auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter")
+_PLATE_AFTER_VEHICLE = _compile(
+    r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
+    rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}(?:[ ]?[–-][ ]?|[ ])(?!{_SHORT_WORDS}[ ])[a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}[eh]?)"
+    rf"(?![\w]){_NOT_A_QUANTITY}"
 )
 # "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
 _PERSON_FROM_YEAR = _compile(
@@ -1557,6 +1603,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
+    RedactionRule("license plate", _HYPHEN_PLATE_SPOKEN, KENNZEICHEN, _compile("[–-]")),
+    RedactionRule("license plate", _PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
@@ -1579,6 +1627,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"ich[ ]+bin")),
+    RedactionRule("name", _NAME_BEFORE_MY_NAME_AT_END, _replace_name(), _compile(r"mein[ ]+(?:vor|nach)?name")),
+    RedactionRule("spelled name", _HYPHEN_SPELLED_NAME, _replace_name(), _compile(r"(?<![\w])\w[–-]\w[–-]")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
     RedactionRule("spelled name", _SPELLED_LETTER_NAMES, _replace_spelled_letter_names, _compile(rf"{_LETTER}[ ,]")),
@@ -1677,7 +1728,7 @@ _NOT_A_PERSON_BEFORE = _compile(
 # A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
 # grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
 _INSTITUTION_AFTER = _compile(
-    rf"(?:[ -]+{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
+    rf"(?:[ -]+{_NOT_A_FUNCTION_WORD}{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
     r"|platz|allee|klinik|krankenhaus|hospital|stadion|bibliothek|kolleg|institut|akademie|universität|kaserne"
     r"|siedlung|preis|brücke|kirche|zentrum|center|bad)|haus)(?![\w])"
 )
