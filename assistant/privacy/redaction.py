@@ -465,7 +465,10 @@ _STREET_SUFFIX_BEFORE = (
     )
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
-_NUMBER_START = r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)"
+_NUMBER_START = (
+    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
+    r"|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig)"
+)
 # Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
 _BEFORE_HOUSE_NUMBER = r"(?:[ ,]{0,2}|[ ,]+(?:hausnummer|nummer|nr\.?)[ ]+)"
 _COMPOUND_STREET_WITH_NUMBER = _compile(
@@ -590,7 +593,8 @@ _ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ](?:is|hei)")
 _HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
 # Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
 _STREET_PREPOSITION = (
-    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe"
+    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
 )
 _ADDRESS_CUE = (
     r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
@@ -673,6 +677,22 @@ _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
 _HOUSE_NUMBER_HINT = _compile(rf"[ ](?:[0-9]|{_NUMBER_START})")
+# The house number before the street: "wir sind die von vierundzwanzig b in der eschenstraße".
+_HOUSE_NUMBER_BEFORE_STREET = _compile(
+    rf"(?<![\w-])(?:von|vonne|aus|bei|nummer|hausnummer)[ ]+(?P<value>{_ANY_HOUSE_NUMBER}[ ]+(?:in|an|auf)[ ]+der[ ]+"
+    rf"{_LETTER}[\w-]{{0,40}}{_STRONG_STREET_SUFFIX})(?![\w])"
+)
+# A house number alone after "wohn…" and "in der": "ich wohn da gegenüber in der neun" (the street said before).
+_HOUSE_NUMBER_AFTER_WOHN = _compile(
+    rf"(?<![\w-])wohn\w*(?:[ ]+\w+){{0,3}}?[ ]+in[ ]+der[ ]+"
+    rf"(?P<value>(?:{_SPOKEN_HOUSE_NUMBER}|[1-9][0-9]{{0,2}}(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}))(?![ ]*[.,]?[ ]*[0-9])"
+)
+# A person "from" a street: "der [NAME] vonne zechenstraße", "die frau aus der lindenallee" (no number needed).
+_STREET_OF_A_PERSON = _compile(
+    r"(?:\[NAME\]|(?<![\w])(?:frau|herr|familie|nachbarn?|nachbarin|leute))[ ]+"
+    r"(?:vonne|vom|von[ ]der|aus[ ]der|ausse|inne|in[ ]der)[ ]+"
+    rf"(?P<value>{_LETTER}[\w-]{{0,40}}(?:straße|strasse|weg|allee|gasse|ring|platz))(?![\w])"
+)
 
 _POSTAL_CODE = _compile(
     r"(?<![\w])(?:(?:plz|postleitzahl)[ :]*[0-9]{5}|[0-9]{5}(?=[ ](?:duisburg|bottrop|dinslaken|oberhausen|essen"
@@ -736,6 +756,11 @@ _NAME_VALUE_THREE_WORDS = (
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
     """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
     if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    # A name spelled in letter names after the cue ("mein nachname is ka ü es te er") is left whole to the
+    # spelling rules, which decode it and remove the word it spells elsewhere ("… also küster").
+    spelled = _SPELLED_LETTER_NAMES.match(match.string, match.start("value"))
+    if spelled and _replace_spelled_letter_names(spelled) != spelled.group(0):
         return match.group(0)
     return _replace_name()(match)
 
@@ -1556,8 +1581,27 @@ def _replace_spelled_letter_names(match: re.Match[str]) -> str:
 
 
 def _replace_spelled_letters(match: re.Match[str]) -> str:
-    _remember_name(spelled_out(match.group(0)))
+    spelled = spelled_out(match.group(0))
+    _remember_name(spelled)
+    # A letter dropped or added while spelling ("ka ü es te er" for "küster"): the word said in full nearby
+    # is removed too when it differs from the spelling by one letter.
+    if len(spelled) >= _MIN_FUZZY_SPELLING:
+        for word in _NAME_PART.findall(match.string):
+            lowered = word.lower()
+            if lowered != spelled and lowered[0] == spelled[0] and _one_letter_apart(lowered, spelled):
+                _remember_name(word)
     return NAME
+
+
+_MIN_FUZZY_SPELLING = 5
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one inserted or deleted letter."""
+    if abs(len(a) - len(b)) != 1:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
@@ -1597,6 +1641,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
+    RedactionRule("address", _HOUSE_NUMBER_BEFORE_STREET, _replace_street_address, _compile(r"[ ]der[ ]")),
+    RedactionRule("address", _HOUSE_NUMBER_AFTER_WOHN, _replace_value(ADRESSE), _compile(r"wohn")),
     RedactionRule("postal code", _POSTAL_CODE, _replace_long_number),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
@@ -1649,6 +1695,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
+    RedactionRule("address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
@@ -1660,6 +1707,7 @@ _RULES_AFTER_NAMES = tuple(
     in (
         _NAME_AND_NAME,
         _NAME_AFTER_HESITATION,
+        _STREET_OF_A_PERSON,
         _NAME_AROUND_A_NAME,
         _NAME_BEFORE_AND_NAME,
         _DATE_OF_DEATH,
