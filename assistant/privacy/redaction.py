@@ -1392,10 +1392,13 @@ _SCHOOL_WORD = (
     r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
     r"|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?(?![\w-])"
 )
+# A participle ends the sentence, not the school's name: "… in der kita angemeldet", "eingeschult".
+_PARTICIPLE = r"\w*(?:ge\w*t|et|iert)(?![\w'-])"
 # A word of a school's name: "am schöttelhof", "in hiesfeld", "walsum", "sonnenblume" (not a function word).
 _SCHOOL_NAME_WORD = (
     rf"(?:(?:duisburg|bottrop|dinslaken|weg|straße|platz|ring|allee)(?![\w'-])|st\.(?=[ ])"
-    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
+    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])|{_PARTICIPLE})"
+    rf"{_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
 )
 _SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
 _CLASS_CORE = (
@@ -1412,10 +1415,13 @@ _SCHOOL_PHRASE = rf"{_ONE_SCHOOL}(?:[ ]+(?:von|vonne|an|auf)[ ]+(?:der|dem)[ ]+{
 _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
+# A class numbered by year and parallel class, as said in the Ruhr: "dreizwei" (3/2), "fünf eins".
+_CLASS_DIGIT = r"(?:eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn)"
+_PARALLEL_CLASS = rf"{_CLASS_DIGIT}[ ]?{_CLASS_DIGIT}(?![\w])"
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
 _CLASS_BEFORE_SCHOOL = (
-    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)"
-    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der)[ ]+)?"
+    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+|{_PARALLEL_CLASS})"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom)[ ]+)?"
 )
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
@@ -1426,10 +1432,12 @@ _ATTENDS = (
     rf"|(?:wechselt|wechseln|gewechselt)(?:[ ]+\w+){{0,3}}?[ ]+(?:{_SCHOOL_PREPOSITION}|zur|zum)"
     rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+"
     rf"{_SCHOOL_PREPOSITION}"
-    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
+    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?"
+    # "wir haben unseren sohn [NAME] in der kita …": a child one has at a school.
+    r"|(?:haben|hab|habe|hat)[ ]+(?:unsere[n]?|meine[n]?|die|den)[ ]+\w+(?:[ ]+\S+){0,2}?[ ]+(?:in[ ]+der|im|in[ ]+den))"
 )
 _CHILDS_SCHOOL = _compile(
-    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
+    rf"(?<![\w-])(?=[gkwiesbh])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
     rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
