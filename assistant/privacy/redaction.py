@@ -39,6 +39,9 @@ NUMMER = "[NUMMER]"
 ALTER = "[ALTER]"
 STERBEDATUM = "[STERBEDATUM]"
 SCHULE = "[SCHULE]"
+HERKUNFT = "[HERKUNFT]"
+ARBEIT = "[ARBEIT]"
+GESUNDHEIT = "[GESUNDHEIT]"
 
 PLACEHOLDERS: tuple[str, ...] = (
     NAME,
@@ -54,6 +57,9 @@ PLACEHOLDERS: tuple[str, ...] = (
     ALTER,
     STERBEDATUM,
     SCHULE,
+    HERKUNFT,
+    ARBEIT,
+    GESUNDHEIT,
 )
 
 
@@ -741,12 +747,17 @@ _NAME_WORD = (
     rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
     rf"(?![\w'’-])"
 )
-_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
+_TITLE = r"(?:(?:dr|prof|doktor|professor)(?:\.[ ]*|[ ]+)|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+# After a strong cue a third name word counts before a comma or the end: "mein name ist rafael morales garcía, …".
+_NAME_VALUE_AFTER_INTRO = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?"
+    rf"(?:[ ]+{_NAME_WORD}(?=[ ]*(?:$|[,.;!?])))?{_SPELLED_REPETITION})"
+)
 # Vietnamese and Chinese names have three words: "tran van minh", "vu thi hong".
 _NAME_VALUE_THREE_WORDS = (
     rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD}){{0,2}}{_SPELLED_REPETITION})"
@@ -792,7 +803,7 @@ _DESCRIBES_A_NAME = _words(
 )  # fmt: skip
 _NAME_AFTER_INTRO = _compile(
     rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
-    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE}"
+    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE_AFTER_INTRO}"
 )
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
 _FORM_OF_ADDRESS = _compile(
@@ -1223,6 +1234,7 @@ _YEAR_OF_BIRTH_WORDS = _compile(
   gesamtschule walsum", "wo is die grundschule am hagelkreuz"), like any public place.
 """
 # Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
+_WEEKDAY = r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag)"
 _SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
 # A burial ("wird am fünften juni beigesetzt") is an appointment the caller plans, not a date of the person.
 _DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen"
@@ -1349,10 +1361,14 @@ _DATE_OF_DEATH = _compile(
     rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
     rf"|(?<![\w-])(?:verstorbene?r?|gestorben|verst\.|gest\.)[ ]*:(?:[ ]*[^,;!?\n]{{1,40}},){{0,3}}[ ]*(?:am[ ]+)?"
     rf"(?P<noted>{_DAY_AND_MONTH})"
-    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
+    # "verstorben am dienstag den achtzehnten": a weekday and the day of the month.
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+am[ ]+"
+    rf"(?P<weekday>{_WEEKDAY}[ ,]+(?:den[ ]+)?(?:{_ORDINAL}|{_DAY}\.))"
+    # "bis zu seinem tod am 9. juli"
+    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.|(?:seinem|ihrem|dem)[ ]+tode?(?=[ ]+am))"
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
-_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.")
+_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.|[ ]tode?[ ]+am")
 
 
 # A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
@@ -1371,7 +1387,7 @@ def _replace_year_of_death(match: re.Match[str]) -> str:
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
-    group = next(g for g in ("value", "after", "appended", "noted", "keyed") if match.group(g) is not None)
+    group = next(g for g in ("value", "after", "appended", "noted", "weekday", "keyed") if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
@@ -1477,6 +1493,121 @@ def _replace_school(match: re.Match[str]) -> str:
         return match.group(0)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
+
+
+# ---- nationality, workplace, a stay in hospital --------------------------------------------------------
+"""Round 5. A person's nationality and residence status (``[HERKUNFT]``) and a stay in a hospital, hospice
+or care home (``[GESUNDHEIT]``) are removed when the utterance identifies the person (like an exact age):
+"[NAME], ich bin polnische staatsangehörige", "meine schwiegermutter [NAME] is seit zwei wochen im st
+johannes hospital". Alone they are the subject of a question and stay ("ich bin türkischer staatsbürger,
+brauch ich …", "meine mutter is im pflegeheim, kann ich …"). A person's named workplace (``[ARBEIT]``) is
+removed always: an occupation with a named employer or place of work identifies a person in a city ("ich bin
+lehrerin an der hauptschule in lohberg", "ich arbeite bei der dvg als busfahrer"); an occupation alone ("ich
+bin rentner", "als erzieherin in ner kita") and a generic employer ("bei der stadt") stay.
+"""
+_NATIONALITY_ADJECTIVE = r"[\w-]{2,30}sch(?:e|er|en|es)?"
+_RESIDENCE_STATUS = (
+    r"(?:duldung|niederlassungserlaubnis|aufenthaltserlaubnis|aufenthaltsgestattung|aufenthaltstitel|blauer[ ]karte"
+    r"|asylstatus|flüchtlingsstatus|subsidiärem[ ]schutz)"
+)
+_DEMONYM = _words(
+    "türke", "türkin", "pole", "polin", "kosovare", "kosovarin", "syrer", "syrerin", "iraker", "irakerin", "afghane",
+    "afghanin", "russe", "russin", "ukrainer", "ukrainerin", "rumäne", "rumänin", "bulgare", "bulgarin", "serbe",
+    "serbin", "kroate", "kroatin", "bosnier", "bosnierin", "albaner", "albanerin", "grieche", "griechin", "italiener",
+    "italienerin", "spanier", "spanierin", "portugiese", "portugiesin", "marokkaner", "marokkanerin", "libanese",
+    "libanesin", "iraner", "iranerin", "eritreer", "eritreerin", "nigerianer", "nigerianerin", "chinese", "chinesin",
+    "vietnamese", "vietnamesin", "inder", "inderin", "niederländer", "niederländerin", "tunesier", "tunesierin",
+    "algerier", "algerierin", "ägypter", "ägypterin", "somalier", "somalierin", "kurde", "kurdin", "ungar", "ungarin",
+    "tscheche", "tschechin", "slowake", "slowakin", "litauer", "litauerin", "mazedonier", "mazedonierin",
+    "montenegriner", "montenegrinerin", "ghanaer", "ghanaerin", "brite", "britin", "franzose", "französin",
+)  # fmt: skip
+_NATIONALITY = _compile(
+    rf"(?<![\w-])(?P<value>{_NATIONALITY_ADJECTIVE}[ ]+(?:staatsangehörige[rn]?|staatsangehörigkeit"
+    rf"|staatsbürger(?:in)?|staatsbürgerschaft|nationalität)(?:[ ]+mit[ ]+(?:einer[ ]+)?{_RESIDENCE_STATUS})?)(?![\w])"
+    rf"|(?<![\w-])(?:bin|ist|is|war|sind)[ ]+(?:(?:ein|eine|gebürtige[r]?)[ ]+)?(?P<demonym>{_DEMONYM})(?![\w])"
+)
+_NATIONALITY_HINT = _compile(r"staats|nationalität|[a-zäöü]{3}(?:e|in|er)?(?![\w])")
+
+
+def _replace_nationality(match: re.Match[str]) -> str:
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_group(match, "value" if match.group("value") is not None else "demonym", HERKUNFT)
+
+
+# A stay in a hospital, hospice or care home: "is seit zwei wochen im st johannes hospital", "liegt in der
+# uniklinik essen".
+_CARE_PLACE = (
+    r"[\w-]*(?:krankenhaus|klinik|klinikum|hospital|hospiz|pflegeheim|altenheim|seniorenheim|reha|rehaklinik"
+    r"|psychiatrie|intensivstation|palliativstation)"
+)
+_STAY_IN_CARE = _compile(
+    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam)[ ]+"
+    r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
+    rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
+    rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
+    r"(?![\w])"
+)
+# A kind of care place alone names none ("is im krankenhaus", "im städtischen pflegeheim": the concern).
+_GENERIC_CARE_PLACE = _compile(
+    r"(?:[\w-]*(?:e|en|er|es|em)[ ]+)*(?:krankenhaus|klinik|klinikum|uniklinik|kinderklinik|hospital|hospiz"
+    r"|pflegeheim|altenheim|seniorenheim|reha|rehaklinik|psychiatrie|intensivstation|palliativstation)"
+)
+_CARE_HINT = _compile(r"kranken|klinik|hospi|heim|reha|psychiatr|station")
+
+
+def _replace_stay_in_care(match: re.Match[str]) -> str:
+    if not _names_a_person(match) or _GENERIC_CARE_PLACE.fullmatch(match.group("place")):
+        return match.group(0)
+    return _replace_value(GESUNDHEIT)(match)
+
+
+# A named workplace: after "arbeite(t) … bei/für", "als <occupation> bei/in der/an der …", "ich bin (der)
+# <occupation> der/an der/von …". The employer's words run to the end of the clause.
+_CLAUSE_END = (
+    r"(?:und|oder|aber|weil|dass|denn|ich|wir|brauch\w*|möchte|möcht|will|wollte|wollt|muss|kann|habe|hab|hat|ist"
+    r"|is|bin|sind|soll|darf|wie|wo|was|wann|ob|jetzt|jetz|seit|anfange|angefangen|anfangen|angestellt|tätig"
+    r"|arbeite\w*|gewechselt|brauche|und)(?![\w])"
+)
+_ORG_WORD = rf"(?!{_CLAUSE_END}){_LETTER}[\w.&'-]*"
+# The employer's first word is a word (not "[NAME]": "ich bin die lehrerin von [NAME]" is about a child); a
+# name may follow ("kebaphaus [NAME]").
+_ORG = (
+    rf"(?!(?:einer?|einem|nem|ner|n|keine[rm]?|mir|uns|ihnen|dir|zuhause|daheim|hause|home|mehreren|herrn?|frau"
+    rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?{_ORG_WORD}"
+    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
+)
+# A word for an occupation by its ending; relatives ("mutter", "schwager") and people who learn ("student",
+# "schülerin": a university or school is no workplace) are none.
+_OCCUPATION = (
+    rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe)(?![\w]))"
+    r"[\w-]{2,40}(?:er|erin|or|orin|eur|eurin|ant|antin|and|andin|ent|entin|ist|istin|ling|frau|mann|kraft|arzt"
+    r"|ärztin|anwältin|beamter|beamtin|soldat|soldatin)(?![\w])"
+)
+_ORG_PREPOSITION = r"(?:bei|für|an[ ]+der|an[ ]+dem|am|im|in[ ]+der|in[ ]+dem|von|vom|der|des)"
+_WORKPLACE = _compile(
+    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig)"
+    r"(?:[ ]+(?:seit[ ]+\w+(?:[ ]+\w+)?|jetzt|jetz|noch|schon|auch|da|halt|hier)){0,2}[ ]+"
+    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?)"
+    rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
+    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie)[ ]+(?:ist|is|war))[ ]+(?:(?:der|die|ein|eine)[ ]+)?"
+    rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
+)
+_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
+# Employers and places too common to single a person out: "ich arbeite bei der stadt".
+_GENERIC_EMPLOYER = _compile(
+    r"(?:der|dem|den|die|des)?[ ]*(?:stadt|stadtverwaltung|verwaltung|firma|zeitarbeit|zeitarbeitsfirma|leiharbeit"
+    r"|schule|kita|uni|universität|post|bahn|bank|bundeswehr|polizei|krankenhaus|pflege|gastronomie|bau|baustelle"
+    r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit)"
+)
+
+
+def _replace_workplace(match: re.Match[str]) -> str:
+    group = next(g for g in ("value", "role", "job") if match.group(g) is not None)
+    org = re.split(rf"[ ]+{_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1)[-1]
+    if _GENERIC_EMPLOYER.fullmatch(org.strip()):
+        return match.group(0)
+    return _replace_group(match, group, ARBEIT)
 
 
 # ---- the safety net --------------------------------------------------------------------------------
@@ -1630,6 +1761,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
+    RedactionRule("stay in care", _STAY_IN_CARE, _replace_stay_in_care, _CARE_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
@@ -1729,7 +1862,12 @@ _RULES_AFTER_NAMES = tuple(
         _AGE_OF,
         _AGE_BIRTHDAY,
         _CHILDS_SCHOOL,
+        _NATIONALITY,
+        _STAY_IN_CARE,
     )
+) + (
+    # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
+    RedactionRule("workplace", _WORKPLACE, _replace_workplace, _WORKPLACE_HINT),
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
