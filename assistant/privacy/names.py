@@ -79,10 +79,9 @@ def _first_names_without_words() -> frozenset[str]:
 def gazetteer_names() -> frozenset[str]:
     """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words), less
     the local place names (``places.PLACE_NAMES``: "Buchholz", "Emmerich" are districts and towns here)."""
+    from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
     from assistant.privacy.places import PLACE_NAMES
     from assistant.privacy.surnames import SURNAMES
-
-    from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
 
     names = gazetteer_first_names() | SURNAMES
     # Speech recognition and keyboards drop diacritics: "lukasz" for "łukasz", "kilic" for "kılıç".

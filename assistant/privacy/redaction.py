@@ -691,7 +691,8 @@ _HOUSE_NUMBER_BEFORE_STREET = _compile(
 # A house number alone after "wohn…" and "in der": "ich wohn da gegenüber in der neun" (the street said before).
 _HOUSE_NUMBER_AFTER_WOHN = _compile(
     rf"(?<![\w-])wohn\w*(?:[ ]+\w+){{0,3}}?[ ]+in[ ]+der[ ]+"
-    rf"(?P<value>(?:{_SPOKEN_HOUSE_NUMBER}|[1-9][0-9]{{0,2}}(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}))(?![ ]*[.,]?[ ]*[0-9])"
+    rf"(?P<value>(?:{_SPOKEN_HOUSE_NUMBER}|[1-9][0-9]{{0,2}}(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}))"
+    rf"(?![ ]*[.,]?[ ]*[0-9])"
 )
 # A person "from" a street: "der [NAME] vonne zechenstraße", "die frau aus der lindenallee" (no number needed).
 _STREET_OF_A_PERSON = _compile(
@@ -1098,9 +1099,11 @@ def spelled_out(value: str) -> str:
     return "".join(letters)
 
 
+_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
-    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash)(?![\w])"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash"
+    rf"|{_SPOKEN_THOUSANDS})(?![\w])"
 )
 _NUMBER_KEYWORD = (
     r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket"
@@ -1144,7 +1147,6 @@ _SPOKEN_PLATE = _compile(
 # A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
 # "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
 _PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
-_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _SPOKEN_PLATE_NUMBER = (
     rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
     rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
@@ -1361,7 +1363,9 @@ _DATE_OF_DEATH = _compile(
     rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
     rf"|(?<![\w-])(?:verstorbene?r?|gestorben|verst\.|gest\.)[ ]*:(?:[ ]*[^,;!?\n]{{1,40}},){{0,3}}[ ]*(?:am[ ]+)?"
     rf"(?P<noted>{_DAY_AND_MONTH})"
-    # "verstorben am dienstag den achtzehnten": a weekday and the day of the month.
+    # "am sonntag den dritten … eingeschlafen", "verstorben am dienstag den achtzehnten": a weekday and the day.
+    rf"|(?<![\w-])am[ ]+(?P<weekday_before>{_WEEKDAY}[ ,]+(?:den[ ]+)?(?:{_ORDINAL}|{_DAY}\.))"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
     rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+am[ ]+"
     rf"(?P<weekday>{_WEEKDAY}[ ,]+(?:den[ ]+)?(?:{_ORDINAL}|{_DAY}\.))"
     # "bis zu seinem tod am 9. juli"
@@ -1387,7 +1391,8 @@ def _replace_year_of_death(match: re.Match[str]) -> str:
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
-    group = next(g for g in ("value", "after", "appended", "noted", "weekday", "keyed") if match.group(g) is not None)
+    groups = ("value", "after", "appended", "noted", "weekday_before", "weekday", "keyed")
+    group = next(g for g in groups if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
@@ -1450,7 +1455,8 @@ _ATTENDS = (
     rf"{_SCHOOL_PREPOSITION}"
     r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?"
     # "wir haben unseren sohn [NAME] in der kita …": a child one has at a school.
-    r"|(?:haben|hab|habe|hat)[ ]+(?:unsere[n]?|meine[n]?|die|den)[ ]+\w+(?:[ ]+\S+){0,2}?[ ]+(?:in[ ]+der|im|in[ ]+den))"
+    r"|(?:haben|hab|habe|hat)[ ]+(?:unsere[n]?|meine[n]?|die|den)[ ]+\w+(?:[ ]+\S+){0,2}?[ ]+"
+    r"(?:in[ ]+der|im|in[ ]+den))"
 )
 _CHILDS_SCHOOL = _compile(
     rf"(?<![\w-])(?=[gkwiesbh])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
@@ -1545,6 +1551,7 @@ _STAY_IN_CARE = _compile(
     r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam)[ ]+"
     r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
     rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
+    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne"
     rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
     r"(?![\w])"
 )
@@ -1569,7 +1576,7 @@ _CLAUSE_END = (
     r"|is|bin|sind|soll|darf|wie|wo|was|wann|ob|jetzt|jetz|seit|anfange|angefangen|anfangen|angestellt|tätig"
     r"|arbeite\w*|gewechselt|brauche|und)(?![\w])"
 )
-_ORG_WORD = rf"(?!{_CLAUSE_END}){_LETTER}[\w.&'-]*"
+_ORG_WORD = rf"(?!{_CLAUSE_END}|{_FUNCTION_WORDS}(?![\w-])){_LETTER}[\w.&'-]*"
 # The employer's first word is a word (not "[NAME]": "ich bin die lehrerin von [NAME]" is about a child); a
 # name may follow ("kebaphaus [NAME]").
 _ORG = (
@@ -1590,7 +1597,8 @@ _WORKPLACE = _compile(
     r"(?:[ ]+(?:seit[ ]+\w+(?:[ ]+\w+)?|jetzt|jetz|noch|schon|auch|da|halt|hier)){0,2}[ ]+"
     rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?)"
     rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
-    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie)[ ]+(?:ist|is|war))[ ]+(?:(?:der|die|ein|eine)[ ]+)?"
+    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
+    rf"(?:(?:der|die|ein|eine)[ ]+)?"
     rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
 )
 _WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
@@ -1605,7 +1613,8 @@ _GENERIC_EMPLOYER = _compile(
 def _replace_workplace(match: re.Match[str]) -> str:
     group = next(g for g in ("value", "role", "job") if match.group(g) is not None)
     org = re.split(rf"[ ]+{_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1)[-1]
-    if _GENERIC_EMPLOYER.fullmatch(org.strip()):
+    org = re.sub(r"^(?:der|dem|den|die|des)[ ]+", "", org.strip(), flags=re.IGNORECASE)
+    if _GENERIC_EMPLOYER.fullmatch(org) or _GENERIC_SCHOOL_WORD.fullmatch(org):
         return match.group(0)
     return _replace_group(match, group, ARBEIT)
 
@@ -1836,36 +1845,39 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
-    RedactionRule("address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")),
+    RedactionRule(
+        "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
+    ),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
 # Rules that continue from a name placeholder, and those that look for a person named before an age or a date.
-_RULES_AFTER_NAMES = tuple(
-    r
-    for r in GERMAN_RULES
-    if r.pattern
-    in (
-        _NAME_AND_NAME,
-        _NAME_AFTER_HESITATION,
-        _STREET_OF_A_PERSON,
-        _NAME_AROUND_A_NAME,
-        _NAME_BEFORE_AND_NAME,
-        _DATE_OF_DEATH,
-        _YEAR_OF_DEATH,
-        _AGE_AT_DEATH,
-        _AGE_TURNED,
-        _AGE_AFTER_SUBJECT,
-        _AGE_YEARS_OLD,
-        _BIRTHDAY_WITH_AGE,
-        _AGE_AFTER_NAME,
-        _AGE_OF,
-        _AGE_BIRTHDAY,
-        _CHILDS_SCHOOL,
-        _NATIONALITY,
-        _STAY_IN_CARE,
-    )
-) + (
+_RULES_AFTER_NAMES = (
+    *(
+        r
+        for r in GERMAN_RULES
+        if r.pattern
+        in (
+            _NAME_AND_NAME,
+            _NAME_AFTER_HESITATION,
+            _STREET_OF_A_PERSON,
+            _NAME_AROUND_A_NAME,
+            _NAME_BEFORE_AND_NAME,
+            _DATE_OF_DEATH,
+            _YEAR_OF_DEATH,
+            _AGE_AT_DEATH,
+            _AGE_TURNED,
+            _AGE_AFTER_SUBJECT,
+            _AGE_YEARS_OLD,
+            _BIRTHDAY_WITH_AGE,
+            _AGE_AFTER_NAME,
+            _AGE_OF,
+            _AGE_BIRTHDAY,
+            _CHILDS_SCHOOL,
+            _NATIONALITY,
+            _STAY_IN_CARE,
+        )
+    ),
     # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
     RedactionRule("workplace", _WORKPLACE, _replace_workplace, _WORKPLACE_HINT),
 )
@@ -1922,7 +1934,8 @@ _NOT_A_PERSON_BEFORE = _compile(
 # A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
 # grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
 _INSTITUTION_AFTER = _compile(
-    rf"(?:[ -]+{_NOT_A_FUNCTION_WORD}{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
+    rf"(?:[ -]+{_NOT_A_FUNCTION_WORD}{_LETTER}[\w'-]{{1,40}})?"
+    rf"[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
     r"|platz|allee|klinik|krankenhaus|hospital|stadion|bibliothek|kolleg|institut|akademie|universität|kaserne"
     r"|siedlung|preis|brücke|kirche|zentrum|center|bad)|haus)(?![\w])"
 )
