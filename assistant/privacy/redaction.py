@@ -145,7 +145,9 @@ _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 # Function words, common verbs and greetings: never part of a name or of a street name.
 # Ruhr dialect contractions of a preposition and an article ("der herr vonne müllabfuhr", "inne kita") are
 # function words too.
-_DIALECT_CONTRACTIONS = ("vonne", "vonner", "inne", "inner", "anne", "anner", "aufe", "aufm", "ausse", "zumm")
+_DIALECT_CONTRACTIONS = (
+    "vonne", "vonner", "inne", "inner", "anne", "anner", "aufe", "auffe", "aufm", "ausse", "zumm",
+)  # fmt: skip
 _FUNCTION_WORDS = _words(*NOT_IN_NAMES, *_DIALECT_CONTRACTIONS)
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
@@ -178,7 +180,7 @@ _SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
     rf"(?:[ ]punkt)?{_SPOKEN_AT_WORD}"
-    rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
+    rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}(?:t[ ]online|\w{{1,63}}){_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
 # The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
@@ -450,8 +452,8 @@ _HOUSE_NUMBER = (
 # number is a separate word ("drei a").
 _SPOKEN_HOUSE_NUMBER = (
     rf"(?!ein(?:e|en|em|er|es)?(?![\w]))"
-    rf"(?:(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
-    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
+    rf"(?:(?:(?:ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
+    rf"|(?:ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
 )
 _ANY_HOUSE_NUMBER = rf"(?:{_HOUSE_NUMBER}|{_SPOKEN_HOUSE_NUMBER})"
 _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
@@ -599,7 +601,7 @@ _ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ](?:is|hei)")
 _HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
 # Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
 _STREET_PREPOSITION = (
-    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe"
+    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe|auffe"
     r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
 )
 _ADDRESS_CUE = (
@@ -1444,7 +1446,7 @@ _CLASS_BEFORE_SCHOOL = (
     rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+|{_PARALLEL_CLASS})"
     rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom)[ ]+)?"
 )
-_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|auffe|anne|aufs|aufm|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
 _ATTENDS = (
@@ -1541,6 +1543,7 @@ def _replace_nationality(match: re.Match[str]) -> str:
     return _replace_group(match, "value" if match.group("value") is not None else "demonym", HERKUNFT)
 
 
+_LOCAL_PLACE = _words(*PLACE_NAMES)
 # A stay in a hospital, hospice or care home: "is seit zwei wochen im st johannes hospital", "liegt in der
 # uniklinik essen".
 _CARE_PLACE = (
@@ -1552,6 +1555,7 @@ _STAY_IN_CARE = _compile(
     r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
     rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
     rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne"
+    rf"(?:[ ]+{_LOCAL_PLACE}(?![\w-]))?"  # a town or district: "im evangelischen krankenhaus dinslaken"
     rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
     r"(?![\w])"
 )
@@ -1581,13 +1585,16 @@ _ORG_WORD = rf"(?!{_CLAUSE_END}|{_FUNCTION_WORDS}(?![\w-])){_LETTER}[\w.&'-]*"
 # name may follow ("kebaphaus [NAME]").
 _ORG = (
     rf"(?!(?:einer?|einem|nem|ner|n|keine[rm]?|mir|uns|ihnen|dir|zuhause|daheim|hause|home|mehreren|herrn?|frau"
-    rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?{_ORG_WORD}"
+    rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?(?:firma[ ]+)?{_ORG_WORD}"
     rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
 )
-# A word for an occupation by its ending; relatives ("mutter", "schwager") and people who learn ("student",
-# "schülerin": a university or school is no workplace) are none.
+# A word for an occupation by its ending; relatives ("mutter", "schwager"), people who learn ("student",
+# "schülerin": a university or school is no workplace), tenants, residents, patients and customers are none.
 _OCCUPATION = (
-    rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe)(?![\w]))"
+    rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe|mieter|mieterin"
+    rf"|untermieter|untermieterin|vermieter|vermieterin|eigentümer|eigentümerin|anwohner|anwohnerin|bewohner"
+    rf"|bewohnerin|einwohner|einwohnerin|nachbar|teilnehmer|teilnehmerin|bürger|bürgerin|wähler|wählerin|patient"
+    rf"|patientin|kunde|kundin|mitglied|halter|halterin|erbe|erbin)(?![\w]))"
     r"[\w-]{2,40}(?:er|erin|or|orin|eur|eurin|ant|antin|and|andin|ent|entin|ist|istin|ling|frau|mann|kraft|arzt"
     r"|ärztin|anwältin|beamter|beamtin|soldat|soldatin)(?![\w])"
 )
