@@ -786,6 +786,9 @@ _STRONG_NAME_INTRO = (
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
     r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
+    # a nickname: "alle sagen jockel", "man nennt mich kalle"
+    r"|(?:alle|man|die[ ]+leute|freunde)[ ]+(?:sagen(?:[ ]+(?:nur|immer))?(?:[ ]+zu[ ]+mir)?|nennen[ ]+mich|nennt[ ]+mich)"
+    r"|genannt(?=[ ])"
     r"|(?:anrufer|bürger|kunde|kundin|melder|halter|mieter|vermieter|eigentümer|absender|betroffene?r?|verstorbene?r?"
     r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter|inhaber|kontoinhaber|ansprechpartner|vertreter"
     r"|empfänger|patient|schüler|bevollmächtigte[r]?|betreuer|erziehungsberechtigte[r]?)(?:in)?[ ]*:"
@@ -846,7 +849,8 @@ _NAME_BEFORE_IS_MY_NAME = _compile(
 )
 _IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
-    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
+    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
 # Words that stand alone between commas after a greeting but are no name ("hallo, entschuldigung, ...").
