@@ -1047,7 +1047,7 @@ _NOT_A_NAME_AFTER_ICH_BIN = _words(
 _NAME_AFTER_ICH_BIN_AT_START = _compile(
     rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}ich[ ]+bin[ ]+"
     rf"(?!{_NOT_A_NAME_AFTER_ICH_BIN}{_END}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}{_END}|{_ADVERBS}{_END}"
-    rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft)(?![\w-]))"
+    rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft|är)(?![\w-]))"
     rf"(?P<value>{_NAME_WORD})"
     rf"(?=[ ]*,|[ ]+und[ ]+(?:ich|mein\w*|unser\w*|wir|hab|habe|brauch\w*|wollt\w*|will|möcht\w*|ruf\w*)(?![\w]))"
 )
@@ -1600,8 +1600,9 @@ _OCCUPATION = (
     rf"|untermieter|untermieterin|vermieter|vermieterin|eigentümer|eigentümerin|anwohner|anwohnerin|bewohner"
     rf"|bewohnerin|einwohner|einwohnerin|nachbar|teilnehmer|teilnehmerin|bürger|bürgerin|wähler|wählerin|patient"
     rf"|patientin|kunde|kundin|mitglied|halter|halterin|erbe|erbin)(?![\w]))"
-    r"[\w-]{2,40}(?:er|erin|or|orin|eur|eurin|ant|antin|and|andin|ent|entin|ist|istin|ling|frau|mann|kraft|arzt"
-    r"|ärztin|anwältin|beamter|beamtin|soldat|soldatin)(?![\w])"
+    rf"(?!{_FUNCTION_WORDS}(?![\w])|{_ADVERBS}(?![\w]))"
+    r"[\w-]{3,40}(?:er|erin|or|orin|eur|eurin|ant|antin|and|andin|ent|entin|ist|istin|ling|frau|mann|kraft|arzt"
+    r"|ärztin|anwältin|beamter|beamtin|soldat|soldatin|är|ärin)(?![\w])"
 )
 _ORG_PREPOSITION = r"(?:bei|für|an[ ]+der|an[ ]+dem|am|im|in[ ]+der|in[ ]+dem|von|vom|der|des)"
 _WORKPLACE = _compile(
@@ -1618,13 +1619,16 @@ _WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|b
 _GENERIC_EMPLOYER = _compile(
     r"(?:der|dem|den|die|des)?[ ]*(?:stadt|stadtverwaltung|verwaltung|firma|zeitarbeit|zeitarbeitsfirma|leiharbeit"
     r"|schule|kita|uni|universität|post|bahn|bank|bundeswehr|polizei|krankenhaus|pflege|gastronomie|bau|baustelle"
-    r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit)"
+    r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit"
+    # one word for a kind of workplace: "vorsitzender vom kleingartenverein", "koch im restaurant"
+    r"|[\w-]*(?:verein|betrieb|restaurant|laden|geschäft|werkstatt|firma|unternehmen|amt|büro|heim|kiosk|hotel"
+    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus))"
 )
 
 
 def _replace_workplace(match: re.Match[str]) -> str:
     group = next(g for g in ("value", "role", "job") if match.group(g) is not None)
-    org = re.split(rf"[ ]+{_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1)[-1]
+    org = re.split(rf"(?:^|[ ]+){_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1, flags=re.IGNORECASE)[-1]
     org = re.sub(r"^(?:der|dem|den|die|des)[ ]+", "", org.strip(), flags=re.IGNORECASE)
     if _GENERIC_EMPLOYER.fullmatch(org) or _GENERIC_SCHOOL_WORD.fullmatch(org):
         return match.group(0)
