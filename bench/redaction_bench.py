@@ -199,19 +199,30 @@ def measure_files(redactors: dict[str, Redactor], secrets: Path, ordinary: Path,
 
 
 def baseline_redactor(revision: str) -> Redactor:
-    """The ``GermanRedactor`` of ``assistant/privacy/redaction.py`` at a git revision."""
+    """The ``GermanRedactor`` of ``assistant/privacy/redaction.py`` at a git revision, with that revision's
+    first-name gazetteer (``assistant/privacy/names.py``); the other name lists are today's."""
     import subprocess
     import sys
     import types
 
-    source = subprocess.run(
-        ["git", "show", f"{revision}:assistant/privacy/redaction.py"],
-        capture_output=True, text=True, check=True, cwd=DATA.parent.parent,
-    ).stdout  # fmt: skip
-    module = types.ModuleType("baseline_redaction")
-    sys.modules[module.__name__] = module
-    exec(compile(source, f"{revision}:redaction.py", "exec"), module.__dict__)
-    redactor: Redactor = module.GermanRedactor()
+    def load_module(path: str, name: str) -> types.ModuleType:
+        source = subprocess.run(
+            ["git", "show", f"{revision}:{path}"], capture_output=True, text=True, check=True, cwd=DATA.parent.parent
+        ).stdout
+        module = types.ModuleType(name)
+        sys.modules[name] = module
+        exec(compile(source, f"{revision}:{path}", "exec"), module.__dict__)
+        return module
+
+    names_key = "assistant.privacy.names"
+    current_names = sys.modules.get(names_key)
+    sys.modules[names_key] = load_module("assistant/privacy/names.py", "baseline_names")
+    try:
+        module = load_module("assistant/privacy/redaction.py", "baseline_redaction")
+        redactor: Redactor = module.GermanRedactor()
+    finally:
+        if current_names is not None:
+            sys.modules[names_key] = current_names
     return redactor
 
 

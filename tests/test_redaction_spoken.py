@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assistant.privacy.names import gazetteer_names
+from assistant.privacy.names import gazetteer_names, without_diacritics
 from assistant.privacy.places import PLACE_NAMES
 from assistant.privacy.redaction import GermanRedactor, spelled_out
 
@@ -283,3 +283,98 @@ def test_look_alikes_of_names_and_birth_years_stay(text: str) -> None:
 )
 def test_new_name_and_mail_forms_are_removed(text: str, secret: str) -> None:
     assert secret not in REDACTOR.redact(text)
+
+
+# ---- round 5 -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("guten tag, brigitte sondermann, S-O-N-D-E-R-M-A-N-N, wegen der grundsteuer", "S-O-N-D-E-R-M-A-N-N"),
+        ("hallo hier ist pham van long, ich brauch nen reisepass", "pham van long"),  # three name words
+        ("ja also ich bin tomasz und ich hab ne frage", "tomasz"),  # "ich bin" at the start, a name in no list
+        ("mein bruder tuan und ich wollen uns ummelden", "tuan"),  # a relative, a word, "und ich"
+        ("das formular ist für lukasz grabowski", "lukasz"),  # a listed name without its diacritic
+        ("ja ralle hier, der sperrmüll steht noch", "ralle"),  # a short form of a first name
+        ("wir sind fundsachen, heinrich albersmeyer mein name.", "albersmeyer"),  # name before "mein name"
+        ("mein name ist carmen ortega ruiz, ich brauch ne meldebescheinigung", "ruiz"),  # a third name word
+        ("mein nachname is ha e el em ce ka, also helmeck", "helmeck"),  # spelled with a letter missed
+    ],
+)
+def test_round5_name_forms_are_removed(text: str, secret: str) -> None:
+    assert secret.lower() not in REDACTOR.redact(text).lower()
+
+
+def test_names_are_also_known_without_their_diacritics() -> None:
+    assert without_diacritics("łukasz") == "lukasz"
+    assert without_diacritics("kılıç") == "kilic"
+    assert "lukasz" in gazetteer_names()
+    assert "honig" not in gazetteer_names()  # German umlauts are not folded ("hönig" would give a word)
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("das kennzeichen ist DU – RT 77", "DU – RT 77"),  # an en dash
+        ("unser wohnmobil kle zb 2004 steht am rhein", "kle zb 2004"),  # after a vehicle word, a year-like number
+        ("mein wagen du-lm vierhundertzwölf muss umgemeldet werden", "du-lm vierhundertzwölf"),
+        ("meine adresse ist m.brandt-ley (ät) gmx.de", "brandt-ley"),
+        ("das aktenzeichen is zwo slash vierzehn slash neun", "zwo slash vierzehn"),
+        ("sperrmüll für den kaldenhausener ring sechzig", "ring sechzig"),
+        ("ich bin der werner vom hamborner markt elf", "markt elf"),
+        ("wir sind die von zweiundzwanzig c in der fliederstraße", "fliederstraße"),
+        ("ich wohn gegenüber in der vierzehn, da is ne laterne aus", "vierzehn"),
+        ("die frau [NAME] aus der ahornstraße hat sich beschwert", "ahornstraße"),
+    ],
+)
+def test_round5_plates_addresses_and_numbers_are_removed(text: str, secret: str) -> None:
+    assert secret.lower() not in REDACTOR.redact(text).lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "hier spricht milena radić, ich bin serbische staatsangehörige mit duldung",
+            "hier spricht [NAME], ich bin [HERKUNFT]",
+        ),
+        ("mein name is kerem aydın und mein vater ist kurde", "mein name is [NAME] und mein vater ist [HERKUNFT]"),
+        (
+            "meine tante [NAME] ist seit freitag im marienhospital in hochfeld",
+            "meine tante [NAME] ist [GESUNDHEIT]",
+        ),
+        ("ich bin verkäuferin bei der bäckerei terhorst und brauche", "ich bin [ARBEIT] und brauche"),
+        ("ich arbeite bei kühne logistik im hafen und brauch", "ich arbeite [ARBEIT] und brauch"),
+        ("mein mann is am montag den neunten verstorben", "mein mann is am [STERBEDATUM] verstorben"),
+        ("sie hat bis zu ihrem tod am 3. mai hier gewohnt", "sie hat bis zu ihrem tod am [STERBEDATUM] hier gewohnt"),
+    ],
+)
+def test_round5_nationality_workplace_care_and_deaths_are_removed(text: str, expected: str) -> None:
+    assert REDACTOR.redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich bin syrer, brauche ich für die heirat eine ledigkeitsbescheinigung",  # nobody identified
+        "meine schwester liegt im krankenhaus, kann ich für sie die briefwahl machen",  # a kind of care place
+        "ich arbeite bei der stadt, krieg ich trotzdem wohngeld",  # a generic employer
+        "ich bin lehrerin an der grundschule und brauch ein führungszeugnis",  # a kind of school names none
+        "ich bin die mutter von einem schulkind, wie geht die anmeldung",
+        "ich bin student an der uni duisburg-essen, krieg ich wohngeld",  # learning is no workplace
+        "ich bin neu hier und will mich anmelden",
+        "ich bin umgezogen und brauch ne meldebescheinigung",
+        "die gebühr ist 28,80 euro für die nummer",
+        "wann ist die grundsteuer fällig, am 15. mai, 15. august?",
+        "Öffnungszeiten Mo–Fr 9–12 Uhr",
+        "der herr vonne stadtwerke war schon da",
+        "mein auto ist von 2015, brauch ich ne neue plakette",
+        "also ich bin pensionär und will briefwahl machen",  # "-är" describes the caller
+        "ich bin hier in der warteschleife seit zehn minuten",  # "hier" is no occupation
+        "ich bin vorsitzender vom kleingartenverein und will ein fest anmelden",  # a kind of workplace
+        "ich bin koch im restaurant und brauch ne belehrung",
+    ],
+)
+def test_round5_look_alikes_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text

@@ -10,6 +10,8 @@ predates the names now common among children, so ``RECENT_FIRST_NAMES`` adds tho
 from __future__ import annotations
 
 import functools
+import re
+import unicodedata
 from importlib import resources
 
 # Countries of the name list (its column order) whose names callers of a German city are likely to have.
@@ -28,6 +30,11 @@ RECENT_FIRST_NAMES = frozenset(
         "mathilda", "emily", "ronja", "zoey", "eslem", "aaliyah", "malia", "yara", "nisa", "hira", "jule",
     )
 )  # fmt: skip
+# Short forms of German first names that the list lacks, common in the Ruhr ("der jupp", "ralle hier"; checked
+# against ``wngerman``: none is an ordinary word).
+SHORT_FORMS = frozenset(
+    ("jupp", "ralle", "kalli", "hotte", "ede", "fiete", "schorsch", "hansi", "franzi", "moni", "addi", "olli")
+)
 _MIN_FREQUENCY = 2
 _MIN_LENGTH = 3
 _FIRST_COLUMN = 30  # the frequencies start here; the name is in columns 3..29
@@ -53,7 +60,7 @@ def _all_first_names() -> frozenset[str]:
             continue
         if max(_frequency(columns, i) for i in _COUNTRY_COLUMNS.values()) >= _MIN_FREQUENCY:
             names.add(name.lower())
-    return frozenset(names) | RECENT_FIRST_NAMES
+    return frozenset(names) | RECENT_FIRST_NAMES | SHORT_FORMS
 
 
 def gazetteer_first_names(apply_exclusions: bool = True) -> frozenset[str]:
@@ -72,7 +79,34 @@ def _first_names_without_words() -> frozenset[str]:
 def gazetteer_names() -> frozenset[str]:
     """First names and surnames (``surnames.SURNAMES``, common surnames less ordinary German words), less
     the local place names (``places.PLACE_NAMES``: "Buchholz", "Emmerich" are districts and towns here)."""
+    from assistant.privacy.name_exclusions import NAME_EXCLUSIONS
     from assistant.privacy.places import PLACE_NAMES
     from assistant.privacy.surnames import SURNAMES
 
-    return (gazetteer_first_names() | SURNAMES) - PLACE_NAMES
+    names = gazetteer_first_names() | SURNAMES
+    # Speech recognition and keyboards drop diacritics: "lukasz" for "łukasz", "kilic" for "kılıç".
+    # German umlauts stay (folding them makes German words: "höhn" -> "hohn"); names with other marks fold.
+    folded = {without_diacritics(name) for name in names if not _GERMAN_LETTERS_ONLY.fullmatch(name)}
+    folded -= NAME_EXCLUSIONS | FOLDED_WORDS
+    return (names | folded) - PLACE_NAMES
+
+
+_GERMAN_LETTERS_ONLY = re.compile(r"[a-zäöüß'-]+")
+# Ordinary words that a name with marks becomes without them ("bāsar" -> "basar", "mäthe" stays, "máthe" ->
+# "mathe"): the folded names found in ``wngerman`` or ``wamerican`` when this list was made, less real names.
+FOLDED_WORDS = frozenset(
+    (
+        "abaci", "africa", "agar", "akin", "akkus", "ales", "angeles", "angels", "antic", "barbaric", "basar", "baser",
+        "basic", "beben", "blaze", "boga", "boron", "bozo", "colic", "deren", "desire", "dosen", "drag", "ibis", "iren",
+        "kielbasa", "klima", "klos", "lach", "leos", "males", "mares", "mathe", "maxima", "medic", "melodie", "nice",
+        "nova", "serife", "topic", "yetis",
+    )
+)  # fmt: skip
+# Letters that Unicode does not decompose into a base letter and a mark.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "ı": "i", "đ": "d", "ø": "o", "ß": "ss"})
+
+
+def without_diacritics(word: str) -> str:
+    """``word`` without accents and marks: "łukasz" -> "lukasz", "kılıç" -> "kilic", "jovanović" -> "jovanovic"."""
+    decomposed = unicodedata.normalize("NFKD", word.translate(_UNDECOMPOSED))
+    return "".join(char for char in decomposed if not unicodedata.combining(char))

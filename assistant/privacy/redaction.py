@@ -39,6 +39,9 @@ NUMMER = "[NUMMER]"
 ALTER = "[ALTER]"
 STERBEDATUM = "[STERBEDATUM]"
 SCHULE = "[SCHULE]"
+HERKUNFT = "[HERKUNFT]"
+ARBEIT = "[ARBEIT]"
+GESUNDHEIT = "[GESUNDHEIT]"
 
 PLACEHOLDERS: tuple[str, ...] = (
     NAME,
@@ -54,6 +57,9 @@ PLACEHOLDERS: tuple[str, ...] = (
     ALTER,
     STERBEDATUM,
     SCHULE,
+    HERKUNFT,
+    ARBEIT,
+    GESUNDHEIT,
 )
 
 
@@ -137,7 +143,12 @@ _UNIT_WORDS = _words(
 _NOT_A_QUANTITY = rf"(?![ ]?(?:{_UNIT_WORDS}{_END}|€|%))"
 
 # Function words, common verbs and greetings: never part of a name or of a street name.
-_FUNCTION_WORDS = _words(*NOT_IN_NAMES)
+# Ruhr dialect contractions of a preposition and an article ("der herr vonne müllabfuhr", "inne kita") are
+# function words too.
+_DIALECT_CONTRACTIONS = (
+    "vonne", "vonner", "inne", "inner", "anne", "anner", "aufe", "auffe", "aufm", "ausse", "zumm",
+)  # fmt: skip
+_FUNCTION_WORDS = _words(*NOT_IN_NAMES, *_DIALECT_CONTRACTIONS)
 _NOT_A_FUNCTION_WORD = rf"(?!{_FUNCTION_WORDS}{_END})"
 
 # ---- e-mail addresses -----------------------------------------------------------------------------
@@ -162,14 +173,14 @@ _MAIL_PROVIDER = _words(
     "posteo", "arcor", "live", "msn", "mail", "email", "online",
 )  # fmt: skip
 _SPOKEN_AT_WORD = (
-    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[at\]|\(at\))[ ]?"
+    r"(?:[ ](?:at|ät|klammeraffe|at-zeichen)[ ]|[ ]?(?:\[(?:at|ät)\]|\((?:at|ät)\))[ ]?"
     rf"|[ ]bei[ ](?={_MAIL_PROVIDER}(?:[ ]?(?:punkt|dot|\.|\(dot\)|\[dot\])[ ]?)[a-z]{{2,6}}(?![\w])))"
 )
 _SPOKEN_AT = _compile(_SPOKEN_AT_WORD + rf"|[ ]bei[ ]{_MAIL_PROVIDER}")
 _EMAIL_SPOKEN = _compile(
     rf"{_START}{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART}(?:[ ]{_NOT_A_FUNCTION_WORD}{_SPOKEN_LOCAL_PART})?"
     rf"(?:[ ]punkt)?{_SPOKEN_AT_WORD}"
-    rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}\w{{1,63}}{_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
+    rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}(?:t[ ]online|\w{{1,63}}){_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
 # The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
@@ -281,7 +292,7 @@ _ISO_DATE = _compile(rf"{_DIGIT_RUN_START}{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[
 _SPACED_DATE = _compile(rf"{_DIGIT_RUN_START}{_DAY}[ ]{_MONTH}[ ]{_YEAR4}(?![ ]?[0-9])")
 _WRITTEN_DATE = _compile(
     rf"{_START}(?=[0-9]|\w{{2,30}}te[nrsm]?[ ])(?:{_DAY}\.?|{_ORDINAL})[ ]+"
-    rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}"
+    rf"(?:{_MONTH_NAME}|{_MONTH}\.|{_ORDINAL})[ ,]*{_WRITTEN_YEAR}(?!\.[ ]*{_MONTH_NAME})"
 )
 # A month said as an ordinal: "am zwanzigsten achten" (20 August).
 _MONTH_ORDINAL = (
@@ -441,8 +452,8 @@ _HOUSE_NUMBER = (
 # number is a separate word ("drei a").
 _SPOKEN_HOUSE_NUMBER = (
     rf"(?!ein(?:e|en|em|er|es)?(?![\w]))"
-    rf"(?:(?:(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
-    rf"|(?:ein|zwei|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
+    rf"(?:(?:(?:ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)?hundert(?:und)?)?(?:{_SPOKEN_1_TO_99}|zwo)"
+    rf"|(?:ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun)?hundert)(?:[ ][a-h])?(?![\w]){_NOT_A_QUANTITY}"
 )
 _ANY_HOUSE_NUMBER = rf"(?:{_HOUSE_NUMBER}|{_SPOKEN_HOUSE_NUMBER})"
 _COMMON_NOUNS_WITH_STREET_SUFFIX = frozenset((
@@ -462,7 +473,10 @@ _STREET_SUFFIX_BEFORE = (
     )
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
-_NUMBER_START = r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert)"
+_NUMBER_START = (
+    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
+    r"|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig)"
+)
 # Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
 _BEFORE_HOUSE_NUMBER = r"(?:[ ,]{0,2}|[ ,]+(?:hausnummer|nummer|nr\.?)[ ]+)"
 _COMPOUND_STREET_WITH_NUMBER = _compile(
@@ -587,7 +601,8 @@ _ADDRESS_INTRO = _compile(r"wohn|adresse|anschrift|straße[ ](?:is|hei)")
 _HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
 # Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
 _STREET_PREPOSITION = (
-    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+    r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe|auffe"
+    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
 )
 _ADDRESS_CUE = (
     r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
@@ -670,6 +685,23 @@ _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
 )
 _HOUSE_NUMBER_HINT = _compile(rf"[ ](?:[0-9]|{_NUMBER_START})")
+# The house number before the street: "wir sind die von vierundzwanzig b in der eschenstraße".
+_HOUSE_NUMBER_BEFORE_STREET = _compile(
+    rf"(?<![\w-])(?:von|vonne|aus|bei|nummer|hausnummer)[ ]+(?P<value>{_ANY_HOUSE_NUMBER}[ ]+(?:in|an|auf)[ ]+der[ ]+"
+    rf"{_LETTER}[\w-]{{0,40}}{_STRONG_STREET_SUFFIX})(?![\w])"
+)
+# A house number alone after "wohn…" and "in der": "ich wohn da gegenüber in der neun" (the street said before).
+_HOUSE_NUMBER_AFTER_WOHN = _compile(
+    rf"(?<![\w-])wohn\w*(?:[ ]+\w+){{0,3}}?[ ]+in[ ]+der[ ]+"
+    rf"(?P<value>(?:{_SPOKEN_HOUSE_NUMBER}|[1-9][0-9]{{0,2}}(?:[ ]?[a-h])?(?![\w]){_NOT_A_QUANTITY}))"
+    rf"(?![ ]*[.,]?[ ]*[0-9])"
+)
+# A person "from" a street: "der [NAME] vonne zechenstraße", "die frau aus der lindenallee" (no number needed).
+_STREET_OF_A_PERSON = _compile(
+    r"(?:\[NAME\]|(?<![\w])(?:frau|herr|familie|nachbarn?|nachbarin|leute))[ ]+"
+    r"(?:vonne|vom|von[ ]der|aus[ ]der|ausse|inne|in[ ]der)[ ]+"
+    rf"(?P<value>{_LETTER}[\w-]{{0,40}}(?:straße|strasse|weg|allee|gasse|ring|platz))(?![\w])"
+)
 
 _POSTAL_CODE = _compile(
     r"(?<![\w])(?:(?:plz|postleitzahl)[ :]*[0-9]{5}|[0-9]{5}(?=[ ](?:duisburg|bottrop|dinslaken|oberhausen|essen"
@@ -689,7 +721,7 @@ as they are. Lower-case plates without a hyphen ("du ab 1234") need a code from 
 four digits that are not a year, and middle letters that are not a short German word ("du es 300").
 """
 _TYPED_PLATE = _compile(
-    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})[- ](?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?-i:[EH])?"
+    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
     r"|[a-zäöü]{1,3}-[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)(?![\w])" + _NOT_A_QUANTITY
 )
 _REGIONAL_PLATE_CODE = _words(
@@ -718,17 +750,31 @@ _NAME_WORD = (
     rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
     rf"(?![\w'’-])"
 )
-_TITLE = r"(?:(?:dr|prof|doktor|professor)\.?[ ]*|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
+_TITLE = r"(?:(?:dr|prof|doktor|professor)(?:\.[ ]*|[ ]+)|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
 _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=" + _NAME_WORD + "))?"
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
 _NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+# After a strong cue a third name word counts before a comma or the end: "mein name ist rafael morales garcía, …".
+_NAME_VALUE_AFTER_INTRO = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?"
+    rf"(?:[ ]+{_NAME_WORD}(?=[ ]*(?:$|[,.;!?])))?{_SPELLED_REPETITION})"
+)
+# Vietnamese and Chinese names have three words: "tran van minh", "vu thi hong".
+_NAME_VALUE_THREE_WORDS = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD}){{0,2}}{_SPELLED_REPETITION})"
+)
 
 
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
     """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
     if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    # A name spelled in letter names after the cue ("mein nachname is ka ü es te er") is left whole to the
+    # spelling rules, which decode it and remove the word it spells elsewhere ("… also küster").
+    spelled = _SPELLED_LETTER_NAMES.match(match.string, match.start("value"))
+    if spelled and _replace_spelled_letter_names(spelled) != spelled.group(0):
         return match.group(0)
     return _replace_name()(match)
 
@@ -740,6 +786,10 @@ _STRONG_NAME_INTRO = (
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
     r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
+    # a nickname: "alle sagen jockel", "man nennt mich kalle"
+    r"|(?:alle|man|die[ ]+leute|freunde)[ ]+"
+    r"(?:sagen(?:[ ]+(?:nur|immer))?(?:[ ]+zu[ ]+mir)?|nennen[ ]+mich|nennt[ ]+mich)"
+    r"|genannt(?=[ ])"
     r"|(?:anrufer|bürger|kunde|kundin|melder|halter|mieter|vermieter|eigentümer|absender|betroffene?r?|verstorbene?r?"
     r"|ehepartner|ehegatte|kind|vater|mutter|sohn|tochter|inhaber|kontoinhaber|ansprechpartner|vertreter"
     r"|empfänger|patient|schüler|bevollmächtigte[r]?|betreuer|erziehungsberechtigte[r]?)(?:in)?[ ]*:"
@@ -760,7 +810,7 @@ _DESCRIBES_A_NAME = _words(
 )  # fmt: skip
 _NAME_AFTER_INTRO = _compile(
     rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
-    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE}"
+    rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE_AFTER_INTRO}"
 )
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
 _FORM_OF_ADDRESS = _compile(
@@ -800,7 +850,8 @@ _NAME_BEFORE_IS_MY_NAME = _compile(
 )
 _IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
-    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
+    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
 # Words that stand alone between commas after a greeting but are no name ("hallo, entschuldigung, ...").
@@ -932,7 +983,7 @@ _NAME_BEFORE_VERB_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]+(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_ADVERBS}(?![\w]))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}|{_ADVERBS}(?![\w])){_NAME_WORD})?)"
     rf"(?=[ ]+(?:braucht|hat|hatte|ist|is|will|wollte|kann|konnte|muss|musste|war|wird|wohnt|kommt|geht|möchte"
-    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt)(?![\w]))"
+    rf"|soll|darf|kriegt|bekommt|lebt|arbeitet|heiratet|zieht|fährt|und[ ]+(?:ich|wir)|wir|ich)(?![\w]))"
 )
 # A second name joined to one found: "die mama von [NAME] und noah, die brauchen ...".
 _NAME_AND_NAME = _compile(
@@ -969,12 +1020,37 @@ _AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und
 _NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
-    rf"{_NOT_AFTER_HIER}{_NAME_VALUE}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"{_NOT_AFTER_HIER}{_NAME_VALUE_THREE_WORDS}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
 _NAME_AFTER_BARE_HIER = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier[ ]+{_NOT_AFTER_HIER}{_NAME_VALUE}{_AFTER_BARE_HIER_NAME}"
 )
 _AM_APPARAT = _compile(r"[ ]am[ ]+(?:apparat|telefon)")
+# "…, kurt breilmann mein name.": the name before "mein name" at the end of a sentence.
+_NAME_BEFORE_MY_NAME_AT_END = _compile(
+    rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+mein[ ]+(?:vor|nach|familien)?name"
+    rf"(?=[ ]*(?:$|[.,;!?]))"
+)
+# A name spelled with hyphens: "J-O-V-A-N-O-V-I-Ć", "W-E-B-E-R" (three letters or more, no digit).
+_HYPHEN_SPELLED_NAME = _compile(rf"(?<![\w-])(?P<value>{_LETTER}(?:[–-]{_LETTER}){{2,}})(?![\w-])")
+# "ja ich bin lukasz und ich …", "also ich bin nhung, …": at the start of the utterance, after "ich bin", a word
+# in no list and none of the words that describe the caller (occupations and states end in "-er", "-in",
+# "-ent", "-ig", "-los", …; listed first names are found by the gazetteer in this position anyway).
+_NOT_A_NAME_AFTER_ICH_BIN = _words(
+    "neu", "froh", "dran", "raus", "weg", "schuld", "single", "frei", "fit", "pleite", "sauer", "allein", "zuhause",
+    "da", "hier", "dabei", "fertig", "azubi", "rentnerin", "hausfrau", "hausmann", "mama", "papa", "oma", "opa",
+    "deutsch", "gesund", "verheiratet", "geschieden", "ledig", "arbeitslos", "krank", "schwanger", "blind", "taub",
+    "gehbehindert", "student", "studentin", "selbstständig", "selbständig", "nicht", "nich", "grad", "gerade",
+    "eben", "echt", "total", "sehr", "ganz", "auch", "nur", "noch", "schon", "mal", "wieder", "heute", "jetzt", "jetz",
+    "morgen", "ok", "okay", "unsicher", "sicher", "dafür", "dagegen", "zufrieden", "umgezogen", "betroffen",
+)  # fmt: skip
+_NAME_AFTER_ICH_BIN_AT_START = _compile(
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}ich[ ]+bin[ ]+"
+    rf"(?!{_NOT_A_NAME_AFTER_ICH_BIN}{_END}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}{_END}|{_ADVERBS}{_END}"
+    rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft|är)(?![\w-]))"
+    rf"(?P<value>{_NAME_WORD})"
+    rf"(?=[ ]*,|[ ]+und[ ]+(?:ich|mein\w*|unser\w*|wir|hab|habe|brauch\w*|wollt\w*|will|möcht\w*|ruf\w*)(?![\w]))"
+)
 _NAME_BEFORE_AM_APPARAT = _compile(
     rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ]+am[ ]+(?:apparat|telefon){_END}"
 )
@@ -1030,9 +1106,11 @@ def spelled_out(value: str) -> str:
     return "".join(letters)
 
 
+_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _NUMBER_TOKEN = (
     rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
-    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich)(?![\w])"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash"
+    rf"|{_SPOKEN_THOUSANDS})(?![\w])"
 )
 _NUMBER_KEYWORD = (
     r"(?:nummer|nr\.?|telefon|handy|festnetz|zeichen|kennzeichen|nummernschild|iban|geburtsdatum|vorgang|ticket"
@@ -1041,6 +1119,7 @@ _NUMBER_KEYWORD = (
 )
 _SPOKEN_NUMBER_AFTER_KEYWORD = _compile(
     rf"{_NUMBER_KEYWORD}(?:[ ,:]+(?!{_NUMBER_TOKEN})\w{{1,30}}){{0,6}}?[ ,:]+"
+    rf"(?![0-9]+,[0-9]{{2}}[ ]?(?:euro|eur|€))"  # a price: "wunschkennzeichens, 12,80 euro"
     rf"(?P<value>{_NUMBER_TOKEN}(?:[ ,]+(?:(?:und[ ]+)?dann[ ,]+)?{_NUMBER_TOKEN}){{1,30}})"
 )
 _NUMBER_KEYWORD_HINT = _compile(
@@ -1075,7 +1154,6 @@ _SPOKEN_PLATE = _compile(
 # A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
 # "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
 _PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
-_SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _SPOKEN_PLATE_NUMBER = (
     rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
     rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
@@ -1094,6 +1172,19 @@ _SHORT_PLATE = _compile(
 _SPACED_HYPHEN_PLATE = _compile(
     rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ]-[ ](?:[a-z]{{1,2}}|{_LETTER_NAME})(?:[ ]{_LETTER_NAME})?"
     rf"[ ]?[1-9][0-9]{{0,3}}(?![\w])"
+)
+# A hyphen between the district and the letters, the number spoken: "du-hk siebenhundertneunundneunzig".
+_HYPHEN_PLATE_SPOKEN = _compile(
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}[ ]+(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+)
+# After a word for a vehicle a regional plate may end in anything from one to four digits, a year too: "der
+# wagen von meinem vater du ak 2011 steht …".
+_VEHICLE = _compile(r"auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter")
+_PLATE_AFTER_VEHICLE = _compile(
+    r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
+    rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}(?:[ ]?[–-][ ]?|[ ])(?!{_SHORT_WORDS}[ ])[a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}[eh]?)"
+    rf"(?![\w]){_NOT_A_QUANTITY}"
 )
 # "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
 _PERSON_FROM_YEAR = _compile(
@@ -1152,6 +1243,7 @@ _YEAR_OF_BIRTH_WORDS = _compile(
   gesamtschule walsum", "wo is die grundschule am hagelkreuz"), like any public place.
 """
 # Words that may stand between a date or age and the verb within one clause: not a new clause ("und ich", "weil").
+_WEEKDAY = r"(?:montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonnabend|sonntag)"
 _SAME_CLAUSE_WORD = r"(?!(?:und|aber|weil|dass|ich|wir|möchte|will|wollte|kann|könnte|brauch\w*|termin)(?![\w]))"
 # A burial ("wird am fünften juni beigesetzt") is an appointment the caller plans, not a date of the person.
 _DEATH_VERB = r"(?:ver|ge)storben|verschieden|entschlafen|eingeschlafen|umgekommen"
@@ -1278,10 +1370,16 @@ _DATE_OF_DEATH = _compile(
     rf"|(?<![\w-])(?:{_DEATH_VERB})[ ]*,[ ]*(?:am|an)[ ]+(?P<appended>{_DAY_AND_MONTH})(?=[ ]*(?:$|[,.;!?]))"
     rf"|(?<![\w-])(?:verstorbene?r?|gestorben|verst\.|gest\.)[ ]*:(?:[ ]*[^,;!?\n]{{1,40}},){{0,3}}[ ]*(?:am[ ]+)?"
     rf"(?P<noted>{_DAY_AND_MONTH})"
-    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.)"
+    # "am sonntag den dritten … eingeschlafen", "verstorben am dienstag den achtzehnten": a weekday and the day.
+    rf"|(?<![\w-])am[ ]+(?P<weekday_before>{_WEEKDAY}[ ,]+(?:den[ ]+)?(?:{_ORDINAL}|{_DAY}\.))"
+    rf"(?=(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,4}}?[ ]+(?:{_DEATH_VERB})(?![\w]))"
+    rf"|(?<![\w-])(?:{_DEATH_VERB})(?:[ ]+{_SAME_CLAUSE_WORD}[^\s,.;!?]+){{0,3}}?[ ]+am[ ]+"
+    rf"(?P<weekday>{_WEEKDAY}[ ,]+(?:den[ ]+)?(?:{_ORDINAL}|{_DAY}\.))"
+    # "bis zu seinem tod am 9. juli"
+    rf"|(?<![\w-])(?:todestag|sterbedatum|todesdatum|sterbetag|verst\.|gest\.|(?:seinem|ihrem|dem)[ ]+tode?(?=[ ]+am))"
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
-_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.")
+_DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.|[ ]tode?[ ]+am")
 
 
 # A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
@@ -1300,7 +1398,8 @@ def _replace_year_of_death(match: re.Match[str]) -> str:
 
 
 def _replace_date_of_death(match: re.Match[str]) -> str:
-    group = next(g for g in ("value", "after", "appended", "noted", "keyed") if match.group(g) is not None)
+    groups = ("value", "after", "appended", "noted", "weekday_before", "weekday", "keyed")
+    group = next(g for g in groups if match.group(g) is not None)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
 
@@ -1321,10 +1420,13 @@ _SCHOOL_WORD = (
     r"[\w-]*(?:schule|gymnasium|kita|kitas|kindergarten|kindertagesstätte|tagesstätte|berufskolleg|kinderhort|hort"
     r"|ogs|krippe|tagespflege)(?:-?(?:gruppe|klasse))?(?![\w-])"
 )
+# A participle ends the sentence, not the school's name: "… in der kita angemeldet", "eingeschult".
+_PARTICIPLE = r"\w*(?:ge\w*t|et|iert)(?![\w'-])"
 # A word of a school's name: "am schöttelhof", "in hiesfeld", "walsum", "sonnenblume" (not a function word).
 _SCHOOL_NAME_WORD = (
     rf"(?:(?:duisburg|bottrop|dinslaken|weg|straße|platz|ring|allee)(?![\w'-])|st\.(?=[ ])"
-    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])){_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
+    rf"|{_NOT_A_FUNCTION_WORD}(?!inne(?![\w])|klasse(?![\w])|gruppe(?![\w])|{_PARTICIPLE})"
+    rf"{_LETTER}[\w'-]{{1,40}}(?![\w'-]))"
 )
 _SCHOOL_NAME_TAIL = rf"(?:[ ]+(?:(?:am|an[ ]+der|in|im|auf[ ]+der)[ ]+)?{_SCHOOL_NAME_WORD}){{0,3}}"
 _CLASS_CORE = (
@@ -1341,12 +1443,15 @@ _SCHOOL_PHRASE = rf"{_ONE_SCHOOL}(?:[ ]+(?:von|vonne|an|auf)[ ]+(?:der|dem)[ ]+{
 _OF_SCHOOL = rf"(?:von|an|auf|vonne)[ ]+(?:der|dem)[ ]+{_SCHOOL_PHRASE}"
 # A class with its letter: "vier a", "2c", "klasse 6 b".
 _LETTERED_CLASS = rf"(?:klasse[ ]*)?(?:[0-9]{{1,2}}[ ]?|(?:{_SPOKEN_1_TO_99}|zwo)[ ])[a-f](?![\w])"
+# A class numbered by year and parallel class, as said in the Ruhr: "dreizwei" (3/2), "fünf eins".
+_CLASS_DIGIT = r"(?:eins|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn)"
+_PARALLEL_CLASS = rf"{_CLASS_DIGIT}[ ]?{_CLASS_DIGIT}(?![\w])"
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
 _CLASS_BEFORE_SCHOOL = (
-    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+)"
-    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der)[ ]+)?"
+    rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+|{_PARALLEL_CLASS})"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom)[ ]+)?"
 )
-_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|anne|aufs|ins|im|am|beim)"
+_SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|auffe|anne|aufs|aufm|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
 # auf der …", only adverbs between) or attending one ("besucht die …").
 _ATTENDS = (
@@ -1355,10 +1460,13 @@ _ATTENDS = (
     rf"|(?:wechselt|wechseln|gewechselt)(?:[ ]+\w+){{0,3}}?[ ]+(?:{_SCHOOL_PREPOSITION}|zur|zum)"
     rf"|(?:is[t]?|sind|war|waren|bin)(?:[ ]+(?:jetz|jetzt|noch|schon|auch|ja|seit[ ]+\w+)){{0,2}}[ ]+"
     rf"{_SCHOOL_PREPOSITION}"
-    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?)"
+    r"|(?:besucht|besuchen|besuchte)(?:[ ]+(?:die|der|den|das|dem))?"
+    # "wir haben unseren sohn [NAME] in der kita …": a child one has at a school.
+    r"|(?:haben|hab|habe|hat)[ ]+(?:unsere[n]?|meine[n]?|die|den)[ ]+\w+(?:[ ]+\S+){0,2}?[ ]+"
+    r"(?:in[ ]+der|im|in[ ]+den))"
 )
 _CHILDS_SCHOOL = _compile(
-    rf"(?<![\w-])(?=[gkwiesb])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
+    rf"(?<![\w-])(?=[gkwiesbh])(?:{_ATTENDS})[ ]+(?P<value>{_CLASS_BEFORE_SCHOOL}(?P<school>{_SCHOOL_PHRASE}))"
     rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
@@ -1398,6 +1506,133 @@ def _replace_school(match: re.Match[str]) -> str:
         return match.group(0)
     whole, offset = match.group(0), match.start()
     return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
+
+
+# ---- nationality, workplace, a stay in hospital --------------------------------------------------------
+"""Round 5. A person's nationality and residence status (``[HERKUNFT]``) and a stay in a hospital, hospice
+or care home (``[GESUNDHEIT]``) are removed when the utterance identifies the person (like an exact age):
+"[NAME], ich bin polnische staatsangehörige", "meine schwiegermutter [NAME] is seit zwei wochen im st
+johannes hospital". Alone they are the subject of a question and stay ("ich bin türkischer staatsbürger,
+brauch ich …", "meine mutter is im pflegeheim, kann ich …"). A person's named workplace (``[ARBEIT]``) is
+removed always: an occupation with a named employer or place of work identifies a person in a city ("ich bin
+lehrerin an der hauptschule in lohberg", "ich arbeite bei der dvg als busfahrer"); an occupation alone ("ich
+bin rentner", "als erzieherin in ner kita") and a generic employer ("bei der stadt") stay.
+"""
+_NATIONALITY_ADJECTIVE = r"[\w-]{2,30}sch(?:e|er|en|es)?"
+_RESIDENCE_STATUS = (
+    r"(?:duldung|niederlassungserlaubnis|aufenthaltserlaubnis|aufenthaltsgestattung|aufenthaltstitel|blauer[ ]karte"
+    r"|asylstatus|flüchtlingsstatus|subsidiärem[ ]schutz)"
+)
+_DEMONYM = _words(
+    "türke", "türkin", "pole", "polin", "kosovare", "kosovarin", "syrer", "syrerin", "iraker", "irakerin", "afghane",
+    "afghanin", "russe", "russin", "ukrainer", "ukrainerin", "rumäne", "rumänin", "bulgare", "bulgarin", "serbe",
+    "serbin", "kroate", "kroatin", "bosnier", "bosnierin", "albaner", "albanerin", "grieche", "griechin", "italiener",
+    "italienerin", "spanier", "spanierin", "portugiese", "portugiesin", "marokkaner", "marokkanerin", "libanese",
+    "libanesin", "iraner", "iranerin", "eritreer", "eritreerin", "nigerianer", "nigerianerin", "chinese", "chinesin",
+    "vietnamese", "vietnamesin", "inder", "inderin", "niederländer", "niederländerin", "tunesier", "tunesierin",
+    "algerier", "algerierin", "ägypter", "ägypterin", "somalier", "somalierin", "kurde", "kurdin", "ungar", "ungarin",
+    "tscheche", "tschechin", "slowake", "slowakin", "litauer", "litauerin", "mazedonier", "mazedonierin",
+    "montenegriner", "montenegrinerin", "ghanaer", "ghanaerin", "brite", "britin", "franzose", "französin",
+)  # fmt: skip
+_NATIONALITY = _compile(
+    rf"(?<![\w-])(?P<value>{_NATIONALITY_ADJECTIVE}[ ]+(?:staatsangehörige[rn]?|staatsangehörigkeit"
+    rf"|staatsbürger(?:in)?|staatsbürgerschaft|nationalität)(?:[ ]+mit[ ]+(?:einer[ ]+)?{_RESIDENCE_STATUS})?)(?![\w])"
+    rf"|(?<![\w-])(?:bin|ist|is|war|sind)[ ]+(?:(?:ein|eine|gebürtige[r]?)[ ]+)?(?P<demonym>{_DEMONYM})(?![\w])"
+)
+_NATIONALITY_HINT = _compile(r"staats|nationalität|[a-zäöü]{3}(?:e|in|er)?(?![\w])")
+
+
+def _replace_nationality(match: re.Match[str]) -> str:
+    if not _names_a_person(match):
+        return match.group(0)
+    return _replace_group(match, "value" if match.group("value") is not None else "demonym", HERKUNFT)
+
+
+_LOCAL_PLACE = _words(*PLACE_NAMES)
+# A stay in a hospital, hospice or care home: "is seit zwei wochen im st johannes hospital", "liegt in der
+# uniklinik essen".
+_CARE_PLACE = (
+    r"[\w-]*(?:krankenhaus|klinik|klinikum|hospital|hospiz|pflegeheim|altenheim|seniorenheim|reha|rehaklinik"
+    r"|psychiatrie|intensivstation|palliativstation)"
+)
+_STAY_IN_CARE = _compile(
+    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam)[ ]+"
+    r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
+    rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
+    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne"
+    rf"(?:[ ]+{_LOCAL_PLACE}(?![\w-]))?"  # a town or district: "im evangelischen krankenhaus dinslaken"
+    rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
+    r"(?![\w])"
+)
+# A kind of care place alone names none ("is im krankenhaus", "im städtischen pflegeheim": the concern).
+_GENERIC_CARE_PLACE = _compile(
+    r"(?:[\w-]*(?:e|en|er|es|em)[ ]+)*(?:krankenhaus|klinik|klinikum|uniklinik|kinderklinik|hospital|hospiz"
+    r"|pflegeheim|altenheim|seniorenheim|reha|rehaklinik|psychiatrie|intensivstation|palliativstation)"
+)
+_CARE_HINT = _compile(r"kranken|klinik|hospi|heim|reha|psychiatr|station")
+
+
+def _replace_stay_in_care(match: re.Match[str]) -> str:
+    if not _names_a_person(match) or _GENERIC_CARE_PLACE.fullmatch(match.group("place")):
+        return match.group(0)
+    return _replace_value(GESUNDHEIT)(match)
+
+
+# A named workplace: after "arbeite(t) … bei/für", "als <occupation> bei/in der/an der …", "ich bin (der)
+# <occupation> der/an der/von …". The employer's words run to the end of the clause.
+_CLAUSE_END = (
+    r"(?:und|oder|aber|weil|dass|denn|ich|wir|brauch\w*|möchte|möcht|will|wollte|wollt|muss|kann|habe|hab|hat|ist"
+    r"|is|bin|sind|soll|darf|wie|wo|was|wann|ob|jetzt|jetz|seit|anfange|angefangen|anfangen|angestellt|tätig"
+    r"|arbeite\w*|gewechselt|brauche|und)(?![\w])"
+)
+_ORG_WORD = rf"(?!{_CLAUSE_END}|{_FUNCTION_WORDS}(?![\w-])){_LETTER}[\w.&'-]*"
+# The employer's first word is a word (not "[NAME]": "ich bin die lehrerin von [NAME]" is about a child); a
+# name may follow ("kebaphaus [NAME]").
+_ORG = (
+    rf"(?!(?:einer?|einem|nem|ner|n|keine[rm]?|mir|uns|ihnen|dir|zuhause|daheim|hause|home|mehreren|herrn?|frau"
+    rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?(?:firma[ ]+)?{_ORG_WORD}"
+    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
+)
+# A word for an occupation by its ending; relatives ("mutter", "schwager"), people who learn ("student",
+# "schülerin": a university or school is no workplace), tenants, residents, patients and customers are none.
+_OCCUPATION = (
+    rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe|mieter|mieterin"
+    rf"|untermieter|untermieterin|vermieter|vermieterin|eigentümer|eigentümerin|anwohner|anwohnerin|bewohner"
+    rf"|bewohnerin|einwohner|einwohnerin|nachbar|teilnehmer|teilnehmerin|bürger|bürgerin|wähler|wählerin|patient"
+    rf"|patientin|kunde|kundin|mitglied|halter|halterin|erbe|erbin)(?![\w]))"
+    rf"(?!{_FUNCTION_WORDS}(?![\w])|{_ADVERBS}(?![\w]))"
+    r"[\w-]{3,40}(?:er|erin|or|orin|eur|eurin|ant|antin|and|andin|ent|entin|ist|istin|ling|frau|mann|kraft|arzt"
+    r"|ärztin|anwältin|beamter|beamtin|soldat|soldatin|är|ärin)(?![\w])"
+)
+_ORG_PREPOSITION = r"(?:bei|für|an[ ]+der|an[ ]+dem|am|im|in[ ]+der|in[ ]+dem|von|vom|der|des)"
+_WORKPLACE = _compile(
+    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig)"
+    r"(?:[ ]+(?:seit[ ]+\w+(?:[ ]+\w+)?|jetzt|jetz|noch|schon|auch|da|halt|hier)){0,2}[ ]+"
+    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?)"
+    rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
+    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
+    rf"(?:(?:der|die|ein|eine)[ ]+)?"
+    rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
+)
+_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
+# Employers and places too common to single a person out: "ich arbeite bei der stadt".
+_GENERIC_EMPLOYER = _compile(
+    r"(?:der|dem|den|die|des)?[ ]*(?:stadt|stadtverwaltung|verwaltung|firma|zeitarbeit|zeitarbeitsfirma|leiharbeit"
+    r"|schule|kita|uni|universität|post|bahn|bank|bundeswehr|polizei|krankenhaus|pflege|gastronomie|bau|baustelle"
+    r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit"
+    # one word for a kind of workplace: "vorsitzender vom kleingartenverein", "koch im restaurant"
+    r"|[\w-]*(?:verein|betrieb|restaurant|laden|geschäft|werkstatt|firma|unternehmen|amt|büro|heim|kiosk|hotel"
+    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus))"
+)
+
+
+def _replace_workplace(match: re.Match[str]) -> str:
+    group = next(g for g in ("value", "role", "job") if match.group(g) is not None)
+    org = re.split(rf"(?:^|[ ]+){_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1, flags=re.IGNORECASE)[-1]
+    org = re.sub(r"^(?:der|dem|den|die|des)[ ]+", "", org.strip(), flags=re.IGNORECASE)
+    if _GENERIC_EMPLOYER.fullmatch(org) or _GENERIC_SCHOOL_WORD.fullmatch(org):
+        return match.group(0)
+    return _replace_group(match, group, ARBEIT)
 
 
 # ---- the safety net --------------------------------------------------------------------------------
@@ -1510,8 +1745,27 @@ def _replace_spelled_letter_names(match: re.Match[str]) -> str:
 
 
 def _replace_spelled_letters(match: re.Match[str]) -> str:
-    _remember_name(spelled_out(match.group(0)))
+    spelled = spelled_out(match.group(0))
+    _remember_name(spelled)
+    # A letter dropped or added while spelling ("ka ü es te er" for "küster"): the word said in full nearby
+    # is removed too when it differs from the spelling by one letter.
+    if len(spelled) >= _MIN_FUZZY_SPELLING:
+        for word in _NAME_PART.findall(match.string):
+            lowered = word.lower()
+            if lowered != spelled and lowered[0] == spelled[0] and _one_letter_apart(lowered, spelled):
+                _remember_name(word)
     return NAME
+
+
+_MIN_FUZZY_SPELLING = 5
+
+
+def _one_letter_apart(a: str, b: str) -> bool:
+    """Whether ``a`` and ``b`` differ by one inserted or deleted letter."""
+    if abs(len(a) - len(b)) != 1:
+        return False
+    longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
@@ -1532,6 +1786,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
+    RedactionRule("stay in care", _STAY_IN_CARE, _replace_stay_in_care, _CARE_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
@@ -1551,12 +1807,16 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
+    RedactionRule("address", _HOUSE_NUMBER_BEFORE_STREET, _replace_street_address, _compile(r"[ ]der[ ]")),
+    RedactionRule("address", _HOUSE_NUMBER_AFTER_WOHN, _replace_value(ADRESSE), _compile(r"wohn")),
     RedactionRule("postal code", _POSTAL_CODE, _replace_long_number),
     RedactionRule("postal code", _POSTAL_CODE_AFTER_CITY, _replace_value(ADRESSE)),
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
+    RedactionRule("license plate", _HYPHEN_PLATE_SPOKEN, KENNZEICHEN, _compile("[–-]")),
+    RedactionRule("license plate", _PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
@@ -1579,6 +1839,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
+    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"ich[ ]+bin")),
+    RedactionRule("name", _NAME_BEFORE_MY_NAME_AT_END, _replace_name(), _compile(r"mein[ ]+(?:vor|nach)?name")),
+    RedactionRule("spelled name", _HYPHEN_SPELLED_NAME, _replace_name(), _compile(r"(?<![\w])\w[–-]\w[–-]")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
     RedactionRule("spelled name", _SPELLED_LETTER_NAMES, _replace_spelled_letter_names, _compile(rf"{_LETTER}[ ,]")),
@@ -1598,31 +1861,41 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
+    RedactionRule(
+        "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
+    ),
     RedactionRule("number", _LONG_NUMBER, _replace_long_number),
 )
 
 # Rules that continue from a name placeholder, and those that look for a person named before an age or a date.
-_RULES_AFTER_NAMES = tuple(
-    r
-    for r in GERMAN_RULES
-    if r.pattern
-    in (
-        _NAME_AND_NAME,
-        _NAME_AFTER_HESITATION,
-        _NAME_AROUND_A_NAME,
-        _NAME_BEFORE_AND_NAME,
-        _DATE_OF_DEATH,
-        _YEAR_OF_DEATH,
-        _AGE_AT_DEATH,
-        _AGE_TURNED,
-        _AGE_AFTER_SUBJECT,
-        _AGE_YEARS_OLD,
-        _BIRTHDAY_WITH_AGE,
-        _AGE_AFTER_NAME,
-        _AGE_OF,
-        _AGE_BIRTHDAY,
-        _CHILDS_SCHOOL,
-    )
+_RULES_AFTER_NAMES = (
+    *(
+        r
+        for r in GERMAN_RULES
+        if r.pattern
+        in (
+            _NAME_AND_NAME,
+            _NAME_AFTER_HESITATION,
+            _STREET_OF_A_PERSON,
+            _NAME_AROUND_A_NAME,
+            _NAME_BEFORE_AND_NAME,
+            _DATE_OF_DEATH,
+            _YEAR_OF_DEATH,
+            _AGE_AT_DEATH,
+            _AGE_TURNED,
+            _AGE_AFTER_SUBJECT,
+            _AGE_YEARS_OLD,
+            _BIRTHDAY_WITH_AGE,
+            _AGE_AFTER_NAME,
+            _AGE_OF,
+            _AGE_BIRTHDAY,
+            _CHILDS_SCHOOL,
+            _NATIONALITY,
+            _STAY_IN_CARE,
+        )
+    ),
+    # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
+    RedactionRule("workplace", _WORKPLACE, _replace_workplace, _WORKPLACE_HINT),
 )
 
 # A replacement can, rarely, join text into something a rule matches; a few passes reach a fixed point.
@@ -1677,7 +1950,8 @@ _NOT_A_PERSON_BEFORE = _compile(
 # A person's name before an institution's word names a public place ("josef albers museum", "ernst-moritz-arndt
 # grundschule", "karl lehr straße" without a house number): routing needs it, and it is nobody's personal data.
 _INSTITUTION_AFTER = _compile(
-    rf"(?:[ -]+{_LETTER}[\w'-]{{1,40}})?[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
+    rf"(?:[ -]+{_NOT_A_FUNCTION_WORD}{_LETTER}[\w'-]{{1,40}})?"
+    rf"[ -]+(?:[\w]*(?:museum|halle|stiftung|schule|gymnasium|straße|strasse|str\."
     r"|platz|allee|klinik|krankenhaus|hospital|stadion|bibliothek|kolleg|institut|akademie|universität|kaserne"
     r"|siedlung|preis|brücke|kirche|zentrum|center|bad)|haus)(?![\w])"
 )
