@@ -161,7 +161,7 @@ class ScoredUnit:
     passage: int  # which of the sections it is in
     index: int  # which unit of that section
     overlap: float  # word overlap with the question, 1 for the article's best
-    answers_kind: float  # 1 if it gives the kind of answer the question asks for
+    answers_kind: float  # the summed weights of the asked-for kinds of answer it gives (0: none)
     position: float  # 0 for the article's first unit, 1 for its last
 
 
