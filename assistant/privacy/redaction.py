@@ -95,12 +95,17 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
+def _replace_group(match: re.Match[str], group: str, placeholder: str) -> str:
+    """The match with only its group ``group`` replaced by ``placeholder``, the words around it kept."""
+    whole, offset = match.group(0), match.start()
+    return whole[: match.start(group) - offset] + placeholder + whole[match.end(group) - offset :]
+
+
 def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
     """Replace only the group named ``value`` and keep the words around it ("Kundennummer [NUMMER]")."""
 
     def replace(match: re.Match[str]) -> str:
-        whole, offset = match.group(0), match.start()
-        return whole[: match.start("value") - offset] + placeholder + whole[match.end("value") - offset :]
+        return _replace_group(match, "value", placeholder)
 
     return replace
 
@@ -643,8 +648,7 @@ _FLAT_NUMBER = _compile(
 
 def _replace_number_after_address(match: re.Match[str]) -> str:
     group = "value" if match.group("value") else "flat"
-    whole, offset = match.group(0), match.start()
-    return whole[: match.start(group) - offset] + ADRESSE + whole[match.end(group) - offset :]
+    return _replace_group(match, group, ADRESSE)
 
 
 # A place adjective and a house number between commas or at the end: "vor der tür, wanheimer 45, liegt müll".
@@ -1316,11 +1320,6 @@ _AGE_CONTEXT_WINDOW = 60
 _AGE_STATED_HINT = _compile(r"alter|\([ ]*[0-9]")
 
 
-def _replace_group(match: re.Match[str], group: str, placeholder: str) -> str:
-    whole, offset = match.group(0), match.start()
-    return whole[: match.start(group) - offset] + placeholder + whole[match.end(group) - offset :]
-
-
 # Placeholders of what identifies a person: an age is personal data next to one of them.
 _IDENTITY_PLACEHOLDER = _compile(r"\[(?:NAME|GEBURTSDATUM|ADRESSE|TELEFON|EMAIL|IBAN|AUSWEISNR|STEUER-ID)\]")
 
@@ -1400,8 +1399,7 @@ def _replace_year_of_death(match: re.Match[str]) -> str:
 def _replace_date_of_death(match: re.Match[str]) -> str:
     groups = ("value", "after", "appended", "noted", "weekday_before", "weekday", "keyed")
     group = next(g for g in groups if match.group(g) is not None)
-    whole, offset = match.group(0), match.start()
-    return whole[: match.start(group) - offset] + STERBEDATUM + whole[match.end(group) - offset :]
+    return _replace_group(match, group, STERBEDATUM)
 
 
 def _replace_birthday(match: re.Match[str]) -> str:
@@ -1504,8 +1502,7 @@ def _replace_school(match: re.Match[str]) -> str:
         return match.group(0)
     if group == "value" and _names_no_school(match.group("school")):
         return match.group(0)
-    whole, offset = match.group(0), match.start()
-    return whole[: match.start(group) - offset] + SCHULE + whole[match.end(group) - offset :]
+    return _replace_group(match, group, SCHULE)
 
 
 # ---- nationality, workplace, a stay in hospital --------------------------------------------------------
