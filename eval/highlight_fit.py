@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from assistant.live.answer_extraction import ScoredUnit
+from assistant.live.answer_extraction import ScoredUnit, answer_score
 from eval.call_replay import answer_matches
 
 FOLDS = 5
@@ -74,10 +74,7 @@ def accuracy(triples: Sequence[LabeledUnits], weights: HighlightWeights) -> floa
     """The share of triples whose best-scored unit is a right one."""
     right = 0
     for triple in triples:
-        scores = [
-            u.overlap + weights.type_weight * u.answers_kind - weights.position_weight * u.position
-            for u in triple.units
-        ]
+        scores = [answer_score(u, weights.type_weight, weights.position_weight) for u in triple.units]
         right += triple.right[int(np.argmax(scores))] if scores else 0
     return right / len(triples) if triples else 0.0
 

@@ -165,6 +165,12 @@ class ScoredUnit:
     position: float  # 0 for the article's first unit, 1 for its last
 
 
+def answer_score(unit: ScoredUnit, type_weight: float = TYPE_WEIGHT, position_weight: float = POSITION_WEIGHT) -> float:
+    """How well a unit answers the question: its word overlap, plus the kind of answer asked for,
+    minus how far into the article it stands, weighted (the shipped weights by default)."""
+    return unit.overlap + type_weight * unit.answers_kind - position_weight * unit.position
+
+
 @dataclass(frozen=True)
 class _Unit:
     """A sentence or a list item of a passage, as the agent reads it."""
@@ -193,18 +199,18 @@ class AnswerExtractor:
         # Split and tokenized once here, not per request: the sentences and list items of every
         # passage, with their token sets, and the tokens of each heading and of the intents' words.
         self._prepared = {p.id: _prepare(analyzer, p) for p in passages}
-        self._intent_tokens = tuple((intent, analyzer.tokens(intent.words)) for intent in QUESTION_INTENTS)
+        self._intent_tokens = {intent: analyzer.tokens(intent.words) for intent in QUESTION_INTENTS}
 
     def intents(self, query: str) -> dict[QuestionIntent, float]:
         """What the question asks for (costs, documents, duration, ...), maybe nothing, each with its
         weight: 1 for what the caller asked last in the utterance, ``EARLIER_INTENT_SHARE`` for
         what came before (callers give context first: "n zettel vom vermieter hab ich nich, und bis
         wann muss ich dat gemacht ham" asks for the deadline)."""
-        last_match = {
-            intent: max(m.start() for m in intent.asks.finditer(query))
-            for intent in QUESTION_INTENTS
-            if intent.asks.search(query)
-        }
+        last_match: dict[QuestionIntent, int] = {}
+        for intent in QUESTION_INTENTS:
+            starts = [m.start() for m in intent.asks.finditer(query)]
+            if starts:
+                last_match[intent] = starts[-1]
         if not last_match:
             return {}
         latest = max(last_match.values())
@@ -212,11 +218,13 @@ class AnswerExtractor:
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Query tokens (weight 1) and the tokens of the intents the question expresses."""
+        return self._weights(query, self.intents(query))
+
+    def _weights(self, query: str, intents: dict[QuestionIntent, float]) -> dict[str, float]:
         weights = dict.fromkeys(self.analyzer.tokens(query), 1.0)
-        for intent, tokens in self._intent_tokens:
-            if intent.asks.search(query):
-                for token in tokens:
-                    weights.setdefault(token, INTENT_WEIGHT)
+        for intent in intents:
+            for token in self._intent_tokens[intent]:
+                weights.setdefault(token, INTENT_WEIGHT)
         return weights
 
     def _prepared_for(self, passage: Passage) -> _Prepared:
@@ -233,12 +241,13 @@ class AnswerExtractor:
         """The answer to ``query`` in the article of ``best`` (the passage the search found), whose
         sections in reading order are ``sections``."""
         ordered = list(sections) if any(p.id == best.id for p in sections) else [best, *sections]
-        units = self.units(query, ordered, fallback_query)
+        prepared = [self._prepared_for(p) for p in ordered]
+        units = self._scored(query, prepared, fallback_query)
         if not units:
             text = plain(best.text)
             return Answer(answer=text, snippet=_snippet(text, text), heading=best.heading)
-        chosen = max(units, key=lambda u: u.overlap + TYPE_WEIGHT * u.answers_kind - POSITION_WEIGHT * u.position)
-        passage, found = ordered[chosen.passage], self._prepared_for(ordered[chosen.passage]).units
+        chosen = max(units, key=answer_score)
+        passage, found = ordered[chosen.passage], prepared[chosen.passage].units
         answer = chosen.text
         if answer.endswith(":") and chosen.index + 1 < len(found) and found[chosen.index + 1].item:
             answer = found[chosen.index + 1].text  # the first item, not the line that introduces the list
@@ -247,9 +256,12 @@ class AnswerExtractor:
     def units(self, query: str, sections: Sequence[Passage], fallback_query: str | None = None) -> list[ScoredUnit]:
         """Every sentence and list item of ``sections`` (in reading order) with the three parts of
         its score (see ``TYPE_WEIGHT``); also what ``eval.highlight_fit`` fits the weights on."""
-        prepared = [self._prepared_for(p) for p in sections]
-        lexical = self._lexical(self.query_weights(query), prepared)
-        kinds = self._answers_kind(self.intents(query), prepared)
+        return self._scored(query, [self._prepared_for(p) for p in sections], fallback_query)
+
+    def _scored(self, query: str, prepared: Sequence[_Prepared], fallback_query: str | None) -> list[ScoredUnit]:
+        intents = self.intents(query)
+        lexical = self._lexical(self._weights(query, intents), prepared)
+        kinds = self._answers_kind(intents, prepared)
         if not any(lexical) and not any(kinds) and fallback_query:
             lexical = self._lexical(self.query_weights(fallback_query), prepared)
         top = max(lexical, default=0.0)
