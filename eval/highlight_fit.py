@@ -93,6 +93,38 @@ def cross_validated_accuracy(triples: Sequence[LabeledUnits], folds: int = FOLDS
     return right / len(triples) if triples else 0.0
 
 
+@dataclass(frozen=True)
+class LabeledQuestion:
+    """One line of an answer-labels file: the caller's question, its article, the answering sentences."""
+
+    call_id: str
+    question: str
+    article_id: str
+    sentences: list[str]
+
+
+def read_labels(labels_path: Path, split: str) -> list[LabeledQuestion]:
+    """The answerable labels of ``split``; a malformed line is a ``ValueError`` naming file and line."""
+    labels = []
+    for number, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            raw = json.loads(line)
+            if raw.get("split") != split or raw.get("answerable") is False:
+                continue
+            labels.append(
+                LabeledQuestion(
+                    str(raw["call_id"]), str(raw["question"]), str(raw["article_id"]), list(raw["sentences"])
+                )
+            )
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(
+                f"{labels_path}:{number}: needs a JSON object with call_id, question, article_id and sentences ({exc})"
+            ) from exc
+    return labels
+
+
 def labeled_units(labels_path: Path, split: str) -> list[LabeledUnits]:
     """The triples of ``split`` with the units of their article, scored by the configured index's
     extractor (the demo knowledge base by default)."""
@@ -100,22 +132,14 @@ def labeled_units(labels_path: Path, split: str) -> list[LabeledUnits]:
     from assistant.settings import Settings
     from assistant.wiring import open_retriever
 
+    labels = read_labels(labels_path, split)
     retriever, _ = open_retriever(Settings())
     extractor = SuggestionEngine.for_index(retriever, retriever.index).extractor
     triples = []
-    for number, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        raw = json.loads(line)
-        if raw.get("split") != split or raw.get("answerable") is False:
-            continue
-        try:
-            question, article_id, sentences = str(raw["question"]), str(raw["article_id"]), list(raw["sentences"])
-        except KeyError as exc:
-            raise ValueError(f"{labels_path}:{number}: needs question, article_id and sentences") from exc
-        units = extractor.units(question, retriever.sections(article_id))
+    for label in labels:
+        units = extractor.units(label.question, retriever.sections(label.article_id))
         if units:
-            triples.append(LabeledUnits(str(raw["call_id"]), units, [answer_matches(u.text, sentences) for u in units]))
+            triples.append(LabeledUnits(label.call_id, units, [answer_matches(u.text, label.sentences) for u in units]))
     return triples
 
 
@@ -126,8 +150,11 @@ def main() -> None:
     parser.add_argument("--labels", type=Path, default=Path("demo/calls/answer-labels.jsonl"))
     parser.add_argument("--split", default="tune", help="the labels' split to fit on (default: tune)")
     args = parser.parse_args()
-    triples = labeled_units(args.labels, args.split)
-    fitted = fit_weights(triples)
+    try:
+        triples = labeled_units(args.labels, args.split)
+        fitted = fit_weights(triples)
+    except (OSError, ValueError) as exc:
+        parser.exit(2, f"error: {exc}\n")
     shipped = HighlightWeights(answer_extraction.TYPE_WEIGHT, answer_extraction.POSITION_WEIGHT)
     print(f"{len(triples)} triples of split {args.split!r}")
     print(f"fitted:  TYPE_WEIGHT {fitted.type_weight:.2f}, POSITION_WEIGHT {fitted.position_weight:.2f}")

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from assistant.live.answer_extraction import ScoredUnit
-from eval.highlight_fit import HighlightWeights, LabeledUnits, accuracy, cross_validated_accuracy, fit_weights
+from eval.highlight_fit import (
+    HighlightWeights,
+    LabeledQuestion,
+    LabeledUnits,
+    accuracy,
+    cross_validated_accuracy,
+    fit_weights,
+    read_labels,
+)
 
 
 def unit(overlap: float, kind: float, position: float) -> ScoredUnit:
@@ -37,3 +48,19 @@ def test_the_fit_refuses_triples_without_a_right_unit() -> None:
     with pytest.raises(ValueError, match="nothing to fit"):
         fit_weights([LabeledUnits("c", [unit(1.0, 0.0, 0.0)], [False])])
     assert accuracy([], HighlightWeights(1.0, 1.0)) == 0.0
+
+
+@pytest.mark.unit
+def test_labels_are_read_per_split_and_a_malformed_line_names_file_and_line(tmp_path: Path) -> None:
+    good = {"split": "tune", "call_id": "c1", "turn": 3, "article_id": "bottrop/x", "question": "q", "sentences": ["s"]}
+    rows = [good, {**good, "split": "test"}, {**good, "answerable": False, "sentences": []}]
+    path = tmp_path / "labels.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n", encoding="utf-8")
+    assert read_labels(path, "tune") == [LabeledQuestion("c1", "q", "bottrop/x", ["s"])]
+    for bad in ("{not json", json.dumps({**good, "question": None} | {"call_id": None}) + "x", json.dumps([1, 2])):
+        path.write_text(json.dumps(good) + "\n" + bad + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"labels\.jsonl:2: needs a JSON object"):
+            read_labels(path, "tune")
+    path.write_text(json.dumps({k: v for k, v in good.items() if k != "sentences"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r":1: needs"):
+        read_labels(path, "tune")
