@@ -34,7 +34,7 @@ from embeddings.retrieval.retriever import RetrievalConfig, SearchMode
 
 if TYPE_CHECKING:
     from assistant.gaps.report import GapReportConfig
-    from assistant.live.concern_confidence import ConcernConfidence
+    from assistant.live.concern_confidence import LogisticModel
     from assistant.live.suggestion_engine import SuggestionConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -195,24 +195,35 @@ class SuggestionSettings(_Group):
     agent_context: bool = Field(True, description="Search with the agent's last words too")
     window_words: int = Field(40, ge=1, description="The search window keeps its most recent words")
     evidence_decay: float = Field(0.6, ge=0, le=1, description="Weight of the accumulated evidence per new turn")
-    answer_threshold: float = Field(0.75, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
+    answer_threshold: float = Field(0.8, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
     maybe_threshold: float = Field(0.2, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")
-    topic_change_cosine: float = Field(
-        0.86, ge=0, le=1, description="A turn alone must be this close to an article to change the concern"
+    topic_change_threshold: float = Field(
+        0.3, ge=0, le=1, description="Probability of the topic-change model from which a turn opens a new concern"
     )
-    topic_change_words: int = Field(2, ge=0, description="... and carry this many content words")
+    topic_change_words: int = Field(2, ge=0, description="... for a turn with at least this many content words")
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "
         "default: the fitted concern_confidence.json shipped with the engine",
     )
+    topic_change_file: Path | None = Field(
+        None,
+        description="Topic-change weights written by `souffleur eval calibrate-topics --out`; "
+        "default: the fitted topic_change.json shipped with the engine",
+    )
 
     def suggestion_config(self) -> SuggestionConfig:
         from assistant.live.suggestion_engine import SuggestionConfig
 
-        return SuggestionConfig(**self.model_dump(exclude={"confidence_file"}))
+        return SuggestionConfig(**self.model_dump(exclude={"confidence_file", "topic_change_file"}))
 
-    def concern_confidence(self) -> ConcernConfidence:
+    def topic_change(self) -> LogisticModel:
+        """The topic-change model; a file that cannot be read is a ``ValueError`` naming it."""
+        from assistant.live.topic_change import load_topic_change
+
+        return load_topic_change(self.topic_change_file)
+
+    def concern_confidence(self) -> LogisticModel:
         """The cards' confidence model; a file that cannot be read is a ``ValueError`` naming it."""
         from assistant.live.concern_confidence import load_concern_confidence
 

@@ -115,6 +115,7 @@ def build_call_service(
         retriever.index,
         settings.suggestions.suggestion_config(),
         settings.suggestions.concern_confidence(),
+        settings.suggestions.topic_change(),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

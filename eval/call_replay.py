@@ -38,6 +38,7 @@ class TurnRecord:
     topic: int
     cards: tuple[ShownCard, ...]
     candidates: tuple[tuple[str, dict[str, float], float], ...] = ()
+    topic_features: dict[str, float] | None = None  # what the topic-change model saw at this turn
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,8 @@ def replay_call(service: CallService, script: CallScript) -> CallReplayOutcome:
         caller_turns += 1
         cards = tuple(ShownCard(s.article_id, s.tier, s.score, s.answer) for s in result.suggestions)
         candidates = tuple((c.article_id, dict(c.features), c.score) for c in result.candidates)
-        outcome.turns.append(TurnRecord(index, caller_turns, result.topic, cards, candidates))
+        asked = dict(result.topic_features) if result.topic_features is not None else None
+        outcome.turns.append(TurnRecord(index, caller_turns, result.topic, cards, candidates, asked))
     service.end_call(call.id)
     return outcome
 
@@ -275,6 +277,24 @@ def training_rows(outcomes: Sequence[CallReplayOutcome]) -> list[tuple[dict[str,
             if concern is None:
                 continue
             rows.extend((features, int(a in concern.expected)) for a, features, _ in record.candidates)
+    return rows
+
+
+def topic_rows(outcomes: Sequence[CallReplayOutcome]) -> list[tuple[dict[str, float], int]]:
+    """Turn-level labels for the topic-change model: every caller turn the model was asked about
+    that belongs to a labeled concern, with 1 when it shares no concern with the caller's previous
+    labeled turn (the caller moved on to another matter)."""
+    rows: list[tuple[dict[str, float], int]] = []
+    for outcome in outcomes:
+        concerns = outcome.script.concern_list()
+        previous: set[int] | None = None
+        for record in outcome.turns:
+            mine = {n for n, c in enumerate(concerns) if record.index in c.caller_turns}
+            if not mine:
+                continue
+            if record.topic_features is not None and previous is not None:
+                rows.append((record.topic_features, int(not mine & previous)))
+            previous = mine
     return rows
 
 

@@ -8,12 +8,12 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
-from assistant.live.concern_confidence import ConcernConfidence
+from assistant.live.concern_confidence import LogisticModel
 
 
-def fit_concern_confidence(
+def fit_logistic_model(
     rows: Sequence[tuple[dict[str, float], int]], features: Sequence[str], regularization: float = 1.0
-) -> ConcernConfidence:
+) -> LogisticModel:
     """Logistic regression over the named features (L2, ``C=regularization``), fitted on standardized
     features so that the penalty treats them alike (a cosine moves within a few hundredths, a rank
     share between 0 and 1), then folded back into weights on the raw features."""
@@ -26,4 +26,4 @@ def fit_concern_confidence(
     raw = model.coef_[0] / scale
     bias = float(model.intercept_[0]) - float(np.sum(model.coef_[0] * scaler.mean_ / scale))
     weights = {f: round(float(w), 4) for f, w in zip(features, raw, strict=True)}
-    return ConcernConfidence(bias=round(bias, 4), weights=weights)
+    return LogisticModel(bias=round(bias, 4), weights=weights)

@@ -18,6 +18,7 @@ from eval.call_replay import (
     reliability,
     replay_calls,
     summarize,
+    topic_rows,
     training_rows,
 )
 from tests.api_support import api_settings
@@ -199,22 +200,75 @@ def test_eval_calls_command_prints_valid_json(
 
 
 @pytest.mark.unit
+def test_topic_rows_label_the_turns_that_move_on_to_another_concern() -> None:
+    """A turn the model was asked about is 1 when it shares no concern with the caller's previous
+    labeled turn; turns outside every concern, and turns the model was not asked about, give no row."""
+    turns = tuple(("caller", str(i)) for i in range(6))
+    script = CallScript(
+        "c1",
+        "bottrop",
+        ("bottrop/a", "bottrop/b"),
+        turns,  # type: ignore[arg-type]
+        (Concern(("bottrop/a",), (0, 2, 3)), Concern(("bottrop/b",), (3, 4, 5))),
+    )
+    asked = {"top_held": 1.0}
+    outcome = CallReplayOutcome(
+        script,
+        [
+            TurnRecord(0, 1, 0, (), (), None),  # the first turn: no model
+            TurnRecord(1, 2, 0, (), (), {"top_held": 0.5}),  # small talk, in no concern
+            TurnRecord(2, 3, 0, (), (), asked),  # stays with a
+            TurnRecord(3, 4, 0, (), (), asked),  # serves a and b: stays
+            TurnRecord(4, 5, 1, (), (), {"top_held": 0.0}),  # b only, but b began at turn 3: stays
+            TurnRecord(5, 6, 1, (), (), None),  # a cue decided: no model
+        ],
+    )
+    assert topic_rows([outcome]) == [(asked, 0), (asked, 0), ({"top_held": 0.0}, 0)]
+    moved = CallReplayOutcome(
+        CallScript(
+            "c2",
+            "bottrop",
+            ("bottrop/a", "bottrop/b"),
+            turns[:2],
+            (Concern(("bottrop/a",), (0,)), Concern(("bottrop/b",), (1,))),
+        ),  # type: ignore[arg-type]
+        [TurnRecord(0, 1, 0, (), (), None), TurnRecord(1, 2, 0, (), (), asked)],
+    )
+    assert topic_rows([moved]) == [(asked, 1)]
+
+
+@pytest.mark.unit
+def test_the_shipped_topic_change_model_loads_and_a_broken_file_is_named(tmp_path: Path) -> None:
+    from assistant.live.topic_change import DEFAULT_TOPIC_FILE, TOPIC_FEATURES, load_topic_change
+
+    shipped = load_topic_change()
+    assert DEFAULT_TOPIC_FILE.is_file() and set(shipped.weights) == set(TOPIC_FEATURES)
+    assert "calibrate-topics" in shipped.note
+    missing = load_topic_change(tmp_path / "none.json")
+    assert missing({"top_strength": 1.0, "content_words": 3.0}) < 0.01, "without a model only cues change"
+    broken = tmp_path / "topics.json"
+    broken.write_text('{"bias": 0, "weights": {"cosine": 1}}')
+    with pytest.raises(ValueError, match=r"topic-change model file .*topics.json.*cosine"):
+        load_topic_change(broken)
+
+
+@pytest.mark.unit
 def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tmp_path: Path) -> None:
-    from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
-    from eval.concern_calibration import fit_concern_confidence
+    from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
+    from eval.concern_calibration import fit_logistic_model
 
     rows = [({"dense_rank": 1.0, "cosine": 0.9}, 1)] * 20 + [({"dense_rank": 0.2, "cosine": 0.7}, 0)] * 20
-    model = fit_concern_confidence(rows, ("dense_rank", "cosine"))
+    model = fit_logistic_model(rows, ("dense_rank", "cosine"))
     assert model({"dense_rank": 1.0, "cosine": 0.9}) > 0.7
     assert model({"dense_rank": 0.2, "cosine": 0.7}) < 0.3
     # A feature that moves within a few hundredths (a cosine) still gets its say: the fit standardizes.
     narrow = [({"cosine": 0.86 + 0.001 * (i % 5)}, 1) for i in range(30)]
     narrow += [({"cosine": 0.83 + 0.001 * (i % 5)}, 0) for i in range(30)]
-    steep = fit_concern_confidence(narrow, ("cosine",))
+    steep = fit_logistic_model(narrow, ("cosine",))
     assert steep({"cosine": 0.865}) > 0.8 and steep({"cosine": 0.832}) < 0.2
     path = tmp_path / "weights.json"
-    ConcernConfidence(model.bias, model.weights, "test").save(path)
-    assert load_concern_confidence(path) == ConcernConfidence(model.bias, model.weights, "test")
+    LogisticModel(model.bias, model.weights, "test").save(path)
+    assert load_concern_confidence(path) == LogisticModel(model.bias, model.weights, "test")
     path.write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
     with pytest.raises(ValueError, match="shoe_size"):
         load_concern_confidence(path)

@@ -72,15 +72,18 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
     assert not second.changed
 
 
-# The suggestion engine per concern (docs/suggestions.md). Its confidence was fitted and its thresholds
-# tuned on dev, uncovered and the two independent tune halves, so these numbers guard against
+# The suggestion engine per concern (docs/suggestions.md). Its confidence and topic-change model were
+# fitted and its thresholds tuned on dev, uncovered and the three independent tune halves, so these
+# numbers guard against
 # regressions; they are not evidence of quality (that is the test halves, reported in
 # docs/suggestions.md, never asserted here so that nobody tunes against them).
-CALL_SETS = ("dev.jsonl", "uncovered.jsonl", "independent-tune.jsonl", "independent2-tune.jsonl")
+TUNE_SETS = ("independent-tune.jsonl", "independent2-tune.jsonl", "independent3-tune.jsonl")
+CALL_SETS = ("dev.jsonl", "uncovered.jsonl", *TUNE_SETS)
+LABELS = ("answer-labels.jsonl", "answer-labels2.jsonl", "answer-labels3.jsonl")
 CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.80}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
-UNCOVERED_ANSWER_LIMIT = 0.35  # measured 0.26 (6 of 23 calls) on these sets; the goal is 0.10
-HIGHLIGHT_FLOOR = 0.60  # measured 0.647 on the 184 labeled questions of independent-tune and independent2-tune
+UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.32 (8 of 25 calls) on these sets; the goal is 0.10
+HIGHLIGHT_FLOOR = 0.58  # measured 0.615 on the 231 labeled questions of the three tune halves
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 
@@ -91,15 +94,8 @@ def test_call_replay_does_not_fall_below_the_baseline(
     service = build_call_service(demo_settings, encoder=demo_encoder, knowledge_base=demo_kb, database_url="sqlite://")
     calls = PROJECT_ROOT / "demo" / "calls"
     scripts = [s for name in CALL_SETS for s in load_call_scripts(calls / name)]
-    tune_ids = {
-        s.id for name in ("independent-tune.jsonl", "independent2-tune.jsonl") for s in load_call_scripts(calls / name)
-    }
-    labels = [
-        a
-        for name in ("answer-labels.jsonl", "answer-labels2.jsonl")
-        for a in load_answer_labels(calls / name)
-        if a.call_id in tune_ids
-    ]
+    tune_ids = {s.id for name in TUNE_SETS for s in load_call_scripts(calls / name)}
+    labels = [a for name in LABELS for a in load_answer_labels(calls / name) if a.call_id in tune_ids]
     report = replay_calls(service, scripts, labels)
     for metric, floor in CALL_FLOORS.items():
         assert report.overall[metric] >= floor, (metric, report.overall[metric])

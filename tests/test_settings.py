@@ -172,7 +172,7 @@ def _defaults(config: type[Any]) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("group", "config", "not_settings", "not_config"),
     [
-        (SuggestionSettings, SuggestionConfig, set(), {"confidence_file"}),
+        (SuggestionSettings, SuggestionConfig, set(), {"confidence_file", "topic_change_file"}),
         (GapTopicsSettings, TopicConfig, set(), set()),
         (ArticleHealthSettings, ArticleHealthConfig, set(), set()),
         (AsymmetrySettings, AsymmetryConfig, set(), set()),
@@ -204,11 +204,11 @@ def test_with_model_changes_only_the_model() -> None:
 
 
 def test_the_service_uses_the_configured_card_confidence_file(tmp_path: Path) -> None:
-    from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+    from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
     from assistant.wiring import build_call_service
     from tests.helpers import write_knowledge
 
-    fitted = ConcernConfidence(bias=-1.5, weights={"dense_rank": 3.0}, note="fitted on our own calls")
+    fitted = LogisticModel(bias=-1.5, weights={"dense_rank": 3.0}, note="fitted on our own calls")
     fitted.save(tmp_path / "weights.json")
     knowledge = write_knowledge(tmp_path / "knowledge")
     settings = Settings(

@@ -4,14 +4,15 @@ agreement of the dense and lexical rankings, evidence accumulated over the conce
 
 A logistic model; its weights live in ``concern_confidence.json`` next to this module and are refitted
 on turn-level labels of labeled call scripts with ``souffleur eval calibrate-calls`` (the file records
-the command and the sets it was fitted on).
+the command and the sets it was fitted on). ``LogisticModel`` and ``load_logistic_model`` also serve
+the engine's other fitted decision, whether a turn opens a new concern (``topic_change.py``).
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,11 +28,12 @@ FEATURES = (
     "presence",
     "concern_turns",
     "coverage",
+    "distinct_coverage",
 )
 
 
 @dataclass(frozen=True)
-class ConcernConfidence:
+class LogisticModel:
     """``sigmoid(bias + sum(weight_f * feature_f))``; unknown features count as 0."""
 
     bias: float
@@ -52,24 +54,29 @@ class ConcernConfidence:
 
 
 # Used only when the weights file is missing: a hand-set model (rank agreement and evidence margin).
-FALLBACK = ConcernConfidence(
+FALLBACK = LogisticModel(
     bias=-4.0,
     weights={"dense_rank": 1.5, "lexical_rank": 1.0, "evidence_share": 2.0, "evidence_margin": 2.0, "presence": 1.0},
     note="hand-set fallback",
 )
 
 
-def load_concern_confidence(path: Path | None = None) -> ConcernConfidence:
+def load_concern_confidence(path: Path | None = None) -> LogisticModel:
     """The fitted model from ``path`` (default: the file next to this module)."""
-    path = path or DEFAULT_WEIGHTS_FILE
+    return load_logistic_model(path or DEFAULT_WEIGHTS_FILE, FEATURES, FALLBACK, "concern confidence")
+
+
+def load_logistic_model(path: Path, features: Sequence[str], fallback: LogisticModel, what: str) -> LogisticModel:
+    """A fitted model over ``features`` from ``path`` (``fallback`` when the file is missing); a file
+    that cannot be read, or weights a feature the engine does not compute, is a ``ValueError``."""
     if not path.is_file():
-        return FALLBACK
+        return fallback
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         weights = {str(k): float(v) for k, v in raw["weights"].items()}
-        unknown = set(weights) - set(FEATURES)
+        unknown = set(weights) - set(features)
         if unknown:
             raise ValueError(f"unknown features {sorted(unknown)}")
-        return ConcernConfidence(bias=float(raw["bias"]), weights=weights, note=str(raw.get("note", "")))
+        return LogisticModel(bias=float(raw["bias"]), weights=weights, note=str(raw.get("note", "")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise ValueError(f"concern confidence file {path} is unreadable: {exc}") from exc
+        raise ValueError(f"{what} file {path} is unreadable: {exc}") from exc

@@ -6,9 +6,9 @@ caller turn the engine
 
 1. drops what names no concern (greetings, self-introductions like "müller hier", apologies); such a
    turn changes nothing;
-2. decides whether the turn opens a new concern: an explicit cue ("noch eine andere Frage"), or a turn
-   that on its own points clearly (dense and lexical rankings agree, high cosine) at an article that
-   is not among the current concern's candidates;
+2. decides whether the turn opens a new concern: an explicit cue ("noch eine andere Frage"), or a
+   fitted model over what the turn alone finds lexically against what the concern holds
+   (``topic_change.py``: "dat alte sofa muss auch noch raus" after questions about the dog tax);
 3. searches the concern's recent caller turns (plus the agent's last words), dense and lexical
    separately, and adds each article's rank-based evidence to what the concern has accumulated
    (older turns decay), so an article that stays near the top rises and a one-off lexical accident
@@ -27,12 +27,13 @@ was?") keeps the cards and changes their highlighted answer.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.article_vocabulary import ArticleVocabulary
-from assistant.live.concern_confidence import ConcernConfidence, load_concern_confidence
+from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
+from assistant.live.topic_change import load_topic_change, topic_features
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.retriever import ArticleHit, Retriever
@@ -40,7 +41,6 @@ from embeddings.retrieval.retriever import ArticleHit, Retriever
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
 Tier = Literal["answer", "maybe"]
-TOPIC_CHANGE_LEXICAL_RANK = 2  # a turn opens a new concern only if its dense top is this high lexically
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ class SuggestionConfig:
     agent_context: bool = True
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
-    answer_threshold: float = 0.75  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
+    answer_threshold: float = 0.8  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
     maybe_threshold: float = 0.2  # ... and for a ``maybe`` card
-    topic_change_cosine: float = 0.86  # a turn alone must be this close to an article to change concern
-    topic_change_words: int = 2  # ... and carry this many content words
+    topic_change_threshold: float = 0.3  # the topic-change model's probability that opens a new concern
+    topic_change_words: int = 2  # ... for a turn with at least this many content words
     max_cards: int = 3
 
 
@@ -141,6 +141,7 @@ class SuggestionOutcome:
     top_article_id: str | None = None
     changed: bool = False  # the card set (articles, tiers or answers) differs from the previous one
     candidates: list[Candidate] = field(default_factory=list)
+    topic_features: dict[str, float] | None = None  # what the topic-change model saw (None: not asked)
 
     @property
     def pushed(self) -> list[Suggestion]:
@@ -155,9 +156,6 @@ class _Rankings:
     dense: dict[str, tuple[int, float]] = field(default_factory=dict)
     lexical: dict[str, tuple[int, float]] = field(default_factory=dict)
     hits: dict[str, ArticleHit] = field(default_factory=dict)
-
-    def top_dense(self) -> str | None:
-        return min(self.dense, key=lambda a: self.dense[a][0]) if self.dense else None
 
 
 def _answering_parts(index: PassageIndex) -> tuple[AnswerExtractor, ArticleVocabulary]:
@@ -175,14 +173,16 @@ class SuggestionEngine:
         retriever: Retriever,
         extractor: AnswerExtractor,
         config: SuggestionConfig | None = None,
-        confidence: ConcernConfidence | None = None,
+        confidence: LogisticModel | None = None,
         vocabulary: ArticleVocabulary | None = None,
+        topic_change: LogisticModel | None = None,
     ) -> None:
         self.retriever = retriever
         self.extractor = extractor
         self.config = config or SuggestionConfig()
         self.confidence = confidence or load_concern_confidence()
         self.vocabulary = vocabulary or ArticleVocabulary([])
+        self.topic_change = topic_change or load_topic_change()
 
     @classmethod
     def for_index(
@@ -190,12 +190,13 @@ class SuggestionEngine:
         retriever: Retriever,
         index: PassageIndex,
         config: SuggestionConfig | None = None,
-        confidence: ConcernConfidence | None = None,
+        confidence: LogisticModel | None = None,
+        topic_change: LogisticModel | None = None,
     ) -> SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article
         vocabulary are built from the index's passages."""
         extractor, vocabulary = _answering_parts(index)
-        return cls(retriever, extractor, config, confidence, vocabulary)
+        return cls(retriever, extractor, config, confidence, vocabulary, topic_change)
 
     def serve(self, retriever: Retriever, index: PassageIndex) -> None:
         """Answer from a newly published index from now on (hot reload): retriever, answer sentences
@@ -213,28 +214,44 @@ class SuggestionEngine:
             return SuggestionOutcome("context", context.topic, suggestions=self.shown(context))
         said = concern_text(text)
         if not is_meaningful(said):
+            if context.cards and self.extractor.intents(said):
+                return self._follow_up(context, said)
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
         topic_changed = context.concern_turns > 0 and opens_new_topic(said)
-        window = self._window(context, said)
+        asked: dict[str, float] | None = None
         if not topic_changed and self._may_change_topic(context, said):
-            alone = _Rankings()
-            self._rank_lexical(alone, said, context.city)
-            # The turn can only point elsewhere through an article in its lexical top two that the
-            # concern does not hold; without one, its dense search (a forward pass) cannot change the
-            # decision and is skipped.
-            if self._could_point_elsewhere(context, alone):
-                self.retriever.warm_queries([window, said])
-                self._rank_dense(alone, said, context.city)
-                topic_changed = self._points_elsewhere(context, alone)
+            asked = self._topic_features(context, said)
+            topic_changed = self.topic_change(asked) >= self.config.topic_change_threshold
         if topic_changed:
             context.new_concern()
-            window = self._window(context, said)
+        window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
         rankings = self._rank(window, context.city)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
-        return self._show(context, said, window, rankings, candidates, topic_changed)
+        return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
+
+    def _follow_up(self, context: CallContext, said: str) -> SuggestionOutcome:
+        """A short question about the current cards ("kost dat wat?", "und online?"): too few words to
+        search with, but it asks for a kind of answer, so each card's answer moves to the sentence
+        that answers it (the concern's window decides where the question alone does not)."""
+        window = self._window(context, said)
+        context.turns.append(("caller", said))
+        self._trim(context)
+        cards = []
+        for card in context.cards:
+            updated = {**card, "new": False}
+            sections = self.retriever.sections(card["article_id"])
+            if sections:
+                answer = self.extractor.extract(said, sections[0], sections, fallback_query=window)
+                updated |= {"answer": answer.answer, "snippet": answer.snippet, "heading": answer.heading}
+            cards.append(updated)
+        changed = [c["answer"] for c in cards] != [c["answer"] for c in context.cards]
+        context.cards = cards
+        suggestions = self.shown(context)
+        outcome: Outcome = "no_new" if any(s.tier == "answer" for s in suggestions) else "maybe"
+        return SuggestionOutcome(outcome, context.topic, suggestions=suggestions, changed=changed)
 
     @staticmethod
     def shown(context: CallContext) -> list[Suggestion]:
@@ -336,6 +353,7 @@ class SuggestionEngine:
                 "concern_turns": math.log1p(context.concern_turns),
             }
             features["coverage"] = self.vocabulary.coverage(article_id, concern_words)
+            features["distinct_coverage"] = self.vocabulary.distinct_coverage(article_id, concern_words)
             candidates.append(Candidate(article_id, features, self.confidence(features)))
         return sorted(candidates, key=lambda c: (-c.score, c.article_id))
 
@@ -343,20 +361,27 @@ class SuggestionEngine:
     def _may_change_topic(self, context: CallContext, said: str) -> bool:
         return context.concern_turns > 0 and len(content_words(said)) >= self.config.topic_change_words
 
-    def _points_elsewhere(self, context: CallContext, alone: _Rankings) -> bool:
-        """The turn alone points clearly at an article the current concern does not hold."""
-        top = alone.top_dense()
-        if top is None:
-            return False
-        _rank, cosine = alone.dense[top]
-        agrees = alone.lexical.get(top, (99, 0.0))[0] <= TOPIC_CHANGE_LEXICAL_RANK
-        return agrees and cosine >= self.config.topic_change_cosine and top not in self._held(context)
-
-    def _could_point_elsewhere(self, context: CallContext, alone: _Rankings) -> bool:
-        """Whether ``_points_elsewhere`` can hold, from the lexical ranking alone: the dense top must be
-        one of the lexical top two and not held by the concern."""
-        held = self._held(context)
-        return any(rank <= TOPIC_CHANGE_LEXICAL_RANK and a not in held for a, (rank, _) in alone.lexical.items())
+    def _topic_features(self, context: CallContext, said: str) -> dict[str, float]:
+        """What the topic-change model sees: the turn's own lexical ranking (no forward pass) against
+        the articles the concern holds."""
+        alone = _Rankings()
+        self._rank_lexical(alone, said, context.city)
+        lexical = [(a, strength) for a, (_, strength) in sorted(alone.lexical.items(), key=lambda kv: kv[1][0])]
+        leaders = self._leaders(context.evidence, 1)
+        leader = leaders[0] if leaders else None
+        top = lexical[0][0] if lexical else None
+        said_words = content_words(said)
+        distinctive = [w for w in said_words if len(w) >= 5]
+        return topic_features(
+            lexical,
+            self._held(context),
+            leader,
+            self.vocabulary.distinct_coverage(leader, distinctive) if leader else 0.0,
+            self.vocabulary.distinct_coverage(top, distinctive) if top else 0.0,
+            len(said_words),
+            bool(self.extractor.intents(said)),
+            context.concern_turns,
+        )
 
     def _held(self, context: CallContext) -> set[str]:
         return set(self._leaders(context.evidence, self.config.max_cards + 2))

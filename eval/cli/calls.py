@@ -1,5 +1,6 @@
 """``souffleur eval calls``: replay call scripts through the live suggestion engine and score them per
-concern; ``souffleur eval calibrate-calls``: refit the cards' confidence on turn-level labels."""
+concern; ``souffleur eval calibrate-calls``: refit the cards' confidence on turn-level labels;
+``souffleur eval calibrate-topics``: refit the topic-change model on the labeled concerns."""
 
 from __future__ import annotations
 
@@ -132,18 +133,52 @@ def eval_calibrate_calls(
 ) -> None:
     """Refit the confidence of the cards (logistic regression) on turn-level labels: every candidate
     article at every caller turn of a labeled concern, right when the concern expects it."""
-    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES, ConcernConfidence
+    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES, LogisticModel
     from eval.call_replay import training_rows
-    from eval.concern_calibration import fit_concern_confidence
+    from eval.concern_calibration import fit_logistic_model
 
     outcomes = _replay(calls, knowledge)
     rows = training_rows(outcomes)
     if len({y for _, y in rows}) < 2:
         fail("the calls gave no right and wrong candidates to fit on; are their concerns labeled?")
-    model: ConcernConfidence = fit_concern_confidence(rows, FEATURES)
+    model: LogisticModel = fit_logistic_model(rows, FEATURES)
     sets = " ".join(f"--calls {p}" for p in calls)
     note = f"fitted by: souffleur eval calibrate-calls {sets} ({len(rows)} candidate rows)"
     target = out or DEFAULT_WEIGHTS_FILE
-    ConcernConfidence(model.bias, model.weights, note).save(target)
+    LogisticModel(model.bias, model.weights, note).save(target)
+    console.print(f"{target}: {note}")
+    console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")
+
+
+def eval_calibrate_topics(
+    calls: CallsOption,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Weights file (default: the engine's topic_change.json); "
+            "a service uses another file with SOUFFLEUR_SUGGESTIONS__TOPIC_CHANGE_FILE",
+        ),
+    ] = None,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Refit the topic-change model (logistic regression) on the labeled concerns: every caller turn
+    the engine asked it about, 1 when the turn moves on to another concern than the caller's previous
+    one. The engine replays the calls with the current model (run it twice after changing features)."""
+    from assistant.live.concern_confidence import LogisticModel
+    from assistant.live.topic_change import DEFAULT_TOPIC_FILE, TOPIC_FEATURES
+    from eval.call_replay import topic_rows
+    from eval.concern_calibration import fit_logistic_model
+
+    outcomes = _replay(calls, knowledge)
+    rows = topic_rows(outcomes)
+    if len({y for _, y in rows}) < 2:
+        fail("the calls gave no turns that stay and move on to fit on; are their concerns labeled?")
+    model = fit_logistic_model(rows, TOPIC_FEATURES)
+    sets = " ".join(f"--calls {p}" for p in calls)
+    changes = sum(y for _, y in rows)
+    note = f"fitted by: souffleur eval calibrate-topics {sets} ({len(rows)} turns, {changes} move on)"
+    target = out or DEFAULT_TOPIC_FILE
+    LogisticModel(model.bias, model.weights, note).save(target)
     console.print(f"{target}: {note}")
     console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")
