@@ -2,7 +2,7 @@
 ``assistant/live/answer_extraction.py``) on labeled (question, article, answering sentences) triples,
 and reports how often the highlight is right with the fitted and with the shipped weights.
 
-    python -m eval.highlight_fit [--labels demo/calls/answer-labels.jsonl] [--split tune]
+    python -m eval.highlight_fit [--labels demo/calls/answer-labels.jsonl ...] [--split tune]
 
 Each unit (sentence or list item) of the labeled article is scored by the extractor's three parts:
 word overlap with the question, whether it gives the kind of answer asked for, and its place in the
@@ -30,6 +30,10 @@ from eval.call_replay import answer_matches
 
 FOLDS = 5
 SEED = 20261127
+# The tune halves' labels (the test halves are never fitted on).
+DEFAULT_LABELS = tuple(
+    Path("demo/calls") / name for name in ("answer-labels.jsonl", "answer-labels2.jsonl", "answer-labels3.jsonl")
+)
 
 
 @dataclass(frozen=True)
@@ -125,14 +129,14 @@ def read_labels(labels_path: Path, split: str) -> list[LabeledQuestion]:
     return labels
 
 
-def labeled_units(labels_path: Path, split: str) -> list[LabeledUnits]:
-    """The triples of ``split`` with the units of their article, scored by the configured index's
-    extractor (the demo knowledge base by default)."""
+def labeled_units(labels_paths: Sequence[Path], split: str) -> list[LabeledUnits]:
+    """The triples of ``split`` in the labels files, with the units of their article, scored by the
+    configured index's extractor (the demo knowledge base by default)."""
     from assistant.live.suggestion_engine import SuggestionEngine
     from assistant.settings import Settings
     from assistant.wiring import open_retriever
 
-    labels = read_labels(labels_path, split)
+    labels = [label for path in labels_paths for label in read_labels(path, split)]
     retriever, _ = open_retriever(Settings())
     extractor = SuggestionEngine.for_index(retriever, retriever.index).extractor
     triples = []
@@ -147,11 +151,16 @@ def main() -> None:
     from assistant.live import answer_extraction
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=Path, default=Path("demo/calls/answer-labels.jsonl"))
+    parser.add_argument(
+        "--labels",
+        type=Path,
+        action="append",
+        help="an answer-labels file (repeatable; default: the tune halves' three files in demo/calls)",
+    )
     parser.add_argument("--split", default="tune", help="the labels' split to fit on (default: tune)")
     args = parser.parse_args()
     try:
-        triples = labeled_units(args.labels, args.split)
+        triples = labeled_units(args.labels or DEFAULT_LABELS, args.split)
         fitted = fit_weights(triples)
     except (OSError, ValueError) as exc:
         parser.exit(2, f"error: {exc}\n")

@@ -498,6 +498,30 @@ def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_
     assert [i.name for i in extractor.intents("wat brauch ich da")] == ["documents"]
 
 
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("question", "asks", "not_asked"),
+    [
+        ("und die versicherung und die steuer hört dat dann auf", set(), {"costs"}),  # Steuer is not teuer
+        ("is dat teuer", {"costs"}, set()),
+        ("muss ich da wat bezahlen", {"costs"}, set()),
+        ("und wann muss ich dat bezahlen einmal im jahr", {"instalments"}, {"costs"}),  # when, not how much
+        ("wann muss ich dat bezahlen und wat kostet dat", {"costs", "instalments"}, set()),
+        ("müssen da beide eltern mitkommen", {"parents"}, set()),
+        ("müssen wir da beide hin", {"parents"}, set()),
+        ("braucht der papa auch zu unterschreiben", {"parents"}, set()),
+        ("wir sind beide aus bottrop", set(), {"parents"}),  # "beide" alone is context
+        ("kann er dat auch in kirchhellen machen da wohnt seine mutter", set(), {"parents"}),
+        ("ich will kein ärger mitm nachbarn", set(), {"deadline"}),
+    ],
+)
+def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES])
+    found = {i.name for i in extractor.intents(question)}
+    assert asks <= found and not (not_asked & found), found
+
+
 @pytest.mark.unit
 def test_the_topic_decision_searches_the_turn_lexically_and_only_the_window_densely() -> None:
     """Whether a turn moves on is decided from the turn's own lexical ranking: each caller turn costs

@@ -30,7 +30,8 @@ class Answer:
 _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "costs",
-        r"kost|gebühr|gebuehr|teuer|bezahl|zahlen|preis|euro|wie\s*viel\s+geld|umsonst|gratis",
+        r"kost|gebühr|gebuehr|(?<![a-zäöüß])teu(?:er|r)|preis|euro|wie\s*viel\s+geld|umsonst|gratis"
+        r"|^(?!.*\bwann\b).*?(?:bezahl|zahlen)",
         "kosten kostet gebühr euro",
         r"euro|€|gebühr|kostenlos|gebührenfrei|kostet|kosten\b|beitragsfrei|entgelt|beiträge",
     ),
@@ -67,13 +68,15 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "parents",
-        r"eltern|vater|mutter|papa|mama|elternteil|sorgerecht|beide",
+        r"elternteil|sorgerecht|beide\s+eltern|(eltern|vater|mutter|papa|mama)\w*\s+(\w+\s+){0,3}"
+        r"(mit|zustimm|unterschr|einverst|dabei|erlaub|allein)|(zustimm|unterschr|einverst|erlaub)\w*\s+"
+        r"(\w+\s+){0,3}(eltern|vater|mutter|papa|mama)|müssen\s+(\w+\s+){0,2}beide",
         "elternteil zustimmung sorgeberechtigten",
         r"elternteil|zustimmung|sorgeberechtigt|beide\s+eltern|einverständnis",
     ),
     (
         "deadline",
-        r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät|ärger",
+        r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät",
         "frist spätestens innerhalb",
         r"frist|innerhalb|spätestens|bis\s+zum|vor\s+ablauf|sofort|rechtzeitig|bußgeld|verwarn",
     ),
@@ -145,11 +148,11 @@ LIST_INTRO_SHARE = 0.3  # a list item inherits this share of its introducing lin
 # How the three parts of a sentence's score add up: its word overlap with the question (scaled so the
 # article's best sentence has 1), whether it gives the kind of answer the question asks for, and how
 # far into the article it stands (0 first, 1 last: articles are written answer first). Fitted on the
-# tuning triples of demo/calls/answer-labels.jsonl (`python -m eval.highlight_fit`).
-TYPE_WEIGHT = 1.3
+# tuning triples of demo/calls/answer-labels{,2,3}.jsonl (`python -m eval.highlight_fit`).
+TYPE_WEIGHT = 1.4
 EARLIER_INTENT_SHARE = 0.5
 LISTED_KINDS = frozenset({"documents"})  # kinds of answer that articles give as a list
-POSITION_WEIGHT = 0.9
+POSITION_WEIGHT = 1.1
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 
 
@@ -208,9 +211,9 @@ class AnswerExtractor:
         wann muss ich dat gemacht ham" asks for the deadline)."""
         last_match: dict[QuestionIntent, int] = {}
         for intent in QUESTION_INTENTS:
-            starts = [m.start() for m in intent.asks.finditer(query)]
-            if starts:
-                last_match[intent] = starts[-1]
+            ends = [m.end() for m in intent.asks.finditer(query)]
+            if ends:
+                last_match[intent] = ends[-1]
         if not last_match:
             return {}
         latest = max(last_match.values())
