@@ -392,7 +392,6 @@ def test_coverage_says_how_much_of_the_callers_words_the_article_uses() -> None:
     assert vocabulary.coverage("bottrop/sperrmuell", ["wespennest", "rollladenkasten"]) == 0.25
 
 
-
 @pytest.mark.unit
 def test_distinct_coverage_weighs_the_words_few_articles_use() -> None:
     """Both articles use "Bürgerbüro" (as "beantragen"), only the passport article "Elternteile": a
@@ -498,6 +497,22 @@ def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_
     assert [i.name for i in extractor.intents("wat brauch ich da")] == ["documents"]
 
 
+@pytest.mark.unit
+def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
+    """A step of a numbered list that mentions the documents ("prüft die Unterlagen") counts half for
+    "wat brauch ich da an unterlagen", an item of the list under "Unterlagen" fully."""
+    sections = (
+        Passage("x/ehe#1", "x/ehe", "x", "Ehe", "Was ist zu tun",
+                "1. Termin buchen.\n2. Das Standesamt prüft die Unterlagen und bestätigt den Termin."),
+        Passage("x/ehe#2", "x/ehe", "x", "Ehe", "Unterlagen",
+                "- gültige Personalausweise oder Pässe\n- beglaubigter Ausdruck aus dem Geburtenregister"),
+    )  # fmt: skip
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    kinds = {u.text: u.answers_kind for u in extractor.units("wat braucht man da so an unterlagen", sections)}
+    assert kinds["gültige Personalausweise oder Pässe"] == 1.0
+    assert kinds["Das Standesamt prüft die Unterlagen und bestätigt den Termin."] == 0.5, "an item of another list"
+    assert kinds["Termin buchen."] == 0.0
+
 
 @pytest.mark.unit
 @pytest.mark.parametrize(
@@ -514,6 +529,16 @@ def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_
         ("wir sind beide aus bottrop", set(), {"parents"}),  # "beide" alone is context
         ("kann er dat auch in kirchhellen machen da wohnt seine mutter", set(), {"parents"}),
         ("ich will kein ärger mitm nachbarn", set(), {"deadline"}),
+        ("kriegt die da getz ärger weil dat schon zwei monate drüber is", {"consequences"}, set()),
+        ("und wat passiert wenn der termin erst nach dem ablauf is", {"consequences"}, set()),
+        ("und mein vatter kann kaum deutsch kann ich dat für die machen", {"in person or by proxy"}, set()),
+        ("reicht dat wenn ich alleine hingeh", {"in person or by proxy"}, set()),
+        ("ich bin alleinerziehend mit zwei kindern", set(), {"in person or by proxy"}),
+        ("und wie lang hebt dat fundbüro so wat auf", {"duration"}, set()),
+        ("und wat muss die da alles mitnehmen", {"documents"}, set()),
+        ("und wie lange gilt der dann", {"validity"}, set()),
+        ("ja genau wie mach ich dat", {"procedure"}, set()),
+        ("wat mach ich mit den alten schildern", {"procedure"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

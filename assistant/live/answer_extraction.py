@@ -37,13 +37,13 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "duration",
-        r"wie\s*lange|dauer|dauert|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|wochen|fertig|bis\s+die\s+kommen",
+        r"wie\s*lange?\b|dauer|dauert|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|wochen|fertig|bis\s+die\s+kommen",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
     ),
     (
         "documents",
-        r"mitbring|unterlagen|dokument|papiere|nachweis|zettel|wa[st]\s+(brauch|muss\s+ich\s+mit)"
+        r"mitbring|mitnehm|unterlagen|dokument|papiere|nachweis|zettel|wa[st]\s+(brauch|muss\s+ich\s+mit)"
         r"|brauch\w*\s+(ich|man|wir|sie|er)\s+(da\s+|denn\s+|dann\s+)*(alles|für|an\b)",
         "unterlagen mitbringen nachweis",
         r"unterlagen|mitbring|vorleg|ausweis|urkunde|\bnachweis",
@@ -101,7 +101,9 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "in person or by proxy",
         r"selbst|selber|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b"
-        r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|allein",
+        r"|(kann|darf|könnte|soll)\s+ich\s+(\w+\s+){0,3}für\s+(die|den|dem|meine?[nmr]?|ihn|sie)\b"
+        r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin"
+        r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
         "persönlich vollmacht vertretung selbst",
         r"vollmacht|vertret|bevollmächtigt|persönlich|betreuer|erscheinen|allein",
     ),
@@ -118,6 +120,26 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         r"|kann\s+ich\s+(dat|das)\s+(trotzdem\s+)?(kriegen|bekommen)",
         "anspruch voraussetzungen berechtigt",
         r"anspruch|voraussetzung|berechtigt|erhalten|bekommen|rechner",
+    ),
+    (
+        "validity",
+        r"\bgilt\b|gültig|gueltig",
+        "gültig gilt",
+        r"gültig|\bgilt\b|gelten\b|läuft\s+(\w+\s+){0,3}ab|\bjahre?\b",
+    ),
+    (
+        "procedure",
+        r"wie\s+(mach|geht|funktioniert|läuft|laeuft)|wa[st]\s+(muss|soll)\s+ich\s+(\w+\s+){0,2}(machen|tun)\b"
+        r"|wa[st]\s+mach\s+ich|wie\s+geh\s+ich\s+(da\s+)?vor",
+        "beantragen antrag",
+        r"was\s+ist\s+zu\s+tun|beantrag|anmelden|\bmelde[nt]?\b|einreichen|ausfüllen|buchen|\bantrag",
+    ),
+    (
+        "consequences",
+        r"ärger|strafe|bußgeld|bussgeld|illegal|schlimm|passiert\s+(dann|da|wenn)|wa[st]\s+is[t]?\s+(dann\s+)?wenn",
+        "bußgeld ungültig",
+        r"bußgeld|geahndet|ordnungswidrig|strafe|verwarn|fortbestehend|fiktionsbescheinigung|ungültig|sonst\b"
+        r"|andernfalls|droht",
     ),
     (
         "by post",
@@ -149,7 +171,7 @@ LIST_INTRO_SHARE = 0.3  # a list item inherits this share of its introducing lin
 # article's best sentence has 1), whether it gives the kind of answer the question asks for, and how
 # far into the article it stands (0 first, 1 last: articles are written answer first). Fitted on the
 # tuning triples of demo/calls/answer-labels{,2,3}.jsonl (`python -m eval.highlight_fit`).
-TYPE_WEIGHT = 1.4
+TYPE_WEIGHT = 1.3
 EARLIER_INTENT_SHARE = 0.5
 LISTED_KINDS = frozenset({"documents"})  # kinds of answer that articles give as a list
 POSITION_WEIGHT = 1.1
@@ -311,10 +333,11 @@ class AnswerExtractor:
             for unit in passage.units:
                 if not unit.item:
                     intro = ""
-                read = f"{passage.heading_text} {intro} {unit.text}"
+                context = f"{passage.heading_text} {intro}"
+                read = f"{context} {unit.text}"
                 kinds.append(
                     sum(
-                        weight * (1.0 if unit.item or intent.name not in LISTED_KINDS else 0.5)
+                        weight * _listed_share(intent, unit.item, context)
                         for intent, weight in intents.items()
                         if intent.answers.search(read)
                     )
@@ -338,6 +361,15 @@ class AnswerExtractor:
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
         return float(penalty * shared / len(tokens) ** 0.3)
+
+
+def _listed_share(intent: QuestionIntent, item: bool, context: str) -> float:
+    """How much a unit that gives ``intent``'s kind of answer counts: fully, unless the kind is one
+    that articles give as a list (documents); then only an item of a list that is about it (its
+    heading or introducing line says so) counts fully, anything else that mentions it half."""
+    if intent.name not in LISTED_KINDS:
+        return 1.0
+    return 1.0 if item and intent.answers.search(context) else 0.5
 
 
 @dataclass(frozen=True)
