@@ -196,7 +196,7 @@ class SuggestionSettings(_Group):
     window_words: int = Field(40, ge=1, description="The search window keeps its most recent words")
     evidence_decay: float = Field(0.6, ge=0, le=1, description="Weight of the accumulated evidence per new turn")
     answer_threshold: float = Field(0.8, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
-    maybe_threshold: float = Field(0.2, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")
+    maybe_threshold: float = Field(0.15, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")
     topic_change_threshold: float = Field(
         0.3, ge=0, le=1, description="Probability of the topic-change model from which a turn opens a new concern"
     )

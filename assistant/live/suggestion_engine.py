@@ -51,7 +51,7 @@ class SuggestionConfig:
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
     answer_threshold: float = 0.8  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
-    maybe_threshold: float = 0.2  # ... and for a ``maybe`` card
+    maybe_threshold: float = 0.15  # ... and for a ``maybe`` card
     topic_change_threshold: float = 0.3  # the topic-change model's probability that opens a new concern
     topic_change_words: int = 2  # ... for a turn with at least this many content words
     max_cards: int = 3
