@@ -89,7 +89,8 @@ _ORDINAL = re.compile(r"(?:^|\s)(?:\d{1,2}\.){1,2}\d{0,4}$")  # "1." "15.03." be
 
 
 def _ends_with_abbreviation(left: str) -> bool:
-    last = left.rsplit(None, 1)[-1].lower() if left.strip() else ""
+    # An opening bracket or quote before the abbreviation ("(z. B. Ehepartner)") is not part of it.
+    last = left.rsplit(None, 1)[-1].lower().lstrip("([{\"'„‚«»") if left.strip() else ""
     if not last.endswith("."):
         return False
     tail = left.lower()[-8:]

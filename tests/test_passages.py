@@ -80,3 +80,13 @@ def test_split_sentences_handles_lists() -> None:
 )
 def test_split_sentences_respects_german_abbreviations_and_list_items(text: str, sentences: list[str]) -> None:
     assert split_sentences(text) == sentences
+
+
+@pytest.mark.unit
+def test_an_abbreviation_after_an_opening_bracket_does_not_end_a_sentence() -> None:
+    text = "Für andere beantragen (z. B. Ehepartner) nur mit Vollmacht. Das geht (u. a. online) schnell."
+    assert split_sentences(text) == [
+        "Für andere beantragen (z. B. Ehepartner) nur mit Vollmacht.",
+        "Das geht (u. a. online) schnell.",
+    ]
+
