@@ -108,7 +108,13 @@ def approximate_token_count(text: str) -> int:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences and list items of a Markdown text, in order, without empty ones."""
-    parts: list[str] = []
+    return [sentence for block in split_blocks(text) for sentence in block]
+
+
+def split_blocks(text: str) -> list[list[str]]:
+    """The sentences of a Markdown text per block (a paragraph or one list item), in order, without
+    empty ones: a list item with a lead-in ("**Titel abgelaufen:** Sofort beantragen.") is one block."""
+    blocks: list[list[str]] = []
     for raw_block in re.split(r"\n\s*\n|\n(?=\s*(?:[-*]|\d+\.)\s)", text):
         block = " ".join(raw_block.split())
         if not block:
@@ -119,8 +125,10 @@ def split_sentences(text: str) -> list[str]:
                 merged[-1] = f"{merged[-1]} {piece}"
             else:
                 merged.append(piece)
-        parts.extend(s.strip() for s in merged if s.strip())
-    return parts
+        sentences = [s.strip() for s in merged if s.strip()]
+        if sentences:
+            blocks.append(sentences)
+    return blocks
 
 
 class PassageSplitter:

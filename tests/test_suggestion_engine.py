@@ -498,6 +498,19 @@ def test_a_documents_question_gets_an_item_of_the_documents_list_not_a_sentence_
 
 
 @pytest.mark.unit
+def test_a_list_items_lead_in_comes_with_what_it_says() -> None:
+    """ "**Titel schon abgelaufen:** Sofort Antrag stellen." is one list item: when its lead-in
+    matches the question best, the agent reads the whole item, not "Titel schon abgelaufen:"."""
+    sections = (
+        Passage("x/titel#1", "x/titel", "x", "Titel", "Sonderfälle am Telefon",
+                "- **Titel schon abgelaufen:** Sofort Antrag stellen.\n- **Umzug:** Neue Adresse melden."),
+    )  # fmt: skip
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    answer = extractor.extract("und wenn der titel schon abgelaufen is", sections[0], sections)
+    assert answer.answer == "Titel schon abgelaufen: Sofort Antrag stellen."
+
+
+@pytest.mark.unit
 def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
     """A step of a numbered list that mentions the documents ("prüft die Unterlagen") counts half for
     "wat brauch ich da an unterlagen", an item of the list under "Unterlagen" fully."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from corpus.models import Passage
-from corpus.passages import split_sentences
+from corpus.passages import split_blocks
 from embeddings.index.text_analysis import TextAnalyzer
 
 MIN_ANSWER_CHARS = 25
@@ -202,6 +202,7 @@ class _Unit:
 
     text: str
     item: bool
+    block: int  # which paragraph or list item of the passage it belongs to
 
 
 class AnswerExtractor:
@@ -274,8 +275,12 @@ class AnswerExtractor:
         chosen = max(units, key=answer_score)
         passage, found = ordered[chosen.passage], prepared[chosen.passage].units
         answer = chosen.text
-        if answer.endswith(":") and chosen.index + 1 < len(found) and found[chosen.index + 1].item:
-            answer = found[chosen.index + 1].text  # the first item, not the line that introduces the list
+        following = found[chosen.index + 1] if chosen.index + 1 < len(found) else None
+        if answer.endswith(":") and following is not None:
+            if following.block == found[chosen.index].block:
+                answer = f"{answer} {following.text}"  # a lead-in ("Titel abgelaufen:") with what it says
+            elif following.item:
+                answer = following.text  # the first item, not the line that introduces the list
         return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
     def units(self, query: str, sections: Sequence[Passage], fallback_query: str | None = None) -> list[ScoredUnit]:
@@ -395,8 +400,13 @@ def _prepare(analyzer: TextAnalyzer, passage: Passage) -> _Prepared:
 
 
 def _units(text: str) -> list[_Unit]:
-    raw = split_sentences(text) or [text]
-    return [_Unit(plain(x), bool(_LIST_ITEM.match(x))) for x in raw if plain(x)]
+    blocks = split_blocks(text) or [[text]]
+    return [
+        _Unit(plain(x), bool(_LIST_ITEM.match(x)), number)
+        for number, block in enumerate(blocks)
+        for x in block
+        if plain(x)
+    ]
 
 
 _MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
