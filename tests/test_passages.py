@@ -89,4 +89,3 @@ def test_an_abbreviation_after_an_opening_bracket_does_not_end_a_sentence() -> N
         "Für andere beantragen (z. B. Ehepartner) nur mit Vollmacht.",
         "Das geht (u. a. online) schnell.",
     ]
-

@@ -5,7 +5,6 @@ that the engine's memory of a call survives a round-trip through plain JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 
 import pytest
 
@@ -62,9 +61,6 @@ class ScriptedRetriever:
             )
             for rank, a in enumerate(order, start=1)
         ]
-
-    def warm_queries(self, queries: Sequence[str]) -> None:
-        return None
 
     def sections(self, article_id: str) -> list[Passage]:
         return [passage(article_id)]

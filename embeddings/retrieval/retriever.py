@@ -95,10 +95,6 @@ class Retriever(Protocol):
         """Forget cached query vectors, so that a measurement pays for its own embeddings."""
         ...
 
-    def warm_queries(self, queries: Sequence[str]) -> None:
-        """Embed the queries that are not cached yet in one encoder pass (a search follows for each)."""
-        ...
-
 
 MIN_PHRASE_CHARS = 4
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -152,17 +148,6 @@ class HybridRetriever:
     def clear_query_cache(self) -> None:
         with self._cache_lock:
             self._query_cache.clear()
-
-    def warm_queries(self, queries: Sequence[str]) -> None:
-        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries if q and q.strip()))
-        with self._cache_lock:
-            missing = [k for k in keys if k not in self._query_cache]
-        if not missing:
-            return
-        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
-        with self._cache_lock:
-            for key, vector in zip(missing, vectors, strict=True):
-                self._query_cache[key] = vector
 
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
