@@ -200,6 +200,47 @@ def test_eval_calls_command_prints_valid_json(
 
 
 @pytest.mark.unit
+def test_calibrate_topics_command_writes_a_model_the_service_can_load(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from assistant.cli.main import app
+    from assistant.live.topic_change import TOPIC_FEATURES, load_topic_change
+
+    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
+    monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
+    both = ["bottrop/hundesteuer", "bottrop/sperrmuell"]
+    moves = {
+        "city": "bottrop",
+        "expected": both,
+        "concerns": [
+            {"expected": ["bottrop/hundesteuer"], "caller_turns": [0, 1]},
+            {"expected": ["bottrop/sperrmuell"], "caller_turns": [2]},
+        ],
+        "turns": [
+            ["caller", "wir haben einen Hund angeschafft und müssen ihn anmelden"],
+            ["caller", "was kostet die Hundesteuer im Jahr"],
+            ["caller", "und das alte Sofa muss als Sperrmüll abgeholt werden"],
+        ],
+    }
+    calls = tmp_path / "calls.jsonl"
+    calls.write_text("\n".join(json.dumps({"id": f"c{i}", **moves}) for i in range(3)) + "\n")
+    out = tmp_path / "topics.json"
+    args = ["eval", "calibrate-topics", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    model = load_topic_change(out)
+    assert set(model.weights) == set(TOPIC_FEATURES) and "3 move on" in model.note
+    one_concern = tmp_path / "one.jsonl"
+    one_concern.write_text(
+        json.dumps({**moves, "id": "x", "concerns": [{"expected": both, "caller_turns": [0, 1, 2]}]})
+    )
+    failed = CliRunner().invoke(app, [*args[:3], str(one_concern), *args[4:]])
+    assert failed.exit_code != 0 and "no turns that stay and move on" in failed.output
+
+
+@pytest.mark.unit
 def test_topic_rows_label_the_turns_that_move_on_to_another_concern() -> None:
     """A turn the model was asked about is 1 when it shares no concern with the caller's previous
     labeled turn; turns outside every concern, and turns the model was not asked about, give no row."""
