@@ -16,6 +16,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 import threading
 from collections.abc import Callable
@@ -288,6 +289,14 @@ _ORDINAL = (
     r"|erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehnte)[nrsm]?(?![\w])"
 )
+# Days named by a feast instead of a date: "am dritten advent", "an heiligabend", "am rosenmontag".
+_FEAST_DAY = (
+    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|weihnachtsfeiertag|feiertag|ostertag|pfingsttag)"
+    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag|rosenmontag|weiberfastnacht|aschermittwoch"
+    r"|karfreitag|gründonnerstag|oster(?:sonntag|montag)|pfingst(?:sonntag|montag)|fronleichnam|allerheiligen"
+    r"|nikolaus(?:tag)?|valentinstag|muttertag|vatertag|himmelfahrt|reformationstag|martinstag|sankt[ ]+martin"
+    r"|tag[ ]+der[ ]+(?:arbeit|deutschen[ ]+einheit))(?![\w])"
+)
 _WRITTEN_YEAR = rf"(?:{_YEAR4}(?![0-9])|'?[0-9]{{2}}(?![0-9]){_NOT_A_QUANTITY}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END})"
 
 _NUMERIC_DATE = _compile(
@@ -307,7 +316,7 @@ _MONTH_ORDINAL = (
 _PARTIAL_BIRTH_DATE = (
     rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL})"
     rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
-    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
+    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9])|{_FEAST_DAY})"
 )
 # "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
 _BIRTH_KEYWORD = (
@@ -316,7 +325,7 @@ _BIRTH_KEYWORD = (
 )
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
-    rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir)(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -725,8 +734,9 @@ as they are. Lower-case plates without a hyphen ("du ab 1234") need a code from 
 four digits that are not a year, and middle letters that are not a short German word ("du es 300").
 """
 _TYPED_PLATE = _compile(
-    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
-    r"|[a-zäöü]{1,3}-[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)(?![\w])" + _NOT_A_QUANTITY
+    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-ZÄÖÜ]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
+    r"|(?!(?:mo|di|mi|do|fr|sa|so)-(?:mo|di|mi|do|fr|sa|so)(?![\w]))[a-zäöü]{1,3}-[a-zäöü]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)"
+    r"(?![\w])(?![:.,]?[0-9])" + _NOT_A_QUANTITY
 )
 _REGIONAL_PLATE_CODE = _words(
     "du", "bot", "din", "ob", "e", "mh", "wes", "re", "ge", "gla", "kle", "d", "ne", "bo", "do", "me", "ve",
@@ -897,9 +907,16 @@ _NAME_AT_START = _compile(
 )
 # A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
 # "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
+_SPELLING_HINT_PLACE = r"(?:[ ]+(?:am[ ]+(?:ende|anfang|schluss)|hinten|vorne|vorn))?"
+# A single letter or a spelled sound after "mit" is a spelling hint before the end or a function word ("klein
+# mit k der …"; not before a noun, "mit e kennzeichen", nor "n", which is "ein": "mit n auto"); a longer group
+# of letters only before the end or a few words.
 _SPELLING_HINT = (
-    r"mit[ ]+(?:(?:einem|zwei|doppel(?:-|[ ])?)[ ]*)?(?:[a-zäöüß]{1,3})(?:[ ]+(?:am[ ]+(?:ende|anfang)|hinten|vorne))?"
-    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
+    r"mit[ ]+(?:(?:einem|einer|zwei|drei|doppel(?:-|[ ])?)[ ]*)?"
+    rf"(?:(?:[a-mo-zäöüß]|ck|tz|ph|th|dt|ss|ie|ei|ai|ey|ay|ae|oe|ue){_SPELLING_HINT_PLACE}"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"|[a-zäöüß]{{1,3}}{_SPELLING_HINT_PLACE}"
+    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w])))"
 )
 _NAME_SAID_TWICE = _compile(
     rf"(?<![\w-])(?=[\w'’-]+(?:[ ]*,|[ ]+mit[ ]))"  # cheap: a comma or "mit" must follow the word
@@ -957,6 +974,24 @@ _NAME_AFTER_MY_RELATIVE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*"
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
+# A name explained by a riddle in a name position: "ich bin der schmied, wie der hufschmied", "mein name is
+# wolf wie dat tier", "hier is die bäcker wie beim bäcker".
+_NAME_WITH_A_RIDDLE = _compile(
+    r"(?<![\w-])(?:ich[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
+    r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
+    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+\w"
+)
+# The name on a doorbell or a letterbox: "bei möllenbeck aufm klingelschild", "am briefkasten steht kühn".
+_DOORBELL = r"(?:klingel(?:schild)?|türschild|briefkasten|postkasten|namensschild|klingelbrett)"
+_NAME_ON_DOORBELL = _compile(
+    rf"(?<![\w-])(?:bei|von)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ,]+"
+    rf"(?:auf(?:m|[ ]+dem)|an(?:[ ]+der|[ ]+dem|m)|am|im)[ ]+{_DOORBELL}(?![\w])"
+)
+_NAME_AFTER_DOORBELL = _compile(
+    rf"(?<![\w-]){_DOORBELL}[ ]+(?:steht|stand|stehen|standen)[ ]+(?:(?:noch|nur|jetzt|jetz|immer|da|drauf)[ ]+){{0,2}}"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
 # With an article after the comma: "meine frau, die gülsen, und ich …". A relative clause ("meine mutter, die
 # arbeitet, …") has a verb there: a word ending in "-t" counts only when it is a listed first name.
@@ -1071,6 +1106,15 @@ _SPELLING_ALPHABET = _words(
     "ludwig", "martha", "nordpol", "otto", "paula", "quelle", "richard", "samuel", "siegfried", "theodor",
     "ulrich", "viktor", "wilhelm", "xanthippe", "ypsilon", "zacharias", "zeppelin", "ärger", "ökonom", "übermut",
 )  # fmt: skip
+# The international (NATO/ICAO) spelling alphabet: "delta uniform bindestrich kilo charlie vier zwei zwei".
+_NATO_LETTERS = {
+    "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e", "foxtrot": "f",
+    "golf": "g", "hotel": "h", "india": "i", "juliett": "j", "juliet": "j", "kilo": "k", "lima": "l", "mike": "m",
+    "november": "n", "oscar": "o", "papa": "p", "quebec": "q", "romeo": "r", "sierra": "s", "tango": "t",
+    "uniform": "u", "victor": "v", "whiskey": "w", "whisky": "w", "xray": "x", "x-ray": "x", "yankee": "y",
+    "zulu": "z",
+}  # fmt: skip
+_NATO_WORD = _words(*_NATO_LETTERS)
 # Letters read by their German names: "ka" k, "el" l, "zett" z, "iks" x.
 _LETTER_NAMES = {
     "be": "b", "ce": "c", "de": "d", "ef": "f", "ge": "g", "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m",
@@ -1087,7 +1131,7 @@ _SPELLING_WORD_LETTERS = {
     "ludwig": "l", "martha": "m", "nordpol": "n", "otto": "o", "ökonom": "ö", "paula": "p", "quelle": "q",
     "richard": "r", "samuel": "s", "siegfried": "s", "schule": "sch", "theodor": "t", "ulrich": "u",
     "übermut": "ü", "viktor": "v", "wilhelm": "w", "xanthippe": "x", "ypsilon": "y", "zacharias": "z",
-    "zeppelin": "z",
+    "zeppelin": "z", **_NATO_LETTERS,
 }  # fmt: skip
 
 
@@ -1112,8 +1156,8 @@ def spelled_out(value: str) -> str:
 
 _SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _NUMBER_TOKEN = (
-    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
-    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash"
+    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_NATO_WORD}|{_LETTER_NAME}"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-zäöü]|strich|punkt|schrägstrich|bindestrich|slash"
     rf"|{_SPOKEN_THOUSANDS})(?![\w])"
 )
 _NUMBER_KEYWORD = (
@@ -1353,10 +1397,6 @@ def _replace_years_old(match: re.Match[str]) -> str:
     return _replace_value(ALTER)(match)
 
 
-_FEAST_DAY = (
-    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|feiertag|ostertag|pfingsttag)"
-    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag)(?![\w])"
-)
 _DAY_AND_MONTH = (
     rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL}|{_MONTH}\.)(?:[ ,]*{_WRITTEN_YEAR})?"
     rf"|{_DAY}\.{_MONTH}\.(?:(?:19|20)?[0-9]{{2}}(?![0-9]))?|{_FEAST_DAY})"
@@ -1379,6 +1419,40 @@ _DATE_OF_DEATH = _compile(
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
 _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.|[ ]tode?[ ]+am")
+
+# A birth or death date told again in other words: "am [GEBURTSDATUM] geboren, also am dritten märz",
+# "[STERBEDATUM], sprich am 4.5.".
+_DATE_RETOLD = _compile(
+    r"\[(?P<kind>GEBURTSDATUM|STERBEDATUM)\](?:[ ]+\w+){0,2}[ ,]+"
+    r"(?:also|sprich|das[ ]+heißt|das[ ]+heisst|d\.[ ]?h\.|genauer(?:[ ]+gesagt)?|ich[ ]+meine?|beziehungsweise|bzw\.)"
+    rf"[ ,]+(?:(?:am|an|der|den|im)[ ]+)?(?P<value>{_DAY_AND_MONTH}|{_PARTIAL_BIRTH_DATE})(?![0-9])"
+)
+
+
+def _replace_retold_date(match: re.Match[str]) -> str:
+    return _replace_group(match, "value", f"[{match.group('kind')}]")
+
+
+# A place of birth of an identified person: "geboren [GEBURTSDATUM] in breslau", "in kattowitz geboren".
+# Local places stay (they are where the caller lives, and every ordinary question names them), and so do
+# hospitals and other institutions ("im bethesda krankenhaus geboren").
+_BIRTHPLACE = _compile(
+    r"(?<![\w-])geboren(?:[ ]+(?:am|im|an|ist|is|war|wurde|bin|er|sie|ich|\[GEBURTSDATUM\])(?![\w])){0,4}"
+    rf"[ ]+in[ ]+(?:(?:der|dem|den)[ ]+)?(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+)?)"
+    rf"|(?<![\w-])in[ ]+(?:(?:der|dem|den)[ ]+)?(?P<before>{_NAME_WORD})[ ]+geboren"
+)
+
+
+def _replace_birthplace(match: re.Match[str]) -> str:
+    group = "value" if match.group("value") is not None else "before"
+    words = match.group(group).lower().split()
+    if (
+        not _names_a_person(match)
+        or any(w in PLACE_NAMES for w in words)
+        or any(_PUBLIC_PLACE.search(w) or w in ("klinik", "hospital", "kreißsaal") for w in words)
+    ):
+        return match.group(0)
+    return _replace_group(match, group, HERKUNFT)
 
 
 # A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
@@ -1726,6 +1800,32 @@ def _replace_place_checked_name(match: re.Match[str]) -> str:
     return _replace_name()(match)
 
 
+# A district code left before a number read out after a plate keyword: "kennzeichen is bot [NUMMER]".
+_PLATE_CODE_BEFORE_NUMBER = _compile(
+    rf"(?<![\w-]){_PLATE_KEYWORD}\w{{0,3}}(?:[ ,:]+\w{{1,12}}){{0,3}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+\[NUMMER\])"
+)
+# Spelled with the international alphabet, with or without a keyword: at least two different NATO words among
+# three tokens or more ("whiskey echo bravo echo romeo", "oscar bravo bindestrich mike acht acht eins"). With
+# digits it is a plate after a plate or vehicle word, else a number; letters alone spell a name.
+_NATO_TOKEN = rf"(?:{_NATO_WORD}|{_DIGIT_WORD}|{_LETTER}|bindestrich|strich|minus|leerzeichen)(?![\w])"
+_NATO_RUN = _compile(rf"(?<![\w-]){_NATO_TOKEN}(?:[ ,-]+{_NATO_TOKEN}){{2,30}}")
+_NATO_HINT = _compile(rf"(?<![\w]){_NATO_WORD}[ ,-]")
+_PLATE_CUE = _compile(rf"{_PLATE_KEYWORD}|{_VEHICLE.pattern}")
+_MIN_NATO_WORDS = 2
+
+
+def _replace_nato_run(match: re.Match[str]) -> str:
+    tokens = [t for t in re.split(r"[ ,-]+", match.group(0).lower()) if t]
+    if len({t for t in tokens if t in _NATO_LETTERS}) < _MIN_NATO_WORDS:
+        return match.group(0)
+    if any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
+        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+        return KENNZEICHEN if _PLATE_CUE.search(before) else NUMMER
+    _remember_name(spelled_out(match.group(0)))
+    return NAME
+
+
 # Spelled with letter names and single letters, no spelling-alphabet word: "em, a, ka, e, el" (Makel).
 # Four tokens or more, at least one letter name and two different tokens ("ha ha ha ha" is laughter).
 _ANY_LETTER_NAME = _words(*_LETTER_NAMES)
@@ -1769,6 +1869,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
     RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
     RedactionRule("email", _SPELLED_BEFORE_EMAIL, EMAIL, _compile(r"[ ,]\[EMAIL\]")),
+    RedactionRule("spelled", _NATO_RUN, _replace_nato_run, _NATO_HINT),
     RedactionRule("iban", _GERMAN_IBAN, IBAN),
     RedactionRule("iban", _IBAN, _replace_iban),
     RedactionRule("tax id", _INTRODUCED_TAX_ID, _replace_value(STEUER_ID)),
@@ -1784,9 +1885,11 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
     RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
+    RedactionRule("birthplace", _BIRTHPLACE, _replace_birthplace, _compile("geboren")),
     RedactionRule("stay in care", _STAY_IN_CARE, _replace_stay_in_care, _CARE_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
+    RedactionRule("date", _DATE_RETOLD, _replace_retold_date, _compile(r"\[(?:GEBURTSDATUM|STERBEDATUM)\]")),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
@@ -1811,6 +1914,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
+    RedactionRule("license plate", _PLATE_CODE_BEFORE_NUMBER, _replace_value(KENNZEICHEN), _compile(r"\[NUMMER\]")),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _HYPHEN_PLATE_SPOKEN, KENNZEICHEN, _compile("[–-]")),
     RedactionRule("license plate", _PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
@@ -1846,6 +1950,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
     RedactionRule("name", _NAME_AT_START, _replace_place_checked_name),
     RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
+    RedactionRule("name", _NAME_WITH_A_RIDDLE, _replace_place_checked_name, _compile(r"[ ,]wie[ ]")),
+    RedactionRule("name", _NAME_ON_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
+    RedactionRule("name", _NAME_AFTER_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
@@ -1889,6 +1996,7 @@ _RULES_AFTER_NAMES = (
             _CHILDS_SCHOOL,
             _NATIONALITY,
             _STAY_IN_CARE,
+            _BIRTHPLACE,
         )
     ),
     # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
@@ -2057,6 +2165,49 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
     return text
 
 
+# ---- typographic variants --------------------------------------------------------------------------------
+"""Writers and speech recognizers use many dashes and spaces: en and em dashes, non-breaking hyphens, the
+minus sign, non-breaking and thin spaces ("DIN–W 300 H", "OB‑ÄR 77", "0171–5583920"), and digits said one
+by one joined by hyphens ("null-zwei-null-vier-eins, sechs-acht-vier"). The rules see a view of the text in
+which each of these is one ASCII hyphen or space (character for character, so nothing shifts); what no rule
+changed is given back in its original characters.
+"""
+_SEPARATOR_VARIANTS = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    }
+)
+_HYPHENED_DIGIT_WORDS = _compile(
+    rf"(?<![\w-])(?:{_SPOKEN_1_TO_99}|null|zwo)(?:-(?:{_SPOKEN_1_TO_99}|null|zwo)){{2,}}(?![\w-])"
+)
+# Groups of spoken digits set apart by a spaced dash: "null zwei null drei – vier vier eins" reads as a comma.
+_DASH_BETWEEN_SPOKEN_DIGITS = _compile(
+    rf"(?<![\w-])(?P<digits>{_SPOKEN_1_TO_99}|null|zwo)[ ]-[ ](?=(?:{_SPOKEN_1_TO_99}|null|zwo)(?![\w-]))"
+)
+_MAX_RESTORED_LENGTH = 4000  # longer texts keep the view's separators where something was removed
+
+
+def _separator_view(text: str) -> str:
+    view = text.translate(_SEPARATOR_VARIANTS)
+    if "-" not in view:
+        return view
+    view = _HYPHENED_DIGIT_WORDS.sub(lambda m: m.group(0).replace("-", " "), view)
+    return _DASH_BETWEEN_SPOKEN_DIGITS.sub(lambda m: m.group("digits") + " , ", view)
+
+
+def _with_original_separators(original: str, view: str, redacted: str) -> str:
+    """``redacted`` (made from ``view``) with the original characters wherever the rules left the view alone."""
+    if view == original or len(view) > _MAX_RESTORED_LENGTH:
+        return redacted
+    if redacted == view:
+        return original
+    matcher = difflib.SequenceMatcher(None, view, redacted, autojunk=False)
+    return "".join(
+        original[i1:i2] if tag == "equal" else redacted[j1:j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
+
+
 class GermanRedactor:
     """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
 
@@ -2072,6 +2223,10 @@ class GermanRedactor:
         gazetteer_first_names(apply_exclusions=False)
 
     def redact(self, text: str) -> str:
+        view = _separator_view(text)
+        return _with_original_separators(text, view, self._redact_view(view))
+
+    def _redact_view(self, text: str) -> str:
         _FOUND_NAMES.names = []
         try:
             result = text
