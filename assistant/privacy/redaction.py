@@ -735,7 +735,8 @@ four digits that are not a year, and middle letters that are not a short German 
 """
 _TYPED_PLATE = _compile(
     r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-ZÄÖÜ]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
-    r"|(?!(?:mo|di|mi|do|fr|sa|so)-(?:mo|di|mi|do|fr|sa|so)(?![\w]))[a-zäöü]{1,3}-[a-zäöü]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)"
+    r"|(?!(?:mo|di|mi|do|fr|sa|so)-(?:mo|di|mi|do|fr|sa|so)(?![\w]))"  # "Mo-Fr 8:00"
+    r"[a-zäöü]{1,3}-[a-zäöü]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)"
     r"(?![\w])(?![:.,]?[0-9])" + _NOT_A_QUANTITY
 )
 _REGIONAL_PLATE_CODE = _words(
