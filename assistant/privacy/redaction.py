@@ -684,7 +684,9 @@ _NOT_A_NUMBERED_THING = _words(
     "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
     "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
     "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
-    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien",
+    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien", "bahn", "straßenbahn",
+    "strassenbahn", "tram", "zug", "s-bahn", "u-bahn", "ubahn", "sbahn", "buslinie", "nachtbus", "regionalbahn",
+    "regionalexpress", "flug", "flugzeug", "taxi",
 )  # fmt: skip
 # An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
 _NOT_A_STREET_INSTITUTION = (
@@ -982,8 +984,22 @@ _NAME_WITH_A_RIDDLE = _compile(
     r"(?<![\w-])(?:ich[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
     r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
-    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+\w"
+    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+(?P<riddle>[\w-]+)"
 )
+
+
+def _replace_name_with_a_riddle(match: re.Match[str]) -> str:
+    """The name, and the riddle's word too when the name is said inside it ("schmied wie der hufschmied")."""
+    name, riddle = match.group("value"), match.group("riddle")
+    if any(w.lower() in PLACE_NAMES for w in name.split()):
+        return match.group(0)
+    _remember_name(name)
+    base, text = match.start(), match.group(0)
+    if name.lower() in riddle.lower() and name.lower() != riddle.lower():
+        text = text[: match.start("riddle") - base] + NAME + text[match.end("riddle") - base :]
+    return text[: match.start("value") - base] + NAME + text[match.end("value") - base :]
+
+
 # The name on a doorbell or a letterbox: "bei möllenbeck aufm klingelschild", "am briefkasten steht kühn".
 _DOORBELL = r"(?:klingel(?:schild)?|türschild|briefkasten|postkasten|namensschild|klingelbrett)"
 _NAME_ON_DOORBELL = _compile(
@@ -1235,6 +1251,14 @@ _PLATE_AFTER_VEHICLE = _compile(
     rf"(?P<value>{_REGIONAL_PLATE_CODE}(?:[ ]?[–-][ ]?|[ ])(?!{_SHORT_WORDS}[ ])[a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}[eh]?)"
     rf"(?![\w]){_NOT_A_QUANTITY}"
 )
+# Spoken after a vehicle word, letters and number read out: "mein alter wagen hatte du em eh siebzehn siebzehn".
+_SPOKEN_PLATE_AFTER_VEHICLE = _compile(
+    r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
+    rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+(?:{_PLATE_LETTER}[ ,]+){{1,2}}"
+    rf"(?:{_SPOKEN_PLATE_NUMBER}|(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{0,3}}))"
+    rf"(?![\w]){_NOT_A_QUANTITY}"
+)
 # "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
 _PERSON_FROM_YEAR = _compile(
     rf"(?<![\w-])(?:bin|is|ist|sind)[ ]+(?:von|aus)[ ]+(?:dem[ ]+jahr(?:gang)?[ ]+)?"
@@ -1420,6 +1444,18 @@ _DATE_OF_DEATH = _compile(
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
 _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.|[ ]tode?[ ]+am")
+
+# The floor of an identified person's flat: "herr [NAME] aus dem dritten stock", "[NAME], im erdgeschoss links".
+_FLOOR = _compile(
+    r"(?<![\w-])(?:aus[ ]+dem|im|vom|in[ ]+der|auf[ ]+der|in[ ]+die)[ ]+"
+    rf"(?P<value>(?:(?:{_ORDINAL}|[0-9]{{1,2}}\.)[ ]+(?:stock|stockwerk|etage|og|obergeschoss)"
+    r"|erdgeschoss|dachgeschoss|souterrain|hochparterre|parterre|eg|dg)(?:[ ]+(?:links|rechts|mitte))?)(?![\w])"
+)
+
+
+def _replace_floor(match: re.Match[str]) -> str:
+    return _replace_value(ADRESSE)(match) if _names_a_person(match) else match.group(0)
+
 
 # A birth or death date told again in other words: "am [GEBURTSDATUM] geboren, also am dritten märz",
 # "[STERBEDATUM], sprich am 4.5.".
@@ -1668,6 +1704,9 @@ _ORG = (
 # A word for an occupation by its ending; relatives ("mutter", "schwager"), people who learn ("student",
 # "schülerin": a university or school is no workplace), tenants, residents, patients and customers are none.
 _OCCUPATION = (
+    # statuses, also in compounds ("eu-bürger", "assistenzhundhalter", "hauptmieter")
+    r"(?![\w-]*(?:bürger|bürgerin|halter|halterin|mieter|mieterin|bewohner|bewohnerin|teilnehmer|teilnehmerin"
+    r"|wähler|wählerin|empfänger|empfängerin|pendler|pendlerin)(?![\w]))"
     rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe|mieter|mieterin"
     rf"|untermieter|untermieterin|vermieter|vermieterin|eigentümer|eigentümerin|anwohner|anwohnerin|bewohner"
     rf"|bewohnerin|einwohner|einwohnerin|nachbar|teilnehmer|teilnehmerin|bürger|bürgerin|wähler|wählerin|patient"
@@ -1698,11 +1737,20 @@ _GENERIC_EMPLOYER = _compile(
 )
 
 
+_CONCERN_NOT_EMPLOYER = _compile(
+    r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|bescheid"
+    r"|erlaubnis|abfuhr|kosten|befreiung|pflicht)"
+)
+
+
 def _replace_workplace(match: re.Match[str]) -> str:
     group = next(g for g in ("value", "role", "job") if match.group(g) is not None)
     org = re.split(rf"(?:^|[ ]+){_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1, flags=re.IGNORECASE)[-1]
     org = re.sub(r"^(?:der|dem|den|die|des)[ ]+", "", org.strip(), flags=re.IGNORECASE)
     if _GENERIC_EMPLOYER.fullmatch(org) or _GENERIC_SCHOOL_WORD.fullmatch(org):
+        return match.group(0)
+    # A concern is no employer: "als halter von der hundesteuer befreit", "bei der kommunalwahl".
+    if _CONCERN_NOT_EMPLOYER.fullmatch(org.split(" ", 1)[0]):
         return match.group(0)
     return _replace_group(match, group, ARBEIT)
 
@@ -1891,6 +1939,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
     RedactionRule("date", _DATE_RETOLD, _replace_retold_date, _compile(r"\[(?:GEBURTSDATUM|STERBEDATUM)\]")),
+    RedactionRule("address", _FLOOR, _replace_floor, _compile(r"stock|etage|og|geschoss|parterre|souterrain|eg|dg")),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
@@ -1919,6 +1968,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _HYPHEN_PLATE_SPOKEN, KENNZEICHEN, _compile("[–-]")),
     RedactionRule("license plate", _PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
+    RedactionRule("license plate", _SPOKEN_PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
@@ -1951,7 +2001,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
     RedactionRule("name", _NAME_AT_START, _replace_place_checked_name),
     RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
-    RedactionRule("name", _NAME_WITH_A_RIDDLE, _replace_place_checked_name, _compile(r"[ ,]wie[ ]")),
+    RedactionRule("name", _NAME_WITH_A_RIDDLE, _replace_name_with_a_riddle, _compile(r"[ ,]wie[ ]")),
     RedactionRule("name", _NAME_ON_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
     RedactionRule("name", _NAME_AFTER_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
@@ -1998,6 +2048,7 @@ _RULES_AFTER_NAMES = (
             _NATIONALITY,
             _STAY_IN_CARE,
             _BIRTHPLACE,
+            _FLOOR,
         )
     ),
     # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
