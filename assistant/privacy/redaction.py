@@ -645,7 +645,8 @@ _INTRODUCED_HOUSE_NUMBER = _compile(
 )
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
 _NUMBER_AFTER_ADDRESS = _compile(
-    rf"\[ADRESSE\][ ,]+(?:(?:hausnummer|nummer|nr\.?)[ ]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"\[ADRESSE\][ ,]+(?:(?:(?:die|meine)[ ]+)?(?:hausnummer|nummer|nr\.?)(?:[ ]+(?:is|ist|wäre|lautet))?[ ]+"
+    rf"(?P<value>{_ANY_HOUSE_NUMBER})"
     rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+"
     rf"(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
 )
@@ -784,9 +785,25 @@ _NAME_VALUE_THREE_WORDS = (
 )
 
 
+_PET_WINDOW = 60
+_PET_MENTIONED = _compile(
+    r"(?<![\w])(?:hund|hündin|katze|kater|pferd|hase|vogel|sittich|papagei|hamster|welpe|kaninchen)(?![\w])"
+)
+_PRONOUN_BEFORE_HEISST = _compile(r"(?<![\w])(?:der|die|er|sie|dat|das)[ ]+$")
+_PERSON_MENTIONED = _compile(
+    r"(?<![\w])(?:mann|frau|sohn|tochter|kind|vater|mutter|nachbar\w*|bruder|schwester|freund\w*|enkel\w*|herr"
+    r"|oma|opa|papa|mama)(?![\w])"
+)
+
+
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
     """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
     if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    # "muss mein hund an die leine, der heißt bruno": "der"/"die" refers to a pet named before, no person between.
+    before = match.string[max(0, match.start() - _PET_WINDOW) : match.start()]
+    pet = _PET_MENTIONED.search(before) if _PRONOUN_BEFORE_HEISST.search(before) else None
+    if pet and not _PERSON_MENTIONED.search(before, pet.end()):
         return match.group(0)
     # A name spelled in letter names after the cue ("mein nachname is ka ü es te er") is left whole to the
     # spelling rules, which decode it and remove the word it spells elsewhere ("… also küster").
@@ -801,6 +818,8 @@ _STRONG_NAME_INTRO = (
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t|hie(?:ß|ss)(?:en)?(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
+    # a name field said at the start of a clause: "…, zweiter stock rechts, name hinnerk"
+    r"|(?:(?<=^)|(?<=[,;.][ ]))(?:vor|nach|familien|ruf)?name(?=[ ]+\w)"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
     r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
     # a nickname: "alle sagen jockel", "man nennt mich kalle"
@@ -1014,13 +1033,14 @@ _NAME_AFTER_DOORBELL = _compile(
 # arbeitet, …") has a verb there: a word ending in "-t" counts only when it is a listed first name.
 _NAME_AFTER_MY_RELATIVE_AND_ARTICLE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*(?:der|die|den)[ ]+"
-    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})(?=[ ]*,)"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
+    rf"(?=[ ]*,)"
 )
 
 
 def _replace_name_after_relative_and_article(match: re.Match[str]) -> str:
-    word = match.group("value").lower()
-    if word.endswith("t") and word not in gazetteer_first_names(apply_exclusions=False):
+    words = match.group("value").lower().split()
+    if any(w.endswith("t") and w not in gazetteer_first_names(apply_exclusions=False) for w in words):
         return match.group(0)
     return _replace_place_checked_name(match)
 
@@ -1060,6 +1080,18 @@ _NAME_AROUND_A_NAME = _compile(
     rf"(?<![\w-])(?!{_NOT_A_NAME_AROUND_A_NAME}(?![\w]))(?P<value>{_LETTER}[\w'-]{{2,40}})"
     rf"(?P<between>[ ,]+\[NAME\][ ,]+)(?P=value)(?![\w-])"
 )
+
+
+# A first name after the surname and a comma, as in a list or a form: "hier spricht [NAME], ewa, ich ruf …".
+_FIRST_NAME_AFTER_SURNAME = _compile(
+    rf"\[NAME\][ ]*,[ ]*(?P<value>{_NAME_WORD})(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|ich|wir|hier|wegen)(?![\w]))"
+)
+
+
+def _replace_first_name_after_surname(match: re.Match[str]) -> str:
+    if match.group("value").lower() not in gazetteer_first_names(apply_exclusions=False):
+        return match.group(0)
+    return _replace_place_checked_name(match)
 
 
 def _replace_name_around_a_name(match: re.Match[str]) -> str:
@@ -1205,9 +1237,18 @@ def _is_spoken_service_number(tokens: list[str]) -> bool:
     return "?" not in digits and digits.startswith("0") and _SERVICE_NUMBER.match(digits) is not None
 
 
+_MIN_DIGITS_OF_A_NUMBER = 3
+_PLATE_KEYWORD_RE = _compile(r"\w*(?:kennzeichen|nummernschild|schild)")
+
+
 def _replace_spoken_number(match: re.Match[str]) -> str:
     tokens = [t for t in re.split(r"[ ,]+", match.group("value")) if t]
-    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2 or _is_spoken_service_number(tokens):
+    digits = sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t))
+    if digits < 2 or _is_spoken_service_number(tokens):
+        return match.group(0)
+    # A letter and two digits after "nummer" name a form or a room ("das formular hat die nummer a 12"), not a
+    # person; a plate may be that short ("kennzeichen du a zwölf").
+    if digits < _MIN_DIGITS_OF_A_NUMBER and not _PLATE_KEYWORD_RE.match(match.group(0)) and len(tokens) <= 2:
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
@@ -1764,7 +1805,8 @@ _TYPED_DATE_AHEAD = (
     rf"(?:{_DAY}[./-]{_MONTH}[./-](?:19|20)?[0-9]{{2}}|{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])"
 )
 _LONG_NUMBER = _compile(
-    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD})[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
+    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD}|{_YEAR4}[ ]?[-/][ ]?(?:{_YEAR4}|[0-9]{{2}})(?![ ./-]?[0-9]))"
+    rf"[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
 )
 
 # ---- codes of letters and digits ---------------------------------------------------------------------
@@ -2015,6 +2057,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
+    RedactionRule("name", _FIRST_NAME_AFTER_SURNAME, _replace_first_name_after_surname, _compile(r"\[NAME\][ ]*,")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule(
         "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
@@ -2033,6 +2076,7 @@ _RULES_AFTER_NAMES = (
             _NAME_AFTER_HESITATION,
             _STREET_OF_A_PERSON,
             _NAME_AROUND_A_NAME,
+            _FIRST_NAME_AFTER_SURNAME,
             _NAME_BEFORE_AND_NAME,
             _DATE_OF_DEATH,
             _YEAR_OF_DEATH,
