@@ -325,7 +325,8 @@ _BIRTH_KEYWORD = (
 )
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
-    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir)(?![\w])){{0,3}}[ ]*"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir|anno)(?![\w])){{0,3}}"
+    rf"[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -640,8 +641,11 @@ _INTRODUCED_STREET = _compile(
 # "hausnummer zwölf", "meine hausnummer ist 17", "kampstraße hausnummer 3": the number alone, told as a
 # house number ("die hausnummer 12 fehlt im stadtplan" stays: after an article and without a verb).
 _INTRODUCED_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer"
-    rf"|hausnummer[ ]+(?:ist|is|lautet|war)|hausnummer[ ]*:)[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer|(?<=,[ ])haus[ ]nummer"
+    rf"|haus[ ]?nummer[ ]+(?:ist|is|lautet|war)|haus[ ]?nummer[ ]*:"
+    # after a verb of having or being: "die hat die hausnummer hundertzwölf", "is die hausnummer 4"
+    rf"|(?<![\w])(?:hat|habe|hab|ham|haben|is|ist|war)[ ]+(?:die[ ]+)?haus[ ]?nummer)"
+    rf"[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
 )
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
 _NUMBER_AFTER_ADDRESS = _compile(
@@ -789,21 +793,28 @@ _PET_WINDOW = 60
 _PET_MENTIONED = _compile(
     r"(?<![\w])(?:hund|hündin|katze|kater|pferd|hase|vogel|sittich|papagei|hamster|welpe|kaninchen)(?![\w])"
 )
-_PRONOUN_BEFORE_HEISST = _compile(r"(?<![\w])(?:der|die|er|sie|dat|das)[ ]+$")
+_PRONOUN_AND_HEISST = _compile(
+    r"(?<![\w])(?:der|die|er|sie|dat|das)[ ]+hei(?:ß|ss)t(?:[ ]+(?:übrigens|nur|doch|halt|auch))?[ ]+$"
+)
 _PERSON_MENTIONED = _compile(
     r"(?<![\w])(?:mann|frau|sohn|tochter|kind|vater|mutter|nachbar\w*|bruder|schwester|freund\w*|enkel\w*|herr"
     r"|oma|opa|papa|mama)(?![\w])"
 )
 
 
+def _names_a_pet(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows "der heißt" about a pet named before and no person since: "muss
+    mein hund an die leine, der heißt bruno"."""
+    before = text[max(0, start - _PET_WINDOW) : start]
+    pet = _PET_MENTIONED.search(before) if _PRONOUN_AND_HEISST.search(before) else None
+    return pet is not None and not _PERSON_MENTIONED.search(before, pet.end())
+
+
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
     """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
     if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
         return match.group(0)
-    # "muss mein hund an die leine, der heißt bruno": "der"/"die" refers to a pet named before, no person between.
-    before = match.string[max(0, match.start() - _PET_WINDOW) : match.start()]
-    pet = _PET_MENTIONED.search(before) if _PRONOUN_BEFORE_HEISST.search(before) else None
-    if pet and not _PERSON_MENTIONED.search(before, pet.end()):
+    if _names_a_pet(match.string, match.start("value")):
         return match.group(0)
     # A name spelled in letter names after the cue ("mein nachname is ka ü es te er") is left whole to the
     # spelling rules, which decode it and remove the word it spells elsewhere ("… also küster").
@@ -816,6 +827,8 @@ def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t|hie(?:ß|ss)(?:en)?(?=[ ])"
+    # several people: "die kinder heißen lio und smilla"
+    r"|(?:kinder|zwillinge|töchter|söhne|enkel|enkelkinder|beiden|jungs|mädchen)[ ]+hei(?:ß|ss)en(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     # a name field said at the start of a clause: "…, zweiter stock rechts, name hinnerk"
@@ -1281,7 +1294,7 @@ _SPACED_HYPHEN_PLATE = _compile(
 )
 # A hyphen between the district and the letters, the number spoken: "du-hk siebenhundertneunundneunzig".
 _HYPHEN_PLATE_SPOKEN = _compile(
-    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}[ ]+(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}(?:[ ]+|-)(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
 )
 # After a word for a vehicle a regional plate may end in anything from one to four digits, a year too: "der
 # wagen von meinem vater du ak 2011 steht …".
@@ -1995,7 +2008,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_STREET, _replace_value(ADRESSE), _ADDRESS_INTRO),
-    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("haus[ ]?nummer")),
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
@@ -2225,8 +2238,10 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
-        if _NOT_A_PERSON_BEFORE.search(text, window_start, match.start()) or _INSTITUTION_AFTER.match(
-            text, match.end()
+        if (
+            _NOT_A_PERSON_BEFORE.search(text, window_start, match.start())
+            or _INSTITUTION_AFTER.match(text, match.end())
+            or _names_a_pet(text, match.start())
         ):
             after_name_end = -1
             continue
