@@ -948,7 +948,7 @@ _SPELLING_HINT_PLACE = r"(?:[ ]+(?:am[ ]+(?:ende|anfang|schluss)|hinten|vorne|vo
 # of letters only before the end or a few words.
 _SPELLING_HINT = (
     r"mit[ ]+(?:(?:einem|einer|zwei|drei|doppel(?:-|[ ])?)[ ]*)?"
-    rf"(?:(?:[a-mo-zäöüß]|ck|tz|ph|th|dt|ss|ie|ei|ai|ey|ay|ae|oe|ue){_SPELLING_HINT_PLACE}"
+    rf"(?:(?:[a-mo-zäöüß](?:[ ][a-zäöüß])?|ck|tz|ph|th|dt|ss|ie|ei|ai|ey|ay|ae|oe|ue){_SPELLING_HINT_PLACE}"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
     rf"|[a-zäöüß]{{1,3}}{_SPELLING_HINT_PLACE}"
     r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w])))"
@@ -1015,7 +1015,8 @@ _NAME_AFTER_MY_RELATIVE = _compile(
 _NAME_WITH_A_RIDDLE = _compile(
     r"(?<![\w-])(?:ich[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
     r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
-    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w])|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
+    rf"(?!{_DESCRIBING_WORD}|{_CONCERN_WORD}|[\w-]*(?:heit|keit|schaft)(?![\w])|{_ROLE_NOUNS}(?![\w])"
+    rf"|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
     r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+(?P<riddle>[\w-]+)"
 )
 
