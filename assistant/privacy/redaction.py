@@ -560,6 +560,14 @@ _OFFICE_NUMBER_CUE = _compile(
 _SERVICE_NUMBER = re.compile(r"(?:\+49|0049)?[ (]*0?[ ]?(?:800|180|900|700|137)")
 
 
+# A number an office gives to one person is no office's number: "die bg-nummer vom jobcenter is …".
+_PERSONAL_NUMBER_WORD = _compile(
+    r"(?:kunden|bg|bedarfsgemeinschafts|vorgangs|akten|mitglieds|versicherten|versicherungs|steuer|konto|vertrags"
+    r"|personal|buchungs|antrags|fall|bescheid|referenz|ticket|schüler|ausweis)[ -]?(?:nummer|nr\.?|zeichen)"
+    r"|kassenzeichen|aktenzeichen|geschäftszeichen"
+)
+
+
 def _is_public_number(match: re.Match[str]) -> bool:
     if _SERVICE_NUMBER.match(re.sub(r"[ /()-]", "", match.group(0))):
         return True
@@ -572,6 +580,7 @@ def _is_public_number(match: re.Match[str]) -> bool:
     after = match.string[match.end() : sentence_end.start() if sentence_end else len(match.string)]
     return (
         _OFFICE_NUMBER_CUE.search(before) is not None
+        and _PERSONAL_NUMBER_WORD.search(before) is None
         and _FIRST_PERSON.search(before) is None
         and _FIRST_PERSON.search(after) is None
     )
@@ -691,7 +700,7 @@ _NOT_A_NUMBERED_THING = _words(
     "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
     "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien", "bahn", "straßenbahn",
     "strassenbahn", "tram", "zug", "s-bahn", "u-bahn", "ubahn", "sbahn", "buslinie", "nachtbus", "regionalbahn",
-    "regionalexpress", "flug", "flugzeug", "taxi",
+    "regionalexpress", "flug", "flugzeug", "taxi", "zwischen", "gegen", "etwa", "circa", "ca.",
 )  # fmt: skip
 # An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
 _NOT_A_STREET_INSTITUTION = (
@@ -699,7 +708,8 @@ _NOT_A_STREET_INSTITUTION = (
 )
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
-    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ])"
+    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]){{0,1}}"
+    rf"(?!{_NOT_A_NUMBERED_THING}[ ])"
     rf"{_NOT_A_STREET_INSTITUTION}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
@@ -1310,7 +1320,7 @@ _PLATE_AFTER_VEHICLE = _compile(
 _SPOKEN_PLATE_AFTER_VEHICLE = _compile(
     r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
     rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
-    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+(?:{_PLATE_LETTER}[ ,]+){{1,2}}"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+(?:{_PLATE_LETTER}[ ,-]+){{1,2}}"
     rf"(?:{_SPOKEN_PLATE_NUMBER}|(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{0,3}}))"
     rf"(?![\w]){_NOT_A_QUANTITY}"
 )
