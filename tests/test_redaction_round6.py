@@ -187,3 +187,16 @@ def test_spoken_plates_after_a_vehicle_or_with_hyphens(text: str, secret: str) -
 )
 def test_transport_lines_statuses_forms_and_year_ranges_stay(text: str) -> None:
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("der name is kessler, kesslers unterlagen fehlen noch", ["kesslers"]),
+        ("mein name is brandt mit dt, brandtt nee brandt", ["brandtt"]),
+        ("dat is die frau pham thi lan vom kiosk", ["pham", "thi lan"]),
+        ("herr nguyen van duc hat angerufen", ["van duc"]),
+    ],
+)
+def test_names_with_endings_and_vietnamese_middle_names(text: str, secrets: list[str]) -> None:
+    _assert_removed(text, secrets)

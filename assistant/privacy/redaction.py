@@ -787,7 +787,12 @@ _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
-_NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+# Vietnamese names have a middle name after "van"/"thi": "herr nguyen van long", "frau tran thi mai".
+_VIETNAMESE_MIDDLE = rf"[ ]+(?:van|văn|thi|thị)[ ]+{_NAME_WORD}"
+_NAME_VALUE = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:{_VIETNAMESE_MIDDLE}|[ ]+{_NAME_WORD})?"
+    rf"{_SPELLED_REPETITION})"
+)
 # After a strong cue a third name word counts before a comma or the end: "mein name ist rafael morales garcía, …".
 _NAME_VALUE_AFTER_INTRO = (
     rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?"
@@ -2131,11 +2136,17 @@ _NAME_PART = re.compile(rf"{_LETTER}[\w'’-]{{2,40}}")
 _FUNCTION_WORD = _compile(rf"{_FUNCTION_WORDS}")
 
 
+_MIN_NAME_FOR_ENDINGS = 5  # letters a found name needs before other words ending differently count as it
+
+
 def _without_repeated_names(text: str, names: list[str]) -> str:
-    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e")."""
+    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e"), also with
+    a genitive or plural "s" ("webers antrag", "die webers") and, from five letters on, with one or two more
+    letters (a slip or a misspelling said aloud: "fischer mit zwei s, fischerss")."""
     parts = {p.lower() for name in names for p in _NAME_PART.findall(name) if not _FUNCTION_WORD.fullmatch(p)}
     for part in sorted(parts, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=re.IGNORECASE)
+        ending = r"(?:s|['’]s|[a-zäöüß]{1,2})?" if len(part) >= _MIN_NAME_FOR_ENDINGS else r"(?:s|['’]s)?"
+        text = re.sub(rf"(?<![\w-]){re.escape(part)}{ending}(?![\w-])", NAME, text, flags=re.IGNORECASE)
     return text
 
 
