@@ -652,8 +652,9 @@ _INTRODUCED_STREET = _compile(
 _INTRODUCED_HOUSE_NUMBER = _compile(
     rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer|(?<=,[ ])haus[ ]nummer"
     rf"|haus[ ]?nummer[ ]+(?:ist|is|lautet|war)|haus[ ]?nummer[ ]*:"
-    # after a verb of having or being: "die hat die hausnummer hundertzwölf", "is die hausnummer 4"
-    rf"|(?<![\w])(?:hat|habe|hab|ham|haben|is|ist|war)[ ]+(?:die[ ]+)?haus[ ]?nummer)"
+    # after a person and a verb of having: "die hat die hausnummer hundertzwölf" ("das haus hat die …" stays)
+    rf"|(?<![\w])(?:ich|wir|sie|er|die|der|mann|frau|mutter|vater|oma|opa|nachbar|nachbarin|nachbarn|eltern|sohn"
+    rf"|tochter|schwester|bruder|leute)[ ]+(?:hat|habe|hab|ham|haben|hatte|hatten)[ ]+(?:die[ ]+)?haus[ ]?nummer)"
     rf"[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
 )
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
@@ -889,6 +890,8 @@ _ROLE_NOUNS = _words(
     "lehrer", "bürgermeisterin", "bürgermeister", "oberbürgermeisterin", "oberbürgermeister", "pfarrerin",
     "pfarrer", "anwältin", "anwalt", "rechtsanwältin", "rechtsanwalt", "direktorin", "direktor", "vorsitzende",
     "vorsitzender", "standesbeamtin", "standesbeamter", "kommissarin", "kommissar", "mama", "papa", "mutter",
+    "hausmeister", "hausmeisterin", "hauswart", "postbote", "postbotin", "paketbote", "paketbotin", "verwalter",
+    "verwalterin", "hausverwalter", "hausverwalterin", "handwerker", "monteur", "techniker", "pfleger", "pflegerin",
 )  # fmt: skip
 _NAME_AFTER_ADDRESS = _compile(
     rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
@@ -1032,7 +1035,10 @@ _NAME_WITH_A_RIDDLE = _compile(
     r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
     rf"(?!{_DESCRIBING_WORD}|{_CONCERN_WORD}|[\w-]*(?:heit|keit|schaft)(?![\w])|{_ROLE_NOUNS}(?![\w])"
     rf"|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
-    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+(?P<riddle>[\w-]+)"
+    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+"
+    # a comparison with people or things said before is no riddle: "wie die anderen eltern", "wie die meisten"
+    r"(?!(?:andere[nmrs]?|meisten|übrigen|letzte[nmrs]?|erste[nmrs]?|gleiche[nmrs]?|selbe[nmrs]?|vorige[nmrs]?"
+    r"|anderen|restlichen|nachbarn|kollegen|eltern|leute)(?![\w]))(?P<riddle>[\w-]+)"
 )
 
 
@@ -1134,7 +1140,9 @@ _HIER_IST = _compile(r"hier[ ]")
 # After a bare "hier" (no "ist", "der", "die") the name ends the phrase ("hier müller, ich …", "hier müller
 # wegen …"); "hier bellt jeden abend ein hund" is a sentence about the place.
 _AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und|guten|hallo|ähm?|nochmal)(?![\w]))"
-_NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
+_NOT_AFTER_HIER = (
+    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE}|{_ROLE_NOUNS})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
+)
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
     rf"{_NOT_AFTER_HIER}{_NAME_VALUE_THREE_WORDS}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
