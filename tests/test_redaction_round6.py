@@ -200,3 +200,37 @@ def test_transport_lines_statuses_forms_and_year_ranges_stay(text: str) -> None:
 )
 def test_names_with_endings_and_vietnamese_middle_names(text: str, secrets: list[str]) -> None:
     _assert_removed(text, secrets)
+
+
+def test_the_city_alphabet_spells_after_a_spelling_cue_and_city_lists_stay() -> None:
+    assert spelled_out("köln, otto, chemnitz, hamburg") == "koch"
+    _assert_removed("ich buchstabiere: berlin, aachen, unna, essen, rostock", ["berlin, aachen, unna"])
+    text = "gibt es direktzüge nach berlin, hamburg, münchen"
+    assert REDACTOR.redact(text) == text
+
+
+def test_an_office_mailbox_stays_and_a_business_or_person_mailbox_goes() -> None:
+    text = "geht das an buergerbuero at stadt-duisburg punkt de oder an info@bottrop.de"
+    assert REDACTOR.redact(text) == text
+    _assert_removed("schreiben sie an info ät fliesen-kowalke punkt de", ["fliesen-kowalke"])
+    _assert_removed("meine mail ist jan.hoppe@stadt-duisburg.de", ["jan.hoppe"])
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("hier ist frau [NAME], amarech [NAME], wegen dem pass", ["amarech"]),
+        ("kennzeichen ob doppel-el sieben sieben eins", ["doppel-el sieben"]),
+        ("am [GEBURTSDATUM], karneval, im jahr dreiundachtzig", ["dreiundachtzig"]),
+        ("ich wohne jetzt im neubaugebiet, in der amselstraße, bei nummer neun", ["amselstraße", "neun"]),
+    ],
+)
+def test_first_names_between_surnames_doubled_plate_letters_named_years_and_streets(
+    text: str, secrets: list[str]
+) -> None:
+    _assert_removed(text, secrets)
+
+
+def test_decades_are_no_names() -> None:
+    text = "meine mutter, die achtziger, hat da gewohnt, und mein kind der neunziger, ist das egal"
+    assert "[NAME]" not in REDACTOR.redact(text)

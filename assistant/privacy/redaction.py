@@ -189,6 +189,21 @@ _EMAIL_SPOKEN = _compile(
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}(?:t[ ]online|\w{{1,63}}){_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
 
+# An office's mailbox stays: a local part naming a role or an office at a public domain ("buergerbuero at
+# stadt-duisburg punkt de", "info@dinslaken.de"); a business's ("info ät baeckerei-hollweg punkt de") does not.
+_OFFICE_MAILBOX = _compile(
+    r"(?:info|kontakt|service|post|poststelle|presse|verwaltung|office|buerger\w*|bürger\w*|rathaus|\w*amt|\w*stelle"
+    r"|\w*buero|\w*büro|standesamt|wahlamt|ordnungsamt)"
+    r"(?:[ ]?(?:@|\(at\)|\[at\]|at|ät|klammeraffe|at-zeichen)[ ]?)"
+    r"(?:stadt|kreis|gemeinde|bezirksregierung|nrw|bund|duisburg|bottrop|dinslaken|[\w-]*(?:stadt|kreis)[\w-]*)"
+    r"(?:[ ]?(?:\.|punkt|dot)[ ]?|[-\w])*"
+)
+
+
+def _replace_email(match: re.Match[str]) -> str:
+    return match.group(0) if _OFFICE_MAILBOX.fullmatch(match.group(0)) else EMAIL
+
+
 # The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
 _SPELLED_BEFORE_EMAIL = _compile(
     r"(?<![\w])(?:(?:be|ce|de|ef|ge|ha|jot|ka|el|em|en|pe|kuh|er|es|te|vau|we|iks|ix|zet|zett|ypsilon|[^\W\d_]|[0-9]"
@@ -334,7 +349,16 @@ _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
 _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+    # "am [GEBURTSDATUM], dreikönige, im jahr achtzig": the year named as such, a few words on in the sentence
+    rf"|\[GEBURTSDATUM\](?:[ ,]+[^\s,.;!?]+){{0,4}}?[ ,]+(?:im[ ]+jahre?|anno|jahrgang)[ ]+"
+    rf"(?P<named>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
+
+
+def _replace_year_after_birth_date(match: re.Match[str]) -> str:
+    return _replace_group(match, "value" if match.group("value") is not None else "named", GEBURTSDATUM)
+
+
 _BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
 # Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
 # unless a word about birth or death stands before them ("geboren am 03.11.2026", "verstorben am 03.02.2025").
@@ -642,7 +666,7 @@ _INTRODUCED_ADDRESS = _compile(
 # tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
 _STREET_ENDING = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|pfad|chaussee|landstraße)"
 _INTRODUCED_STREET = _compile(
-    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+[ ]){{0,3}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+,?[ ]){{0,4}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
     rf"(?P<value>{_PLACE_ADJECTIVE}[ ](?:{_LETTER}[\w-]{{0,40}})?{_STREET_ENDING}"
     rf"|(?!{_COMMON_STREET_NOUNS}{_END}){_LETTER}[\w-]{{0,40}}{_STREET_ENDING}"
     rf"|(?<=heißt[ ]){_STREET_WORD})(?![\w])"
@@ -659,7 +683,8 @@ _INTRODUCED_HOUSE_NUMBER = _compile(
 )
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
 _NUMBER_AFTER_ADDRESS = _compile(
-    rf"\[ADRESSE\][ ,]+(?:(?:(?:die|meine)[ ]+)?(?:hausnummer|nummer|nr\.?)(?:[ ]+(?:is|ist|wäre|lautet))?[ ]+"
+    rf"\[ADRESSE\][ ,]+(?:(?:(?:die|meine|bei|mit|unter)[ ]+)?(?:hausnummer|nummer|nr\.?)"
+    rf"(?:[ ]+(?:is|ist|wäre|lautet))?[ ]+"
     rf"(?P<value>{_ANY_HOUSE_NUMBER})"
     rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+"
     rf"(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
@@ -779,8 +804,10 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
 # "o'sullivan", "d'angelo": a one-letter prefix joined by an apostrophe.
+# Decades are no names: "ein kind der siebziger", "die achtziger".
+_NOT_A_DECADE = rf"(?!(?:{_TENS_NUMBER}|{_YEAR4}|[0-9]{{2}})(?:er|ern|ers|erjahre|erjahren)(?![\w'’-]))"
 _NAME_WORD = (
-    rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
+    rf"{_NOT_A_FUNCTION_WORD}{_NOT_A_DECADE}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
     rf"(?![\w'’-])"
 )
 _TITLE = r"(?:(?:dr|prof|doktor|professor)(?:\.[ ]*|[ ]+)|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
@@ -938,7 +965,8 @@ _OPENING_GREETING = (
 # The concern named where a name could stand ("hallo, sperrmüll, wie meld ich den an"): service words end so.
 _CONCERN_WORD = (
     r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
-    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr)(?![\w-])"
+    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr|zeichen|nummer"
+    r"|schild|wort)(?![\w-])"
 )
 # Also without commas, as speech recognition writes it, when "ich", "hier" or "wegen" follows: "hallo
 # nettelbeck ich ruf an wegen ...".
@@ -1117,6 +1145,10 @@ _NAME_AROUND_A_NAME = _compile(
 )
 
 
+# A first name between the surname and the surname said again: "ich bin frau [NAME], tigist [NAME]".
+_FIRST_NAME_BEFORE_REPEATED_SURNAME = _compile(
+    rf"(?<=\[NAME\])[ ]*,[ ]*(?!{_CONCERN_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+(?=\[NAME\])"
+)
 # A first name after the surname and a comma, as in a list or a form: "hier spricht [NAME], ewa, ich ruf …".
 _FIRST_NAME_AFTER_SURNAME = _compile(
     rf"\[NAME\][ ]*,[ ]*(?P<value>{_NAME_WORD})(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|ich|wir|hier|wegen)(?![\w]))"
@@ -1200,7 +1232,15 @@ _NATO_LETTERS = {
     "uniform": "u", "victor": "v", "whiskey": "w", "whisky": "w", "xray": "x", "x-ray": "x", "yankee": "y",
     "zulu": "z",
 }  # fmt: skip
+# The German spelling alphabet of DIN 5009 (2022) spells with cities: "köln, otto, chemnitz, hamburg" (Koch).
+_CITY_LETTERS = {
+    "aachen": "a", "berlin": "b", "chemnitz": "c", "düsseldorf": "d", "essen": "e", "frankfurt": "f",
+    "goslar": "g", "hamburg": "h", "ingelheim": "i", "jena": "j", "köln": "k", "leipzig": "l", "münchen": "m",
+    "nürnberg": "n", "offenbach": "o", "potsdam": "p", "quickborn": "q", "rostock": "r", "salzwedel": "s",
+    "tübingen": "t", "unna": "u", "völklingen": "v", "wuppertal": "w", "xanten": "x", "zwickau": "z",
+}  # fmt: skip
 _NATO_WORD = _words(*_NATO_LETTERS)
+_CITY_WORD = _words(*_CITY_LETTERS)
 # Letters read by their German names: "ka" k, "el" l, "zett" z, "iks" x.
 _LETTER_NAMES = {
     "be": "b", "ce": "c", "de": "d", "ef": "f", "ge": "g", "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m",
@@ -1217,7 +1257,7 @@ _SPELLING_WORD_LETTERS = {
     "ludwig": "l", "martha": "m", "nordpol": "n", "otto": "o", "ökonom": "ö", "paula": "p", "quelle": "q",
     "richard": "r", "samuel": "s", "siegfried": "s", "schule": "sch", "theodor": "t", "ulrich": "u",
     "übermut": "ü", "viktor": "v", "wilhelm": "w", "xanthippe": "x", "ypsilon": "y", "zacharias": "z",
-    "zeppelin": "z", **_NATO_LETTERS,
+    "zeppelin": "z", **_NATO_LETTERS, **_CITY_LETTERS,
 }  # fmt: skip
 
 
@@ -1290,13 +1330,14 @@ def _replace_spoken_number(match: re.Match[str]) -> str:
     return _replace_value(NUMMER)(match)
 
 
+_DOUBLED_LETTER = rf"doppel[- ]?(?:{_LETTER_NAME}|[a-z])"  # "doppel-a", "doppel el"
 _SPOKEN_PLATE = _compile(
-    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_DOUBLED_LETTER}|{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
     rf"(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{1,3}}(?![\w])"
 )
 # A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
 # "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
-_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
+_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_DOUBLED_LETTER}|{_LETTER_NAME}|[a-z]{{1,2}})"
 _SPOKEN_PLATE_NUMBER = (
     rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
     rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
@@ -1936,19 +1977,27 @@ _PLATE_CODE_BEFORE_NUMBER = _compile(
 # Spelled with the international alphabet, with or without a keyword: at least two different NATO words among
 # three tokens or more ("whiskey echo bravo echo romeo", "oscar bravo bindestrich mike acht acht eins"). With
 # digits it is a plate after a plate or vehicle word, else a number; letters alone spell a name.
-_NATO_TOKEN = rf"(?:{_NATO_WORD}|{_DIGIT_WORD}|{_LETTER}|bindestrich|strich|minus|leerzeichen)(?![\w])"
+_NATO_TOKEN = (
+    rf"(?:{_NATO_WORD}|{_CITY_WORD}|{_SPELLING_ALPHABET}|{_DIGIT_WORD}|{_LETTER}|bindestrich|strich|minus|leerzeichen)"
+    r"(?![\w])"
+)
 _NATO_RUN = _compile(rf"(?<![\w-]){_NATO_TOKEN}(?:[ ,-]+{_NATO_TOKEN}){{2,30}}")
-_NATO_HINT = _compile(rf"(?<![\w]){_NATO_WORD}[ ,-]")
+_NATO_HINT = _compile(rf"(?<![\w])(?:{_NATO_WORD}|{_CITY_WORD})[ ,-]")
+# Cities are listed in ordinary questions too ("berlin, hamburg, münchen"): a run of them spells only after a
+# word about spelling or a name.
+_SPELLING_CUE = _compile(r"buchstabi|spell|schreib|name|wie[ ]+man")
+_MIN_CITY_WORDS = 3
 _PLATE_CUE = _compile(rf"{_PLATE_KEYWORD}|{_VEHICLE.pattern}")
 _MIN_NATO_WORDS = 2
 
 
 def _replace_nato_run(match: re.Match[str]) -> str:
     tokens = [t for t in re.split(r"[ ,-]+", match.group(0).lower()) if t]
-    if len({t for t in tokens if t in _NATO_LETTERS}) < _MIN_NATO_WORDS:
+    before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+    nato, cities = {t for t in tokens if t in _NATO_LETTERS}, {t for t in tokens if t in _CITY_LETTERS}
+    if len(nato) < _MIN_NATO_WORDS and (len(cities) < _MIN_CITY_WORDS or not _SPELLING_CUE.search(before)):
         return match.group(0)
     if any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
-        before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
         return KENNZEICHEN if _PLATE_CUE.search(before) else NUMMER
     _remember_name(spelled_out(match.group(0)))
     return NAME
@@ -1994,8 +2043,8 @@ def _one_letter_apart(a: str, b: str) -> bool:
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
-    RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
-    RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
+    RedactionRule("email", _EMAIL_TYPED, _replace_email, _AT_SIGN),
+    RedactionRule("email", _EMAIL_SPOKEN, _replace_email, _SPOKEN_AT),
     RedactionRule("email", _SPELLED_BEFORE_EMAIL, EMAIL, _compile(r"[ ,]\[EMAIL\]")),
     RedactionRule("spelled", _NATO_RUN, _replace_nato_run, _NATO_HINT),
     RedactionRule("iban", _GERMAN_IBAN, IBAN),
@@ -2010,7 +2059,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
     RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
-    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
+    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_year_after_birth_date, _compile(r"GEBURTSDATUM")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
     RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
     RedactionRule("birthplace", _BIRTHPLACE, _replace_birthplace, _compile("geboren")),
@@ -2095,6 +2144,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("name", _FIRST_NAME_AFTER_SURNAME, _replace_first_name_after_surname, _compile(r"\[NAME\][ ]*,")),
+    RedactionRule("name", _FIRST_NAME_BEFORE_REPEATED_SURNAME, _replace_name(), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule(
         "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
@@ -2114,6 +2164,7 @@ _RULES_AFTER_NAMES = (
             _STREET_OF_A_PERSON,
             _NAME_AROUND_A_NAME,
             _FIRST_NAME_AFTER_SURNAME,
+            _FIRST_NAME_BEFORE_REPEATED_SURNAME,
             _NAME_BEFORE_AND_NAME,
             _DATE_OF_DEATH,
             _YEAR_OF_DEATH,
@@ -2203,9 +2254,17 @@ _INSTITUTION_AFTER = _compile(
 _ARTICLE_SURNAME = re.compile(r"(?:al|el|ul|abu|abd|ibn|bin|bint|ben)-[^\W\d_]{3,30}")
 
 
+_DECADE = _compile(_NOT_A_DECADE.removeprefix("(?!").removesuffix(r"(?![\w'’-]))"))
+
+
 def _is_ordinary(word: str) -> bool:
     lowered = word.lower()
-    return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
+    return (
+        lowered in STOPWORDS
+        or _FUNCTION_WORD.fullmatch(lowered) is not None
+        or lowered in _NUMBER_WORDS
+        or _DECADE.fullmatch(lowered) is not None  # "ein kind der siebziger"
+    )
 
 
 _NUMBER_WORDS = frozenset(
