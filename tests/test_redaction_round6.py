@@ -234,3 +234,27 @@ def test_first_names_between_surnames_doubled_plate_letters_named_years_and_stre
 def test_decades_are_no_names() -> None:
     text = "meine mutter, die achtziger, hat da gewohnt, und mein kind der neunziger, ist das egal"
     assert "[NAME]" not in REDACTOR.redact(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("mein mann malocht bei hkm in hüttenheim, wir brauchen wohngeld", ["bei hkm"]),
+        ("ich arbeite als kellnerin im café zur linde in walsum", ["café zur linde"]),
+        ("die kleine mila is in der kita sonnenkäfer in der gruppe der frösche", ["gruppe der frösche"]),
+        ("mein sohn ben is in der fünften klasse am max-planck gymnasium", ["max-planck gymnasium"]),
+    ],
+)
+def test_workplaces_in_dialect_and_kindergarten_groups(text: str, secrets: list[str]) -> None:
+    _assert_removed(text, secrets)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ich bin krankenschwester im schichtdienst, hat das bürgerbüro abends auf",
+        "ich arbeite als erzieherin in teilzeit, krieg ich wohngeld",
+    ],
+)
+def test_how_and_when_someone_works_is_no_workplace(text: str) -> None:
+    assert REDACTOR.redact(text) == text

@@ -1677,7 +1677,7 @@ _PARALLEL_CLASS = rf"{_CLASS_DIGIT}[ ]?{_CLASS_DIGIT}(?![\w])"
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
 _CLASS_BEFORE_SCHOOL = (
     rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+|{_PARALLEL_CLASS})"
-    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom)[ ]+)?"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom|am|im|aufm)[ ]+)?"
 )
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|auffe|anne|aufs|aufm|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
@@ -1698,6 +1698,11 @@ _CHILDS_SCHOOL = _compile(
     rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
+)
+# A kindergarten group or a class told after the school: "[SCHULE] in der gruppe der igel", "[SCHULE], klasse 3b".
+_GROUP_AFTER_SCHOOL = _compile(
+    r"\[SCHULE\][ ,]+(?:(?:in[ ]+der|bei[ ]+den|inne)[ ]+)?"
+    r"(?P<value>gruppe[ ]+(?:der[ ]+|die[ ]+)?[\w-]+|[\w-]+gruppe|klasse[ ]+\w+|(?:bei[ ]+den[ ]+)?[\w-]+kindern)"
 )
 _SCHOOL_HINT = _compile(
     r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b"
@@ -1818,7 +1823,7 @@ _ORG_WORD = rf"(?!{_CLAUSE_END}|{_FUNCTION_WORDS}(?![\w-])){_LETTER}[\w.&'-]*"
 _ORG = (
     rf"(?!(?:einer?|einem|nem|ner|n|keine[rm]?|mir|uns|ihnen|dir|zuhause|daheim|hause|home|mehreren|herrn?|frau"
     rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?(?:firma[ ]+)?{_ORG_WORD}"
-    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
+    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei|zur|zum)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
 )
 # A word for an occupation by its ending; relatives ("mutter", "schwager"), people who learn ("student",
 # "schülerin": a university or school is no workplace), tenants, residents, patients and customers are none.
@@ -1836,15 +1841,18 @@ _OCCUPATION = (
 )
 _ORG_PREPOSITION = r"(?:bei|für|an[ ]+der|an[ ]+dem|am|im|in[ ]+der|in[ ]+dem|von|vom|der|des)"
 _WORKPLACE = _compile(
-    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig)"
+    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig"
+    r"|schaffe|schafft|schaffen|maloche|malocht|malochen|malochte)"  # Ruhr German: "schafft bei evonik"
     r"(?:[ ]+(?:seit[ ]+\w+(?:[ ]+\w+)?|jetzt|jetz|noch|schon|auch|da|halt|hier)){0,2}[ ]+"
-    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?)"
+    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?"
+    # after "arbeite als" any word is the occupation: "arbeite als koch im restaurant zur alten mühle"
+    rf"|als[ ]+[\w-]+[ ]+(?:im|am|beim|in[ ]+der|in[ ]+dem|an[ ]+der|an[ ]+dem)[ ]+{_ORG})"
     rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
     rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
     rf"(?:(?:der|die|ein|eine)[ ]+)?"
     rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
 )
-_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
+_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|schaff|maloch|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
 # Employers and places too common to single a person out: "ich arbeite bei der stadt".
 _GENERIC_EMPLOYER = _compile(
     r"(?:der|dem|den|die|des)?[ ]*(?:stadt|stadtverwaltung|verwaltung|firma|zeitarbeit|zeitarbeitsfirma|leiharbeit"
@@ -1852,7 +1860,9 @@ _GENERIC_EMPLOYER = _compile(
     r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit"
     # one word for a kind of workplace: "vorsitzender vom kleingartenverein", "koch im restaurant"
     r"|[\w-]*(?:verein|betrieb|restaurant|laden|geschäft|werkstatt|firma|unternehmen|amt|büro|heim|kiosk|hotel"
-    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus))"
+    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus)"
+    # how and when, not where: "im schichtdienst", "im homeoffice", "in teilzeit"
+    r"|[\w-]*(?:dienst|schicht)|home-?office|teilzeit|vollzeit|minijob|ausbildung|elternzeit|rente|ruhestand)"
 )
 
 
@@ -2061,6 +2071,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_year_after_birth_date, _compile(r"GEBURTSDATUM")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("school", _GROUP_AFTER_SCHOOL, _replace_value(SCHULE), _compile(r"\[SCHULE\]")),
     RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
     RedactionRule("birthplace", _BIRTHPLACE, _replace_birthplace, _compile("geboren")),
     RedactionRule("stay in care", _STAY_IN_CARE, _replace_stay_in_care, _CARE_HINT),
@@ -2177,6 +2188,7 @@ _RULES_AFTER_NAMES = (
             _AGE_OF,
             _AGE_BIRTHDAY,
             _CHILDS_SCHOOL,
+            _GROUP_AFTER_SCHOOL,
             _NATIONALITY,
             _STAY_IN_CARE,
             _BIRTHPLACE,
