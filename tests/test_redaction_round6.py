@@ -258,3 +258,9 @@ def test_workplaces_in_dialect_and_kindergarten_groups(text: str, secrets: list[
 )
 def test_how_and_when_someone_works_is_no_workplace(text: str) -> None:
     assert REDACTOR.redact(text) == text
+
+
+def test_a_hesitation_after_the_cue_and_a_name_said_of_anybody() -> None:
+    _assert_removed("hier spricht ähm, tsaturyan, gor tsaturyan", ["tsaturyan", "gor"])
+    text = "wenn man meier heißt, muss man dann einen zweiten vornamen angeben"
+    assert REDACTOR.redact(text) == text

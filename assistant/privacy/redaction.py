@@ -873,6 +873,9 @@ _STRONG_NAME_INTRO = (
     # several people: "die kinder heißen lio und smilla"
     r"|(?:kinder|zwillinge|töchter|söhne|enkel|enkelkinder|beiden|jungs|mädchen)[ ]+hei(?:ß|ss)en(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
+    # not before a verb: "muss ich einen zweiten vornamen angeben"
+    r"(?![ ]+(?:angeben|ändern|eintragen|schreiben|buchstabieren|nennen|sagen|wissen|vergessen|tragen|annehmen"
+    r"|behalten|führen|wählen|geben|brauchen|haben|ablegen|hinzufügen|streichen|löschen|weglassen)(?![\w]))"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
     # a name field said at the start of a clause: "…, zweiter stock rechts, name hinnerk"
     r"|(?:(?<=^)|(?<=[,;.][ ]))(?:vor|nach|familien|ruf)?name(?=[ ]+\w)"
@@ -901,7 +904,8 @@ _DESCRIBES_A_NAME = _words(
     "anders", "derselbe", "gleich", "geändert", "nicht", "nich", "leider", "auch", "polnisch", "türkisch", "arabisch",
 )  # fmt: skip
 _NAME_AFTER_INTRO = _compile(
-    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
+    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*(?:(?:äh|ähm|öh|öhm|ehm|hm|ja|also)[ ,]+){{0,2}}{_TITLE}"
+    rf"(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
     rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE_AFTER_INTRO}"
 )
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
@@ -2269,6 +2273,18 @@ _ARTICLE_SURNAME = re.compile(r"(?:al|el|ul|abu|abd|ibn|bin|bint|ben)-[^\W\d_]{3
 _DECADE = _compile(_NOT_A_DECADE.removeprefix("(?!").removesuffix(r"(?![\w'’-]))"))
 
 
+# A name said of anybody is nobody's: "wenn man schmitz heißt", "wer müller heißt, …".
+_ANYBODY_BEFORE = _compile(r"(?<![\w])(?:man|jemand|wer|einer|eine)[ ]+$")
+_HEISST_AFTER = _compile(r"[ ]+hei(?:ß|ss)t(?![\w])")
+
+
+def _a_name_in_general(text: str, match: re.Match[str]) -> bool:
+    return (
+        _ANYBODY_BEFORE.search(text, max(0, match.start() - 10), match.start()) is not None
+        and _HEISST_AFTER.match(text, match.end()) is not None
+    )
+
+
 def _is_ordinary(word: str) -> bool:
     lowered = word.lower()
     return (
@@ -2343,6 +2359,7 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             _NOT_A_PERSON_BEFORE.search(text, window_start, match.start())
             or _INSTITUTION_AFTER.match(text, match.end())
             or _names_a_pet(text, match.start())
+            or _a_name_in_general(text, match)
         ):
             after_name_end = -1
             continue
