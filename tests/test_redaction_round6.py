@@ -264,3 +264,26 @@ def test_a_hesitation_after_the_cue_and_a_name_said_of_anybody() -> None:
     _assert_removed("hier spricht ähm, tsaturyan, gor tsaturyan", ["tsaturyan", "gor"])
     text = "wenn man meier heißt, muss man dann einen zweiten vornamen angeben"
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("wir wohnen am hiesfelder ring siebzehn", ["hiesfelder ring siebzehn"]),  # 16 and 17 start like 6 and 7
+        ("umgezogen in die hamborner zweiundzwanzig", ["hamborner zweiundzwanzig"]),
+        ("jahrgang zwotausendfünfzehn", ["zwotausendfünfzehn"]),
+        ("Geburtsjahr 1949", ["1949"]),
+        ("mein name is ruß, r u scharfes s", ["ruß", "r u scharfes s"]),
+        ("nee ich mein herrn tölle, nicht seinen sohn", ["tölle"]),
+        ("der herr [NAME] aus der nummer vierzehn", ["nummer vierzehn"]),
+    ],
+)
+def test_teen_house_numbers_years_with_zwo_birth_year_field_sharp_s_and_corrections(
+    text: str, secrets: list[str]
+) -> None:
+    _assert_removed(text, secrets)
+
+
+def test_a_counted_zone_after_wohnen_is_no_address() -> None:
+    text = "ich wohne in der zone drei, gilt der parkausweis auch in zone vier"
+    assert REDACTOR.redact(text) == text

@@ -114,11 +114,17 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
 _FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
 
 
-def _remember_name(name: str) -> None:
-    """Note a name found in this ``redact`` call, so that its other occurrences are removed too."""
+def _remember_name(name: str, spelled: bool = False) -> None:
+    """Note a name found in this ``redact`` call, so that its other occurrences are removed too. A name spelled
+    letter by letter is one for sure, even when it is also a word ("w e i scharfes s": "weiß")."""
     found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
     if found is not None and name:
         found.append(name)
+        if spelled and len(name) >= _MIN_SPELLED_WORD:
+            _FOUND_NAMES.spelled.add(name.lower())
+
+
+_MIN_SPELLED_WORD = 4
 
 
 def _replace_name() -> Callable[[re.Match[str]], str]:
@@ -296,7 +302,7 @@ _TEENS_NUMBER = r"(?:zehn|elf|zwölf|zwoelf|dreizehn|vierzehn|fünfzehn|fuenfzeh
 _SPOKEN_20_TO_99 = rf"(?:{_UNIT_NUMBER}[ -]?und[ -]?{_TENS_NUMBER}|{_TENS_NUMBER})"
 _SPOKEN_1_TO_99 = rf"(?:{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_UNIT_NUMBER})"
 _SPOKEN_YEAR = (
-    rf"(?:(?:neunzehn[ -]?hundert|zweitausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
+    rf"(?:(?:neunzehn[ -]?hundert|zweitausend|zwotausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
     rf"|neunzehn[ -]?{_SPOKEN_20_TO_99}|zwanzig(?:{_TEENS_NUMBER}|{_SPOKEN_20_TO_99}))(?![\w])"
 )  # "zwanzigneunzehn" (2019) is said as one word
 _ORDINAL = (
@@ -335,13 +341,13 @@ _PARTIAL_BIRTH_DATE = (
 )
 # "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
 _BIRTH_KEYWORD = (
-    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))"
-    r"[ ]+baujahr)"
+    r"(?:geboren|geb\.|geburtsdatum|geburtstag|geburtsjahr(?:gang)?|jahrgang|jg\."
+    r"|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))[ ]+baujahr)"
 )
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
-    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir|anno)(?![\w])){{0,3}}"
-    rf"[ ]*"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir|anno|also)"
+    rf"(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -513,7 +519,7 @@ _STREET_SUFFIX_BEFORE = (
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
 _NUMBER_START = (
-    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
+    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sech|sieb|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
     r"|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig)"
 )
 # Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
@@ -650,17 +656,34 @@ _HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
 # Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
 _STREET_PREPOSITION = (
     r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe|auffe"
-    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den)|in[ ]die)"
 )
 _ADDRESS_CUE = (
     r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
     r"(?:[ ](?:ist|is|lautet|war|wäre))?|straße[ ](?:ist?|heißt|lautet))"
 )
+# Nouns that count things: a number after them is no house number ("im raum 12", "in der zone drei").
+_NOT_A_NUMBERED_THING = _words(
+    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
+    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
+    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
+    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
+    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
+    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
+    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
+    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien", "bahn", "straßenbahn",
+    "strassenbahn", "tram", "zug", "s-bahn", "u-bahn", "ubahn", "sbahn", "buslinie", "nachtbus", "regionalbahn",
+    "regionalexpress", "flug", "flugzeug", "taxi", "zwischen", "gegen", "etwa", "circa", "ca.",
+)  # fmt: skip
 _INTRODUCED_ADDRESS = _compile(
     rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+"
     rf"(?:{_STREET_PREPOSITION}[ ]|(?:jetzt|noch|seit[ ]\w+)[ ]|"
     rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
+    rf"{_ANY_HOUSE_NUMBER})"
 )
 # A street with a usual ending after such a cue, even without a house number: "ich wohne in der
 # tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
@@ -713,21 +736,6 @@ _PLACE_ADJECTIVE_WITH_NUMBER = _compile(
 # A place after "am"/"im"/"auf der"/"an der" with a house number: "im schlenk 33", "auf der weseler 212",
 # "am alten markt zwölf" (streets named without an ending). Years, times and quantities are no house numbers,
 # nor are numbers after nouns that count things ("im raum 12", "am gleis 3").
-_NOT_A_NUMBERED_THING = _words(
-    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
-    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
-    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
-    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
-    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
-    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
-    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
-    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
-    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
-    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien", "bahn", "straßenbahn",
-    "strassenbahn", "tram", "zug", "s-bahn", "u-bahn", "ubahn", "sbahn", "buslinie", "nachtbus", "regionalbahn",
-    "regionalexpress", "flug", "flugzeug", "taxi", "zwischen", "gegen", "etwa", "circa", "ca.",
-)  # fmt: skip
 # An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
 _NOT_A_STREET_INSTITUTION = (
     r"(?![\w-]*(?:kasse|versicherung|behörde|verwaltung|amt|büro|stelle|gesellschaft|genossenschaft)(?![\w]))"
@@ -1149,6 +1157,10 @@ _NAME_AROUND_A_NAME = _compile(
 )
 
 
+# "ich mein" is a verb ("I mean"), so a form of address after it counts: "nee ich mein herr bäcker aus der elf".
+_NAME_AFTER_ICH_MEIN = _compile(
+    rf"(?<![\w-])ich[ ]+meine?[ ]+(?:frau|herrn?)[ ]+(?!{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
+)
 # A first name between the surname and the surname said again: "ich bin frau [NAME], tigist [NAME]".
 _FIRST_NAME_BEFORE_REPEATED_SURNAME = _compile(
     rf"(?<=\[NAME\])[ ]*,[ ]*(?!{_CONCERN_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+(?=\[NAME\])"
@@ -1170,8 +1182,12 @@ def _replace_name_around_a_name(match: re.Match[str]) -> str:
     return NAME + match.group("between") + NAME
 
 
-_SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
-_SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
+# "scharfes s" is one spelled letter: "w e i scharfes s" (weiß).
+_SHARP_S = r"scharfes[ ]s"
+_SPELLED_LETTERS = _compile(
+    rf"(?<![\w])(?:(?:{_SHARP_S}|{_LETTER})[ ,]+){{2,}}(?:{_SHARP_S}|{_LETTER}[ ,]+{_LETTER})(?![\w])"
+)
+_SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+(?:{_LETTER}|{_SHARP_S})(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
 # After a bare "hier" (no "ist", "der", "die") the name ends the phrase ("hier müller, ich …", "hier müller
 # wegen …"); "hier bellt jeden abend ein hund" is a sentence about the place.
@@ -1272,7 +1288,7 @@ def spelled_out(value: str) -> str:
     letter names ("ka", "zett") theirs; anything else (digits, "bindestrich") is left out.
     """
     letters: list[str] = []
-    for token in _spelled_words(value.lower()):
+    for token in _spelled_words(re.sub(r"scharfes[ ]s(?![\w])", "ß", value.lower())):
         if " wie " in token:
             letters.append(token.split(" ", 1)[0])
         elif _SINGLE_LETTER.fullmatch(token):
@@ -1573,6 +1589,12 @@ _FLOOR = _compile(
     r"(?<![\w-])(?:aus[ ]+dem|im|vom|in[ ]+der|auf[ ]+der|in[ ]+die)[ ]+"
     rf"(?P<value>(?:(?:{_ORDINAL}|[0-9]{{1,2}}\.)[ ]+(?:stock|stockwerk|etage|og|obergeschoss)"
     r"|erdgeschoss|dachgeschoss|souterrain|hochparterre|parterre|eg|dg)(?:[ ]+(?:links|rechts|mitte))?)(?![\w])"
+)
+
+
+# The house a person lives in, by its number: "herr [NAME] aus der nummer elf", "die [NAME] von nummer 7".
+_HOUSE_OF_A_PERSON = _compile(
+    rf"(?<=\[NAME\])[ ]+(?:aus|von|vonne)[ ]+(?:der[ ]+)?(?P<value>(?:haus)?nummer[ ]+{_ANY_HOUSE_NUMBER})"
 )
 
 
@@ -1972,7 +1994,7 @@ def _replace_spelled_run(match: re.Match[str]) -> str:
         return value
     if has_digits:
         return NUMMER
-    _remember_name(spelled_out(value))
+    _remember_name(spelled_out(value), spelled=True)
     return NAME
 
 
@@ -2013,7 +2035,7 @@ def _replace_nato_run(match: re.Match[str]) -> str:
         return match.group(0)
     if any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
         return KENNZEICHEN if _PLATE_CUE.search(before) else NUMMER
-    _remember_name(spelled_out(match.group(0)))
+    _remember_name(spelled_out(match.group(0)), spelled=True)
     return NAME
 
 
@@ -2034,7 +2056,7 @@ def _replace_spelled_letter_names(match: re.Match[str]) -> str:
 
 def _replace_spelled_letters(match: re.Match[str]) -> str:
     spelled = spelled_out(match.group(0))
-    _remember_name(spelled)
+    _remember_name(spelled, spelled=True)
     # A letter dropped or added while spelling ("ka ü es te er" for "küster"): the word said in full nearby
     # is removed too when it differs from the spelling by one letter.
     if len(spelled) >= _MIN_FUZZY_SPELLING:
@@ -2083,6 +2105,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
     RedactionRule("date", _DATE_RETOLD, _replace_retold_date, _compile(r"\[(?:GEBURTSDATUM|STERBEDATUM)\]")),
     RedactionRule("address", _FLOOR, _replace_floor, _compile(r"stock|etage|og|geschoss|parterre|souterrain|eg|dg")),
+    RedactionRule("address", _HOUSE_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\][ ]+(?:aus|von)")),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
@@ -2160,6 +2183,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
     RedactionRule("name", _FIRST_NAME_AFTER_SURNAME, _replace_first_name_after_surname, _compile(r"\[NAME\][ ]*,")),
     RedactionRule("name", _FIRST_NAME_BEFORE_REPEATED_SURNAME, _replace_name(), _compile(r"\[NAME\][ ]*,")),
+    RedactionRule("name", _NAME_AFTER_ICH_MEIN, _replace_name(), _compile(r"ich[ ]+mein")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule(
         "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
@@ -2197,6 +2221,7 @@ _RULES_AFTER_NAMES = (
             _STAY_IN_CARE,
             _BIRTHPLACE,
             _FLOOR,
+            _HOUSE_OF_A_PERSON,
         )
     ),
     # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
@@ -2218,7 +2243,13 @@ def _without_repeated_names(text: str, names: list[str]) -> str:
     """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e"), also with
     a genitive or plural "s" ("webers antrag", "die webers") and, from five letters on, with one or two more
     letters (a slip or a misspelling said aloud: "fischer mit zwei s, fischerss")."""
-    parts = {p.lower() for name in names for p in _NAME_PART.findall(name) if not _FUNCTION_WORD.fullmatch(p)}
+    spelled: set[str] = getattr(_FOUND_NAMES, "spelled", set())
+    parts = {
+        p.lower()
+        for name in names
+        for p in _NAME_PART.findall(name)
+        if not _FUNCTION_WORD.fullmatch(p) or p.lower() in spelled
+    }
     for part in sorted(parts, key=len, reverse=True):
         ending = r"(?:s|['’]s|[a-zäöüß]{1,2})?" if len(part) >= _MIN_NAME_FOR_ENDINGS else r"(?:s|['’]s)?"
         text = re.sub(rf"(?<![\w-]){re.escape(part)}{ending}(?![\w-])", NAME, text, flags=re.IGNORECASE)
@@ -2457,6 +2488,7 @@ class GermanRedactor:
 
     def _redact_view(self, text: str) -> str:
         _FOUND_NAMES.names = []
+        _FOUND_NAMES.spelled = set()
         try:
             result = text
             for _ in range(_MAX_PASSES):
@@ -2475,6 +2507,7 @@ class GermanRedactor:
             return result
         finally:
             _FOUND_NAMES.names = None
+            _FOUND_NAMES.spelled = set()
 
     def _apply_rules(self, text: str) -> str:
         return _apply(self._rules, text)
