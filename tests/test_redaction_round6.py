@@ -287,3 +287,20 @@ def test_teen_house_numbers_years_with_zwo_birth_year_field_sharp_s_and_correcti
 def test_a_counted_zone_after_wohnen_is_no_address() -> None:
     text = "ich wohne in der zone drei, gilt der parkausweis auch in zone vier"
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "secrets"),
+    [
+        ("isch bin schweißer bei der firma brüggemann stahlbau in voerde", ["brüggemann stahlbau"]),
+        ("herr [NAME] lebt jetzt im Altenheim St. Josef in Hamborn", ["Altenheim St. Josef"]),
+        ("die frau [NAME] wird am dienstag achtzig", ["achtzig"]),
+    ],
+)
+def test_dialect_ich_care_homes_of_saints_and_an_age_to_come(text: str, secrets: list[str]) -> None:
+    _assert_removed(text, secrets)
+
+
+def test_an_age_to_come_of_nobody_identified_stays() -> None:
+    text = "mein sohn wird am montag achtzehn, muss er sich selbst anmelden"
+    assert REDACTOR.redact(text) == text

@@ -956,7 +956,7 @@ _NAME_BEFORE_IS_MY_NAME = _compile(
 )
 _IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
-    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
+    rf"(?<![\w-])(?:i(?:s)?ch[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
@@ -1071,7 +1071,7 @@ _NAME_AFTER_MY_RELATIVE = _compile(
 # A name explained by a riddle in a name position: "ich bin der schmied, wie der hufschmied", "mein name is
 # wolf wie dat tier", "hier is die bäcker wie beim bäcker".
 _NAME_WITH_A_RIDDLE = _compile(
-    r"(?<![\w-])(?:ich[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
+    r"(?<![\w-])(?:i(?:s)?ch[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
     r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
     rf"(?!{_DESCRIBING_WORD}|{_CONCERN_WORD}|[\w-]*(?:heit|keit|schaft)(?![\w])|{_ROLE_NOUNS}(?![\w])"
     rf"|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
@@ -1222,7 +1222,7 @@ _NOT_A_NAME_AFTER_ICH_BIN = _words(
     "morgen", "ok", "okay", "unsicher", "sicher", "dafür", "dagegen", "zufrieden", "umgezogen", "betroffen",
 )  # fmt: skip
 _NAME_AFTER_ICH_BIN_AT_START = _compile(
-    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}ich[ ]+bin[ ]+"
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}i(?:s)?ch[ ]+bin[ ]+"
     rf"(?!{_NOT_A_NAME_AFTER_ICH_BIN}{_END}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}{_END}|{_ADVERBS}{_END}"
     rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft|är)(?![\w-]))"
     rf"(?P<value>{_NAME_WORD})"
@@ -1476,7 +1476,8 @@ _AGE_ADVERBS = (
     r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
 )
 _AGE_SUBJECT = (
-    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
+    r"(?:i(?:s)?ch[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)"
+    r"|is[t]?[ ]+(?:er|sie)"
     r"|(?:und|,)[ ]*(?:is[t]?|bin))"
 )
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
@@ -1517,13 +1518,20 @@ _AGE_TURNED = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
     rf"|(?<![\w-]){_MY}[ ]+(?P<after>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
 )
+# An age to come on a named day, of an identified person: "die [NAME] wird am sonntag hundert" (a birthday and
+# an age; "unser kind wird im sommer sechs" stays, nobody being identified).
+_AGE_TO_COME = _compile(
+    rf"(?<![\w-])(?:wird|werde|werden)[ ]+(?:(?:am|an|diesen|nächsten|nächste|kommenden|übermorgen|morgen|im)[ ]+"
+    rf"(?:{_WEEKDAY}|{_MONTH_NAME}|{_DAY}\.[ ]*{_MONTH_NAME}?|{_ORDINAL}(?:[ ]+{_MONTH_NAME})?|woche|monat)[ ]+)"
+    rf"(?P<value>{_AGE_WORD})(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|jahre|jahr)(?![\w]))"
+)
 _MONTHS_WORD = r"(?:monate|monaten|monat)"
 _AGE_YEARS_OLD = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD}(?:[ ]+und[ ]+{_AGE_WORD}[ ]+{_MONTHS_WORD})?"
     rf"|{_AGE_WORD}[ ]+{_MONTHS_WORD})[ ]+(?:alt|jung)(?![\w])"
 )
 # A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
-_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
+_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:i(?:s)?ch[ ]+bin|bin[ ]+ich)(?![\w])")
 _AGE_CONTEXT_WINDOW = 60
 _AGE_STATED_HINT = _compile(r"alter|\([ ]*[0-9]")
 
@@ -1814,10 +1822,10 @@ _CARE_PLACE = (
     r"|psychiatrie|intensivstation|palliativstation)"
 )
 _STAY_IN_CARE = _compile(
-    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam)[ ]+"
+    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam|lebt|lebte|wohnt|wohnte)[ ]+"
     r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
     rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
-    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne"
+    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w.-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne", "St. Anna"
     rf"(?:[ ]+{_LOCAL_PLACE}(?![\w-]))?"  # a town or district: "im evangelischen krankenhaus dinslaken"
     rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
     r"(?![\w])"
@@ -1874,7 +1882,7 @@ _WORKPLACE = _compile(
     # after "arbeite als" any word is the occupation: "arbeite als koch im restaurant zur alten mühle"
     rf"|als[ ]+[\w-]+[ ]+(?:im|am|beim|in[ ]+der|in[ ]+dem|an[ ]+der|an[ ]+dem)[ ]+{_ORG})"
     rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
-    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
+    rf"|(?<![\w-])(?:i(?:s)?ch[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
     rf"(?:(?:der|die|ein|eine)[ ]+)?"
     rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
 )
@@ -2112,6 +2120,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("age", _AGE_BIRTHDAY, _replace_age_of_identified, _compile("geburtstag")),
     RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_TO_COME, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
     RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_birthday, _compile("geworden")),
@@ -2156,8 +2165,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
-    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
-    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"ich[ ]+bin")),
+    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"i(?:s)?ch[ ]+bin|hier[ ]+is")),
+    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"i(?:s)?ch[ ]+bin")),
     RedactionRule("name", _NAME_BEFORE_MY_NAME_AT_END, _replace_name(), _compile(r"mein[ ]+(?:vor|nach)?name")),
     RedactionRule("spelled name", _HYPHEN_SPELLED_NAME, _replace_name(), _compile(r"(?<![\w])\w[–-]\w[–-]")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
@@ -2209,6 +2218,7 @@ _RULES_AFTER_NAMES = (
             _YEAR_OF_DEATH,
             _AGE_AT_DEATH,
             _AGE_TURNED,
+            _AGE_TO_COME,
             _AGE_AFTER_SUBJECT,
             _AGE_YEARS_OLD,
             _BIRTHDAY_WITH_AGE,
@@ -2264,7 +2274,7 @@ that word is a function word, a stop word or a placeholder.
 """
 _ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
 # Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
-_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
+_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|i(?:s)?ch[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
 _NAME_POSITION_WINDOW = 40
 # Surnames in no list but with an ending no German word has: Slavic, Turkish, Greek, Romanian, Georgian
 # and Ukrainian endings, and Westphalian "-hoff", "-kötter", "-brink", "-meier"/"-meyer" ("wawrzyniak" has
