@@ -304,3 +304,15 @@ def test_dialect_ich_care_homes_of_saints_and_an_age_to_come(text: str, secrets:
 def test_an_age_to_come_of_nobody_identified_stays() -> None:
     text = "mein sohn wird am montag achtzehn, muss er sich selbst anmelden"
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "kinder, die an heiligabend geboren sind, kriegen die auch begrüßungsgeld",
+        "die straßennamen: berlin, hamburg, münchen, gibt es die alle in duisburg",
+        "schreibt man den namen mit k oder mit c",
+    ],
+)
+def test_feast_days_of_anybody_city_lists_after_a_compound_and_the_word_name_stay(text: str) -> None:
+    assert REDACTOR.redact(text) == text

@@ -361,6 +361,21 @@ _YEAR_AFTER_BIRTH_DATE = _compile(
 )
 
 
+# A feast day alone is a birth date only when said of someone ("ich bin an heiligabend geboren", "meine tochter
+# hat an silvester geburtstag"), not of anybody ("kinder, die an heiligabend geboren sind, …").
+_FEAST_DAY_RE = _compile(_FEAST_DAY)
+_SOMEONE = _compile(
+    r"(?<![\w])(?:ich|mich|mir|mein\w*|wir|uns|unser\w*|er|sie|sohn|tochter|mann|frau|kind|kleine[rn]?|oma|opa"
+    r"|mutter|vater|papa|mama|enkel\w*|bruder|schwester)(?![\w])|\[(?:NAME|GEBURTSDATUM)\]"
+)
+
+
+def _replace_birth_date(match: re.Match[str]) -> str:
+    if _FEAST_DAY_RE.fullmatch(match.group("value")) and not _SOMEONE.search(match.string):
+        return match.group(0)
+    return _replace_value(GEBURTSDATUM)(match)
+
+
 def _replace_year_after_birth_date(match: re.Match[str]) -> str:
     return _replace_group(match, "value" if match.group("value") is not None else "named", GEBURTSDATUM)
 
@@ -978,7 +993,7 @@ _OPENING_GREETING = (
 _CONCERN_WORD = (
     r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
     r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr|zeichen|nummer"
-    r"|schild|wort)(?![\w-])"
+    r"|schild|wort|name|namen)(?![\w-])"
 )
 # Also without commas, as speech recognition writes it, when "ich", "hier" or "wegen" follows: "hallo
 # nettelbeck ich ruf an wegen ...".
@@ -2029,7 +2044,10 @@ _NATO_RUN = _compile(rf"(?<![\w-]){_NATO_TOKEN}(?:[ ,-]+{_NATO_TOKEN}){{2,30}}")
 _NATO_HINT = _compile(rf"(?<![\w])(?:{_NATO_WORD}|{_CITY_WORD})[ ,-]")
 # Cities are listed in ordinary questions too ("berlin, hamburg, münchen"): a run of them spells only after a
 # word about spelling or a name.
-_SPELLING_CUE = _compile(r"buchstabi|spell|schreib|name|wie[ ]+man")
+_SPELLING_CUE = _compile(
+    r"(?<![\w])(?:buchstabi\w*|spell\w*|schreib\w*|(?:vor|nach|familien)?name(?:[ ]+(?:ist|is|lautet))?[ ]*:?[ ]*$)"
+    r"|wie[ ]+man"
+)
 _MIN_CITY_WORDS = 3
 _PLATE_CUE = _compile(rf"{_PLATE_KEYWORD}|{_VEHICLE.pattern}")
 _MIN_NATO_WORDS = 2
@@ -2101,8 +2119,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date", _NUMERIC_DATE, _replace_date),
     RedactionRule("date", _SPACED_DATE, _replace_date),
     RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
-    RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
-    RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
+    RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_birth_date),
+    RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_birth_date, _BIRTH_KEYWORD_AFTER),
     RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_year_after_birth_date, _compile(r"GEBURTSDATUM")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
     RedactionRule("school", _GROUP_AFTER_SCHOOL, _replace_value(SCHULE), _compile(r"\[SCHULE\]")),
