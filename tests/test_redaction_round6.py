@@ -316,3 +316,10 @@ def test_an_age_to_come_of_nobody_identified_stays() -> None:
 )
 def test_feast_days_of_anybody_city_lists_after_a_compound_and_the_word_name_stay(text: str) -> None:
     assert REDACTOR.redact(text) == text
+
+
+def test_initials_before_a_word_and_a_second_persons_year() -> None:
+    _assert_removed("die post ging an k. h. wesselkamp, das is mein mann", ["wesselkamp"])
+    _assert_removed("ich bin jahrgang achtundvierzig und meine frau fünfzig", ["achtundvierzig", "fünfzig"])
+    text = "das gilt z. b. für hunde, d. h. katzen sind frei, u. a. auch pferde"
+    assert REDACTOR.redact(text) == text

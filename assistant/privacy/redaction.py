@@ -355,6 +355,10 @@ _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
 _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+    # "jahrgang [GEBURTSDATUM] und ich zweiundfünfzig": a second person's year, the keyword left out
+    rf"|\[GEBURTSDATUM\][ ]+und[ ]+(?:ich|er|sie|die|der|meine?[ ]+\w+)[ ]+"
+    rf"(?P<ellipsis>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|geboren)(?![\w]))"
     # "am [GEBURTSDATUM], dreikönige, im jahr achtzig": the year named as such, a few words on in the sentence
     rf"|\[GEBURTSDATUM\](?:[ ,]+[^\s,.;!?]+){{0,4}}?[ ,]+(?:im[ ]+jahre?|anno|jahrgang)[ ]+"
     rf"(?P<named>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
@@ -377,7 +381,8 @@ def _replace_birth_date(match: re.Match[str]) -> str:
 
 
 def _replace_year_after_birth_date(match: re.Match[str]) -> str:
-    return _replace_group(match, "value" if match.group("value") is not None else "named", GEBURTSDATUM)
+    group = next(g for g in ("value", "ellipsis", "named") if match.group(g) is not None)
+    return _replace_group(match, group, GEBURTSDATUM)
 
 
 _BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
@@ -1176,6 +1181,19 @@ _NAME_AROUND_A_NAME = _compile(
 _NAME_AFTER_ICH_MEIN = _compile(
     rf"(?<![\w-])ich[ ]+meine?[ ]+(?:frau|herrn?)[ ]+(?!{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
 )
+# Two or three initials with dots before a word are a name anywhere: "an h. u. g. pöppelmann" (not "z. b.",
+# "d. h.", "u. a." and the other abbreviations of two letters).
+_INITIALS_AND_NAME = _compile(rf"(?<![\w.])(?P<initials>(?:[a-zäöü]\.[ ]?){{2,3}})(?P<value>{_NAME_WORD})")
+_ABBREVIATIONS = frozenset(("zb", "dh", "ua", "oä", "so", "uu", "idr", "va", "zt", "usw", "ia", "ug", "ev", "iv", "ca"))
+
+
+def _replace_initials_and_name(match: re.Match[str]) -> str:
+    initials = re.sub(r"[. ]", "", match.group("initials").lower())
+    if initials in _ABBREVIATIONS or any(initials[:i] in _ABBREVIATIONS for i in (2, 3)):
+        return match.group(0)
+    return _replace_place_checked_name(match)
+
+
 # A first name between the surname and the surname said again: "ich bin frau [NAME], tigist [NAME]".
 _FIRST_NAME_BEFORE_REPEATED_SURNAME = _compile(
     rf"(?<=\[NAME\])[ ]*,[ ]*(?!{_CONCERN_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+(?=\[NAME\])"
@@ -2211,6 +2229,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _FIRST_NAME_AFTER_SURNAME, _replace_first_name_after_surname, _compile(r"\[NAME\][ ]*,")),
     RedactionRule("name", _FIRST_NAME_BEFORE_REPEATED_SURNAME, _replace_name(), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("name", _NAME_AFTER_ICH_MEIN, _replace_name(), _compile(r"ich[ ]+mein")),
+    RedactionRule("name", _INITIALS_AND_NAME, _replace_initials_and_name, _compile(r"(?<![\w])\w\.[ ]?\w\.")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule(
         "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
