@@ -136,6 +136,11 @@ def main() -> None:
     parser.add_argument("--ordinary", type=Path, help="measure this file of ordinary questions instead")
     parser.add_argument("--baseline", metavar="REV", help="also measure the redactor of this git revision")
     parser.add_argument("--passes", type=int, default=0, help="also time N more passes, best of N (default 0)")
+    parser.add_argument(
+        "--lines",
+        choices=["even", "odd"],
+        help="with --secrets/--ordinary: only the lines of that 0-based index parity (a fixed half of a set)",
+    )
     args = parser.parse_args()
     if args.write_split:
         SPLIT_FILE.write_text(json.dumps(make_split(), indent=1) + "\n")
@@ -147,8 +152,8 @@ def main() -> None:
     if args.secrets or args.ordinary:
         if not (args.secrets and args.ordinary):
             parser.error("--secrets and --ordinary go together")
-        measure_files(redactors, args.secrets, args.ordinary, args.show_misses is not None)
-        texts = [row["text"] for path in (args.secrets, args.ordinary) for row in load(path)]
+        measure_files(redactors, args.secrets, args.ordinary, args.show_misses is not None, args.lines)
+        texts = [row["text"] for path in (args.secrets, args.ordinary) for row in load_lines(path, args.lines)]
     else:
         texts = [row["text"] for path in (SECRETS_FILE, ORDINARY_FILE) for row in load(path)]
         measure_halves(redactors, args.show_misses)
@@ -182,12 +187,21 @@ def measure_halves(redactors: dict[str, Redactor], show_misses: str | None) -> N
             print(f"{key:32} {fmt.format(tune)} {fmt.format(test)}")
 
 
-def measure_files(redactors: dict[str, Redactor], secrets: Path, ordinary: Path, show_misses: bool) -> None:
-    """Measure two whole files (a fresh held-out set) with every redactor, one column each."""
-    secret_rows = [row for row in load(secrets) if row.get("secrets")]
-    ordinary_rows = [row for row in load(ordinary) if not row.get("secrets")]
+def load_lines(path: Path, parity: str | None) -> list[dict[str, Any]]:
+    """The rows of a JSON-lines file, or only those whose 0-based line index is even or odd."""
+    rows = load(path)
+    return rows if parity is None else rows[(parity == "odd") :: 2]
+
+
+def measure_files(
+    redactors: dict[str, Redactor], secrets: Path, ordinary: Path, show_misses: bool, parity: str | None = None
+) -> None:
+    """Measure two files (a fresh held-out set, or one parity half of it) with every redactor, one column each."""
+    secret_rows = [row for row in load_lines(secrets, parity) if row.get("secrets")]
+    ordinary_rows = [row for row in load_lines(ordinary, parity) if not row.get("secrets")]
     results = {label: measure_rows(r, secret_rows, ordinary_rows, show_misses) for label, r in redactors.items()}
-    print(f"secrets: {secrets}, ordinary: {ordinary} (whole files, no split)")
+    which = "whole files, no split" if parity is None else f"lines with {parity} 0-based index only"
+    print(f"secrets: {secrets}, ordinary: {ordinary} ({which})")
     print(f"{'':32} " + " ".join(f"{label:>8}" for label in results))
     for key in next(iter(results.values())):
         fmt = "{:8.0f}" if key in ("secrets", "utterances with secrets", "ordinary questions") else "{:8.3f}"

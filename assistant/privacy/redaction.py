@@ -16,6 +16,7 @@ the engine backtrack for long. Rules that test many words at each word start hav
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
 import threading
 from collections.abc import Callable
@@ -113,11 +114,17 @@ def _replace_value(placeholder: str) -> Callable[[re.Match[str]], str]:
 _FOUND_NAMES = threading.local()  # the names one ``redact`` call found, to remove their repetitions
 
 
-def _remember_name(name: str) -> None:
-    """Note a name found in this ``redact`` call, so that its other occurrences are removed too."""
+def _remember_name(name: str, spelled: bool = False) -> None:
+    """Note a name found in this ``redact`` call, so that its other occurrences are removed too. A name spelled
+    letter by letter is one for sure, even when it is also a word ("w e i scharfes s": "weiß")."""
     found: list[str] | None = getattr(_FOUND_NAMES, "names", None)
     if found is not None and name:
         found.append(name)
+        if spelled and len(name) >= _MIN_SPELLED_WORD:
+            _FOUND_NAMES.spelled.add(name.lower())
+
+
+_MIN_SPELLED_WORD = 4
 
 
 def _replace_name() -> Callable[[re.Match[str]], str]:
@@ -187,6 +194,21 @@ _EMAIL_SPOKEN = _compile(
     rf"(?:[ ]punkt)?{_SPOKEN_AT_WORD}"
     rf"(?:\w{{1,63}}{_SPOKEN_DOMAIN_SEPARATOR}){{0,4}}(?:t[ ]online|\w{{1,63}}){_SPOKEN_DOT}[a-z]{{2,6}}{_END}"
 )
+
+# An office's mailbox stays: a local part naming a role or an office at a public domain ("buergerbuero at
+# stadt-duisburg punkt de", "info@dinslaken.de"); a business's ("info ät baeckerei-hollweg punkt de") does not.
+_OFFICE_MAILBOX = _compile(
+    r"(?:info|kontakt|service|post|poststelle|presse|verwaltung|office|buerger\w*|bürger\w*|rathaus|\w*amt|\w*stelle"
+    r"|\w*buero|\w*büro|standesamt|wahlamt|ordnungsamt)"
+    r"(?:[ ]?(?:@|\(at\)|\[at\]|at|ät|klammeraffe|at-zeichen)[ ]?)"
+    r"(?:stadt|kreis|gemeinde|bezirksregierung|nrw|bund|duisburg|bottrop|dinslaken|[\w-]*(?:stadt|kreis)[\w-]*)"
+    r"(?:[ ]?(?:\.|punkt|dot)[ ]?|[-\w])*"
+)
+
+
+def _replace_email(match: re.Match[str]) -> str:
+    return match.group(0) if _OFFICE_MAILBOX.fullmatch(match.group(0)) else EMAIL
+
 
 # The local part spelled letter by letter before an address already found: "be er a en de [EMAIL]".
 _SPELLED_BEFORE_EMAIL = _compile(
@@ -280,13 +302,21 @@ _TEENS_NUMBER = r"(?:zehn|elf|zwölf|zwoelf|dreizehn|vierzehn|fünfzehn|fuenfzeh
 _SPOKEN_20_TO_99 = rf"(?:{_UNIT_NUMBER}[ -]?und[ -]?{_TENS_NUMBER}|{_TENS_NUMBER})"
 _SPOKEN_1_TO_99 = rf"(?:{_SPOKEN_20_TO_99}|{_TEENS_NUMBER}|{_UNIT_NUMBER})"
 _SPOKEN_YEAR = (
-    rf"(?:(?:neunzehn[ -]?hundert|zweitausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
+    rf"(?:(?:neunzehn[ -]?hundert|zweitausend|zwotausend)(?:[ -]?(?:und[ -]?)?{_SPOKEN_1_TO_99})?"
     rf"|neunzehn[ -]?{_SPOKEN_20_TO_99}|zwanzig(?:{_TEENS_NUMBER}|{_SPOKEN_20_TO_99}))(?![\w])"
 )  # "zwanzigneunzehn" (2019) is said as one word
 _ORDINAL = (
     r"(?:(?:(?:ein|zwei|drei|vier|fünf|fuenf|sechs|sieben|acht|neun)[ -]?und[ -]?)?(?:zwanzig|dreißig|dreissig)ste"
     r"|erste|zweite|zwote|dritte|vierte|fünfte|fuenfte|sechste|siebte|siebente|achte|neunte|zehnte|elfte|zwölfte"
     r"|zwoelfte|(?:drei|vier|fünf|fuenf|sech|sieb|acht|neun)zehnte)[nrsm]?(?![\w])"
+)
+# Days named by a feast instead of a date: "am dritten advent", "an heiligabend", "am rosenmontag".
+_FEAST_DAY = (
+    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|weihnachtsfeiertag|feiertag|ostertag|pfingsttag)"
+    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag|rosenmontag|weiberfastnacht|aschermittwoch"
+    r"|karfreitag|gründonnerstag|oster(?:sonntag|montag)|pfingst(?:sonntag|montag)|fronleichnam|allerheiligen"
+    r"|nikolaus(?:tag)?|valentinstag|muttertag|vatertag|himmelfahrt|reformationstag|martinstag|sankt[ ]+martin"
+    r"|tag[ ]+der[ ]+(?:arbeit|deutschen[ ]+einheit))(?![\w])"
 )
 _WRITTEN_YEAR = rf"(?:{_YEAR4}(?![0-9])|'?[0-9]{{2}}(?![0-9]){_NOT_A_QUANTITY}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END})"
 
@@ -307,16 +337,17 @@ _MONTH_ORDINAL = (
 _PARTIAL_BIRTH_DATE = (
     rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL})"
     rf"|{_MONTH_NAME}[ ]+(?:{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|[0-9]{{2}}(?![0-9]))"
-    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
+    rf"|{_DAY}\.{_MONTH}\.|{_YEAR4}|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9])|{_FEAST_DAY})"
 )
 # "baujahr" is a birth year only when said of a person: "ich bin baujahr achtundfünfzig".
 _BIRTH_KEYWORD = (
-    r"(?:geboren|geb\.|geburtsdatum|geburtstag|jahrgang|jg\.|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))"
-    r"[ ]+baujahr)"
+    r"(?:geboren|geb\.|geburtsdatum|geburtstag|geburtsjahr(?:gang)?|jahrgang|jg\."
+    r"|(?:bin(?:[ ]ich)?|(?:er|sie)[ ]is[t]?|is[t]?[ ](?:er|sie))[ ]+baujahr)"
 )
 _INTRODUCED_BIRTH_DATE = _compile(
     rf"(?<![\w-]){_BIRTH_KEYWORD}"
-    rf"(?:[ ]*(?::|ist|is|lautet|war|am|im|der|den|jahr|bin[ ]ich|wurde[ ]ich)(?![\w])){{0,3}}[ ]*"
+    rf"(?:[ ]*(?::|ist|is|lautet|war|am|an|im|der|den|jahr|bin|ich|er|sie|wurde|wurden|sind|wir|anno|also)"
+    rf"(?![\w])){{0,3}}[ ]*"
     rf"(?P<value>{_PARTIAL_BIRTH_DATE})(?![0-9])"
 )
 _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
@@ -324,7 +355,36 @@ _BIRTH_KEYWORD_AFTER = _compile(r"[ ](?:geboren|geburtstag)")
 _YEAR_AFTER_BIRTH_DATE = _compile(
     rf"\[GEBURTSDATUM\](?:[ ]+\w+){{0,2}}[ ,]+(?:also[ ]+|und[ ]+)?(?P<value>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR})"
     rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+    # "jahrgang [GEBURTSDATUM] und ich zweiundfünfzig": a second person's year, the keyword left out
+    rf"|\[GEBURTSDATUM\][ ]+und[ ]+(?:ich|er|sie|die|der|meine?[ ]+\w+)[ ]+"
+    rf"(?P<ellipsis>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|geboren)(?![\w]))"
+    # "am [GEBURTSDATUM], dreikönige, im jahr achtzig": the year named as such, a few words on in the sentence
+    rf"|\[GEBURTSDATUM\](?:[ ,]+[^\s,.;!?]+){{0,4}}?[ ,]+(?:im[ ]+jahre?|anno|jahrgang)[ ]+"
+    rf"(?P<named>{_YEAR4}(?![0-9])|{_SPOKEN_YEAR}|{_SPOKEN_20_TO_99}{_END}|'?[0-9]{{2}}(?![0-9]))"
 )
+
+
+# A feast day alone is a birth date only when said of someone ("ich bin an heiligabend geboren", "meine tochter
+# hat an silvester geburtstag"), not of anybody ("kinder, die an heiligabend geboren sind, …").
+_FEAST_DAY_RE = _compile(_FEAST_DAY)
+_SOMEONE = _compile(
+    r"(?<![\w])(?:ich|mich|mir|mein\w*|wir|uns|unser\w*|er|sie|sohn|tochter|mann|frau|kind|kleine[rn]?|oma|opa"
+    r"|mutter|vater|papa|mama|enkel\w*|bruder|schwester)(?![\w])|\[(?:NAME|GEBURTSDATUM)\]"
+)
+
+
+def _replace_birth_date(match: re.Match[str]) -> str:
+    if _FEAST_DAY_RE.fullmatch(match.group("value")) and not _SOMEONE.search(match.string):
+        return match.group(0)
+    return _replace_value(GEBURTSDATUM)(match)
+
+
+def _replace_year_after_birth_date(match: re.Match[str]) -> str:
+    group = next(g for g in ("value", "ellipsis", "named") if match.group(g) is not None)
+    return _replace_group(match, group, GEBURTSDATUM)
+
+
 _BIRTH_CONTEXT = _compile(r"gebor|geb\.|geburt|jahrgang|dob|baujahr|storben|verst\.|gest\.|todes|sterbedatum|sterbetag")
 # Dates from the year before this one on are dates of letters, appointments and deadlines, not of birth,
 # unless a word about birth or death stands before them ("geboren am 03.11.2026", "verstorben am 03.02.2025").
@@ -479,7 +539,7 @@ _STREET_SUFFIX_BEFORE = (
     + "|(?<=pfad)|(?<=ufer)(?<![äar]ufer))"
 )  # the word just read ends with a street suffix
 _NUMBER_START = (
-    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sechs|sieben|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
+    r"(?:[0-9]|ein|zwei|zwo|drei|vier|fünf|sech|sieb|acht|neun|zehn|elf|zwölf|hundert|zwanzig|dreißig|dreissig"
     r"|vierzig|fünfzig|sechzig|siebzig|achtzig|neunzig)"
 )
 # Between the street and its number: nothing, a comma, or "nummer" ("hünxer weg nummer vierzehn").
@@ -550,6 +610,14 @@ _OFFICE_NUMBER_CUE = _compile(
 _SERVICE_NUMBER = re.compile(r"(?:\+49|0049)?[ (]*0?[ ]?(?:800|180|900|700|137)")
 
 
+# A number an office gives to one person is no office's number: "die bg-nummer vom jobcenter is …".
+_PERSONAL_NUMBER_WORD = _compile(
+    r"(?:kunden|bg|bedarfsgemeinschafts|vorgangs|akten|mitglieds|versicherten|versicherungs|steuer|konto|vertrags"
+    r"|personal|buchungs|antrags|fall|bescheid|referenz|ticket|schüler|ausweis)[ -]?(?:nummer|nr\.?|zeichen)"
+    r"|kassenzeichen|aktenzeichen|geschäftszeichen"
+)
+
+
 def _is_public_number(match: re.Match[str]) -> bool:
     if _SERVICE_NUMBER.match(re.sub(r"[ /()-]", "", match.group(0))):
         return True
@@ -562,6 +630,7 @@ def _is_public_number(match: re.Match[str]) -> bool:
     after = match.string[match.end() : sentence_end.start() if sentence_end else len(match.string)]
     return (
         _OFFICE_NUMBER_CUE.search(before) is not None
+        and _PERSONAL_NUMBER_WORD.search(before) is None
         and _FIRST_PERSON.search(before) is None
         and _FIRST_PERSON.search(after) is None
     )
@@ -607,23 +676,40 @@ _HOUSE_NUMBER_WORD = r"(?:[ ,]*(?:hausnummer|nummer|nr\.?))?[ ]"
 # Prepositions before a street named without an ending: "im schlenk", "zum hagelkreuz", "auf der heide".
 _STREET_PREPOSITION = (
     r"(?:am|im|aufm|zum|zur|beim|hinterm|unterm|vorm|vom|vonne|inne|anne|aufe|auffe"
-    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den))"
+    r"|(?:in|an|auf|bei|hinter|unter|vor|über|aus|von)[ ](?:der|dem|den)|in[ ]die)"
 )
 _ADDRESS_CUE = (
     r"(?:wohne?n?|wohnt|wohnhaft|[\w-]{0,12}(?:adresse|anschrift)(?:[ ](?:von|vom)[ ]\w+(?:[ ]\w+)?)?"
     r"(?:[ ](?:ist|is|lautet|war|wäre))?|straße[ ](?:ist?|heißt|lautet))"
 )
+# Nouns that count things: a number after them is no house number ("im raum 12", "in der zone drei").
+_NOT_A_NUMBERED_THING = _words(
+    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
+    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
+    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
+    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
+    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
+    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
+    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
+    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
+    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
+    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
+    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien", "bahn", "straßenbahn",
+    "strassenbahn", "tram", "zug", "s-bahn", "u-bahn", "ubahn", "sbahn", "buslinie", "nachtbus", "regionalbahn",
+    "regionalexpress", "flug", "flugzeug", "taxi", "zwischen", "gegen", "etwa", "circa", "ca.",
+)  # fmt: skip
 _INTRODUCED_ADDRESS = _compile(
     rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+"
     rf"(?:{_STREET_PREPOSITION}[ ]|(?:jetzt|noch|seit[ ]\w+)[ ]|"
     rf"(?:in[ ]der[ ]\w+|in[ ]\w+)[ ]?,[ ]?)?"
-    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}{_ANY_HOUSE_NUMBER})"
+    rf"(?P<value>(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ]){_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
+    rf"{_ANY_HOUSE_NUMBER})"
 )
 # A street with a usual ending after such a cue, even without a house number: "ich wohne in der
 # tiergartenstraße", "straße is die düsseldorfer landstraße", "straße heißt wiesengrund".
 _STREET_ENDING = r"(?:straße|strasse|str\.|weg|allee|gasse|platz|ring|damm|ufer|pfad|chaussee|landstraße)"
 _INTRODUCED_STREET = _compile(
-    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+[ ]){{0,3}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
+    rf"(?<![\w-]){_ADDRESS_CUE}[ ,:]+(?:(?:\w+,?[ ]){{0,4}}?(?:{_STREET_PREPOSITION}|in[ ]die)[ ]|(?:die|der)[ ])?"
     rf"(?P<value>{_PLACE_ADJECTIVE}[ ](?:{_LETTER}[\w-]{{0,40}})?{_STREET_ENDING}"
     rf"|(?!{_COMMON_STREET_NOUNS}{_END}){_LETTER}[\w-]{{0,40}}{_STREET_ENDING}"
     rf"|(?<=heißt[ ]){_STREET_WORD})(?![\w])"
@@ -631,12 +717,18 @@ _INTRODUCED_STREET = _compile(
 # "hausnummer zwölf", "meine hausnummer ist 17", "kampstraße hausnummer 3": the number alone, told as a
 # house number ("die hausnummer 12 fehlt im stadtplan" stays: after an article and without a verb).
 _INTRODUCED_HOUSE_NUMBER = _compile(
-    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer"
-    rf"|hausnummer[ ]+(?:ist|is|lautet|war)|hausnummer[ ]*:)[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"(?<![\w-])(?:(?<!die[ ])(?<!der[ ])(?<!eine[ ])(?<!keine[ ])(?<!ihre[ ])hausnummer|(?<=,[ ])haus[ ]nummer"
+    rf"|haus[ ]?nummer[ ]+(?:ist|is|lautet|war)|haus[ ]?nummer[ ]*:"
+    # after a person and a verb of having: "die hat die hausnummer hundertzwölf" ("das haus hat die …" stays)
+    rf"|(?<![\w])(?:ich|wir|sie|er|die|der|mann|frau|mutter|vater|oma|opa|nachbar|nachbarin|nachbarn|eltern|sohn"
+    rf"|tochter|schwester|bruder|leute)[ ]+(?:hat|habe|hab|ham|haben|hatte|hatten)[ ]+(?:die[ ]+)?haus[ ]?nummer)"
+    rf"[ ,:]+(?P<value>{_ANY_HOUSE_NUMBER})"
 )
 # A house number or a flat told right after an address already found: "[ADRESSE], nummer dreißig", "wohnung 12".
 _NUMBER_AFTER_ADDRESS = _compile(
-    rf"\[ADRESSE\][ ,]+(?:(?:hausnummer|nummer|nr\.?)[ ]+(?P<value>{_ANY_HOUSE_NUMBER})"
+    rf"\[ADRESSE\][ ,]+(?:(?:(?:die|meine|bei|mit|unter)[ ]+)?(?:hausnummer|nummer|nr\.?)"
+    rf"(?:[ ]+(?:is|ist|wäre|lautet))?[ ]+"
+    rf"(?P<value>{_ANY_HOUSE_NUMBER})"
     rf"|(?:[\w ]{{0,30}}?,[ ]*)?(?:wohnung|whg\.?|appartement|apartment)[ ]+"
     rf"(?P<flat>[0-9]{{1,4}}[a-z]?|{_SPOKEN_1_TO_99})(?![\w]))"
 )
@@ -664,26 +756,14 @@ _PLACE_ADJECTIVE_WITH_NUMBER = _compile(
 # A place after "am"/"im"/"auf der"/"an der" with a house number: "im schlenk 33", "auf der weseler 212",
 # "am alten markt zwölf" (streets named without an ending). Years, times and quantities are no house numbers,
 # nor are numbers after nouns that count things ("im raum 12", "am gleis 3").
-_NOT_A_NUMBERED_THING = _words(
-    "jahr", "jahre", "raum", "zimmer", "gleis", "bus", "linie", "kapitel", "paragraf", "paragraph", "absatz",
-    "seite", "punkt", "alter", "januar", "februar", "märz", "april", "mai", "juni", "juli", "august", "september",
-    "oktober", "november", "dezember", "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag",
-    "sonntag", "wochenende", "ende", "anfang", "stück", "schalter", "platz", "tag", "tage", "monat", "woche",
-    "haus", "gebäude", "eingang", "tor", "block", "level", "stufe", "klasse", "runde", "termin", "nummer",
-    "zone", "etage", "stock", "stockwerk", "tür", "fenster", "kasse", "wartenummer", "bezirk", "wahlbezirk",
-    "wahllokal", "bereich", "abschnitt", "gruppe", "teil", "grad", "minute", "uhr", "version", "artikel",
-    "tarif", "stelle", "standort", "halle", "saal", "treppe", "ausgang", "bahnsteig", "haltestelle", "kita",
-    "schule", "grundschule", "gesamtschule", "gymnasium", "zimmernummer", "ticket", "formular", "antrag",
-    "format", "größe", "maß", "sommer", "winter", "herbst", "frühling", "frühjahr", "urlaub", "quartal", "halbjahr",
-    "schuljahr", "sommerferien", "herbstferien", "osterferien", "winterferien", "ferien",
-)  # fmt: skip
 # An office or insurer is no street: "versicherungsnummer von der rentenkasse null sieben …".
 _NOT_A_STREET_INSTITUTION = (
     r"(?![\w-]*(?:kasse|versicherung|behörde|verwaltung|amt|büro|stelle|gesellschaft|genossenschaft)(?![\w]))"
 )
 _PLACE_WITH_HOUSE_NUMBER = _compile(
     rf"(?<![\w-]){_STREET_PREPOSITION}[ ]"
-    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:{_STREET_WORD}[ ]){{0,1}}(?!{_NOT_A_NUMBERED_THING}[ ])"
+    rf"(?P<value>{_NOT_A_STREET_INSTITUTION}(?:(?!{_NOT_A_NUMBERED_THING}[ ]){_STREET_WORD}[ ]){{0,1}}"
+    rf"(?!{_NOT_A_NUMBERED_THING}[ ])"
     rf"{_NOT_A_STREET_INSTITUTION}{_LAST_STREET_WORD}{_HOUSE_NUMBER_WORD}"
     rf"(?!(?:19|20)[0-9]{{2}}(?![0-9]))(?:[0-9]{{1,3}}(?:[ ]?[a-h](?![\w]))?(?![0-9.,:]){_NOT_A_QUANTITY}"
     rf"(?![ ]?(?:uhr|h)(?![\w]))|{_SPOKEN_HOUSE_NUMBER}(?![ ]?uhr(?![\w]))))"
@@ -725,8 +805,10 @@ as they are. Lower-case plates without a hyphen ("du ab 1234") need a code from 
 four digits that are not a year, and middle letters that are not a short German word ("du es 300").
 """
 _TYPED_PLATE = _compile(
-    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-Z]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
-    r"|[a-zäöü]{1,3}-[a-z]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)(?![\w])" + _NOT_A_QUANTITY
+    r"(?<![\w-])(?:(?-i:[A-ZÄÖÜ]{1,3})(?:[ ]?[–-][ ]?|[ ])(?-i:[A-ZÄÖÜ]{1,2})[ -]?[1-9][0-9]{0,3}(?:[ ]?(?-i:[EH]))?"
+    r"|(?!(?:mo|di|mi|do|fr|sa|so)-(?:mo|di|mi|do|fr|sa|so)(?![\w]))"  # "Mo-Fr 8:00"
+    r"[a-zäöü]{1,3}-[a-zäöü]{1,2}[ -]?[1-9][0-9]{0,3}[eh]?)"
+    r"(?![\w])(?![:.,]?[0-9])" + _NOT_A_QUANTITY
 )
 _REGIONAL_PLATE_CODE = _words(
     "du", "bot", "din", "ob", "e", "mh", "wes", "re", "ge", "gla", "kle", "d", "ne", "bo", "do", "me", "ve",
@@ -750,8 +832,10 @@ keeps "und ich wollte". "Frau" after a possessive ("meine Frau braucht") is not 
 end, punctuation or a function word ("hallo hier ist müller ich ...").
 """
 # "o'sullivan", "d'angelo": a one-letter prefix joined by an apostrophe.
+# Decades are no names: "ein kind der siebziger", "die achtziger".
+_NOT_A_DECADE = rf"(?!(?:{_TENS_NUMBER}|{_YEAR4}|[0-9]{{2}})(?:er|ern|ers|erjahre|erjahren)(?![\w'’-]))"
 _NAME_WORD = (
-    rf"{_NOT_A_FUNCTION_WORD}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
+    rf"{_NOT_A_FUNCTION_WORD}{_NOT_A_DECADE}(?:{_LETTER}['’]{_LETTER}{{2,40}}|{_LETTER}{{2,40}})(?:[-'’]{_LETTER}{{1,40}}){{0,3}}"
     rf"(?![\w'’-])"
 )
 _TITLE = r"(?:(?:dr|prof|doktor|professor)(?:\.[ ]*|[ ]+)|(?:med|rer|nat|dent|dipl|ing)\.[ ]*){0,3}"
@@ -759,7 +843,12 @@ _NAME_PARTICLE = r"(?:(?:von|van|de|ten|zu)(?:[ ]+(?:der|den|dem|de|la))?[ ]+(?=
 _SPELLED_REPETITION = rf"(?:,?[ ]+(?:{_LETTER}[ ]){{1,30}}{_LETTER}(?![\w]))?"
 # Initials: "Frau K. Meier", "Herr H. P. Kurz", spoken "h punkt j punkt lehmann".
 _INITIAL = rf"(?:{_LETTER}(?:\.|[ ]punkt(?![\w]))[ ]*){{0,2}}"
-_NAME_VALUE = rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?{_SPELLED_REPETITION})"
+# Vietnamese names have a middle name after "van"/"thi": "herr nguyen van long", "frau tran thi mai".
+_VIETNAMESE_MIDDLE = rf"[ ]+(?:van|văn|thi|thị)[ ]+{_NAME_WORD}"
+_NAME_VALUE = (
+    rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:{_VIETNAMESE_MIDDLE}|[ ]+{_NAME_WORD})?"
+    rf"{_SPELLED_REPETITION})"
+)
 # After a strong cue a third name word counts before a comma or the end: "mein name ist rafael morales garcía, …".
 _NAME_VALUE_AFTER_INTRO = (
     rf"(?P<value>{_TITLE}{_INITIAL}{_NAME_PARTICLE}{_NAME_WORD}(?:[ ]+{_NAME_WORD})?"
@@ -771,9 +860,32 @@ _NAME_VALUE_THREE_WORDS = (
 )
 
 
+_PET_WINDOW = 60
+_PET_MENTIONED = _compile(
+    r"(?<![\w])(?:hund|hündin|katze|kater|pferd|hase|vogel|sittich|papagei|hamster|welpe|kaninchen)(?![\w])"
+)
+_PRONOUN_AND_HEISST = _compile(
+    r"(?<![\w])(?:der|die|er|sie|dat|das)[ ]+hei(?:ß|ss)t(?:[ ]+(?:übrigens|nur|doch|halt|auch))?[ ]+$"
+)
+_PERSON_MENTIONED = _compile(
+    r"(?<![\w])(?:mann|frau|sohn|tochter|kind|vater|mutter|nachbar\w*|bruder|schwester|freund\w*|enkel\w*|herr"
+    r"|oma|opa|papa|mama)(?![\w])"
+)
+
+
+def _names_a_pet(text: str, start: int) -> bool:
+    """Whether the word at ``start`` follows "der heißt" about a pet named before and no person since: "muss
+    mein hund an die leine, der heißt bruno"."""
+    before = text[max(0, start - _PET_WINDOW) : start]
+    pet = _PET_MENTIONED.search(before) if _PRONOUN_AND_HEISST.search(before) else None
+    return pet is not None and not _PERSON_MENTIONED.search(before, pet.end())
+
+
 def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
     """Like ``_replace_name()``, except a pet's name ("der hund heißt bello")."""
     if _AFTER_A_PET.search(match.string, max(0, match.start() - 20), match.start()):
+        return match.group(0)
+    if _names_a_pet(match.string, match.start("value")):
         return match.group(0)
     # A name spelled in letter names after the cue ("mein nachname is ka ü es te er") is left whole to the
     # spelling rules, which decode it and remove the word it spells elsewhere ("… also küster").
@@ -786,8 +898,15 @@ def _replace_name_unless_a_pet(match: re.Match[str]) -> str:
 _STRONG_NAME_INTRO = (
     r"(?:(?:mein|meine|der|sein|seine|ihr|ihre|unser)[ ]+(?:vor|nach|familien|ruf|mädchen|geburts)?name[ ]+"
     r"(?:ist|is|lautet|wäre|war)|antragsteller(?:in)?[ ]*:|hei(?:ß|ss)t|hie(?:ß|ss)(?:en)?(?=[ ])"
+    # several people: "die kinder heißen lio und smilla"
+    r"|(?:kinder|zwillinge|töchter|söhne|enkel|enkelkinder|beiden|jungs|mädchen)[ ]+hei(?:ß|ss)en(?=[ ])"
     r"|(?:mit[ ]+)?(?:vor|nach|familien|mädchen|geburts)namen?(?:[ ]+(?:ist|is|lautet|wäre|war))?(?=[ ]+\w)"
+    # not before a verb: "muss ich einen zweiten vornamen angeben"
+    r"(?![ ]+(?:angeben|ändern|eintragen|schreiben|buchstabieren|nennen|sagen|wissen|vergessen|tragen|annehmen"
+    r"|behalten|führen|wählen|geben|brauchen|haben|ablegen|hinzufügen|streichen|löschen|weglassen)(?![\w]))"
     r"|(?:vor|nach|familien|ruf)?name[ ]*:"
+    # a name field said at the start of a clause: "…, zweiter stock rechts, name hinnerk"
+    r"|(?:(?<=^)|(?<=[,;.][ ]))(?:vor|nach|familien|ruf)?name(?=[ ]+\w)"
     r"|ich[ ]+hei(?:ß|ss)e|hier[ ]+spricht|am[ ]+apparat[ ]+ist|es[ ]+spricht|sie[ ]+sprechen[ ]+mit"
     r"|(?:auf|unter|mit)[ ]+(?:den|dem)[ ]+namen|namens(?=[ ])"
     # a nickname: "alle sagen jockel", "man nennt mich kalle"
@@ -813,7 +932,8 @@ _DESCRIBES_A_NAME = _words(
     "anders", "derselbe", "gleich", "geändert", "nicht", "nich", "leider", "auch", "polnisch", "türkisch", "arabisch",
 )  # fmt: skip
 _NAME_AFTER_INTRO = _compile(
-    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*{_TITLE}(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
+    rf"(?<![\w-]){_STRONG_NAME_INTRO}[ ]*(?:(?:äh|ähm|öh|öhm|ehm|hm|ja|also)[ ,]+){{0,2}}{_TITLE}"
+    rf"(?:(?:frau|herrn?|fr\.|hr\.)[ ]*)?"
     rf"(?!{_DESCRIBES_A_NAME}(?![\w])|(?:fr|hr|fam)\.){_NAME_VALUE_AFTER_INTRO}"
 )
 _GREETING = r"(?:hallo|moin|servus|guten[ ]+tag|guten[ ]+morgen|guten[ ]+abend|tag|tach|ja|äh|ähm)"
@@ -829,6 +949,8 @@ _ROLE_NOUNS = _words(
     "lehrer", "bürgermeisterin", "bürgermeister", "oberbürgermeisterin", "oberbürgermeister", "pfarrerin",
     "pfarrer", "anwältin", "anwalt", "rechtsanwältin", "rechtsanwalt", "direktorin", "direktor", "vorsitzende",
     "vorsitzender", "standesbeamtin", "standesbeamter", "kommissarin", "kommissar", "mama", "papa", "mutter",
+    "hausmeister", "hausmeisterin", "hauswart", "postbote", "postbotin", "paketbote", "paketbotin", "verwalter",
+    "verwalterin", "hausverwalter", "hausverwalterin", "handwerker", "monteur", "techniker", "pfleger", "pflegerin",
 )  # fmt: skip
 _NAME_AFTER_ADDRESS = _compile(
     rf"(?<![\w-]){_NOT_AFTER_POSSESSIVE}(?:(?:frau|herrn?|familie|eheleute|ehepaar|geschwister)[ ]+"
@@ -854,7 +976,7 @@ _NAME_BEFORE_IS_MY_NAME = _compile(
 )
 _IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
-    rf"(?<![\w-])(?:ich[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
+    rf"(?<![\w-])(?:i(?:s)?ch[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
     rf"(?:,[ ]*{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)?)(?=[ ]*[,.]|[ ]+und(?![\w]))"
 )
@@ -875,7 +997,8 @@ _OPENING_GREETING = (
 # The concern named where a name could stand ("hallo, sperrmüll, wie meld ich den an"): service words end so.
 _CONCERN_WORD = (
     r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|karte"
-    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr)(?![\w-])"
+    r"|bescheid|erlaubnis|ung|hilfe|amt|büro|platz|schule|frage|problem|beschwerde|parken|kosten|abfuhr|zeichen|nummer"
+    r"|schild|wort|name|namen)(?![\w-])"
 )
 # Also without commas, as speech recognition writes it, when "ich", "hier" or "wegen" follows: "hallo
 # nettelbeck ich ruf an wegen ...".
@@ -897,9 +1020,16 @@ _NAME_AT_START = _compile(
 )
 # A word said twice or with a spelling hint: "lamers, lamers mit einem m", "bartels mit ts am ende",
 # "kemper, kemper mit e". Interjections said twice ("moment, moment") are no names.
+_SPELLING_HINT_PLACE = r"(?:[ ]+(?:am[ ]+(?:ende|anfang|schluss)|hinten|vorne|vorn))?"
+# A single letter or a spelled sound after "mit" is a spelling hint before the end or a function word ("klein
+# mit k der …"; not before a noun, "mit e kennzeichen", nor "n", which is "ein": "mit n auto"); a longer group
+# of letters only before the end or a few words.
 _SPELLING_HINT = (
-    r"mit[ ]+(?:(?:einem|zwei|doppel(?:-|[ ])?)[ ]*)?(?:[a-zäöüß]{1,3})(?:[ ]+(?:am[ ]+(?:ende|anfang)|hinten|vorne))?"
-    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w]))"
+    r"mit[ ]+(?:(?:einem|einer|zwei|drei|doppel(?:-|[ ])?)[ ]*)?"
+    rf"(?:(?:[a-mo-zäöüß](?:[ ][a-zäöüß])?|ck|tz|ph|th|dt|ss|ie|ei|ai|ey|ay|ae|oe|ue){_SPELLING_HINT_PLACE}"
+    rf"(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+    rf"|[a-zäöüß]{{1,3}}{_SPELLING_HINT_PLACE}"
+    r"(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|wegen|ich|geschrieben)(?![\w])))"
 )
 _NAME_SAID_TWICE = _compile(
     rf"(?<![\w-])(?=[\w'’-]+(?:[ ]*,|[ ]+mit[ ]))"  # cheap: a comma or "mit" must follow the word
@@ -958,17 +1088,54 @@ _NAME_AFTER_MY_RELATIVE = _compile(
     rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
     rf"(?=[ ]*(?:$|[,.;!?()])|[ ]+{_FUNCTION_WORDS}{_END})"
 )
+# A name explained by a riddle in a name position: "ich bin der schmied, wie der hufschmied", "mein name is
+# wolf wie dat tier", "hier is die bäcker wie beim bäcker".
+_NAME_WITH_A_RIDDLE = _compile(
+    r"(?<![\w-])(?:i(?:s)?ch[ ]+bin[ ]+(?:der|die)|(?:vor|nach|familien)?name[ ]+(?:ist|is|lautet)"
+    r"|hier[ ]+(?:ist|is)(?:[ ]+(?:der|die))?)[ ]+"
+    rf"(?!{_DESCRIBING_WORD}|{_CONCERN_WORD}|[\w-]*(?:heit|keit|schaft)(?![\w])|{_ROLE_NOUNS}(?![\w])"
+    rf"|{_RELATIVE}(?![\w]))(?P<value>{_NAME_WORD})"
+    r"[ ,]+wie[ ]+(?:der|die|das|dat|beim|bei|im|ein|eine|in[ ]+der)[ ]+"
+    # a comparison with people or things said before is no riddle: "wie die anderen eltern", "wie die meisten"
+    r"(?!(?:andere[nmrs]?|meisten|übrigen|letzte[nmrs]?|erste[nmrs]?|gleiche[nmrs]?|selbe[nmrs]?|vorige[nmrs]?"
+    r"|anderen|restlichen|nachbarn|kollegen|eltern|leute)(?![\w]))(?P<riddle>[\w-]+)"
+)
+
+
+def _replace_name_with_a_riddle(match: re.Match[str]) -> str:
+    """The name, and the riddle's word too when the name is said inside it ("schmied wie der hufschmied")."""
+    name, riddle = match.group("value"), match.group("riddle")
+    if any(w.lower() in PLACE_NAMES for w in name.split()):
+        return match.group(0)
+    _remember_name(name)
+    base, text = match.start(), match.group(0)
+    if name.lower() in riddle.lower() and name.lower() != riddle.lower():
+        text = text[: match.start("riddle") - base] + NAME + text[match.end("riddle") - base :]
+    return text[: match.start("value") - base] + NAME + text[match.end("value") - base :]
+
+
+# The name on a doorbell or a letterbox: "bei möllenbeck aufm klingelschild", "am briefkasten steht kühn".
+_DOORBELL = r"(?:klingel(?:schild)?|türschild|briefkasten|postkasten|namensschild|klingelbrett)"
+_NAME_ON_DOORBELL = _compile(
+    rf"(?<![\w-])(?:bei|von)[ ]+(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ,]+"
+    rf"(?:auf(?:m|[ ]+dem)|an(?:[ ]+der|[ ]+dem|m)|am|im)[ ]+{_DOORBELL}(?![\w])"
+)
+_NAME_AFTER_DOORBELL = _compile(
+    rf"(?<![\w-]){_DOORBELL}[ ]+(?:steht|stand|stehen|standen)[ ]+(?:(?:noch|nur|jetzt|jetz|immer|da|drauf)[ ]+){{0,2}}"
+    rf"(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)(?=[ ]*(?:$|[,.;!?])|[ ]+{_FUNCTION_WORDS}{_END})"
+)
 # With an article after the comma: "meine frau, die gülsen, und ich …". A relative clause ("meine mutter, die
 # arbeitet, …") has a verb there: a word ending in "-t" counts only when it is a listed first name.
 _NAME_AFTER_MY_RELATIVE_AND_ARTICLE = _compile(
     rf"(?<![\w-]){_MY}[ ]+{_RELATIVE}[ ]*,[ ]*(?:der|die|den)[ ]+"
-    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})(?=[ ]*,)"
+    rf"(?!{_DESCRIBING_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD}(?:[ ]+(?!{_DESCRIBING_WORD}){_NAME_WORD})?)"
+    rf"(?=[ ]*,)"
 )
 
 
 def _replace_name_after_relative_and_article(match: re.Match[str]) -> str:
-    word = match.group("value").lower()
-    if word.endswith("t") and word not in gazetteer_first_names(apply_exclusions=False):
+    words = match.group("value").lower().split()
+    if any(w.endswith("t") and w not in gazetteer_first_names(apply_exclusions=False) for w in words):
         return match.group(0)
     return _replace_place_checked_name(match)
 
@@ -1010,18 +1177,57 @@ _NAME_AROUND_A_NAME = _compile(
 )
 
 
+# "ich mein" is a verb ("I mean"), so a form of address after it counts: "nee ich mein herr bäcker aus der elf".
+_NAME_AFTER_ICH_MEIN = _compile(
+    rf"(?<![\w-])ich[ ]+meine?[ ]+(?:frau|herrn?)[ ]+(?!{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})"
+)
+# Two or three initials with dots before a word are a name anywhere: "an h. u. g. pöppelmann" (not "z. b.",
+# "d. h.", "u. a." and the other abbreviations of two letters).
+_INITIALS_AND_NAME = _compile(rf"(?<![\w.])(?P<initials>(?:[a-zäöü]\.[ ]?){{2,3}})(?P<value>{_NAME_WORD})")
+_ABBREVIATIONS = frozenset(("zb", "dh", "ua", "oä", "so", "uu", "idr", "va", "zt", "usw", "ia", "ug", "ev", "iv", "ca"))
+
+
+def _replace_initials_and_name(match: re.Match[str]) -> str:
+    initials = re.sub(r"[. ]", "", match.group("initials").lower())
+    if initials in _ABBREVIATIONS or any(initials[:i] in _ABBREVIATIONS for i in (2, 3)):
+        return match.group(0)
+    return _replace_place_checked_name(match)
+
+
+# A first name between the surname and the surname said again: "ich bin frau [NAME], tigist [NAME]".
+_FIRST_NAME_BEFORE_REPEATED_SURNAME = _compile(
+    rf"(?<=\[NAME\])[ ]*,[ ]*(?!{_CONCERN_WORD}|{_ROLE_NOUNS}(?![\w]))(?P<value>{_NAME_WORD})[ ]+(?=\[NAME\])"
+)
+# A first name after the surname and a comma, as in a list or a form: "hier spricht [NAME], ewa, ich ruf …".
+_FIRST_NAME_AFTER_SURNAME = _compile(
+    rf"\[NAME\][ ]*,[ ]*(?P<value>{_NAME_WORD})(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|ich|wir|hier|wegen)(?![\w]))"
+)
+
+
+def _replace_first_name_after_surname(match: re.Match[str]) -> str:
+    if match.group("value").lower() not in gazetteer_first_names(apply_exclusions=False):
+        return match.group(0)
+    return _replace_place_checked_name(match)
+
+
 def _replace_name_around_a_name(match: re.Match[str]) -> str:
     _remember_name(match.group("value"))
     return NAME + match.group("between") + NAME
 
 
-_SPELLED_LETTERS = _compile(rf"(?<![\w])(?:{_LETTER}[ ,]+){{3,}}{_LETTER}(?![\w])")
-_SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+{_LETTER}(?![\w])")
+# "scharfes s" is one spelled letter: "w e i scharfes s" (weiß).
+_SHARP_S = r"scharfes[ ]s"
+_SPELLED_LETTERS = _compile(
+    rf"(?<![\w])(?:(?:{_SHARP_S}|{_LETTER})[ ,]+){{2,}}(?:{_SHARP_S}|{_LETTER}[ ,]+{_LETTER})(?![\w])"
+)
+_SPELLED_HINT = _compile(rf"(?<![\w]){_LETTER}[ ,]+{_LETTER}[ ,]+(?:{_LETTER}|{_SHARP_S})(?![\w])")
 _HIER_IST = _compile(r"hier[ ]")
 # After a bare "hier" (no "ist", "der", "die") the name ends the phrase ("hier müller, ich …", "hier müller
 # wegen …"); "hier bellt jeden abend ein hund" is a sentence about the place.
 _AFTER_BARE_HIER_NAME = r"(?=[ ]*(?:$|[,.!?;:])|[ ]+(?:ich|wegen|mit|aus|von|und|guten|hallo|ähm?|nochmal)(?![\w]))"
-_NOT_AFTER_HIER = rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
+_NOT_AFTER_HIER = (
+    rf"(?!(?:spricht|praxis|firma|kanzlei|{_RELATIVE}|{_ROLE_NOUNS})(?![\w])|[\w]*{_PUBLIC_PLACE.pattern})"
+)
 _NAME_AFTER_HIER_IST = _compile(
     rf"(?:^|(?<=[.!?])|(?<![\w-]){_GREETING}[ ,]+)[ ]*hier(?:[ ]+ist?(?:[ ]+(?:der|die|bei))?|[ ]+(?:der|die|bei))[ ]+"
     rf"{_NOT_AFTER_HIER}{_NAME_VALUE_THREE_WORDS}(?=[ ]*(?:$|[,.!?;:])|[ ]+{_FUNCTION_WORDS}{_END})"
@@ -1049,7 +1255,7 @@ _NOT_A_NAME_AFTER_ICH_BIN = _words(
     "morgen", "ok", "okay", "unsicher", "sicher", "dafür", "dagegen", "zufrieden", "umgezogen", "betroffen",
 )  # fmt: skip
 _NAME_AFTER_ICH_BIN_AT_START = _compile(
-    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}ich[ ]+bin[ ]+"
+    rf"^[ ]*(?:{_LEAD_IN}[ ,]+){{0,3}}i(?:s)?ch[ ]+bin[ ]+"
     rf"(?!{_NOT_A_NAME_AFTER_ICH_BIN}{_END}|{_DESCRIBING_WORD}|{_ROLE_NOUNS}{_END}|{_ADVERBS}{_END}"
     rf"|[\w-]*(?:er|in|en|ent|ant|ist|e|t|ig|lich|isch|end|los|bar|haft|är)(?![\w-]))"
     rf"(?P<value>{_NAME_WORD})"
@@ -1071,6 +1277,23 @@ _SPELLING_ALPHABET = _words(
     "ludwig", "martha", "nordpol", "otto", "paula", "quelle", "richard", "samuel", "siegfried", "theodor",
     "ulrich", "viktor", "wilhelm", "xanthippe", "ypsilon", "zacharias", "zeppelin", "ärger", "ökonom", "übermut",
 )  # fmt: skip
+# The international (NATO/ICAO) spelling alphabet: "delta uniform bindestrich kilo charlie vier zwei zwei".
+_NATO_LETTERS = {
+    "alpha": "a", "alfa": "a", "bravo": "b", "charlie": "c", "delta": "d", "echo": "e", "foxtrot": "f",
+    "golf": "g", "hotel": "h", "india": "i", "juliett": "j", "juliet": "j", "kilo": "k", "lima": "l", "mike": "m",
+    "november": "n", "oscar": "o", "papa": "p", "quebec": "q", "romeo": "r", "sierra": "s", "tango": "t",
+    "uniform": "u", "victor": "v", "whiskey": "w", "whisky": "w", "xray": "x", "x-ray": "x", "yankee": "y",
+    "zulu": "z",
+}  # fmt: skip
+# The German spelling alphabet of DIN 5009 (2022) spells with cities: "köln, otto, chemnitz, hamburg" (Koch).
+_CITY_LETTERS = {
+    "aachen": "a", "berlin": "b", "chemnitz": "c", "düsseldorf": "d", "essen": "e", "frankfurt": "f",
+    "goslar": "g", "hamburg": "h", "ingelheim": "i", "jena": "j", "köln": "k", "leipzig": "l", "münchen": "m",
+    "nürnberg": "n", "offenbach": "o", "potsdam": "p", "quickborn": "q", "rostock": "r", "salzwedel": "s",
+    "tübingen": "t", "unna": "u", "völklingen": "v", "wuppertal": "w", "xanten": "x", "zwickau": "z",
+}  # fmt: skip
+_NATO_WORD = _words(*_NATO_LETTERS)
+_CITY_WORD = _words(*_CITY_LETTERS)
 # Letters read by their German names: "ka" k, "el" l, "zett" z, "iks" x.
 _LETTER_NAMES = {
     "be": "b", "ce": "c", "de": "d", "ef": "f", "ge": "g", "ha": "h", "jot": "j", "ka": "k", "el": "l", "em": "m",
@@ -1087,7 +1310,7 @@ _SPELLING_WORD_LETTERS = {
     "ludwig": "l", "martha": "m", "nordpol": "n", "otto": "o", "ökonom": "ö", "paula": "p", "quelle": "q",
     "richard": "r", "samuel": "s", "siegfried": "s", "schule": "sch", "theodor": "t", "ulrich": "u",
     "übermut": "ü", "viktor": "v", "wilhelm": "w", "xanthippe": "x", "ypsilon": "y", "zacharias": "z",
-    "zeppelin": "z",
+    "zeppelin": "z", **_NATO_LETTERS, **_CITY_LETTERS,
 }  # fmt: skip
 
 
@@ -1098,7 +1321,7 @@ def spelled_out(value: str) -> str:
     letter names ("ka", "zett") theirs; anything else (digits, "bindestrich") is left out.
     """
     letters: list[str] = []
-    for token in _spelled_words(value.lower()):
+    for token in _spelled_words(re.sub(r"scharfes[ ]s(?![\w])", "ß", value.lower())):
         if " wie " in token:
             letters.append(token.split(" ", 1)[0])
         elif _SINGLE_LETTER.fullmatch(token):
@@ -1112,8 +1335,8 @@ def spelled_out(value: str) -> str:
 
 _SPOKEN_THOUSANDS = rf"(?:{_UNIT_NUMBER}|zwo)?tausend(?:und)?(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|zwo)?"
 _NUMBER_TOKEN = (
-    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_LETTER_NAME}"
-    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-z]|strich|punkt|schrägstrich|bindestrich|slash"
+    rf"(?:{_SPOKEN_HUNDREDS}|{_SPOKEN_1_TO_99}|null|zwo|[0-9]{{1,6}}|{_SPELLING_ALPHABET}|{_NATO_WORD}|{_LETTER_NAME}"
+    rf"|[a-zäöü]{{1,3}}[ ]wie[ ]\w{{2,20}}|[a-zäöü]|strich|punkt|schrägstrich|bindestrich|slash"
     rf"|{_SPOKEN_THOUSANDS})(?![\w])"
 )
 _NUMBER_KEYWORD = (
@@ -1144,20 +1367,30 @@ def _is_spoken_service_number(tokens: list[str]) -> bool:
     return "?" not in digits and digits.startswith("0") and _SERVICE_NUMBER.match(digits) is not None
 
 
+_MIN_DIGITS_OF_A_NUMBER = 3
+_PLATE_KEYWORD_RE = _compile(r"\w*(?:kennzeichen|nummernschild|schild)")
+
+
 def _replace_spoken_number(match: re.Match[str]) -> str:
     tokens = [t for t in re.split(r"[ ,]+", match.group("value")) if t]
-    if sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t)) < 2 or _is_spoken_service_number(tokens):
+    digits = sum(_digit_count(t) for t in tokens if _DIGIT_TOKEN.fullmatch(t))
+    if digits < 2 or _is_spoken_service_number(tokens):
+        return match.group(0)
+    # A letter and two digits after "nummer" name a form or a room ("das formular hat die nummer a 12"), not a
+    # person; a plate may be that short ("kennzeichen du a zwölf").
+    if digits < _MIN_DIGITS_OF_A_NUMBER and not _PLATE_KEYWORD_RE.match(match.group(0)) and len(tokens) <= 2:
         return match.group(0)
     return _replace_value(NUMMER)(match)
 
 
+_DOUBLED_LETTER = rf"doppel[- ]?(?:{_LETTER_NAME}|[a-z])"  # "doppel-a", "doppel el"
 _SPOKEN_PLATE = _compile(
-    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[ ](?:(?:{_DOUBLED_LETTER}|{_LETTER_NAME}|[a-z]{{1,2}})[ ]){{1,2}}"
     rf"(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{1,3}}(?![\w])"
 )
 # A plate read with its number as one spoken number ("ob ka vierhundertzwölf", "du zett ka achtzehn",
 # "bot a b neunhundertneunundneunzig"); middle letters that are short words ("ob es zwanzig") do not count.
-_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_LETTER_NAME}|[a-z]{{1,2}})"
+_PLATE_LETTER = rf"(?:[a-zäöü][ ]wie[ ]{_LETTER}{{2,20}}|{_DOUBLED_LETTER}|{_LETTER_NAME}|[a-z]{{1,2}})"
 _SPOKEN_PLATE_NUMBER = (
     rf"(?:{_SPOKEN_THOUSANDS}|{_SPOKEN_HUNDREDS}|{_SPOKEN_20_TO_99}|{_TEENS_NUMBER})"
     rf"(?:[ ](?:{_SPOKEN_1_TO_99}|null|zwo))?"
@@ -1179,7 +1412,7 @@ _SPACED_HYPHEN_PLATE = _compile(
 )
 # A hyphen between the district and the letters, the number spoken: "du-hk siebenhundertneunundneunzig".
 _HYPHEN_PLATE_SPOKEN = _compile(
-    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}[ ]+(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
+    rf"(?<![\w-]){_REGIONAL_PLATE_CODE}[–-][a-z]{{1,2}}(?:[ ]+|-)(?:{_SPOKEN_PLATE_NUMBER})(?![\w]){_NOT_A_QUANTITY}"
 )
 # After a word for a vehicle a regional plate may end in anything from one to four digits, a year too: "der
 # wagen von meinem vater du ak 2011 steht …".
@@ -1188,6 +1421,14 @@ _PLATE_AFTER_VEHICLE = _compile(
     r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
     rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
     rf"(?P<value>{_REGIONAL_PLATE_CODE}(?:[ ]?[–-][ ]?|[ ])(?!{_SHORT_WORDS}[ ])[a-z]{{1,2}}[ ]?[1-9][0-9]{{0,3}}[eh]?)"
+    rf"(?![\w]){_NOT_A_QUANTITY}"
+)
+# Spoken after a vehicle word, letters and number read out: "mein alter wagen hatte du em eh siebzehn siebzehn".
+_SPOKEN_PLATE_AFTER_VEHICLE = _compile(
+    r"(?<![\w-])(?:\w*(?:auto|wagen|fahrzeug|pkw|lkw|kfz|motorrad|roller|wohnmobil|anhänger|transporter)\w*)"
+    rf"(?:[ ,]+(?!{_REGIONAL_PLATE_CODE}[ –-])[\w-]+){{0,5}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+(?:{_PLATE_LETTER}[ ,-]+){{1,2}}"
+    rf"(?:{_SPOKEN_PLATE_NUMBER}|(?:{_UNIT_NUMBER}|null|zwo)(?:[ ](?:{_UNIT_NUMBER}|null|zwo)){{0,3}}))"
     rf"(?![\w]){_NOT_A_QUANTITY}"
 )
 # "mein mann is von neunundfünfzig", "ich bin aus dem jahr 1962": a year told as where a person is "from".
@@ -1268,7 +1509,8 @@ _AGE_ADVERBS = (
     r"(?:(?:jetz|jetzt|schon|erst|gerade|ja|auch|beide|beid|nun|mittlerweile|inzwischen|nämlich|halt|doch)[ ]+)"
 )
 _AGE_SUBJECT = (
-    r"(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)|is[t]?[ ]+(?:er|sie)"
+    r"(?:i(?:s)?ch[ ]+bin|bin[ ]+ich|(?:er|sie|der|die|ich|\[NAME\])[ ]*,?[ ]+(?:is[st]?|war|wurde)"
+    r"|is[t]?[ ]+(?:er|sie)"
     r"|(?:und|,)[ ]*(?:is[t]?|bin))"
 )
 _AGE_PLURAL_SUBJECT = r"(?:(?:wir|die|sie)[ ]+sind|sind[ ]+(?:wir|die|sie))"
@@ -1309,13 +1551,20 @@ _AGE_TURNED = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}(?:[ ]+{_YEARS_WORD}(?:[ ]+alt)?)?)[ ]+geworden(?![\w])"
     rf"|(?<![\w-]){_MY}[ ]+(?P<after>(?:[0-9]{{1,3}}-?|{_SPOKEN_1_TO_99})jährige[nrms]?)(?![\w])"
 )
+# An age to come on a named day, of an identified person: "die [NAME] wird am sonntag hundert" (a birthday and
+# an age; "unser kind wird im sommer sechs" stays, nobody being identified).
+_AGE_TO_COME = _compile(
+    rf"(?<![\w-])(?:wird|werde|werden)[ ]+(?:(?:am|an|diesen|nächsten|nächste|kommenden|übermorgen|morgen|im)[ ]+"
+    rf"(?:{_WEEKDAY}|{_MONTH_NAME}|{_DAY}\.[ ]*{_MONTH_NAME}?|{_ORDINAL}(?:[ ]+{_MONTH_NAME})?|woche|monat)[ ]+)"
+    rf"(?P<value>{_AGE_WORD})(?=[ ]*(?:$|[,.;!?])|[ ]+(?:und|jahre|jahr)(?![\w]))"
+)
 _MONTHS_WORD = r"(?:monate|monaten|monat)"
 _AGE_YEARS_OLD = _compile(
     rf"(?<![\w-])(?P<value>{_AGE_WORD}[ ]+{_YEARS_WORD}(?:[ ]+und[ ]+{_AGE_WORD}[ ]+{_MONTHS_WORD})?"
     rf"|{_AGE_WORD}[ ]+{_MONTHS_WORD})[ ]+(?:alt|jung)(?![\w])"
 )
 # A person named or spoken of just before "… jahre alt": a name, a relative, "ich bin", "er/sie is".
-_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:ich[ ]+bin|bin[ ]+ich)(?![\w])")
+_PERSON_BEFORE_AGE = _compile(r"\[NAME\]|(?<![\w])(?:i(?:s)?ch[ ]+bin|bin[ ]+ich)(?![\w])")
 _AGE_CONTEXT_WINDOW = 60
 _AGE_STATED_HINT = _compile(r"alter|\([ ]*[0-9]")
 
@@ -1353,10 +1602,6 @@ def _replace_years_old(match: re.Match[str]) -> str:
     return _replace_value(ALTER)(match)
 
 
-_FEAST_DAY = (
-    rf"(?:{_ORDINAL}[ ]+(?:advent|adventssonntag|weihnachtstag|feiertag|ostertag|pfingsttag)"
-    r"|heiligabend|heiligen[ ]+abend|silvester|neujahr|neujahrstag)(?![\w])"
-)
 _DAY_AND_MONTH = (
     rf"(?:(?:{_DAY}\.?|{_ORDINAL})[ ]+(?:{_MONTH_NAME}|{_MONTH_ORDINAL}|{_MONTH}\.)(?:[ ,]*{_WRITTEN_YEAR})?"
     rf"|{_DAY}\.{_MONTH}\.(?:(?:19|20)?[0-9]{{2}}(?![0-9]))?|{_FEAST_DAY})"
@@ -1379,6 +1624,58 @@ _DATE_OF_DEATH = _compile(
     rf"(?:[ ]*(?::|ist|is|war|am|der|den)(?![\w])){{0,3}}[ ]*(?P<keyed>{_DAY_AND_MONTH})"
 )
 _DEATH_HINT = _compile(r"storben|schieden|schlafen|gekommen|todes|sterbe|verst\.|gest\.|[ ]tode?[ ]+am")
+
+# The floor of an identified person's flat: "herr [NAME] aus dem dritten stock", "[NAME], im erdgeschoss links".
+_FLOOR = _compile(
+    r"(?<![\w-])(?:aus[ ]+dem|im|vom|in[ ]+der|auf[ ]+der|in[ ]+die)[ ]+"
+    rf"(?P<value>(?:(?:{_ORDINAL}|[0-9]{{1,2}}\.)[ ]+(?:stock|stockwerk|etage|og|obergeschoss)"
+    r"|erdgeschoss|dachgeschoss|souterrain|hochparterre|parterre|eg|dg)(?:[ ]+(?:links|rechts|mitte))?)(?![\w])"
+)
+
+
+# The house a person lives in, by its number: "herr [NAME] aus der nummer elf", "die [NAME] von nummer 7".
+_HOUSE_OF_A_PERSON = _compile(
+    rf"(?<=\[NAME\])[ ]+(?:aus|von|vonne)[ ]+(?:der[ ]+)?(?P<value>(?:haus)?nummer[ ]+{_ANY_HOUSE_NUMBER})"
+)
+
+
+def _replace_floor(match: re.Match[str]) -> str:
+    return _replace_value(ADRESSE)(match) if _names_a_person(match) else match.group(0)
+
+
+# A birth or death date told again in other words: "am [GEBURTSDATUM] geboren, also am dritten märz",
+# "[STERBEDATUM], sprich am 4.5.".
+_DATE_RETOLD = _compile(
+    r"\[(?P<kind>GEBURTSDATUM|STERBEDATUM)\](?:[ ]+\w+){0,2}[ ,]+"
+    r"(?:also|sprich|das[ ]+heißt|das[ ]+heisst|d\.[ ]?h\.|genauer(?:[ ]+gesagt)?|ich[ ]+meine?|beziehungsweise|bzw\.)"
+    rf"[ ,]+(?:(?:am|an|der|den|im)[ ]+)?(?P<value>{_DAY_AND_MONTH}|{_PARTIAL_BIRTH_DATE})(?![0-9])"
+)
+
+
+def _replace_retold_date(match: re.Match[str]) -> str:
+    return _replace_group(match, "value", f"[{match.group('kind')}]")
+
+
+# A place of birth of an identified person: "geboren [GEBURTSDATUM] in breslau", "in kattowitz geboren".
+# Local places stay (they are where the caller lives, and every ordinary question names them), and so do
+# hospitals and other institutions ("im bethesda krankenhaus geboren").
+_BIRTHPLACE = _compile(
+    r"(?<![\w-])geboren(?:[ ]+(?:am|im|an|ist|is|war|wurde|bin|er|sie|ich|\[GEBURTSDATUM\])(?![\w])){0,4}"
+    rf"[ ]+in[ ]+(?:(?:der|dem|den)[ ]+)?(?P<value>{_NAME_WORD}(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+)?)"
+    rf"|(?<![\w-])in[ ]+(?:(?:der|dem|den)[ ]+)?(?P<before>{_NAME_WORD})[ ]+geboren"
+)
+
+
+def _replace_birthplace(match: re.Match[str]) -> str:
+    group = "value" if match.group("value") is not None else "before"
+    words = match.group(group).lower().split()
+    if (
+        not _names_a_person(match)
+        or any(w in PLACE_NAMES for w in words)
+        or any(_PUBLIC_PLACE.search(w) or w in ("klinik", "hospital", "kreißsaal") for w in words)
+    ):
+        return match.group(0)
+    return _replace_group(match, group, HERKUNFT)
 
 
 # A year of death, like a birth year: "is zweitausendzweiundzwanzig verstorben", "verstorben 2021"; only when
@@ -1447,7 +1744,7 @@ _PARALLEL_CLASS = rf"{_CLASS_DIGIT}[ ]?{_CLASS_DIGIT}(?![\w])"
 # A class told before its school: "(is in der) dritten an der fröbelschule", "sechs b von der …".
 _CLASS_BEFORE_SCHOOL = (
     rf"(?:(?:{_ORDINAL}(?:[ ]+klasse)?|{_LETTERED_CLASS}|klasse[ ]+\w+|{_PARALLEL_CLASS})"
-    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom)[ ]+)?"
+    rf"[ ]+(?:(?:an|auf|von|vonne|in)[ ]+(?:der|dem|die)|der|vom|am|im|aufm)[ ]+)?"
 )
 _SCHOOL_PREPOSITION = r"(?:(?:auf|in|an|bei)[ ]+(?:die|der|den|das|dem)|inne|aufe|auffe|anne|aufs|aufm|ins|im|am|beim)"
 # Going to a school (a few words may come between: "kommt nächstes jahr auf die …"), being at one ("is jetz
@@ -1468,6 +1765,11 @@ _CHILDS_SCHOOL = _compile(
     rf"|(?<![\w-])(?=[ai])(?:aus|in|inne)[ ]+(?:der[ ]+|die[ ]+)?"
     rf"(?P<klass>(?:{_LETTERED_CLASS}|{_ORDINAL}[ ]+klasse(?=[ ]+{_OF_SCHOOL}))"
     rf"(?:[ ]+{_OF_SCHOOL})?)"
+)
+# A kindergarten group or a class told after the school: "[SCHULE] in der gruppe der igel", "[SCHULE], klasse 3b".
+_GROUP_AFTER_SCHOOL = _compile(
+    r"\[SCHULE\][ ,]+(?:(?:in[ ]+der|bei[ ]+den|inne)[ ]+)?"
+    r"(?P<value>gruppe[ ]+(?:der[ ]+|die[ ]+)?[\w-]+|[\w-]+gruppe|klasse[ ]+\w+|(?:bei[ ]+den[ ]+)?[\w-]+kindern)"
 )
 _SCHOOL_HINT = _compile(
     r"schule|gymnasium|kita|kindergarten|tagesstätte|kolleg|hort|ogs|krippe|klasse|[0-9][ ]?[a-f]\b"
@@ -1553,10 +1855,10 @@ _CARE_PLACE = (
     r"|psychiatrie|intensivstation|palliativstation)"
 )
 _STAY_IN_CARE = _compile(
-    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam)[ ]+"
+    r"(?<![\w-])(?:ist|is|liegt|lag|war|bin|sind|kommt|kam|lebt|lebte|wohnt|wohnte)[ ]+"
     r"(?P<value>(?:(?:seit|schon|noch|jetzt|jetz|gerade|grad|wieder)(?:[ ]+(?!im|in)[\w]+){0,2}?[ ]+)?"
     rf"(?:im|in[ ]+der|in[ ]+dem|ins|in[ ]+die|auf[ ]+der)[ ]+(?P<place>(?:[\w.-]+[ ]+){{0,3}}?{_CARE_PLACE}"
-    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne"
+    rf"(?:[ ]+(?-i:[A-ZÄÖÜ])[\w.-]+){{0,2}}"  # typed name words after it: "Seniorenheim Haus Abendsonne", "St. Anna"
     rf"(?:[ ]+{_LOCAL_PLACE}(?![\w-]))?"  # a town or district: "im evangelischen krankenhaus dinslaken"
     rf"(?:[ ]+(?:am|an[ ]+der|in)[ ]+(?!{_FUNCTION_WORDS}{_END}){_LETTER}[\w-]*)?(?:[ ]+{_LETTER}[\w-]*(?=[ ]+und))?))"
     r"(?![\w])"
@@ -1588,11 +1890,14 @@ _ORG_WORD = rf"(?!{_CLAUSE_END}|{_FUNCTION_WORDS}(?![\w-])){_LETTER}[\w.&'-]*"
 _ORG = (
     rf"(?!(?:einer?|einem|nem|ner|n|keine[rm]?|mir|uns|ihnen|dir|zuhause|daheim|hause|home|mehreren|herrn?|frau"
     rf"|familie)(?![\w]))(?:(?:der|dem|den|die|des)[ ]+)?(?:firma[ ]+)?{_ORG_WORD}"
-    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
+    rf"(?:[ ]+(?:(?:in|im|am|an[ ]+der|aus|von|vom|bei|zur|zum)[ ]+)?(?:{_ORG_WORD}|\[NAME\])){{0,4}}"
 )
 # A word for an occupation by its ending; relatives ("mutter", "schwager"), people who learn ("student",
 # "schülerin": a university or school is no workplace), tenants, residents, patients and customers are none.
 _OCCUPATION = (
+    # statuses, also in compounds ("eu-bürger", "assistenzhundhalter", "hauptmieter")
+    r"(?![\w-]*(?:bürger|bürgerin|halter|halterin|mieter|mieterin|bewohner|bewohnerin|teilnehmer|teilnehmerin"
+    r"|wähler|wählerin|empfänger|empfängerin|pendler|pendlerin)(?![\w]))"
     rf"(?!(?:{_RELATIVE}|tagesmutter|tagesvater|student|studentin|schüler|schülerin|neffe|mieter|mieterin"
     rf"|untermieter|untermieterin|vermieter|vermieterin|eigentümer|eigentümerin|anwohner|anwohnerin|bewohner"
     rf"|bewohnerin|einwohner|einwohnerin|nachbar|teilnehmer|teilnehmerin|bürger|bürgerin|wähler|wählerin|patient"
@@ -1603,15 +1908,18 @@ _OCCUPATION = (
 )
 _ORG_PREPOSITION = r"(?:bei|für|an[ ]+der|an[ ]+dem|am|im|in[ ]+der|in[ ]+dem|von|vom|der|des)"
 _WORKPLACE = _compile(
-    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig)"
+    r"(?<![\w-])(?:arbeite|arbeitet|arbeiten|arbeitete|jobbe|jobbt|beschäftigt|angestellt|tätig"
+    r"|schaffe|schafft|schaffen|maloche|malocht|malochen|malochte)"  # Ruhr German: "schafft bei evonik"
     r"(?:[ ]+(?:seit[ ]+\w+(?:[ ]+\w+)?|jetzt|jetz|noch|schon|auch|da|halt|hier)){0,2}[ ]+"
-    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?)"
+    rf"(?P<value>(?:als[ ]+{_OCCUPATION}[ ]+)?(?:bei|für)[ ]+{_ORG}(?:[ ]+als[ ]+{_OCCUPATION})?"
+    # after "arbeite als" any word is the occupation: "arbeite als koch im restaurant zur alten mühle"
+    rf"|als[ ]+[\w-]+[ ]+(?:im|am|beim|in[ ]+der|in[ ]+dem|an[ ]+der|an[ ]+dem)[ ]+{_ORG})"
     rf"|(?<![\w-])(?P<role>als[ ]+(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+(?:bei|für|an[ ]+der|in[ ]+der|im|am)[ ]+{_ORG})"
-    rf"|(?<![\w-])(?:ich[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
+    rf"|(?<![\w-])(?:i(?:s)?ch[ ]+bin|bin[ ]+ich|(?:er|sie|{_RELATIVE}(?:[ ]+\[NAME\])?)[ ]+(?:ist|is|war))[ ]+"
     rf"(?:(?:der|die|ein|eine)[ ]+)?"
     rf"(?:einzige[nr]?[ ]+)?(?P<job>(?:[\w-]+[ ]+)?{_OCCUPATION}[ ]+{_ORG_PREPOSITION}[ ]+{_ORG})"
 )
-_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
+_WORKPLACE_HINT = _compile(r"arbeit|jobb|beschäftigt|angestellt|tätig|schaff|maloch|als[ ]|bin[ ]|ist[ ]|is[ ]|war[ ]")
 # Employers and places too common to single a person out: "ich arbeite bei der stadt".
 _GENERIC_EMPLOYER = _compile(
     r"(?:der|dem|den|die|des)?[ ]*(?:stadt|stadtverwaltung|verwaltung|firma|zeitarbeit|zeitarbeitsfirma|leiharbeit"
@@ -1619,7 +1927,15 @@ _GENERIC_EMPLOYER = _compile(
     r"|industrie|behörde|kirche|gemeinde|praxis|apotheke|supermarkt|fabrik|werk|zeit"
     # one word for a kind of workplace: "vorsitzender vom kleingartenverein", "koch im restaurant"
     r"|[\w-]*(?:verein|betrieb|restaurant|laden|geschäft|werkstatt|firma|unternehmen|amt|büro|heim|kiosk|hotel"
-    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus))"
+    r"|café|cafe|bäckerei|metzgerei|kanzlei|lager|gastronomie|handwerk|pflegedienst|klinik|krankenhaus)"
+    # how and when, not where: "im schichtdienst", "im homeoffice", "in teilzeit"
+    r"|[\w-]*(?:dienst|schicht)|home-?office|teilzeit|vollzeit|minijob|ausbildung|elternzeit|rente|ruhestand)"
+)
+
+
+_CONCERN_NOT_EMPLOYER = _compile(
+    r"[\w-]*(?:steuer|müll|geld|wahl|schein|ausweis|pass|antrag|zeugnis|urkunde|gebühren?|tonne|termin|bescheid"
+    r"|erlaubnis|abfuhr|kosten|befreiung|pflicht)"
 )
 
 
@@ -1628,6 +1944,9 @@ def _replace_workplace(match: re.Match[str]) -> str:
     org = re.split(rf"(?:^|[ ]+){_ORG_PREPOSITION}[ ]+", match.group(group), maxsplit=1, flags=re.IGNORECASE)[-1]
     org = re.sub(r"^(?:der|dem|den|die|des)[ ]+", "", org.strip(), flags=re.IGNORECASE)
     if _GENERIC_EMPLOYER.fullmatch(org) or _GENERIC_SCHOOL_WORD.fullmatch(org):
+        return match.group(0)
+    # A concern is no employer: "als halter von der hundesteuer befreit", "bei der kommunalwahl".
+    if _CONCERN_NOT_EMPLOYER.fullmatch(org.split(" ", 1)[0]):
         return match.group(0)
     return _replace_group(match, group, ARBEIT)
 
@@ -1641,7 +1960,8 @@ _TYPED_DATE_AHEAD = (
     rf"(?:{_DAY}[./-]{_MONTH}[./-](?:19|20)?[0-9]{{2}}|{_YEAR4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01]))(?![0-9])"
 )
 _LONG_NUMBER = _compile(
-    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD})[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
+    rf"{_DIGIT_RUN_START}(?!{_TYPED_DATE_AHEAD}|{_YEAR4}[ ]?[-/][ ]?(?:{_YEAR4}|[0-9]{{2}})(?![ ./-]?[0-9]))"
+    rf"[0-9](?:[ ./-]?[0-9]){{4,}}(?![ ./-]?[0-9]){_NOT_A_QUANTITY}"
 )
 
 # ---- codes of letters and digits ---------------------------------------------------------------------
@@ -1715,7 +2035,7 @@ def _replace_spelled_run(match: re.Match[str]) -> str:
         return value
     if has_digits:
         return NUMMER
-    _remember_name(spelled_out(value))
+    _remember_name(spelled_out(value), spelled=True)
     return NAME
 
 
@@ -1724,6 +2044,43 @@ def _replace_place_checked_name(match: re.Match[str]) -> str:
     if any(w.lower() in PLACE_NAMES for w in match.group("value").split()):
         return match.group(0)
     return _replace_name()(match)
+
+
+# A district code left before a number read out after a plate keyword: "kennzeichen is bot [NUMMER]".
+_PLATE_CODE_BEFORE_NUMBER = _compile(
+    rf"(?<![\w-]){_PLATE_KEYWORD}\w{{0,3}}(?:[ ,:]+\w{{1,12}}){{0,3}}?[ ,:]+"
+    rf"(?P<value>{_REGIONAL_PLATE_CODE}[ ,-]+\[NUMMER\])"
+)
+# Spelled with the international alphabet, with or without a keyword: at least two different NATO words among
+# three tokens or more ("whiskey echo bravo echo romeo", "oscar bravo bindestrich mike acht acht eins"). With
+# digits it is a plate after a plate or vehicle word, else a number; letters alone spell a name.
+_NATO_TOKEN = (
+    rf"(?:{_NATO_WORD}|{_CITY_WORD}|{_SPELLING_ALPHABET}|{_DIGIT_WORD}|{_LETTER}|bindestrich|strich|minus|leerzeichen)"
+    r"(?![\w])"
+)
+_NATO_RUN = _compile(rf"(?<![\w-]){_NATO_TOKEN}(?:[ ,-]+{_NATO_TOKEN}){{2,30}}")
+_NATO_HINT = _compile(rf"(?<![\w])(?:{_NATO_WORD}|{_CITY_WORD})[ ,-]")
+# Cities are listed in ordinary questions too ("berlin, hamburg, münchen"): a run of them spells only after a
+# word about spelling or a name.
+_SPELLING_CUE = _compile(
+    r"(?<![\w])(?:buchstabi\w*|spell\w*|schreib\w*|(?:vor|nach|familien)?name(?:[ ]+(?:ist|is|lautet))?[ ]*:?[ ]*$)"
+    r"|wie[ ]+man"
+)
+_MIN_CITY_WORDS = 3
+_PLATE_CUE = _compile(rf"{_PLATE_KEYWORD}|{_VEHICLE.pattern}")
+_MIN_NATO_WORDS = 2
+
+
+def _replace_nato_run(match: re.Match[str]) -> str:
+    tokens = [t for t in re.split(r"[ ,-]+", match.group(0).lower()) if t]
+    before = match.string[max(0, match.start() - _BIRTH_CONTEXT_WINDOW) : match.start()]
+    nato, cities = {t for t in tokens if t in _NATO_LETTERS}, {t for t in tokens if t in _CITY_LETTERS}
+    if len(nato) < _MIN_NATO_WORDS and (len(cities) < _MIN_CITY_WORDS or not _SPELLING_CUE.search(before)):
+        return match.group(0)
+    if any(_DIGIT_WORD_ONLY.fullmatch(t) for t in tokens):
+        return KENNZEICHEN if _PLATE_CUE.search(before) else NUMMER
+    _remember_name(spelled_out(match.group(0)), spelled=True)
+    return NAME
 
 
 # Spelled with letter names and single letters, no spelling-alphabet word: "em, a, ka, e, el" (Makel).
@@ -1743,7 +2100,7 @@ def _replace_spelled_letter_names(match: re.Match[str]) -> str:
 
 def _replace_spelled_letters(match: re.Match[str]) -> str:
     spelled = spelled_out(match.group(0))
-    _remember_name(spelled)
+    _remember_name(spelled, spelled=True)
     # A letter dropped or added while spelling ("ka ü es te er" for "küster"): the word said in full nearby
     # is removed too when it differs from the spelling by one letter.
     if len(spelled) >= _MIN_FUZZY_SPELLING:
@@ -1766,9 +2123,10 @@ def _one_letter_apart(a: str, b: str) -> bool:
 
 
 GERMAN_RULES: tuple[RedactionRule, ...] = (
-    RedactionRule("email", _EMAIL_TYPED, EMAIL, _AT_SIGN),
-    RedactionRule("email", _EMAIL_SPOKEN, EMAIL, _SPOKEN_AT),
+    RedactionRule("email", _EMAIL_TYPED, _replace_email, _AT_SIGN),
+    RedactionRule("email", _EMAIL_SPOKEN, _replace_email, _SPOKEN_AT),
     RedactionRule("email", _SPELLED_BEFORE_EMAIL, EMAIL, _compile(r"[ ,]\[EMAIL\]")),
+    RedactionRule("spelled", _NATO_RUN, _replace_nato_run, _NATO_HINT),
     RedactionRule("iban", _GERMAN_IBAN, IBAN),
     RedactionRule("iban", _IBAN, _replace_iban),
     RedactionRule("tax id", _INTRODUCED_TAX_ID, _replace_value(STEUER_ID)),
@@ -1779,20 +2137,26 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("date", _NUMERIC_DATE, _replace_date),
     RedactionRule("date", _SPACED_DATE, _replace_date),
     RedactionRule("date", _WRITTEN_DATE, GEBURTSDATUM),
-    RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_value(GEBURTSDATUM)),
-    RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_value(GEBURTSDATUM), _BIRTH_KEYWORD_AFTER),
-    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_value(GEBURTSDATUM), _compile(r"\[GEBURTSDATUM\]")),
+    RedactionRule("date of birth", _INTRODUCED_BIRTH_DATE, _replace_birth_date),
+    RedactionRule("date of birth", _BIRTH_DATE_BEFORE_KEYWORD, _replace_birth_date, _BIRTH_KEYWORD_AFTER),
+    RedactionRule("date of birth", _YEAR_AFTER_BIRTH_DATE, _replace_year_after_birth_date, _compile(r"GEBURTSDATUM")),
     RedactionRule("school", _CHILDS_SCHOOL, _replace_school, _SCHOOL_HINT),
+    RedactionRule("school", _GROUP_AFTER_SCHOOL, _replace_value(SCHULE), _compile(r"\[SCHULE\]")),
     RedactionRule("nationality", _NATIONALITY, _replace_nationality, _IDENTITY_PLACEHOLDER),
+    RedactionRule("birthplace", _BIRTHPLACE, _replace_birthplace, _compile("geboren")),
     RedactionRule("stay in care", _STAY_IN_CARE, _replace_stay_in_care, _CARE_HINT),
     RedactionRule("date of death", _DATE_OF_DEATH, _replace_date_of_death, _DEATH_HINT),
     RedactionRule("date of death", _YEAR_OF_DEATH, _replace_year_of_death, _DEATH_HINT),
+    RedactionRule("date", _DATE_RETOLD, _replace_retold_date, _compile(r"\[(?:GEBURTSDATUM|STERBEDATUM)\]")),
+    RedactionRule("address", _FLOOR, _replace_floor, _compile(r"stock|etage|og|geschoss|parterre|souterrain|eg|dg")),
+    RedactionRule("address", _HOUSE_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\][ ]+(?:aus|von)")),
     RedactionRule("age", _AGE_AT_DEATH, _replace_age, _DEATH_HINT),
     RedactionRule("age", _AGE_STATED, _replace_age, _AGE_STATED_HINT),
     RedactionRule("age", _AGE_OF, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_BIRTHDAY, _replace_age_of_identified, _compile("geburtstag")),
     RedactionRule("age", _AGE_AFTER_NAME, _replace_value(ALTER), _compile(r"\[NAME\][ ]*,")),
     RedactionRule("age", _AGE_TURNED, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
+    RedactionRule("age", _AGE_TO_COME, _replace_age_of_identified, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_AFTER_SUBJECT, _replace_age_after_subject, _IDENTITY_PLACEHOLDER),
     RedactionRule("age", _AGE_YEARS_OLD, _replace_years_old, _IDENTITY_PLACEHOLDER),
     RedactionRule("date of birth", _BIRTHDAY_WITH_AGE, _replace_birthday, _compile("geworden")),
@@ -1800,7 +2164,7 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("address", _SEPARATE_STREET, _replace_street_address, _SEPARATE_STREET_WITH_NUMBER),
     RedactionRule("address", _INTRODUCED_ADDRESS, _replace_value(ADRESSE), _ADDRESS_INTRO),
     RedactionRule("address", _INTRODUCED_STREET, _replace_value(ADRESSE), _ADDRESS_INTRO),
-    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("hausnummer")),
+    RedactionRule("address", _INTRODUCED_HOUSE_NUMBER, _replace_value(ADRESSE), _compile("haus[ ]?nummer")),
     RedactionRule("address", _FLAT_NUMBER, _replace_value(ADRESSE), _compile("wohnung|whg|apartment|appartement")),
     RedactionRule("address", _PLACE_ADJECTIVE_WITH_NUMBER, _replace_value(ADRESSE), _compile(r"er[ ][0-9]")),
     RedactionRule("address", _PLACE_WITH_HOUSE_NUMBER, _replace_street_address, _HOUSE_NUMBER_HINT),
@@ -1811,9 +2175,11 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("postal code", _SPOKEN_POSTAL_CODE, _replace_value(ADRESSE)),
     RedactionRule("spoken number", _SPOKEN_NUMBER_AFTER_KEYWORD, _replace_spoken_number, _NUMBER_KEYWORD_HINT),
     RedactionRule("license plate", _SPOKEN_PLATE, KENNZEICHEN, _DIGIT_WORD_ONLY),
+    RedactionRule("license plate", _PLATE_CODE_BEFORE_NUMBER, _replace_value(KENNZEICHEN), _compile(r"\[NUMMER\]")),
     RedactionRule("license plate", _SPACED_HYPHEN_PLATE, KENNZEICHEN),
     RedactionRule("license plate", _HYPHEN_PLATE_SPOKEN, KENNZEICHEN, _compile("[–-]")),
     RedactionRule("license plate", _PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
+    RedactionRule("license plate", _SPOKEN_PLATE_AFTER_VEHICLE, _replace_value(KENNZEICHEN), _VEHICLE),
     RedactionRule("license plate", _SPOKEN_PLATE_WITH_NUMBER, KENNZEICHEN, _SPOKEN_NUMBER_ABOVE_NINE),
     RedactionRule("license plate", _SHORT_PLATE, KENNZEICHEN, _compile(r"[a-z][ ]?[1-9]")),
     RedactionRule("date of birth", _PERSON_FROM_YEAR, _replace_person_from_year, _compile(r"[ ](?:von|aus)[ ]")),
@@ -1835,8 +2201,8 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_BEFORE_HIER, _replace_place_checked_name, _compile(r"hier|name|apparat")),
     RedactionRule("name", _NAME_BEFORE_IS_MY_NAME, _replace_name(), _IS_MY_NAME),
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
-    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"ich[ ]+bin|hier[ ]+is")),
-    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"ich[ ]+bin")),
+    RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"i(?:s)?ch[ ]+bin|hier[ ]+is")),
+    RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"i(?:s)?ch[ ]+bin")),
     RedactionRule("name", _NAME_BEFORE_MY_NAME_AT_END, _replace_name(), _compile(r"mein[ ]+(?:vor|nach)?name")),
     RedactionRule("spelled name", _HYPHEN_SPELLED_NAME, _replace_name(), _compile(r"(?<![\w])\w[–-]\w[–-]")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
@@ -1846,6 +2212,9 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("code", _DASHED_CODE, _replace_dashed_code, _DASH_BETWEEN),
     RedactionRule("name", _NAME_AT_START, _replace_place_checked_name),
     RedactionRule("name", _NAME_SAID_TWICE, _replace_place_checked_name, _compile(r",|[ ]mit[ ]")),
+    RedactionRule("name", _NAME_WITH_A_RIDDLE, _replace_name_with_a_riddle, _compile(r"[ ,]wie[ ]")),
+    RedactionRule("name", _NAME_ON_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
+    RedactionRule("name", _NAME_AFTER_DOORBELL, _replace_place_checked_name, _compile(_DOORBELL)),
     RedactionRule("name", _NAME_AFTER_GREETING, _replace_place_checked_name),
     RedactionRule("name", _NAME_AFTER_RELATIVE, _replace_name()),
     RedactionRule("name", _NAME_AFTER_MY_RELATIVE, _replace_place_checked_name, _compile(r"[ ]*,")),
@@ -1857,6 +2226,10 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_HESITATION, _replace_name(), _compile(r"\[NAME\][ ,]+(?:äh|öh|ehm|hm)")),
     RedactionRule("name", _NAME_BEFORE_AND_NAME, _replace_place_checked_name, _compile(r"[ ]und[ ]+\[NAME\]")),
     RedactionRule("name", _NAME_AROUND_A_NAME, _replace_name_around_a_name, _compile(r"\[NAME\][ ,]+\w")),
+    RedactionRule("name", _FIRST_NAME_AFTER_SURNAME, _replace_first_name_after_surname, _compile(r"\[NAME\][ ]*,")),
+    RedactionRule("name", _FIRST_NAME_BEFORE_REPEATED_SURNAME, _replace_name(), _compile(r"\[NAME\][ ]*,")),
+    RedactionRule("name", _NAME_AFTER_ICH_MEIN, _replace_name(), _compile(r"ich[ ]+mein")),
+    RedactionRule("name", _INITIALS_AND_NAME, _replace_initials_and_name, _compile(r"(?<![\w])\w\.[ ]?\w\.")),
     RedactionRule("address", _NUMBER_AFTER_ADDRESS, _replace_number_after_address, _compile(r"\[ADRESSE\]")),
     RedactionRule(
         "address", _STREET_OF_A_PERSON, _replace_value(ADRESSE), _compile(r"\[NAME\]|frau|herr|famil|nachb|leute")
@@ -1875,11 +2248,14 @@ _RULES_AFTER_NAMES = (
             _NAME_AFTER_HESITATION,
             _STREET_OF_A_PERSON,
             _NAME_AROUND_A_NAME,
+            _FIRST_NAME_AFTER_SURNAME,
+            _FIRST_NAME_BEFORE_REPEATED_SURNAME,
             _NAME_BEFORE_AND_NAME,
             _DATE_OF_DEATH,
             _YEAR_OF_DEATH,
             _AGE_AT_DEATH,
             _AGE_TURNED,
+            _AGE_TO_COME,
             _AGE_AFTER_SUBJECT,
             _AGE_YEARS_OLD,
             _BIRTHDAY_WITH_AGE,
@@ -1887,8 +2263,12 @@ _RULES_AFTER_NAMES = (
             _AGE_OF,
             _AGE_BIRTHDAY,
             _CHILDS_SCHOOL,
+            _GROUP_AFTER_SCHOOL,
             _NATIONALITY,
             _STAY_IN_CARE,
+            _BIRTHPLACE,
+            _FLOOR,
+            _HOUSE_OF_A_PERSON,
         )
     ),
     # After the names, so that "ich bin die lehrerin von mats" reads "… von [NAME]" (no employer).
@@ -1903,11 +2283,23 @@ _NAME_PART = re.compile(rf"{_LETTER}[\w'’-]{{2,40}}")
 _FUNCTION_WORD = _compile(rf"{_FUNCTION_WORDS}")
 
 
+_MIN_NAME_FOR_ENDINGS = 5  # letters a found name needs before other words ending differently count as it
+
+
 def _without_repeated_names(text: str, names: list[str]) -> str:
-    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e")."""
-    parts = {p.lower() for name in names for p in _NAME_PART.findall(name) if not _FUNCTION_WORD.fullmatch(p)}
+    """A name found once ("mein name ist weber") is removed wherever else it occurs ("weber mit e"), also with
+    a genitive or plural "s" ("webers antrag", "die webers") and, from five letters on, with one or two more
+    letters (a slip or a misspelling said aloud: "fischer mit zwei s, fischerss")."""
+    spelled: set[str] = getattr(_FOUND_NAMES, "spelled", set())
+    parts = {
+        p.lower()
+        for name in names
+        for p in _NAME_PART.findall(name)
+        if not _FUNCTION_WORD.fullmatch(p) or p.lower() in spelled
+    }
     for part in sorted(parts, key=len, reverse=True):
-        text = re.sub(rf"(?<![\w-]){re.escape(part)}(?![\w-])", NAME, text, flags=re.IGNORECASE)
+        ending = r"(?:s|['’]s|[a-zäöüß]{1,2})?" if len(part) >= _MIN_NAME_FOR_ENDINGS else r"(?:s|['’]s)?"
+        text = re.sub(rf"(?<![\w-]){re.escape(part)}{ending}(?![\w-])", NAME, text, flags=re.IGNORECASE)
     return text
 
 
@@ -1919,7 +2311,7 @@ that word is a function word, a stop word or a placeholder.
 """
 _ANY_WORD = re.compile(rf"(?<![\w\[-]){_LETTER}[\w'’-]{{1,40}}(?![\w\]])")
 # Where any known first name counts, also one that is an ordinary word ("mein mann horst", "ich bin die rose").
-_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|ich[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
+_NAME_POSITION = _compile(rf"(?:{_RELATIVE}|i(?:s)?ch[ ]+bin|hier[ ]+ist?)(?:[ ]+(?:der|die))?[ ]+$")
 _NAME_POSITION_WINDOW = 40
 # Surnames in no list but with an ending no German word has: Slavic, Turkish, Greek, Romanian, Georgian
 # and Ukrainian endings, and Westphalian "-hoff", "-kötter", "-brink", "-meier"/"-meyer" ("wawrzyniak" has
@@ -1956,9 +2348,29 @@ _INSTITUTION_AFTER = _compile(
 _ARTICLE_SURNAME = re.compile(r"(?:al|el|ul|abu|abd|ibn|bin|bint|ben)-[^\W\d_]{3,30}")
 
 
+_DECADE = _compile(_NOT_A_DECADE.removeprefix("(?!").removesuffix(r"(?![\w'’-]))"))
+
+
+# A name said of anybody is nobody's: "wenn man schmitz heißt", "wer müller heißt, …".
+_ANYBODY_BEFORE = _compile(r"(?<![\w])(?:man|jemand|wer|einer|eine)[ ]+$")
+_HEISST_AFTER = _compile(r"[ ]+hei(?:ß|ss)t(?![\w])")
+
+
+def _a_name_in_general(text: str, match: re.Match[str]) -> bool:
+    return (
+        _ANYBODY_BEFORE.search(text, max(0, match.start() - 10), match.start()) is not None
+        and _HEISST_AFTER.match(text, match.end()) is not None
+    )
+
+
 def _is_ordinary(word: str) -> bool:
     lowered = word.lower()
-    return lowered in STOPWORDS or _FUNCTION_WORD.fullmatch(lowered) is not None or lowered in _NUMBER_WORDS
+    return (
+        lowered in STOPWORDS
+        or _FUNCTION_WORD.fullmatch(lowered) is not None
+        or lowered in _NUMBER_WORDS
+        or _DECADE.fullmatch(lowered) is not None  # "ein kind der siebziger"
+    )
 
 
 _NUMBER_WORDS = frozenset(
@@ -2021,8 +2433,11 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
             continue
         parts = word.lower().split("-")
         window_start = max(0, match.start() - _NAME_POSITION_WINDOW)
-        if _NOT_A_PERSON_BEFORE.search(text, window_start, match.start()) or _INSTITUTION_AFTER.match(
-            text, match.end()
+        if (
+            _NOT_A_PERSON_BEFORE.search(text, window_start, match.start())
+            or _INSTITUTION_AFTER.match(text, match.end())
+            or _names_a_pet(text, match.start())
+            or _a_name_in_general(text, match)
         ):
             after_name_end = -1
             continue
@@ -2057,6 +2472,49 @@ def _redact_gazetteer_names(text: str, found: list[str]) -> str:
     return text
 
 
+# ---- typographic variants --------------------------------------------------------------------------------
+"""Writers and speech recognizers use many dashes and spaces: en and em dashes, non-breaking hyphens, the
+minus sign, non-breaking and thin spaces ("DIN–W 300 H", "OB‑ÄR 77", "0171–5583920"), and digits said one
+by one joined by hyphens ("null-zwei-null-vier-eins, sechs-acht-vier"). The rules see a view of the text in
+which each of these is one ASCII hyphen or space (character for character, so nothing shifts); what no rule
+changed is given back in its original characters.
+"""
+_SEPARATOR_VARIANTS = str.maketrans(
+    {
+        **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2043\u2212\ufe58\ufe63\uff0d", "-"),
+        **dict.fromkeys("\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000", " "),
+    }
+)
+_HYPHENED_DIGIT_WORDS = _compile(
+    rf"(?<![\w-])(?:{_SPOKEN_1_TO_99}|null|zwo)(?:-(?:{_SPOKEN_1_TO_99}|null|zwo)){{2,}}(?![\w-])"
+)
+# Groups of spoken digits set apart by a spaced dash: "null zwei null drei – vier vier eins" reads as a comma.
+_DASH_BETWEEN_SPOKEN_DIGITS = _compile(
+    rf"(?<![\w-])(?P<digits>{_SPOKEN_1_TO_99}|null|zwo)[ ]-[ ](?=(?:{_SPOKEN_1_TO_99}|null|zwo)(?![\w-]))"
+)
+_MAX_RESTORED_LENGTH = 4000  # longer texts keep the view's separators where something was removed
+
+
+def _separator_view(text: str) -> str:
+    view = text.translate(_SEPARATOR_VARIANTS)
+    if "-" not in view:
+        return view
+    view = _HYPHENED_DIGIT_WORDS.sub(lambda m: m.group(0).replace("-", " "), view)
+    return _DASH_BETWEEN_SPOKEN_DIGITS.sub(lambda m: m.group("digits") + " , ", view)
+
+
+def _with_original_separators(original: str, view: str, redacted: str) -> str:
+    """``redacted`` (made from ``view``) with the original characters wherever the rules left the view alone."""
+    if view == original or len(view) > _MAX_RESTORED_LENGTH:
+        return redacted
+    if redacted == view:
+        return original
+    matcher = difflib.SequenceMatcher(None, view, redacted, autojunk=False)
+    return "".join(
+        original[i1:i2] if tag == "equal" else redacted[j1:j2] for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
+
+
 class GermanRedactor:
     """Replaces personal data in German call transcripts with bracketed placeholders (see ``PLACEHOLDERS``).
 
@@ -2072,7 +2530,12 @@ class GermanRedactor:
         gazetteer_first_names(apply_exclusions=False)
 
     def redact(self, text: str) -> str:
+        view = _separator_view(text)
+        return _with_original_separators(text, view, self._redact_view(view))
+
+    def _redact_view(self, text: str) -> str:
         _FOUND_NAMES.names = []
+        _FOUND_NAMES.spelled = set()
         try:
             result = text
             for _ in range(_MAX_PASSES):
@@ -2091,6 +2554,7 @@ class GermanRedactor:
             return result
         finally:
             _FOUND_NAMES.names = None
+            _FOUND_NAMES.spelled = set()
 
     def _apply_rules(self, text: str) -> str:
         return _apply(self._rules, text)
