@@ -74,6 +74,13 @@ def measure(redactor: Redactor, which: str, show_misses: bool = False) -> dict[s
     return measure_rows(redactor, half("secrets", which), half("ordinary", which), show_misses)
 
 
+# Kinds a writer labeled that issue 12 does not name (names, addresses, e-mail, plates, ID, health
+# insurance and tax numbers, birth dates, IBAN, phone, customer numbers): an age, a health condition,
+# anything else ("other"), and utterances labeled as a whole ("mixed"). The redactor removes an age and
+# some "other" data only next to an identified person (docs/privacy.md).
+NOT_ISSUE_KINDS = frozenset({"other", "age", "health", "mixed"})
+
+
 def recall_by_kind(redactor: Redactor, secret_rows: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
     """Secrets caught and listed per kind, for rows whose ``kinds`` label each secret in order."""
     counts: dict[str, list[int]] = {}
@@ -210,6 +217,10 @@ def measure_files(
         by_kind = recall_by_kind(redactor, secret_rows)
         if by_kind:
             print(f"recall by kind ({label}): " + ", ".join(f"{k} {c}/{t}" for k, (c, t) in by_kind.items()))
+            named = [(c, t) for k, (c, t) in by_kind.items() if k not in NOT_ISSUE_KINDS]
+            caught, total = sum(c for c, _ in named), sum(t for _, t in named)
+            if total:
+                print(f"recall of the issue's kinds ({label}): {caught / total:.3f} ({caught}/{total})")
 
 
 def baseline_redactor(revision: str) -> Redactor:
