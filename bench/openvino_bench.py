@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class OpenVinoSession:
     """Stands in for an ``onnxruntime.InferenceSession`` in ``OnnxEncoder``: ``run`` on an OpenVINO model."""
 
+    length_step = 1
+
     def __init__(self, path: Path, threads: int | None, precision: str) -> None:
         import openvino as ov
 
@@ -85,7 +87,7 @@ def main() -> None:
         started = time.perf_counter()
         encoder = OnnxEncoder(model, "fp32", threads=args.threads)
         session = OpenVinoSession(onnx_folder(model) / "model.onnx", args.threads, precision)
-        encoder._session = session
+        encoder._query_session = encoder._passage_session = lambda session=session: session  # type: ignore[method-assign]
         encoders[f"openvino {precision}"] = encoder
         print(f"load: OpenVINO {session.version} {precision} {time.perf_counter() - started:.1f} s (read + compile)")
     measure(encoders, args, model)

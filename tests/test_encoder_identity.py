@@ -48,3 +48,18 @@ def test_passages_from_another_runtime_make_an_index_of_their_own(tmp_path: Path
     assert fp32 == model_fingerprint(tmp_path, "query: ", "passage: ", "fp32", "onnxruntime")
     bf16 = model_fingerprint(tmp_path, "query: ", "passage: ", "fp32", "openvino-bf16")
     assert len({fp32, bf16, model_fingerprint(tmp_path, "query: ", "passage: ", "int8")}) == 3
+
+
+def test_openvino_falls_back_to_onnx_runtime_where_it_cannot_run(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    from embeddings.encoders import onnx_encoder
+
+    monkeypatch.setattr(onnx_encoder._OpenVinoSession, "available", staticmethod(lambda: "openvino is not installed"))
+    with caplog.at_level("WARNING", logger="souffleur.onnx"):
+        assert onnx_encoder.usable_runtime("openvino-bf16", "fp32", "queries") == "onnxruntime"
+    assert "queries stay on ONNX Runtime: openvino is not installed" in caplog.text
+    monkeypatch.setattr(onnx_encoder._OpenVinoSession, "available", staticmethod(lambda: None))
+    assert onnx_encoder.usable_runtime("openvino-bf16", "fp32", "passages") == "openvino-bf16"
+    assert onnx_encoder.usable_runtime("openvino-bf16", "int8", "passages") == "onnxruntime"  # fp32 export only
+    assert onnx_encoder.usable_runtime("onnxruntime", "int8", "queries") == "onnxruntime"
