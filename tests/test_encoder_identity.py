@@ -63,3 +63,18 @@ def test_openvino_falls_back_to_onnx_runtime_where_it_cannot_run(
     assert onnx_encoder.usable_runtime("openvino-bf16", "fp32", "passages") == "openvino-bf16"
     assert onnx_encoder.usable_runtime("openvino-bf16", "int8", "passages") == "onnxruntime"  # fp32 export only
     assert onnx_encoder.usable_runtime("onnxruntime", "int8", "queries") == "onnxruntime"
+
+
+def test_releasing_mapped_pages_keeps_the_data(tmp_path: Path) -> None:
+    import mmap
+
+    from embeddings.encoders.onnx_encoder import release_mapped_pages
+
+    weights = tmp_path / "model.bin"
+    data = bytes(range(256)) * 4096 * 4  # 4 MiB
+    weights.write_bytes(data)
+    with weights.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
+        assert mapped[:] == data  # every page touched
+        assert release_mapped_pages(weights) >= len(data)  # the read-only shared mapping was advised
+        assert mapped[:] == data  # read back from the file
+    assert release_mapped_pages(tmp_path / "not-mapped.bin") == 0

@@ -173,6 +173,34 @@ def openvino_ir(folder: Path) -> Path:
     return target
 
 
+_MADV_PAGEOUT = 21  # Linux 5.4+
+
+
+def release_mapped_pages(path: Path) -> int:
+    """Ask the kernel to drop this process's pages of ``path``'s read-only shared mappings; returns the
+    bytes advised. OpenVINO maps the IR's weights (``r--s``) and reads every page while compiling, so
+    right after compiling the process holds the whole 470 MB file, most of it embedding rows of tokens
+    that never occur; dropped, a row is read back from the file when a token needs it (the same
+    outputs: the pages are clean copies of the file). Anything else (no Linux, an older kernel) leaves
+    the pages where they are."""
+    import ctypes
+
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return 0
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    advised = 0
+    for line in maps:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == str(path.resolve()) and fields[1] == "r--s":
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            if libc.madvise(low, high - low, _MADV_PAGEOUT) == 0:
+                advised += high - low
+    return advised
+
+
 def write_openvino_copy(folder: Path) -> None:
     """The OpenVINO IR of the export, where OpenVINO can run bf16 here (else nothing)."""
     if _OpenVinoSession.available() is None:
@@ -198,7 +226,9 @@ class _OpenVinoSession:
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "bf16"}
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
-        self._compiled = core.compile_model(str(openvino_ir(folder)), "CPU", config)
+        source = openvino_ir(folder)
+        self._compiled = core.compile_model(str(source), "CPU", config)
+        release_mapped_pages(source.with_suffix(".bin"))
         self._names = {name for port in self._compiled.inputs for name in port.get_names()}
         self._request = self._compiled.create_infer_request()
 
