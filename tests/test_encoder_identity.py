@@ -78,3 +78,14 @@ def test_releasing_mapped_pages_keeps_the_data(tmp_path: Path) -> None:
         assert release_mapped_pages(weights) >= len(data)  # the read-only shared mapping was advised
         assert mapped[:] == data  # read back from the file
     assert release_mapped_pages(tmp_path / "not-mapped.bin") == 0
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, 7, 8, 13, 16, 31, 32])
+def test_a_batch_runs_in_power_of_two_parts(size: int) -> None:
+    from embeddings.encoders.onnx_encoder import power_of_two_parts
+
+    batch = list(range(100, 100 + size))
+    parts = power_of_two_parts(batch)
+    assert [i for part in parts for i in part] == batch  # every item once, in order
+    lengths = [len(part) for part in parts]
+    assert all(n & (n - 1) == 0 for n in lengths) and lengths == sorted(set(lengths), reverse=True)

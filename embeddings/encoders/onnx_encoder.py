@@ -213,9 +213,10 @@ class _OpenVinoSession:
     third to two thirds of ONNX Runtime's fp32 CPU time (``bench/openvino_bench.py``); the vectors agree
     to cosine >= 0.9999 but are not the same numbers.
 
-    OpenVINO prepares its kernels for each input shape it meets (30 to 100 ms the first time, then
-    cached), so inputs are padded to a multiple of ``length_step`` tokens: fewer shapes, and a text's
-    vector depends only on its padded length (up to ~1e-3 per component between paddings)."""
+    OpenVINO prepares its kernels for each input shape it meets (30 to 100 ms of CPU the first time,
+    then cached), so inputs are padded to a multiple of ``length_step`` tokens and a batch runs in
+    parts of a power of two texts (``power_of_two_parts``): few shapes, and a text's vector depends
+    only on its padded length (up to ~1e-3 per component between paddings)."""
 
     length_step = 8
 
@@ -231,6 +232,7 @@ class _OpenVinoSession:
         release_mapped_pages(source.with_suffix(".bin"))
         self._names = {name for port in self._compiled.inputs for name in port.get_names()}
         self._request = self._compiled.create_infer_request()
+        self._lock = threading.Lock()  # one infer request: one pass at a time (ONNX Runtime's run is thread-safe)
 
     @staticmethod
     def available() -> str | None:
@@ -244,8 +246,9 @@ class _OpenVinoSession:
         return None
 
     def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
-        result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
-        return [result[self._compiled.output(0)]]
+        with self._lock:
+            result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
+            return [np.array(result[self._compiled.output(0)])]  # a copy: the request reuses its buffer
 
 
 def usable_runtime(runtime: Runtime, variant: OnnxVariant, what: str) -> Runtime:
@@ -386,10 +389,11 @@ class OnnxEncoder(IdentifiedEncoder):
         # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
         rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
-        for chunk in length_batches([len(r) for r in rows], self._batch_size):
-            out[chunk] = self._forward([rows[i] for i in chunk], session)
-            if progress is not None:
-                progress(len(chunk))
+        for batch in length_batches([len(r) for r in rows], self._batch_size):
+            for chunk in power_of_two_parts(batch) if session.length_step > 1 else [batch]:
+                out[chunk] = self._forward([rows[i] for i in chunk], session)
+                if progress is not None:
+                    progress(len(chunk))
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
@@ -417,6 +421,19 @@ def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDI
         else:
             current.append(i)
     return batches
+
+
+def power_of_two_parts(batch: list[int]) -> list[list[int]]:
+    """``batch`` in consecutive parts of 16, 8, 4, 2, 1 ... items (the binary digits of its size, largest
+    first): with the padded lengths, a runtime that prepares kernels per input shape meets few shapes."""
+    parts, start = [], 0
+    size = 1 << max(len(batch).bit_length() - 1, 0)
+    while start < len(batch):
+        if len(batch) - start >= size:
+            parts.append(batch[start : start + size])
+            start += size
+        size >>= 1
+    return parts
 
 
 class _Tokenizer(Protocol):
