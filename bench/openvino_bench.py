@@ -95,7 +95,7 @@ def main() -> None:
 
 def measure(encoders: dict[str, Any], args: argparse.Namespace, model: Path) -> None:
     from assistant.settings import Settings
-    from embeddings.index.passage_index import PassageIndex
+    from embeddings.index.passage_index import MissingIndexError, PassageIndex
 
     queries = [
         json.loads(line)["text"]
@@ -106,7 +106,7 @@ def measure(encoders: dict[str, Any], args: argparse.Namespace, model: Path) -> 
     try:
         index = PassageIndex.load(Settings().index_dir)
         passages = [p.embedding_text for p in index.passages][:: max(1, len(index.passages) // args.passages)]
-    except (FileNotFoundError, OSError, ValueError):
+    except (MissingIndexError, OSError, ValueError):
         passages = queries * 4
     passages = passages[: args.passages]
     for encoder in encoders.values():  # warm-up
