@@ -89,3 +89,46 @@ def test_a_batch_runs_in_power_of_two_parts(size: int) -> None:
     assert [i for part in parts for i in part] == batch  # every item once, in order
     lengths = [len(part) for part in parts]
     assert all(n & (n - 1) == 0 for n in lengths) and lengths == sorted(set(lengths), reverse=True)
+
+
+def _tiny_onnx_export(folder: Path) -> None:
+    onnx = pytest.importorskip("onnx")
+    from onnx import TensorProto, helper
+
+    graph = helper.make_graph(
+        [helper.make_node("Relu", ["x"], ["y"])],
+        "tiny",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])],
+    )
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(folder / "model.onnx"))
+
+
+def test_the_openvino_copy_is_written_once(tmp_path: Path) -> None:
+    pytest.importorskip("openvino")
+    from embeddings.encoders.onnx_encoder import openvino_ir
+
+    _tiny_onnx_export(tmp_path)
+    written = openvino_ir(tmp_path)
+    assert written == tmp_path / "openvino" / "model.xml" and written.with_suffix(".bin").is_file()
+    assert sorted(p.name for p in written.parent.iterdir()) == ["model.bin", "model.xml"]  # no partial folder left
+    stamp = written.stat().st_mtime_ns
+    assert openvino_ir(tmp_path) == written and written.stat().st_mtime_ns == stamp  # not written again
+
+
+def test_an_unwritable_model_folder_compiles_from_the_onnx_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    pytest.importorskip("openvino")
+    from embeddings.encoders import onnx_encoder
+
+    _tiny_onnx_export(tmp_path)
+
+    def refuse(**_kwargs: object) -> str:
+        raise PermissionError("read-only file system")
+
+    monkeypatch.setattr(onnx_encoder.tempfile, "mkdtemp", refuse)
+    with caplog.at_level("WARNING", logger="souffleur.onnx"):
+        assert onnx_encoder.openvino_ir(tmp_path) == tmp_path / "model.onnx"
+    assert "cannot write the OpenVINO copy" in caplog.text
+    assert not (tmp_path / "openvino" / "model.xml").exists()

@@ -14,6 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -160,13 +162,16 @@ def openvino_ir(folder: Path) -> Path:
     if target.is_file() and target.with_suffix(".bin").is_file():
         return target
     model = ov.Core().read_model(str(folder / _FILES["fp32"]))
-    partial = folder / OPENVINO_IR / ".partial"
     try:
-        partial.mkdir(parents=True, exist_ok=True)
-        ov.save_model(model, str(partial / "model.xml"), compress_to_fp16=False)
-        (partial / "model.bin").replace(target.with_suffix(".bin"))
-        (partial / "model.xml").replace(target)  # the weights are complete before the graph that names them
-        partial.rmdir()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A folder of its own per writer: two processes may convert at once; the last rename wins.
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+        try:
+            ov.save_model(model, str(partial / "model.xml"), compress_to_fp16=False)
+            (partial / "model.bin").replace(target.with_suffix(".bin"))
+            (partial / "model.xml").replace(target)  # the weights are complete before the graph that names them
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
     except OSError as exc:  # a read-only model folder: compile from the ONNX file every time
         log.warning("cannot write the OpenVINO copy of the export (%s); reading model.onnx instead", exc)
         return folder / _FILES["fp32"]
