@@ -50,6 +50,7 @@ def make_encoder(settings: Settings) -> Encoder:
                 settings.encoder.threads,
                 settings.encoder.batch_size,
                 passage_runtime=settings.encoder.passage_runtime,
+                query_runtime=settings.encoder.query_runtime,
             )
         log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
     from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder

@@ -42,6 +42,6 @@ def backend_settings(data_dir: Path, backend: str) -> Any:
     the process under test)."""
     from assistant.settings import Settings
 
-    if "encoder" in Settings.model_fields:
-        return Settings(data_dir=data_dir, encoder={"backend": backend})
+    if "encoder" in Settings.model_fields:  # the other encoder settings from the environment, if any
+        return Settings(data_dir=data_dir, encoder=Settings().encoder.model_copy(update={"backend": backend}))
     return Settings(data_dir=data_dir, encoder_backend=backend)  # a baseline from before the groups

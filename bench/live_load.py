@@ -21,7 +21,9 @@ turns; one request in flight at a time, so the pace does not change its latency)
 
 ``--baseline REF`` runs the same levels against a server started from ``git archive REF`` of this
 repository (``bench/baseline_code.py``), alternating with this checkout level by level, so both see
-the same machine load.
+the same machine load. ``--variant NAME:KEY=VALUE[,KEY=VALUE]`` (repeatable) adds a server of this
+checkout with those environment variables (settings), in the same rotation, e.g.
+``--variant bf16:SOUFFLEUR_ENCODER__QUERY_RUNTIME=openvino-bf16``.
 """
 
 from __future__ import annotations
@@ -260,12 +262,21 @@ def free_port() -> int:
 
 
 def start_server(
-    data_dir: Path | None, token: str, encoder: str | None = None, code: Path = ROOT
+    data_dir: Path | None,
+    token: str,
+    encoder: str | None = None,
+    code: Path = ROOT,
+    extra_env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], str, tempfile.TemporaryDirectory[str]]:
     """``souffleur serve`` from the code in ``code`` (this checkout, or an exported baseline)."""
     scratch = tempfile.TemporaryDirectory()
     port = free_port()
-    env = {**os.environ, "SOUFFLEUR_API_TOKEN": token, "SOUFFLEUR_DATABASE_URL": f"sqlite:///{scratch.name}/load.db"}
+    env = {
+        **os.environ,
+        **(extra_env or {}),
+        "SOUFFLEUR_API_TOKEN": token,
+        "SOUFFLEUR_DATABASE_URL": f"sqlite:///{scratch.name}/load.db",
+    }
     env["PYTHONPATH"] = str(code)
     if data_dir:
         env["SOUFFLEUR_DATA_DIR"] = str(data_dir)
@@ -330,9 +341,25 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--baseline", help="git revision to run side by side with this checkout (own servers)")
     parser.add_argument(
+        "--variant", action="append", default=[], help="NAME:KEY=VALUE[,KEY=VALUE]: one more server of this checkout"
+    )
+    parser.add_argument(
         "--replicas", type=int, help="start N replicas behind HAProxy (bench/replicas.py) instead of one server"
     )
     return parser.parse_args()
+
+
+def server_codes(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, str]]]:
+    """(label suffix, code folder, extra environment) of each server: this checkout, the baseline, variants."""
+    if args.server:
+        return [("", ROOT, {})]
+    codes: list[tuple[str, Path, dict[str, str]]] = [("", ROOT, {})]
+    if args.baseline:
+        codes = [(f" @{args.baseline[:7]}", export(args.baseline), {}), (" (this)", ROOT, {})]
+    for variant in args.variant:
+        name, _, assignments = variant.partition(":")
+        codes.append((f" ({name})", ROOT, dict(a.split("=", 1) for a in assignments.split(",") if a)))
+    return codes
 
 
 def main() -> None:
@@ -359,22 +386,20 @@ def main() -> None:
         return
     load = os.getloadavg()
     print(f"{os.cpu_count()} CPUs, load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f}; {len(scripts)} call scripts")
-    codes: list[tuple[str, Path]] = [("", ROOT)]
-    if args.baseline and not args.server:
-        codes = [(f" @{args.baseline[:7]}", export(args.baseline)), (" (this)", ROOT)]
+    codes = server_codes(args)
     rows: list[Row] = []
     for encoder in args.encoder:
         name = encoder or "settings"
         servers: list[tuple[str, str, int | None, Any]] = []  # label, base URL, pid, process
         try:
-            for suffix, code in codes:
+            for suffix, code, extra_env in codes:
                 label = name + suffix
                 if args.server:
                     servers.append((label, args.server, None, None))
                     continue
                 data_dir = args.data_dir / name if args.data_dir and encoder else args.data_dir
                 started = time.perf_counter()
-                process, base, scratch = start_server(data_dir, args.token, encoder, code)
+                process, base, scratch = start_server(data_dir, args.token, encoder, code, extra_env)
                 start_rss = rss_mb(process.pid)
                 ready = time.perf_counter() - started
                 parts = rss_parts(process.pid)

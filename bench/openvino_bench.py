@@ -34,6 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 class OpenVinoSession:
     """Stands in for an ``onnxruntime.InferenceSession`` in ``OnnxEncoder``: ``run`` on an OpenVINO model."""
 
+    length_step = 1
+
     def __init__(self, path: Path, threads: int | None, precision: str) -> None:
         import openvino as ov
 
@@ -85,7 +87,7 @@ def main() -> None:
         started = time.perf_counter()
         encoder = OnnxEncoder(model, "fp32", threads=args.threads)
         session = OpenVinoSession(onnx_folder(model) / "model.onnx", args.threads, precision)
-        encoder._session = session
+        encoder._query_session = encoder._passage_session = lambda session=session: session  # type: ignore[method-assign]
         encoders[f"openvino {precision}"] = encoder
         print(f"load: OpenVINO {session.version} {precision} {time.perf_counter() - started:.1f} s (read + compile)")
     measure(encoders, args, model)
@@ -93,7 +95,7 @@ def main() -> None:
 
 def measure(encoders: dict[str, Any], args: argparse.Namespace, model: Path) -> None:
     from assistant.settings import Settings
-    from embeddings.index.passage_index import PassageIndex
+    from embeddings.index.passage_index import MissingIndexError, PassageIndex
 
     queries = [
         json.loads(line)["text"]
@@ -104,7 +106,7 @@ def measure(encoders: dict[str, Any], args: argparse.Namespace, model: Path) -> 
     try:
         index = PassageIndex.load(Settings().index_dir)
         passages = [p.embedding_text for p in index.passages][:: max(1, len(index.passages) // args.passages)]
-    except (FileNotFoundError, OSError, ValueError):
+    except (MissingIndexError, OSError, ValueError):
         passages = queries * 4
     passages = passages[: args.passages]
     for encoder in encoders.values():  # warm-up

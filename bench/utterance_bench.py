@@ -11,8 +11,9 @@ storage write and of everything else, in wall-clock time and in CPU time of the 
 threads; on a shared machine the CPU time is the steadier measure of the work). With ``--baseline
 REF`` the same measurement runs on ``git archive REF`` of this repository (a fresh process with that
 code on ``PYTHONPATH``) and on this checkout, alternating round by round, so both see the same
-machine load. ``--profile`` prints
-a cProfile of this checkout's path (sorted by own time).
+machine load. ``--variant NAME:KEY=VALUE[,KEY=VALUE]`` adds a run of this checkout with those
+environment variables (settings), e.g. ``--variant bf16:SOUFFLEUR_ENCODER__QUERY_RUNTIME=openvino-bf16``.
+``--profile`` prints a cProfile of this checkout's path (sorted by own time).
 
 The index folder is shared by both (``--data-dir``; built on first use): the code under test must not
 change the index format.
@@ -103,8 +104,8 @@ def _rounds(service: Any, replay: Any, rounds: int, profile: bool) -> None:
         pstats.Stats(profiler, stream=sys.stderr).sort_stats("tottime").print_stats(30)
 
 
-def _child(args: argparse.Namespace, code: Path) -> dict[str, list[float]]:
-    env = {**os.environ, "PYTHONPATH": str(code)}
+def _child(args: argparse.Namespace, code: Path, extra_env: dict[str, str]) -> dict[str, list[float]]:
+    env = {**os.environ, **extra_env, "PYTHONPATH": str(code)}
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -139,6 +140,7 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--variant", action="append", default=[], help="NAME:KEY=VALUE[,KEY=VALUE] (repeatable)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -147,10 +149,15 @@ def main() -> None:
     load = os.getloadavg()[0]
     runs: dict[str, dict[str, list[float]]] = {}
     base = export(args.baseline) if args.baseline else None
+    runs_to_do: list[tuple[str, Path, dict[str, str]]] = [(f"baseline {args.baseline}", base, {})] if base else []
+    runs_to_do.append(("this checkout", ROOT, {}))
+    for variant in args.variant:
+        name, _, assignments = variant.partition(":")
+        env = dict(a.split("=", 1) for a in assignments.split(",") if a)
+        runs_to_do.append((f"this checkout, {name}", ROOT, env))
     for _ in range(args.rounds):
-        for name, code in ([(f"baseline {args.baseline}", base)] if base else []) + [("this checkout", ROOT)]:
-            assert code is not None
-            got = _child(args, code)
+        for name, code, extra_env in runs_to_do:
+            got = _child(args, code, extra_env)
             into = runs.setdefault(name, {k: [] for k in got})
             for key, values in got.items():
                 into[key].extend(values)

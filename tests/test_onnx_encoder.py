@@ -87,3 +87,16 @@ def test_openvino_bf16_passages_stay_close_and_have_their_own_fingerprint(model_
     cosines = np.sum(fp32.encode_passages(TEXTS) * bf16.encode_passages(TEXTS), axis=1)
     assert cosines.min() >= MIN_COSINE
     assert np.array_equal(fp32.encode_queries(TEXTS), bf16.encode_queries(TEXTS))  # queries stay on ONNX Runtime
+
+
+def test_openvino_bf16_queries_stay_close_and_keep_the_index(model_folder: Path) -> None:
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if why := _OpenVinoSession.available():
+        pytest.skip(why)
+    fp32 = OnnxEncoder(model_folder, "fp32")
+    bf16 = OnnxEncoder(model_folder, "fp32", query_runtime="openvino-bf16")
+    assert bf16.query_runtime == "openvino-bf16" and bf16.fingerprint == fp32.fingerprint  # same passages
+    cosines = np.sum(fp32.encode_queries(TEXTS) * bf16.encode_queries(TEXTS), axis=1)
+    assert cosines.min() >= MIN_COSINE
+    assert np.array_equal(fp32.encode_passages(TEXTS), bf16.encode_passages(TEXTS))  # passages stay on ONNX Runtime

@@ -12,7 +12,9 @@ import numpy.typing as npt
 Vectors = npt.NDArray[np.float32]
 ProgressCallback = Callable[[int], None]
 EncoderBackend = Literal["onnx", "onnx-int8", "torch"]
-PassageRuntime = Literal["onnxruntime", "openvino-bf16"]  # what embeds passages for the ONNX backends
+Runtime = Literal["onnxruntime", "openvino-bf16"]  # what runs the forward passes of the ONNX backends
+PassageRuntime = Runtime  # ... for passages (index builds: the index has its own fingerprint per runtime)
+QueryRuntime = Runtime  # ... for queries (live utterances, searches: the index stays the same)
 ENCODER_BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "onnx-int8", "torch")
 
 

@@ -14,6 +14,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
+import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +37,8 @@ from embeddings.encoders.encoder import (
     IdentifiedEncoder,
     PassageRuntime,
     ProgressCallback,
+    QueryRuntime,
+    Runtime,
     Vectors,
 )
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
@@ -144,22 +149,95 @@ def model_fingerprint(
     return hashlib.sha256(f"{base}|{query_prompt}|{passage_prompt}{suffix}".encode()).hexdigest()[:16]
 
 
-class _OpenVinoSession:
-    """The export compiled by OpenVINO for the CPU in bf16, with ONNX Runtime's ``run`` signature so the
-    encoder's forward pass is shared. Only for passages (index builds): there, on a CPU with bf16 units
-    (AMX, AVX-512 BF16), it costs about a third of ONNX Runtime's fp32 CPU time; one query at a time it
-    is no faster (``bench/openvino_bench.py``)."""
+OPENVINO_IR = "openvino"  # folder of the export with the fp32 graph in OpenVINO's own format
 
-    def __init__(self, path: Path, threads: int | None) -> None:
+
+def openvino_ir(folder: Path) -> Path:
+    """The fp32 export as OpenVINO IR (``model.xml`` + ``model.bin``), written on first use: OpenVINO
+    maps the ``.bin`` into memory (weights as shared, file-backed pages, like the mapped ONNX copy)
+    and compiles it in about a second, where reading the ONNX file takes several."""
+    import openvino as ov
+
+    target = folder / OPENVINO_IR / "model.xml"
+    if target.is_file() and target.with_suffix(".bin").is_file():
+        return target
+    model = ov.Core().read_model(str(folder / _FILES["fp32"]))
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # A folder of its own per writer: two processes may convert at once; the last rename wins.
+        partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=target.parent))
+        try:
+            ov.save_model(model, str(partial / "model.xml"), compress_to_fp16=False)
+            (partial / "model.bin").replace(target.with_suffix(".bin"))
+            (partial / "model.xml").replace(target)  # the weights are complete before the graph that names them
+        finally:
+            shutil.rmtree(partial, ignore_errors=True)
+    except OSError as exc:  # a read-only model folder: compile from the ONNX file every time
+        log.warning("cannot write the OpenVINO copy of the export (%s); reading model.onnx instead", exc)
+        return folder / _FILES["fp32"]
+    return target
+
+
+_MADV_PAGEOUT = 21  # Linux 5.4+
+
+
+def release_mapped_pages(path: Path) -> int:
+    """Ask the kernel to drop this process's pages of ``path``'s read-only shared mappings; returns the
+    bytes advised. OpenVINO maps the IR's weights (``r--s``) and reads every page while compiling, so
+    right after compiling the process holds the whole 470 MB file, most of it embedding rows of tokens
+    that never occur; dropped, a row is read back from the file when a token needs it (the same
+    outputs: the pages are clean copies of the file). Anything else (no Linux, an older kernel) leaves
+    the pages where they are."""
+    import ctypes
+
+    try:
+        maps = Path("/proc/self/maps").read_text().splitlines()
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return 0
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    advised = 0
+    for line in maps:
+        fields = line.split(maxsplit=5)
+        if len(fields) == 6 and fields[5] == str(path.resolve()) and fields[1] == "r--s":
+            low, high = (int(x, 16) for x in fields[0].split("-"))
+            if libc.madvise(low, high - low, _MADV_PAGEOUT) == 0:
+                advised += high - low
+    return advised
+
+
+def write_openvino_copy(folder: Path) -> None:
+    """The OpenVINO IR of the export, where OpenVINO can run bf16 here (else nothing)."""
+    if _OpenVinoSession.available() is None:
+        openvino_ir(folder)
+
+
+class _OpenVinoSession:
+    """The fp32 export compiled by OpenVINO for the CPU in bf16, with ONNX Runtime's ``run`` signature so
+    the encoder's forward pass is shared. On a CPU with bf16 units (AMX, AVX-512 BF16) a pass costs a
+    third to two thirds of ONNX Runtime's fp32 CPU time (``bench/openvino_bench.py``); the vectors agree
+    to cosine >= 0.9999 but are not the same numbers.
+
+    OpenVINO prepares its kernels for each input shape it meets (30 to 100 ms of CPU the first time,
+    then cached), so inputs are padded to a multiple of ``length_step`` tokens and a batch runs in
+    parts of a power of two texts (``power_of_two_parts``): few shapes, and a text's vector depends
+    only on its padded length (up to ~1e-3 per component between paddings)."""
+
+    length_step = 8
+
+    def __init__(self, folder: Path, threads: int | None) -> None:
         import openvino as ov
 
         core = ov.Core()
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "bf16"}
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
-        self._compiled = core.compile_model(core.read_model(str(path)), "CPU", config)
+        source = openvino_ir(folder)
+        self._compiled = core.compile_model(str(source), "CPU", config)
+        release_mapped_pages(source.with_suffix(".bin"))
         self._names = {name for port in self._compiled.inputs for name in port.get_names()}
         self._request = self._compiled.create_infer_request()
+        self._lock = threading.Lock()  # one infer request: one pass at a time (ONNX Runtime's run is thread-safe)
 
     @staticmethod
     def available() -> str | None:
@@ -173,12 +251,54 @@ class _OpenVinoSession:
         return None
 
     def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
-        result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
-        return [result[self._compiled.output(0)]]
+        with self._lock:
+            result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
+            return [np.array(result[self._compiled.output(0)])]  # a copy: the request reuses its buffer
+
+
+def usable_runtime(runtime: Runtime, variant: OnnxVariant, what: str) -> Runtime:
+    """``runtime`` if it can run here, else ONNX Runtime (with a warning saying why)."""
+    if runtime == "onnxruntime":
+        return runtime
+    why = "" if variant == "fp32" else "only the fp32 export"
+    why = why or _OpenVinoSession.available() or ""
+    if why:
+        log.warning("%s stay on ONNX Runtime: %s", what, why)
+        return "onnxruntime"
+    return runtime
+
+
+class _OnnxRuntimeSession:
+    """The export on ONNX Runtime (the weights mapped from the file when there is a mapped copy). Its
+    outputs do not depend on padding, so inputs are padded only to the longest text of a pass."""
+
+    length_step = 1
+
+    def __init__(self, path: Path, threads: int | None) -> None:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        if threads:
+            options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # After each pass ONNX Runtime's threads spin for more work by default: on a small machine that
+        # takes the cores from the request threads that would hand them the next query.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self._session = ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        self._names = {i.name for i in self._session.get_inputs()}
+
+    def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
+        return list(self._session.run(None, {k: v for k, v in feeds.items() if k in self._names}))
 
 
 class OnnxEncoder(IdentifiedEncoder):
-    """Encodes with ONNX Runtime; same vectors as ``SentenceTransformerEncoder`` on the same folder."""
+    """Encodes the export of a sentence-transformers folder with ONNX Runtime (same vectors as
+    ``SentenceTransformerEncoder`` on the same folder), or with OpenVINO in bf16 for queries and/or
+    passages (``query_runtime``, ``passage_runtime``; close, not the same numbers). Each runtime's
+    session is created when it is first needed: an OpenVINO query session with ``threads`` threads
+    (default one: a single query gains little from a second thread and the service's other threads
+    need the core), a passage session with ``threads`` (default: all cores)."""
 
     def __init__(
         self,
@@ -189,27 +309,17 @@ class OnnxEncoder(IdentifiedEncoder):
         require_verified: bool = True,
         compact_tokenizer: bool = True,
         passage_runtime: PassageRuntime = "onnxruntime",
+        query_runtime: QueryRuntime = "onnxruntime",
     ) -> None:
-        import onnxruntime as ort
-
         folder = onnx_folder(model_folder)
         if require_verified and not (folder / ONNX_MARKER).is_file():
             raise OnnxModelMissingError(
                 f"No ONNX export of {model_folder} yet. Run: souffleur model prepare"
                 " (or set encoder.backend=torch: SOUFFLEUR_ENCODER__BACKEND=torch)"
             )
-        options = ort.SessionOptions()
-        if threads:
-            options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # After each pass ONNX Runtime's threads spin for more work by default: on a small machine that
-        # takes the cores from the request threads that would hand them the next query.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(
-            str(model_file(folder, variant)), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-        self._input_names = {i.name for i in self._session.get_inputs()}
+        self._folder, self._variant, self._threads = folder, variant, threads
+        self._sessions: dict[tuple[Runtime, int | None], Any] = {}
+        self._session_lock = threading.Lock()
         # One tokenizer without truncation or padding: counting needs the full length, ``_forward``
         # truncates and pads itself. The SentencePiece copy written by ``souffleur model prepare`` gives
         # the same ids in ~70 MB; ``tokenizers`` holds the XLM-R vocabulary in ~280 MB.
@@ -221,26 +331,34 @@ class OnnxEncoder(IdentifiedEncoder):
         self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
         self._query_prompt, self._passage_prompt = _prompts(model_folder)
         self._pooling = _pooling_mode(model_folder)
-        self._passage_session: Any = self._session
-        if passage_runtime == "openvino-bf16":
-            why = "" if variant == "fp32" else "only the fp32 export"
-            why = why or _OpenVinoSession.available() or ""
-            if why:
-                log.warning("passages stay on ONNX Runtime: %s", why)
-                passage_runtime = "onnxruntime"
-            else:  # compiled at the first passage (a few seconds), not by a process that only embeds queries
-                self._passage_session = None
-                self._openvino_source = (folder / _FILES["fp32"], threads)
-        self.passage_runtime = passage_runtime
+        self.passage_runtime = usable_runtime(passage_runtime, variant, "passages")
+        self.query_runtime = usable_runtime(query_runtime, variant, "queries")
         self.identity = EncoderIdentity(
             model_id=f"{model_folder}#onnx-{variant}",
             fingerprint=model_fingerprint(
-                model_folder, self._query_prompt, self._passage_prompt, variant, passage_runtime
+                model_folder, self._query_prompt, self._passage_prompt, variant, self.passage_runtime
             ),
             dimension=int(json.loads((model_folder / "config.json").read_text())["hidden_size"]),
             max_tokens=_max_tokens(model_folder),
         )
         self._batch_size = batch_size
+        self._query_session()  # a process that embeds queries loads its model at start, not at the first query
+
+    def _session(self, runtime: Runtime, threads: int | None) -> Any:
+        key = (runtime, threads) if runtime != "onnxruntime" else (runtime, self._threads)
+        with self._session_lock:
+            if key not in self._sessions:
+                if runtime == "onnxruntime":
+                    self._sessions[key] = _OnnxRuntimeSession(model_file(self._folder, self._variant), self._threads)
+                else:
+                    self._sessions[key] = _OpenVinoSession(self._folder, threads)
+            return self._sessions[key]
+
+    def _query_session(self) -> Any:
+        return self._session(self.query_runtime, self._threads or 1)
+
+    def _passage_session(self) -> Any:
+        return self._session(self.passage_runtime, self._threads)
 
     @property
     def tokenizer_name(self) -> str:
@@ -249,17 +367,16 @@ class OnnxEncoder(IdentifiedEncoder):
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode_batch([text])[0])
 
-    def _forward(self, rows: Sequence[list[int]], session: Any = None) -> Vectors:
-        width = max(len(r) for r in rows)
+    def _forward(self, rows: Sequence[list[int]], session: Any) -> Vectors:
+        longest = max(len(r) for r in rows)
+        width = max(longest, min(-(-longest // session.length_step) * session.length_step, self.max_tokens))
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for i, row in enumerate(rows):
             ids[i, : len(row)] = row
             mask[i, : len(row)] = 1
-        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask}
-        if "token_type_ids" in self._input_names:
-            feeds["token_type_ids"] = np.zeros_like(ids)
-        hidden = np.asarray((session or self._session).run(None, feeds)[0], dtype=np.float32)
+        feeds: dict[str, Any] = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        hidden = np.asarray(session.run(None, feeds)[0], dtype=np.float32)
         if self._pooling == "cls":
             pooled = hidden[:, 0, :]
         else:
@@ -269,7 +386,7 @@ class OnnxEncoder(IdentifiedEncoder):
         return np.asarray(pooled / np.maximum(norms, 1e-12), dtype=np.float32)
 
     def _encode(
-        self, texts: Sequence[str], prompt: str, progress: ProgressCallback | None = None, session: Any = None
+        self, texts: Sequence[str], prompt: str, session: Any, progress: ProgressCallback | None = None
     ) -> Vectors:
         if not texts:
             return self.no_vectors()
@@ -277,19 +394,18 @@ class OnnxEncoder(IdentifiedEncoder):
         # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
         rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
-        for chunk in length_batches([len(r) for r in rows], self._batch_size):
-            out[chunk] = self._forward([rows[i] for i in chunk], session)
-            if progress is not None:
-                progress(len(chunk))
+        for batch in length_batches([len(r) for r in rows], self._batch_size):
+            for chunk in power_of_two_parts(batch) if session.length_step > 1 else [batch]:
+                out[chunk] = self._forward([rows[i] for i in chunk], session)
+                if progress is not None:
+                    progress(len(chunk))
         return out
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._encode(texts, self._query_prompt)
+        return self._encode(texts, self._query_prompt, self._query_session())
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
-        if self._passage_session is None:
-            self._passage_session = _OpenVinoSession(*self._openvino_source)
-        return self._encode(texts, self._passage_prompt, progress, self._passage_session)
+        return self._encode(texts, self._passage_prompt, self._passage_session(), progress)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDING_SLACK) -> list[list[int]]:
@@ -310,6 +426,19 @@ def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDI
         else:
             current.append(i)
     return batches
+
+
+def power_of_two_parts(batch: list[int]) -> list[list[int]]:
+    """``batch`` in consecutive parts of 16, 8, 4, 2, 1 ... items (the binary digits of its size, largest
+    first): with the padded lengths, a runtime that prepares kernels per input shape meets few shapes."""
+    parts, start = [], 0
+    size = 1 << max(len(batch).bit_length() - 1, 0)
+    while start < len(batch):
+        if len(batch) - start >= size:
+            parts.append(batch[start : start + size])
+            start += size
+        size >>= 1
+    return parts
 
 
 class _Tokenizer(Protocol):
@@ -342,6 +471,7 @@ def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
         if not compact_tokenizer_ready(folder):
             prepare_tokenizer(model_folder)
         write_mapped_copies(folder)
+        write_openvino_copy(folder)
         return OnnxExportReport(folder, info["min_cosine_fp32"], info["min_cosine_int8"], info["seconds"])
     started = time.perf_counter()
     folder.mkdir(parents=True, exist_ok=True)
@@ -353,6 +483,7 @@ def export_onnx(model_folder: Path, force: bool = False) -> OnnxExportReport:
     quantize_dynamic(folder / _FILES["fp32"], folder / _FILES["int8"], weight_type=QuantType.QInt8, per_channel=True)
     prepare_tokenizer(model_folder)
     write_mapped_copies(folder)
+    write_openvino_copy(folder)
     cos32, cos8 = _compare_with_torch(model_folder)
     seconds = round(time.perf_counter() - started, 1)
     if cos32 < MIN_COSINE:
