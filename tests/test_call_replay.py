@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from assistant.replay.call_scripts import CallScript, CallScriptError, Concern, load_call_scripts
 from assistant.wiring import build_call_service
@@ -161,16 +163,22 @@ def test_replay_through_the_live_engine(knowledge_dir: Path, tmp_path: Path) -> 
     assert json.dumps(report.as_json())
 
 
-@pytest.mark.unit
-def test_eval_calls_command_prints_valid_json(
-    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def souffleur(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], Result]:
+    """Runs the command line with the fake encoder and a data folder of its own."""
     from typer.testing import CliRunner
 
     from assistant.cli.main import app
 
     monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
     monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
+    return lambda args: CliRunner().invoke(app, args)
+
+
+@pytest.mark.unit
+def test_eval_calls_command_prints_valid_json(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, souffleur: Callable[[list[str]], Result]
+) -> None:
     monkeypatch.setenv("SOUFFLEUR_RETRIEVAL__MIN_CONFIDENCE", "0.3")
     calls = tmp_path / "calls.jsonl"
     rows = [
@@ -179,7 +187,7 @@ def test_eval_calls_command_prints_valid_json(
     ]
     calls.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     args = ["eval", "calls", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--json"]
-    result = CliRunner().invoke(app, args)
+    result = souffleur(args)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["n_calls"] == 2
@@ -190,26 +198,21 @@ def test_eval_calls_command_prints_valid_json(
     first, second = tmp_path / "answers1.jsonl", tmp_path / "answers2.jsonl"
     first.write_text(json.dumps(label) + "\n")
     second.write_text(json.dumps({**label, "sentences": ["y"]}) + "\n")
-    both = CliRunner().invoke(app, [*args, "--answers", str(first), "--answers", str(second)])
+    both = souffleur([*args, "--answers", str(first), "--answers", str(second)])
     assert both.exit_code == 0, both.output
     assert json.loads(both.stdout.strip().splitlines()[-1])["overall"]["highlight_triples"] == 2, "labels of both files"
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
-    failed = CliRunner().invoke(app, ["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
+    failed = souffleur(["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
     assert failed.exit_code != 0 and "bottrop/nope" in failed.output
 
 
 @pytest.mark.unit
 def test_calibrate_topics_command_writes_a_model_the_service_can_load(
-    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    knowledge_dir: Path, tmp_path: Path, souffleur: Callable[[list[str]], Result]
 ) -> None:
-    from typer.testing import CliRunner
-
-    from assistant.cli.main import app
     from assistant.live.topic_change import TOPIC_FEATURES, load_topic_change
 
-    monkeypatch.setenv("SOUFFLEUR_ENCODER__MODEL", "fake:64")
-    monkeypatch.setenv("SOUFFLEUR_DATA_DIR", str(tmp_path / "data"))
     both = ["bottrop/hundesteuer", "bottrop/sperrmuell"]
     moves = {
         "city": "bottrop",
@@ -228,7 +231,7 @@ def test_calibrate_topics_command_writes_a_model_the_service_can_load(
     calls.write_text("\n".join(json.dumps({"id": f"c{i}", **moves}) for i in range(3)) + "\n")
     out = tmp_path / "topics.json"
     args = ["eval", "calibrate-topics", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--out", str(out)]
-    result = CliRunner().invoke(app, args)
+    result = souffleur(args)
     assert result.exit_code == 0, result.output
     model = load_topic_change(out)
     assert set(model.weights) == set(TOPIC_FEATURES) and "3 move on" in model.note
@@ -236,7 +239,7 @@ def test_calibrate_topics_command_writes_a_model_the_service_can_load(
     one_concern.write_text(
         json.dumps({**moves, "id": "x", "concerns": [{"expected": both, "caller_turns": [0, 1, 2]}]})
     )
-    failed = CliRunner().invoke(app, [*args[:3], str(one_concern), *args[4:]])
+    failed = souffleur([*args[:3], str(one_concern), *args[4:]])
     assert failed.exit_code != 0 and "no turns that stay and move on" in failed.output
 
 
