@@ -77,16 +77,15 @@ def card(article_id: str, tier: str = "answer", score: float = 0.8, answer: str 
     return ShownCard(article_id, tier, score, answer)
 
 
+def six_caller_turns(*concerns: Concern) -> CallScript:
+    """A call "c1" in Bottrop of six caller turns that expects articles a and b, with ``concerns``."""
+    turns = tuple(("caller", str(i)) for i in range(6))
+    return CallScript("c1", "bottrop", ("bottrop/a", "bottrop/b"), turns, concerns)  # type: ignore[arg-type]
+
+
 @pytest.mark.unit
 def test_concern_metrics_from_hand_made_outcomes() -> None:
-    turns = tuple(("caller", str(i)) for i in range(6))
-    script = CallScript(
-        "c1",
-        "bottrop",
-        ("bottrop/a", "bottrop/b"),
-        turns,  # type: ignore[arg-type]
-        (Concern(("bottrop/a",), (0, 1, 2)), Concern(("bottrop/b",), (3, 4)), Concern((), (5,))),
-    )
+    script = six_caller_turns(Concern(("bottrop/a",), (0, 1, 2)), Concern(("bottrop/b",), (3, 4)), Concern((), (5,)))
     found = CallReplayOutcome(
         script,
         [
@@ -247,14 +246,7 @@ def test_calibrate_topics_command_writes_a_model_the_service_can_load(
 def test_topic_rows_label_the_turns_that_move_on_to_another_concern() -> None:
     """A turn the model was asked about is 1 when it shares no concern with the caller's previous
     labeled turn; turns outside every concern, and turns the model was not asked about, give no row."""
-    turns = tuple(("caller", str(i)) for i in range(6))
-    script = CallScript(
-        "c1",
-        "bottrop",
-        ("bottrop/a", "bottrop/b"),
-        turns,  # type: ignore[arg-type]
-        (Concern(("bottrop/a",), (0, 2, 3)), Concern(("bottrop/b",), (3, 4, 5))),
-    )
+    script = six_caller_turns(Concern(("bottrop/a",), (0, 2, 3)), Concern(("bottrop/b",), (3, 4, 5)))
     asked = {"top_held": 1.0}
     outcome = CallReplayOutcome(
         script,
@@ -269,13 +261,7 @@ def test_topic_rows_label_the_turns_that_move_on_to_another_concern() -> None:
     )
     assert topic_rows([outcome]) == [(asked, 0), (asked, 0), ({"top_held": 0.0}, 0)]
     moved = CallReplayOutcome(
-        CallScript(
-            "c2",
-            "bottrop",
-            ("bottrop/a", "bottrop/b"),
-            turns[:2],
-            (Concern(("bottrop/a",), (0,)), Concern(("bottrop/b",), (1,))),
-        ),  # type: ignore[arg-type]
+        six_caller_turns(Concern(("bottrop/a",), (0,)), Concern(("bottrop/b",), (1,))),
         [TurnRecord(0, 1, 0, (), (), None), TurnRecord(1, 2, 0, (), (), asked)],
     )
     assert topic_rows([moved]) == [(asked, 1)]
