@@ -323,3 +323,18 @@ def test_initials_before_a_word_and_a_second_persons_year() -> None:
     _assert_removed("ich bin jahrgang achtundvierzig und meine frau fünfzig", ["achtundvierzig", "fünfzig"])
     text = "das gilt z. b. für hunde, d. h. katzen sind frei, u. a. auch pferde"
     assert REDACTOR.redact(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("ja hallo nowakowski mein familienname", "nowakowski"),
+        ("kowalczyk mein name.", "kowalczyk"),
+        ("wieczorek ist mein name und ich ruf wegen sperrmüll an", "wieczorek"),
+        ("brinkhoff heiß ich, ich brauch nen termin", "brinkhoff"),
+    ],
+)
+def test_a_name_before_its_cue_is_removed(text: str, name: str) -> None:
+    """The cue after a name; the rules for it run only when the text holds the cue itself (their
+    triggers), which keeps the redactor's cost per utterance down."""
+    _assert_removed(text, [name])

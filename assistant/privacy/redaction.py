@@ -974,7 +974,8 @@ _NAME_BEFORE_IS_MY_NAME = _compile(
     rf"(?<![\w-])(?P<value>{_NAME_WORD}(?:[ ]+{_NAME_WORD})?)[ ,]+"
     rf"(?:(?:ist|is|wär|wäre)[ ]+(?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich)(?![\w])"
 )
-_IS_MY_NAME = _compile(r"[ ](?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
+# The trigger of that rule: its cue itself ("ist mein name", not any "mein name").
+_IS_MY_NAME = _compile(r"(?:ist|is|wär|wäre)[ ]+(?:mein|der)[ ]+(?:vor|nach|familien)?name|hei(?:ß|ss)e?[ ]+ich")
 _ICH_BIN = _compile(
     rf"(?<![\w-])(?:i(?:s)?ch[ ]+bin|hier[ ]+ist?)[ ]+(?:der|die)[ ]+(?!{_ROLE_NOUNS}(?![\w]))"
     rf"(?P<value>{_NAME_WORD}(?:[ ]+{_LETTER}\.)?"
@@ -2203,7 +2204,14 @@ GERMAN_RULES: tuple[RedactionRule, ...] = (
     RedactionRule("name", _NAME_AFTER_PERSON_VON, _replace_place_checked_name, _compile(r"[ ]von[ ]")),
     RedactionRule("name", _ICH_BIN, _replace_name(), _compile(r"i(?:s)?ch[ ]+bin|hier[ ]+is")),
     RedactionRule("name", _NAME_AFTER_ICH_BIN_AT_START, _replace_place_checked_name, _compile(r"i(?:s)?ch[ ]+bin")),
-    RedactionRule("name", _NAME_BEFORE_MY_NAME_AT_END, _replace_name(), _compile(r"mein[ ]+(?:vor|nach)?name")),
+    RedactionRule(
+        "name",
+        _NAME_BEFORE_MY_NAME_AT_END,
+        _replace_name(),
+        # The pattern's own end ("… mein name" as the last words of a clause): its long name test at
+        # every word start runs only when the text has it.
+        _compile(r"mein[ ]+(?:vor|nach|familien)?name(?=[ ]*(?:$|[.,;!?]))"),
+    ),
     RedactionRule("spelled name", _HYPHEN_SPELLED_NAME, _replace_name(), _compile(r"(?<![\w])\w[–-]\w[–-]")),
     RedactionRule("spelled", _SPELLED_RUN, _replace_spelled_run, _SPELLING_OR_DIGIT_WORD),
     RedactionRule("spelled name", _SPELLED_LETTERS, _replace_spelled_letters, _SPELLED_HINT),
