@@ -11,14 +11,16 @@ import json
 import math
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.live.call_service import CallService
 from assistant.replay.call_scripts import CallScript, Concern
 from eval.metrics import percentile_ms
+
+_Label = TypeVar("_Label")
 
 
 @dataclass(frozen=True)
@@ -224,19 +226,28 @@ def answer_matches(answer: str, sentences: Sequence[str]) -> bool:
 def load_answer_labels(path: Path) -> list[AnswerLabel]:
     """Lines ``{"call_id", "turn", "article_id", "sentences": [acceptable answering sentences]}``; lines
     with ``"answerable": false`` (the article does not answer the question) are left out."""
+    return read_answer_labels(
+        path,
+        lambda raw: AnswerLabel(str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"]), tuple(raw["sentences"])),
+        "call_id, turn, article_id and sentences",
+    )
+
+
+def read_answer_labels(path: Path, label: Callable[[dict[str, Any]], _Label | None], needs: str) -> list[_Label]:
+    """Each answerable line of an answer-labels file (JSONL) as ``label`` makes it (``None``: left out);
+    a line the article is silent on (``"answerable": false``) has nothing to highlight and is left out. A
+    malformed line is a ``ValueError`` naming file, line and what it ``needs``."""
     labels = []
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
         try:
             raw = json.loads(line)
-            if raw.get("answerable") is False:
-                continue  # the article is silent on the question: nothing to highlight
-            labels.append(
-                AnswerLabel(str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"]), tuple(raw["sentences"]))
-            )
-        except (ValueError, KeyError, TypeError) as exc:
-            raise ValueError(f"{path}:{number}: needs call_id, turn, article_id and sentences ({exc})") from exc
+            made = None if raw.get("answerable") is False else label(raw)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise ValueError(f"{path}:{number}: needs {needs} ({exc})") from exc
+        if made is not None:
+            labels.append(made)
     return labels
 
 

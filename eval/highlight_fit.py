@@ -16,17 +16,17 @@ calls --answers``, measures the highlight as the agent sees it).
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from assistant.live.answer_extraction import ScoredUnit, answer_score
-from eval.call_replay import answer_matches
+from eval.call_replay import answer_matches, read_answer_labels
 
 FOLDS = 5
 SEED = 20261127
@@ -109,24 +109,14 @@ class LabeledQuestion:
 
 def read_labels(labels_path: Path, split: str) -> list[LabeledQuestion]:
     """The answerable labels of ``split``; a malformed line is a ``ValueError`` naming file and line."""
-    labels = []
-    for number, line in enumerate(labels_path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-            if raw.get("split") != split or raw.get("answerable") is False:
-                continue
-            labels.append(
-                LabeledQuestion(
-                    str(raw["call_id"]), str(raw["question"]), str(raw["article_id"]), list(raw["sentences"])
-                )
-            )
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise ValueError(
-                f"{labels_path}:{number}: needs a JSON object with call_id, question, article_id and sentences ({exc})"
-            ) from exc
-    return labels
+
+    def of_split(raw: dict[str, Any]) -> LabeledQuestion | None:
+        if raw.get("split") != split:
+            return None
+        call, article = str(raw["call_id"]), str(raw["article_id"])
+        return LabeledQuestion(call, str(raw["question"]), article, list(raw["sentences"]))
+
+    return read_answer_labels(labels_path, of_split, "a JSON object with call_id, question, article_id and sentences")
 
 
 def labeled_units(labels_paths: Sequence[Path], split: str) -> list[LabeledUnits]:

@@ -302,3 +302,17 @@ def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tm
     path.write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
     with pytest.raises(ValueError, match="shoe_size"):
         load_concern_confidence(path)
+
+
+@pytest.mark.unit
+def test_answer_labels_leave_out_silent_articles_and_a_malformed_line_names_file_and_line(tmp_path: Path) -> None:
+    from eval.call_replay import load_answer_labels
+
+    good = {"call_id": "c1", "turn": 3, "article_id": "bottrop/x", "sentences": ["s"]}
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "answerable": False}) + "\n", encoding="utf-8")
+    assert load_answer_labels(path) == [AnswerLabel("c1", 3, "bottrop/x", ("s",))]
+    for bad in ("{not json", json.dumps([1, 2]), json.dumps({**good, "turn": "drei"})):
+        path.write_text(json.dumps(good) + "\n" + bad + "\n", encoding="utf-8")
+        with pytest.raises(ValueError, match=r"answers\.jsonl:2: needs call_id, turn, article_id and sentences"):
+            load_answer_labels(path)
