@@ -367,14 +367,14 @@ class SuggestionEngine:
         alone = _Rankings()
         self._rank_lexical(alone, said, context.city)
         lexical = [(a, strength) for a, (_, strength) in sorted(alone.lexical.items(), key=lambda kv: kv[1][0])]
-        leaders = self._leaders(context.evidence, 1)
-        leader = leaders[0] if leaders else None
+        held = self._leaders(context.evidence, self.config.max_cards + 2)  # the concern's candidates, best first
+        leader = held[0] if held else None
         top = lexical[0][0] if lexical else None
         said_words = content_words(said)
         distinctive = [w for w in said_words if len(w) >= 5]
         return topic_features(
             lexical,
-            self._held(context),
+            set(held),
             leader,
             self.vocabulary.distinct_coverage(leader, distinctive) if leader else 0.0,
             self.vocabulary.distinct_coverage(top, distinctive) if top else 0.0,
@@ -382,9 +382,6 @@ class SuggestionEngine:
             bool(self.extractor.intents(said)),
             context.concern_turns,
         )
-
-    def _held(self, context: CallContext) -> set[str]:
-        return set(self._leaders(context.evidence, self.config.max_cards + 2))
 
     # ---- cards ------------------------------------------------------------------------------------
     def _show(
