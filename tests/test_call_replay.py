@@ -243,6 +243,31 @@ def test_calibrate_topics_command_writes_a_model_the_service_can_load(
 
 
 @pytest.mark.unit
+def test_calibrate_calls_command_writes_a_confidence_the_service_can_load(
+    knowledge_dir: Path, tmp_path: Path, souffleur: Callable[[list[str]], Result]
+) -> None:
+    from assistant.live.concern_confidence import FEATURES, load_concern_confidence
+
+    calls = tmp_path / "calls.jsonl"
+    rows = [
+        {"id": f"c{i}", "city": "bottrop", "expected": ["bottrop/hundesteuer"], "turns": [["caller", text]]}
+        for i, text in enumerate(["wir haben einen Hund, was kostet die Hundesteuer", "Hund anmelden bitte"])
+    ]
+    calls.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
+    out = tmp_path / "confidence.json"
+    result = souffleur(
+        ["eval", "calibrate-calls", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    model = load_concern_confidence(out)
+    assert (
+        set(model.weights) == set(FEATURES)
+        and "calibrate-calls --calls" in model.note
+        and "candidate rows" in model.note
+    )
+
+
+@pytest.mark.unit
 def test_topic_rows_label_the_turns_that_move_on_to_another_concern() -> None:
     """A turn the model was asked about is 1 when it shares no concern with the caller's previous
     labeled turn; turns outside every concern, and turns the model was not asked about, give no row."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -133,21 +134,17 @@ def eval_calibrate_calls(
 ) -> None:
     """Refit the confidence of the cards (logistic regression) on turn-level labels: every candidate
     article at every caller turn of a labeled concern, right when the concern expects it."""
-    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES, LogisticModel
+    from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES
     from eval.call_replay import training_rows
-    from eval.concern_calibration import fit_logistic_model
 
-    outcomes = _replay(calls, knowledge)
-    rows = training_rows(outcomes)
-    if len({y for _, y in rows}) < 2:
-        fail("the calls gave no right and wrong candidates to fit on; are their concerns labeled?")
-    model: LogisticModel = fit_logistic_model(rows, FEATURES)
-    sets = " ".join(f"--calls {p}" for p in calls)
-    note = f"fitted by: souffleur eval calibrate-calls {sets} ({len(rows)} candidate rows)"
-    target = out or DEFAULT_WEIGHTS_FILE
-    LogisticModel(model.bias, model.weights, note).save(target)
-    console.print(f"{target}: {note}")
-    console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")
+    rows = training_rows(_replay(calls, knowledge))
+    _fit_and_save(
+        rows,
+        FEATURES,
+        out or DEFAULT_WEIGHTS_FILE,
+        f"fitted by: souffleur eval calibrate-calls {_sets(calls)} ({len(rows)} candidate rows)",
+        "the calls gave no right and wrong candidates to fit on; are their concerns labeled?",
+    )
 
 
 def eval_calibrate_topics(
@@ -165,20 +162,36 @@ def eval_calibrate_topics(
     """Refit the topic-change model (logistic regression) on the labeled concerns: every caller turn
     the engine asked it about, 1 when the turn moves on to another concern than the caller's previous
     one. The engine replays the calls with the current model (run it twice after changing features)."""
-    from assistant.live.concern_confidence import LogisticModel
     from assistant.live.topic_change import DEFAULT_TOPIC_FILE, TOPIC_FEATURES
     from eval.call_replay import topic_rows
+
+    rows = topic_rows(_replay(calls, knowledge))
+    changes = sum(y for _, y in rows)
+    _fit_and_save(
+        rows,
+        TOPIC_FEATURES,
+        out or DEFAULT_TOPIC_FILE,
+        f"fitted by: souffleur eval calibrate-topics {_sets(calls)} ({len(rows)} turns, {changes} move on)",
+        "the calls gave no turns that stay and move on to fit on; are their concerns labeled?",
+    )
+
+
+def _sets(calls: list[Path]) -> str:
+    return " ".join(f"--calls {p}" for p in calls)
+
+
+def _fit_and_save(
+    rows: list[tuple[dict[str, float], int]], features: Sequence[str], target: Path, note: str, nothing: str
+) -> None:
+    """Fit a logistic model over ``features`` on the labeled ``rows``, write it with ``note`` (the
+    command and the sets) to ``target`` and print it; rows of one label only are the error ``nothing``."""
+    from dataclasses import replace
+
     from eval.concern_calibration import fit_logistic_model
 
-    outcomes = _replay(calls, knowledge)
-    rows = topic_rows(outcomes)
     if len({y for _, y in rows}) < 2:
-        fail("the calls gave no turns that stay and move on to fit on; are their concerns labeled?")
-    model = fit_logistic_model(rows, TOPIC_FEATURES)
-    sets = " ".join(f"--calls {p}" for p in calls)
-    changes = sum(y for _, y in rows)
-    note = f"fitted by: souffleur eval calibrate-topics {sets} ({len(rows)} turns, {changes} move on)"
-    target = out or DEFAULT_TOPIC_FILE
-    LogisticModel(model.bias, model.weights, note).save(target)
+        fail(nothing)
+    model = replace(fit_logistic_model(rows, features), note=note)
+    model.save(target)
     console.print(f"{target}: {note}")
     console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")
