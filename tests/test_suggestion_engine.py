@@ -548,6 +548,11 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("und wie lange gilt der dann", {"validity"}, set()),
         ("ja genau wie mach ich dat", {"procedure"}, set()),
         ("wat mach ich mit den alten schildern", {"procedure"}, set()),
+        ("ich mach mich selbstständig muss ich da son gewerbe schein holen", set(), {"in person or by proxy"}),
+        ("selbstverständlich, aber kann ich dat auch selber machen", {"in person or by proxy"}, set()),
+        ("jedes wochenende party bis vier uhr morgens", set(), {"duration"}),  # not "Wochen"
+        ("dat is dauerhaft so", set(), {"duration"}),
+        ("dauert dat n paar wochen", {"duration"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

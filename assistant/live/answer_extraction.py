@@ -37,7 +37,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "duration",
-        r"wie\s*lange?\b|dauer|dauert|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|wochen|fertig|bis\s+die\s+kommen",
+        r"wie\s*lange?\b|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|\bwochen\b|fertig"
+        r"|bis\s+die\s+kommen",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
     ),
@@ -100,7 +101,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "in person or by proxy",
-        r"selbst|selber|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b"
+        r"\bselbst\b|\bselber\b|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b"
         r"|(kann|darf|könnte|soll)\s+ich\s+(\w+\s+){0,3}für\s+(die|den|dem|meine?[nmr]?|ihn|sie)\b"
         r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin"
         r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
