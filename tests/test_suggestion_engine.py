@@ -553,6 +553,9 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("jedes wochenende party bis vier uhr morgens", set(), {"duration"}),  # not "Wochen"
         ("dat is dauerhaft so", set(), {"duration"}),
         ("dauert dat n paar wochen", {"duration"}, set()),
+        ("der flug is in fünf wochen, geht dat noch", set(), {"duration"}),  # a date as context
+        ("die wollen wissen wo ich vorher gewohnt hab", set(), {"how early"}),
+        ("kann ich da schon vorher per post wählen", {"how early", "by post"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

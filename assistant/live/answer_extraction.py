@@ -37,7 +37,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "duration",
-        r"wie\s*lange?\b|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|\bwochen\b|fertig"
+        r"wie\s*lange?\b|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|fertig"
         r"|bis\s+die\s+kommen",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
@@ -110,7 +110,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "how early",
-        r"wie\s+fr(ü|ue)h|fr(ü|ue)hestens|im\s+voraus|vorlauf|vorher",
+        r"wie\s+fr(ü|ue)h|fr(ü|ue)hestens|im\s+voraus|vorlauf|schon\s+vorher",
         "frühestens vorher monate",
         r"frühestens|vorher|im\s+voraus|monate\s+vor|vorlauf",
     ),
