@@ -134,6 +134,8 @@ class CallService:
         key = self.resolve_city(city, dialed_number)
         token = secrets.token_urlsafe(24)
         call = self.store.create_call(uuid.uuid4().hex, key, token_hash(token), agent_id, dialed_number)
+        # The engine's memory of a call nobody spoke in yet, as restoring it would give: no read on its first turn.
+        self._remember(call.id, CallContext(city=call.city), call.event_seq)
         self.metrics.calls.labels(key).inc()
         return OpenedCall(call=call, sidebar_token=token)
 

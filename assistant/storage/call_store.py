@@ -128,6 +128,7 @@ _CALL_INFO = select(
         )
     )
 ).where(_CALLS.c.id == bindparam("call_id"))
+_ENGINE_STATE = select(_CALLS.c.engine_state, _CALLS.c.state_event_seq).where(_CALLS.c.id == bindparam("call_id"))
 _INSERT_UTTERANCE = insert(_UTTERANCES).returning(_UTTERANCES.c.id)
 _INSERT_SUGGESTIONS = insert(_SUGGESTIONS)
 _INSERT_EVENTS = insert(_EVENTS)
@@ -459,10 +460,8 @@ class CallStore:
 
     def engine_state(self, call_id: str) -> EngineState | None:
         """The engine's stored memory of the call, if any."""
-        with self._read() as session:
-            row = session.execute(
-                select(CallRecord.engine_state, CallRecord.state_event_seq).where(CallRecord.id == call_id)
-            ).first()
+        with self.engine.connect() as connection:
+            row = connection.execute(_ENGINE_STATE, {"call_id": call_id}).first()
         if row is None or row[0] is None or row[1] is None:
             return None
         return EngineState(state=dict(row[0]), event_seq=int(row[1]))
