@@ -31,6 +31,7 @@ from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import Encoder
+from embeddings.encoders.inference_worker import InferenceWorker
 from embeddings.retrieval.retriever import Retriever
 
 MAX_CACHED_CALLS = 5000
@@ -102,6 +103,8 @@ class CallService:
         self.redactor = redactor
         self.hub = hub or EventHub(store)
         self.metrics = metrics or LiveMetrics()
+        if isinstance(encoder, InferenceWorker):
+            self.metrics.watch_encoder(encoder.stats)
         # The engine's memory per call, with the event number it corresponds to; restored from storage
         # when an evicted call speaks again or another replica moved the call on. Guarded by ``_guard``.
         self._contexts: LRUCache[str, tuple[CallContext, int]] = LRUCache(maxsize=MAX_CACHED_CALLS)
