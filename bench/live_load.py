@@ -194,7 +194,8 @@ async def run_level(
         seconds = time.perf_counter() - started
         after_counters = await encoder_counters(client)
     if counters is not None and after_counters is not None:
-        m.encoder = {k: after_counters[k] - counters.get(k, 0.0) for k in after_counters}
+        # Counters grow over the level; the largest batch is the server's so far.
+        m.encoder = {k: v if k == "largest_batch" else v - counters.get(k, 0.0) for k, v in after_counters.items()}
     m.client_cpu_s = time.process_time() - client_cpu
     after = cpu_seconds(server_pid)
     if server_cpu is not None and after is not None:
