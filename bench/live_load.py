@@ -62,6 +62,7 @@ class Measurements:
     target: int | None = None  # stop after this many caller utterances
     server_cpu_s: float | None = None
     client_cpu_s: float = 0.0
+    encoder: dict[str, float] | None = None  # growth of the server's inference-worker counters over the level
 
     def over(self) -> bool:
         if self.target is not None:
@@ -187,9 +188,14 @@ async def run_level(
     limits = httpx.Limits(max_connections=n_calls + 10)
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=60, limits=limits) as client:
+        counters = await encoder_counters(client)
         started = time.perf_counter()
         await asyncio.gather(*(call_slot(client, ws_base, scripts, i, calls_per_slot, pace, m) for i in range(n_calls)))
         seconds = time.perf_counter() - started
+        after_counters = await encoder_counters(client)
+    if counters is not None and after_counters is not None:
+        # Counters grow over the level; the largest batch is the server's so far.
+        m.encoder = {k: v if k == "largest_batch" else v - counters.get(k, 0.0) for k, v in after_counters.items()}
     m.client_cpu_s = time.process_time() - client_cpu
     after = cpu_seconds(server_pid)
     if server_cpu is not None and after is not None:
@@ -204,9 +210,29 @@ async def run_level(
             f"   server CPU {m.server_cpu_s:.1f} s ({per_utterance(m)} ms per caller utterance, all requests), "
             f"load client CPU {m.client_cpu_s:.1f} s ({m.client_cpu_s / seconds:.0%} of a core)"
         )
+    if m.encoder is not None and m.encoder.get("passes"):
+        e = m.encoder
+        print(
+            f"   inference worker: {e['passes']:.0f} forward passes for {e['requests']:.0f} requests, "
+            f"{e['texts'] / e['passes']:.2f} texts per pass (largest so far {e['largest_batch']:.0f})"
+        )
     for error in m.errors[:5]:
         print(f"   error: {error}")
     return m, seconds
+
+
+async def encoder_counters(client: httpx.AsyncClient) -> dict[str, float] | None:
+    """The server's inference-worker counters from ``/metrics`` (None: a server without them)."""
+    try:
+        response = await client.get("/metrics")
+    except httpx.HTTPError:
+        return None
+    found: dict[str, float] = {}
+    for line in response.text.splitlines():
+        name, _, value = line.partition(" ")
+        if name.startswith("souffleur_encoder_") and value:
+            found[name.removeprefix("souffleur_encoder_")] = float(value)
+    return found if response.status_code == 200 and "passes" in found else None
 
 
 def cpu_seconds(pid: int | None) -> float | None:
@@ -310,14 +336,20 @@ def csv(kind: type[Any]) -> Any:
 def print_table(rows: list[Row]) -> None:
     print(
         "\nencoder              calls | HTTP p50  p95  p99 ms | socket p50  p95  p99 ms | utterances | utt/s "
-        "| errors | server CPU ms/utt | client cores | RSS MB"
+        "| errors | server CPU ms/utt | client cores | texts/pass | RSS MB"
     )
     for r in rows:
         rss = f"{r.rss_mb:6.0f}" if r.rss_mb is not None else "     -"
         client = f"{r.m.client_cpu_s / r.seconds:12.2f}" if r.calls else "           -"
+        batch = (
+            f"{r.m.encoder['texts'] / r.m.encoder['passes']:10.2f}"
+            if r.m.encoder and r.m.encoder["passes"]
+            else " " * 9 + "-"
+        )
         print(
             f"{r.encoder:<20} {r.calls:5d} | {pct(r.m.http_ms)} | {pct(r.m.push_ms)} | {r.m.utterances:10d} | "
-            f"{r.m.utterances / r.seconds:5.1f} | {len(r.m.errors):6d} | {per_utterance(r.m):>17} | {client} | {rss}"
+            f"{r.m.utterances / r.seconds:5.1f} | {len(r.m.errors):6d} | {per_utterance(r.m):>17} | {client} | "
+            f"{batch} | {rss}"
         )
 
 

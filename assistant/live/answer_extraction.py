@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
+
+from cachetools import LRUCache
 
 from corpus.models import Passage
 from corpus.passages import split_blocks
@@ -227,21 +231,23 @@ class AnswerExtractor:
         # passage, with their token sets, and the tokens of each heading and of the intents' words.
         self._prepared = {p.id: _prepare(analyzer, p) for p in passages}
         self._intent_tokens = {intent: analyzer.tokens(intent.words) for intent in QUESTION_INTENTS}
+        # One caller turn asks for the intents of the same texts several times (the topic features, each
+        # card's answer, the window as the fallback): remembered by text (redacted text only).
+        self._intents_of: LRUCache[str, dict[QuestionIntent, float]] = LRUCache(maxsize=1024)
+        self._intents_lock = threading.Lock()
 
     def intents(self, query: str) -> dict[QuestionIntent, float]:
         """What the question asks for (costs, documents, duration, ...), maybe nothing, each with its
         weight: 1 for what the caller asked last in the utterance, ``EARLIER_INTENT_SHARE`` for
         what came before (callers give context first: "n zettel vom vermieter hab ich nich, und bis
         wann muss ich dat gemacht ham" asks for the deadline)."""
-        last_match: dict[QuestionIntent, int] = {}
-        for intent in QUESTION_INTENTS:
-            ends = [m.end() for m in intent.asks.finditer(query)]
-            if ends:
-                last_match[intent] = ends[-1]
-        if not last_match:
-            return {}
-        latest = max(last_match.values())
-        return {intent: 1.0 if at == latest else EARLIER_INTENT_SHARE for intent, at in last_match.items()}
+        with self._intents_lock:
+            known = self._intents_of.get(query)
+        if known is None:
+            known = _asked_intents(query)
+            with self._intents_lock:
+                self._intents_of[query] = known
+        return dict(known)
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Query tokens (weight 1) and the tokens of the intents the question expresses."""
@@ -333,24 +339,11 @@ class AnswerExtractor:
         sentence outside a list half: it names the documents, the list's items are the answer."""
         if not intents:
             return [0.0] * sum(len(passage.units) for passage in prepared)
-        kinds: list[float] = []
-        for passage in prepared:
-            intro = ""
-            for unit in passage.units:
-                if not unit.item:
-                    intro = ""
-                context = f"{passage.heading_text} {intro}"
-                read = f"{context} {unit.text}"
-                kinds.append(
-                    sum(
-                        weight * _listed_share(intent, unit.item, context)
-                        for intent, weight in intents.items()
-                        if intent.answers.search(read)
-                    )
-                )
-                if not unit.item:
-                    intro = unit.text
-        return kinds
+        return [
+            sum(weight * given[intent] for intent, weight in intents.items() if intent in given)
+            for passage in prepared
+            for given in passage.kinds_given
+        ]
 
     def _overlap(
         self, query: dict[str, float], sentence: str, tokens: frozenset[str], heading: frozenset[str]
@@ -367,6 +360,19 @@ class AnswerExtractor:
         # fragment of a few words does not win on a single shared token.
         penalty = 0.5 if len(sentence) < MIN_ANSWER_CHARS else 1.0
         return float(penalty * shared / len(tokens) ** 0.3)
+
+
+def _asked_intents(query: str) -> dict[QuestionIntent, float]:
+    """``AnswerExtractor.intents``, computed."""
+    last_match: dict[QuestionIntent, int] = {}
+    for intent in QUESTION_INTENTS:
+        ends = [m.end() for m in intent.asks.finditer(query)]
+        if ends:
+            last_match[intent] = ends[-1]
+    if not last_match:
+        return {}
+    latest = max(last_match.values())
+    return {intent: 1.0 if at == latest else EARLIER_INTENT_SHARE for intent, at in last_match.items()}
 
 
 def _listed_share(intent: QuestionIntent, item: bool, context: str) -> float:
@@ -387,6 +393,29 @@ class _Prepared:
     units: list[_Unit]
     tokens: list[frozenset[str]]
     heading: frozenset[str]
+
+    @cached_property
+    def kinds_given(self) -> list[dict[QuestionIntent, float]]:
+        """For each unit: the kinds of answer it gives (read with its section heading, a list item also
+        with the line that introduces its list), each with its ``_listed_share``. The same for every
+        question, so worked out once per passage, when first needed."""
+        given: list[dict[QuestionIntent, float]] = []
+        intro = ""
+        for unit in self.units:
+            if not unit.item:
+                intro = ""
+            context = f"{self.heading_text} {intro}"
+            read = f"{context} {unit.text}"
+            given.append(
+                {
+                    intent: _listed_share(intent, unit.item, context)
+                    for intent in QUESTION_INTENTS
+                    if intent.answers.search(read)
+                }
+            )
+            if not unit.item:
+                intro = unit.text
+        return given
 
 
 def _prepare(analyzer: TextAnalyzer, passage: Passage) -> _Prepared:

@@ -31,6 +31,7 @@ from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import Encoder
+from embeddings.encoders.inference_worker import InferenceWorker
 from embeddings.retrieval.retriever import Retriever
 
 MAX_CACHED_CALLS = 5000
@@ -102,6 +103,8 @@ class CallService:
         self.redactor = redactor
         self.hub = hub or EventHub(store)
         self.metrics = metrics or LiveMetrics()
+        if isinstance(encoder, InferenceWorker):
+            self.metrics.watch_encoder(encoder.stats)
         # The engine's memory per call, with the event number it corresponds to; restored from storage
         # when an evicted call speaks again or another replica moved the call on. Guarded by ``_guard``.
         self._contexts: LRUCache[str, tuple[CallContext, int]] = LRUCache(maxsize=MAX_CACHED_CALLS)
@@ -134,6 +137,8 @@ class CallService:
         key = self.resolve_city(city, dialed_number)
         token = secrets.token_urlsafe(24)
         call = self.store.create_call(uuid.uuid4().hex, key, token_hash(token), agent_id, dialed_number)
+        # The engine's memory of a call nobody spoke in yet, as restoring it would give: no read on its first turn.
+        self._remember(call.id, CallContext(city=call.city), call.event_seq)
         self.metrics.calls.labels(key).inc()
         return OpenedCall(call=call, sidebar_token=token)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+from embeddings.encoders.inference_worker import WorkerStats
+
 LATENCY_BUCKETS = (0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -37,3 +39,23 @@ class LiveMetrics:
         self.websocket_errors = Counter(
             "souffleur_websocket_message_errors_total", "Invalid WebSocket messages", registry=self.registry
         )
+        # The inference worker's counters, read at each scrape: texts / passes is the mean batch size.
+        self.encoder_passes = Gauge(
+            "souffleur_encoder_passes", "Forward passes of the inference worker (queries)", registry=self.registry
+        )
+        self.encoder_requests = Gauge(
+            "souffleur_encoder_requests", "Query requests served by those passes", registry=self.registry
+        )
+        self.encoder_texts = Gauge(
+            "souffleur_encoder_texts", "Query texts embedded by those passes", registry=self.registry
+        )
+        self.encoder_largest_batch = Gauge(
+            "souffleur_encoder_largest_batch", "Most texts in one forward pass so far", registry=self.registry
+        )
+
+    def watch_encoder(self, stats: WorkerStats) -> None:
+        """Export the inference worker's counters (``stats`` is read at each scrape)."""
+        self.encoder_passes.set_function(lambda: stats.passes)
+        self.encoder_requests.set_function(lambda: stats.requests)
+        self.encoder_texts.set_function(lambda: stats.texts)
+        self.encoder_largest_batch.set_function(lambda: stats.largest_batch)

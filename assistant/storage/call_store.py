@@ -20,13 +20,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, delete, event, insert, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, create_engine, delete, event, insert, select, text, update
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from assistant.storage.gap_queries import GapQueries
 from assistant.storage.models import (
+    Base,
     CallRecord,
     EventRecord,
     FeedbackRecord,
@@ -103,7 +104,67 @@ class PurgeReport:
     searches: int
 
 
-def _call_info(record: CallRecord) -> CallInfo:
+_CALLS = Base.metadata.tables[CallRecord.__tablename__]
+_UTTERANCES = Base.metadata.tables[UtteranceRecord.__tablename__]
+_SUGGESTIONS = Base.metadata.tables[SuggestionRecord.__tablename__]
+_EVENTS = Base.metadata.tables[EventRecord.__tablename__]
+
+# The statements of the live path, built once: SQLAlchemy Core on a connection, no ORM unit of work, and
+# each statement's cache key is computed once instead of for every utterance.
+_CALL_INFO = select(
+    *(
+        _CALLS.c[name]
+        for name in (
+            "id",
+            "city",
+            "agent_id",
+            "dialed_number",
+            "sidebar_token_hash",
+            "status",
+            "topic",
+            "started_at",
+            "ended_at",
+            "event_seq",
+        )
+    )
+).where(_CALLS.c.id == bindparam("call_id"))
+_ENGINE_STATE = select(_CALLS.c.engine_state, _CALLS.c.state_event_seq).where(_CALLS.c.id == bindparam("call_id"))
+_INSERT_UTTERANCE = insert(_UTTERANCES).returning(_UTTERANCES.c.id)
+_INSERT_SUGGESTIONS = insert(_SUGGESTIONS)
+_INSERT_EVENTS = insert(_EVENTS)
+
+
+def _utterance_update(topic: bool, state: bool, events: bool) -> Any:
+    """The one statement on the call row of an utterance: both counters, the topic (``topic``) and the
+    engine's memory (``state``; its event number only when the utterance has ``events``)."""
+    values: dict[str, Any] = {
+        "utterance_seq": _CALLS.c.utterance_seq + 1,
+        "event_seq": _CALLS.c.event_seq + bindparam("n_events"),
+    }
+    if topic:
+        values["topic"] = bindparam("new_topic")
+    if state:
+        values["engine_state"] = bindparam("new_state", type_=_CALLS.c.engine_state.type)
+        # SET expressions read the row as it was: this is the new last event number.
+        values["state_event_seq"] = _CALLS.c.event_seq + bindparam("n_events") if events else None
+    return (
+        update(_CALLS)
+        .where(_CALLS.c.id == bindparam("call_id"))
+        .values(values)
+        .returning(_CALLS.c.utterance_seq, _CALLS.c.event_seq)
+    )
+
+
+_UTTERANCE_UPDATES = {
+    (topic, state, events): _utterance_update(topic, state, events)
+    for topic in (False, True)
+    for state in (False, True)
+    for events in (False, True)
+}
+
+
+def _call_info(record: Any) -> CallInfo:
+    """A ``CallRecord`` or a row of ``_CALL_INFO``."""
     return CallInfo(
         id=record.id,
         city=record.city,
@@ -223,6 +284,16 @@ class CallStore:
             connection.execute(select(1))
 
     @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        """A transaction on a connection (Core statements), queued like ``_write``."""
+        if self._write_lock is None:
+            with self.engine.begin() as connection:
+                yield connection
+            return
+        with self._write_lock, self.engine.begin() as connection:
+            yield connection
+
+    @contextmanager
     def _write(self) -> Iterator[Session]:
         if self._write_lock is None:
             with self._sessions.begin() as session:
@@ -256,11 +327,13 @@ class CallStore:
         return stored
 
     @staticmethod
-    def _insert_events(session: Session, call_id: str, stored: Sequence[StoredEvent], now: datetime) -> None:
-        """The numbered events, in one multi-row INSERT."""
+    def _insert_events(
+        session: Session | Connection, call_id: str, stored: Sequence[StoredEvent], now: datetime
+    ) -> None:
+        """The numbered events, in one statement."""
         if stored:
             session.execute(
-                insert(EventRecord),
+                _INSERT_EVENTS,
                 [{"call_id": call_id, "seq": e.seq, "type": e.type, "payload": e.payload, "at": now} for e in stored],
             )
 
@@ -288,9 +361,9 @@ class CallStore:
         return _call_info(record)
 
     def get_call(self, call_id: str) -> CallInfo | None:
-        with self._read() as session:
-            record = session.get(CallRecord, call_id)
-            return _call_info(record) if record else None
+        with self.engine.connect() as connection:
+            row = connection.execute(_CALL_INFO, {"call_id": call_id}).first()
+        return _call_info(row) if row is not None else None
 
     def end_call(self, call_id: str, events: Sequence[tuple[str, dict[str, Any]]] = ()) -> list[StoredEvent]:
         """Mark the call ended and store its closing events in the same transaction."""
@@ -322,46 +395,35 @@ class CallStore:
         events: Sequence[tuple[str, dict[str, Any]]],
         engine_state: dict[str, Any] | None,
     ) -> tuple[int, list[StoredEvent]]:
-        with self._write() as session:
+        count = len(events)
+        update_call = _UTTERANCE_UPDATES[(utterance.topic_changed, engine_state is not None, count > 0)]
+        params: dict[str, Any] = {"call_id": call_id, "n_events": count}
+        if utterance.topic_changed:
+            params["new_topic"] = utterance.topic
+        if engine_state is not None:
+            params["new_state"] = engine_state
+        with self._write_connection() as connection:
             # One statement on the call row: both counters, the topic and the engine's memory. It locks
             # the row until commit, so concurrent writers get distinct numbers (as ``_take_numbers``).
-            count = len(events)
-            values: dict[Any, Any] = {
-                CallRecord.utterance_seq: CallRecord.utterance_seq + 1,
-                CallRecord.event_seq: CallRecord.event_seq + count,
-            }
-            if utterance.topic_changed:
-                values[CallRecord.topic] = utterance.topic
-            if engine_state is not None:
-                values[CallRecord.engine_state] = engine_state
-                # SET expressions read the row as it was: this is the new last event number.
-                values[CallRecord.state_event_seq] = CallRecord.event_seq + count if count else None
-            seq, last_event = session.execute(
-                update(CallRecord)
-                .where(CallRecord.id == call_id)
-                .values(values)
-                .returning(CallRecord.utterance_seq, CallRecord.event_seq)
-                .execution_options(synchronize_session=False)
-            ).one()
+            seq, last_event = connection.execute(update_call, params).one()
             now = utcnow()
-            utterance_id = session.execute(
-                insert(UtteranceRecord)
-                .values(
-                    call_id=call_id,
-                    seq=seq,
-                    speaker=utterance.speaker,
-                    text=utterance.text,
-                    topic=utterance.topic,
-                    outcome=utterance.outcome,
-                    top_score=utterance.top_score,
-                    top_article_id=utterance.top_article_id,
-                    at=now,
-                )
-                .returning(UtteranceRecord.id)
+            utterance_id = connection.execute(
+                _INSERT_UTTERANCE,
+                {
+                    "call_id": call_id,
+                    "seq": seq,
+                    "speaker": utterance.speaker,
+                    "text": utterance.text,
+                    "topic": utterance.topic,
+                    "outcome": utterance.outcome,
+                    "top_score": utterance.top_score,
+                    "top_article_id": utterance.top_article_id,
+                    "at": now,
+                },
             ).scalar_one()
             if utterance.suggestions:
-                session.execute(
-                    insert(SuggestionRecord),
+                connection.execute(
+                    _INSERT_SUGGESTIONS,
                     [
                         {
                             "call_id": call_id,
@@ -377,7 +439,7 @@ class CallStore:
                 )
             first = int(last_event) - count + 1
             stored = [StoredEvent(seq=first + i, type=t, payload=p) for i, (t, p) in enumerate(events)]
-            self._insert_events(session, call_id, stored, now)
+            self._insert_events(connection, call_id, stored, now)
             return int(utterance_id), stored
 
     def add_utterance(
@@ -398,10 +460,8 @@ class CallStore:
 
     def engine_state(self, call_id: str) -> EngineState | None:
         """The engine's stored memory of the call, if any."""
-        with self._read() as session:
-            row = session.execute(
-                select(CallRecord.engine_state, CallRecord.state_event_seq).where(CallRecord.id == call_id)
-            ).first()
+        with self.engine.connect() as connection:
+            row = connection.execute(_ENGINE_STATE, {"call_id": call_id}).first()
         if row is None or row[0] is None or row[1] is None:
             return None
         return EngineState(state=dict(row[0]), event_seq=int(row[1]))

@@ -33,10 +33,12 @@ class Bm25LexicalIndex:
         self._bm25: bm25s.BM25 | None = None
         self._df: dict[str, int] = {}
         self._size = 0
+        self._idfs: dict[str, float] = {}  # ``_idf`` of the indexed tokens queries used, worked out once
 
     def build(self, texts: Sequence[str]) -> None:
         corpus = [self.analyzer.tokens(t) or ["_empty_"] for t in texts]
         self._size = len(corpus)
+        self._idfs = {}
         df: dict[str, int] = {}
         for tokens in corpus:
             for token in set(tokens):
@@ -75,8 +77,13 @@ class Bm25LexicalIndex:
         return index
 
     def _idf(self, token: str) -> float:
-        df = self._df.get(token, 0)
-        return math.log(1 + (self._size - df + 0.5) / (df + 0.5))
+        idf = self._idfs.get(token)
+        if idf is None:
+            df = self._df.get(token, 0)
+            idf = math.log(1 + (self._size - df + 0.5) / (df + 0.5))
+            if df:  # bounded by the vocabulary
+                self._idfs[token] = idf
+        return idf
 
     def upper_bound(self, query_tokens: Sequence[str]) -> float:
         return sum(self._idf(t) * (self.k1 + 1) for t in query_tokens)

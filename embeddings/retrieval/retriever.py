@@ -25,7 +25,7 @@ from embeddings.index.text_analysis import fold
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
-from embeddings.retrieval.language import detect_language
+from embeddings.retrieval.language import Language, detect_language
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
@@ -131,11 +131,17 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self._query_cache: LRUCache[str, Vectors] = LRUCache(maxsize=max(1, self.config.query_cache_size))
         self._cache_lock = threading.Lock()  # LRUCache is not thread-safe: even a hit reorders it
+        # Per article, once per index: its rows and its section rows (reading order), as index arrays.
+        self._rows = {a: np.asarray(rows, dtype=np.int64) for a, rows in index.rows_by_article.items()}
+        self._section_rows = {
+            a: np.asarray([r for r in rows if index.passages[r].kind == "section"], dtype=np.int64)
+            for a, rows in index.rows_by_article.items()
+        }
 
     def sections(self, article_id: str) -> list[Passage]:
         """The article's section passages in reading order."""
-        rows = self.index.rows_by_article.get(article_id, [])
-        return [self.index.passages[r] for r in rows if self.index.passages[r].kind == "section"]
+        rows = self._section_rows.get(article_id)
+        return [] if rows is None else [self.index.passages[r] for r in rows.tolist()]
 
     def article_vectors(self) -> dict[str, Vectors]:
         vectors: dict[str, Vectors] = {}
@@ -171,9 +177,10 @@ class HybridRetriever:
             raise ValueError(f"Unknown mode '{mode}' (one of: {', '.join(SEARCH_MODES)})")
         scope = self.cities.scope(city)
         lexical = mode in ("lexical", "hybrid")
+        language = detect_language(query)
         signals = _QuerySignals(
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
-            tokens=self.index.lexical.analyzer.tokens(self.lexical_text(query)) if lexical else [],
+            tokens=self.index.lexical.analyzer.tokens(self._lexical_text(query, language)) if lexical else [],
         )
         if lexical and signals.tokens:
             signals.lex_scores = self.index.lexical_scores(signals.tokens, scope)
@@ -185,7 +192,7 @@ class HybridRetriever:
             rankings["lexical"] = self._lexical_ranking(signals.lex_scores)
         if mode == "hybrid" and self.config.synonym_weight > 0:
             rankings["synonym"] = self.synonym_ranking(query, scope)
-        weights = self.fusion_weights(query)
+        weights = self._fusion_weights(language)
         fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
         return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
@@ -193,15 +200,20 @@ class HybridRetriever:
     def lexical_text(self, query: str) -> str:
         """What the German lexical index is searched with: the query itself, or for a query in
         another language the German words of the glossary terms it contains (maybe none)."""
-        language = detect_language(query)
+        return self._lexical_text(query, detect_language(query))
+
+    def _lexical_text(self, query: str, language: Language) -> str:
         return query if language == "de" else self.glossary.german_words(query, language)
 
     def fusion_weights(self, query: str) -> dict[str, float]:
         """The weights of the dense, lexical and synonym rankings for this query: a query in another
         language than German keeps the dense weight; its lexical half (the glossary's German words)
         counts ``foreign_lexical_weight`` times the dense weight."""
+        return self._fusion_weights(detect_language(query))
+
+    def _fusion_weights(self, language: Language) -> dict[str, float]:
         lexical = self.config.lexical_weight
-        if detect_language(query) != "de" and self.config.dense_weight > 0:
+        if language != "de" and self.config.dense_weight > 0:
             lexical = self.config.foreign_lexical_weight * self.config.dense_weight
         return {"dense": self.config.dense_weight, "lexical": lexical, "synonym": self.config.synonym_weight}
 
@@ -234,7 +246,7 @@ class HybridRetriever:
         return sorted(best, key=lambda a: -best[a])
 
     def _hit(self, article_id: str, rank: int, mode: SearchMode, signals: _QuerySignals) -> ArticleHit:
-        rows = self.index.rows_by_article[article_id]
+        rows = self._rows[article_id]
         dense = float(np.max(self.index.vectors[rows] @ signals.qvec)) if signals.qvec is not None else None
         lexical = None
         if mode != "dense":
@@ -257,20 +269,25 @@ class HybridRetriever:
     def _best_passage(
         self, article_id: str, qvec: Vectors | None, lex_scores: npt.NDArray[np.float32] | None
     ) -> Passage:
-        """The section passage that matches best: fused rank of its cosine and its BM25 score."""
-        rows = [r for r in self.index.rows_by_article[article_id] if self.index.passages[r].kind == "section"]
-        if not rows:
-            return self.index.passages[self.index.rows_by_article[article_id][0]]
-        rankings: dict[str, list[str]] = {}
+        """The section passage that matches best: fused rank of its cosine and its BM25 score (reciprocal rank
+        fusion with equal weights, as ``reciprocal_rank_fusion``, in arrays; a tie goes to the earlier row)."""
+        rows = self._section_rows[article_id]
+        if not len(rows):
+            return self.index.passages[int(self._rows[article_id][0])]
+        fused: npt.NDArray[np.float64] | None = None
         if qvec is not None:
-            cos = self.index.vectors[rows] @ qvec
-            rankings["dense"] = [str(rows[i]) for i in np.argsort(-cos)]
+            fused = self._rank_points(np.argsort(-(self.index.vectors[rows] @ qvec)))
         if lex_scores is not None:
             lex = lex_scores[rows]
             if float(lex.max()) > 0:
-                rankings["lexical"] = [str(rows[i]) for i in np.argsort(-lex)]
-        if not rankings:
-            return self.index.passages[rows[0]]
-        fused = reciprocal_rank_fusion(rankings, {"dense": 1.0, "lexical": 1.0}, self.config.rrf_k)
-        best = max(fused, key=lambda r: (fused[r], -int(r)))
-        return self.index.passages[int(best)]
+                points = self._rank_points(np.argsort(-lex))
+                fused = points if fused is None else fused + points
+        if fused is None:
+            return self.index.passages[int(rows[0])]
+        return self.index.passages[int(rows[int(np.argmax(fused))])]
+
+    def _rank_points(self, order: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
+        """Each position's reciprocal-rank points ``1 / (rrf_k + rank)`` given the positions best first."""
+        points = np.empty(len(order), dtype=np.float64)
+        points[order] = 1.0 / (self.config.rrf_k + np.arange(1, len(order) + 1))
+        return points
