@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from embeddings.encoders.default_model import DEFAULT_MODEL
-from embeddings.encoders.encoder import EncoderBackend, PassageRuntime, QueryRuntime
+from embeddings.encoders.encoder import EncoderBackend, PassageRuntime, QueryRuntimeChoice
 from embeddings.index.passage_index import IndexSettings
 from embeddings.index.text_analysis import make_analyzer
 from embeddings.retrieval.confidence import load_confidence_models
@@ -127,10 +127,11 @@ class EncoderSettings(_Group):
         description="What embeds passages (index builds) for the onnx backend: onnxruntime, or openvino-bf16 "
         "(OpenVINO in bf16: about a third of the CPU time on CPUs with bf16 units; an index of its own)",
     )
-    query_runtime: QueryRuntime = Field(
-        "onnxruntime",
-        description="What embeds queries (live utterances, searches) for the onnx backend: onnxruntime, or "
-        "openvino-bf16 (OpenVINO in bf16 on CPUs with bf16 units; the index stays the same)",
+    query_runtime: QueryRuntimeChoice = Field(
+        "auto",
+        description="What embeds queries (live utterances, searches) for the onnx backend: auto (openvino-bf16 "
+        "where the CPU has bf16 units and openvino is installed, else onnxruntime; `souffleur search` answers "
+        "one query and stays on onnxruntime), onnxruntime, or openvino-bf16 (the index stays the same)",
     )
     max_batch: int = Field(32, ge=1, description="Most live query texts in one batched forward pass")
     max_wait_ms: float = Field(2.0, ge=0, le=100, description="How long a pass waits for more live queries")

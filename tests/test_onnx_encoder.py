@@ -100,3 +100,15 @@ def test_openvino_bf16_queries_stay_close_and_keep_the_index(model_folder: Path)
     cosines = np.sum(fp32.encode_queries(TEXTS) * bf16.encode_queries(TEXTS), axis=1)
     assert cosines.min() >= MIN_COSINE
     assert np.array_equal(fp32.encode_passages(TEXTS), bf16.encode_passages(TEXTS))  # passages stay on ONNX Runtime
+
+
+def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime_for_one_search() -> None:
+    from assistant.cli.main import one_query_settings
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
+    served = make_encoder(Settings())
+    assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
+    searched = make_encoder(one_query_settings(Settings()))
+    assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
+    assert searched.fingerprint == served.fingerprint  # the same index either way

@@ -25,6 +25,7 @@ from assistant.cli.support import (
     status_line,
     user_errors,
 )
+from assistant.settings import Settings
 from embeddings.retrieval.retriever import SEARCH_MODES, ArticleHit, SearchMode
 
 app = typer.Typer(help="Souffleur: the knowledge prompter for municipal call centers.", no_args_is_help=True)
@@ -167,6 +168,16 @@ def hit_json(hit: ArticleHit) -> dict[str, Any]:
     }
 
 
+def one_query_settings(settings: Settings) -> Settings:
+    """``settings`` for a process that answers one query and exits: with ``encoder.query_runtime=auto``
+    its queries run on ONNX Runtime, since compiling the OpenVINO model (about a second) would cost
+    more than the query it saves on (`souffleur search` in a fresh process stays under 3 s)."""
+    if settings.encoder.query_runtime != "auto":
+        return settings
+    encoder = settings.encoder.model_copy(update={"query_runtime": "onnxruntime"})
+    return settings.model_copy(update={"encoder": encoder})
+
+
 @app.command("search")
 def search_command(
     text: Annotated[str | None, typer.Argument(help="What the caller asked; omit to read one query per line")] = None,
@@ -186,7 +197,7 @@ def search_command(
         fail("--city is required")
     if text is not None and not text.strip():
         fail('the query is empty. Example: souffleur search "Sperrmüll anmelden" --city duisburg')
-    settings = load_settings(knowledge)
+    settings = one_query_settings(load_settings(knowledge))
     with user_errors():
         from corpus.knowledge_base import load_knowledge_base
 

@@ -15,6 +15,8 @@ EncoderBackend = Literal["onnx", "onnx-int8", "torch"]
 Runtime = Literal["onnxruntime", "openvino-bf16"]  # what runs the forward passes of the ONNX backends
 PassageRuntime = Runtime  # ... for passages (index builds: the index has its own fingerprint per runtime)
 QueryRuntime = Runtime  # ... for queries (live utterances, searches: the index stays the same)
+# The query runtime a setting may ask for: "auto" is OpenVINO bf16 where the CPU has bf16 units, else ONNX Runtime.
+QueryRuntimeChoice = Literal["auto", "onnxruntime", "openvino-bf16"]
 ENCODER_BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "onnx-int8", "torch")
 
 

@@ -38,6 +38,7 @@ from embeddings.encoders.encoder import (
     PassageRuntime,
     ProgressCallback,
     QueryRuntime,
+    QueryRuntimeChoice,
     Runtime,
     Vectors,
 )
@@ -254,6 +255,20 @@ class _OpenVinoSession:
         with self._lock:
             result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
             return [np.array(result[self._compiled.output(0)])]  # a copy: the request reuses its buffer
+
+
+def chosen_query_runtime(choice: QueryRuntimeChoice, variant: OnnxVariant) -> QueryRuntime:
+    """The query runtime a setting asks for; ``auto`` is OpenVINO bf16 where it can run (the fp32 export,
+    ``openvino`` installed, a CPU with bf16 units: about 40 % less CPU per live query, vectors at cosine
+    >= 0.9999 to fp32), else ONNX Runtime without a warning."""
+    if choice != "auto":
+        return choice
+    why = "" if variant == "fp32" else "only the fp32 export"
+    why = why or _OpenVinoSession.available() or ""
+    if why:
+        log.info("queries run on ONNX Runtime: %s", why)
+        return "onnxruntime"
+    return "openvino-bf16"
 
 
 def usable_runtime(runtime: Runtime, variant: OnnxVariant, what: str) -> Runtime:
