@@ -49,7 +49,17 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 ROOT = Path(__file__).resolve().parent.parent
-CALLS = ROOT / "demo" / "calls" / "dev.jsonl"
+CALLS = ROOT / "demo" / "calls"
+
+
+def call_scripts(which: str) -> list[dict[str, Any]]:
+    """The call scripts the simulated calls play: ``dev`` (36 calls), or ``all`` call files of
+    demo/calls (about 340 calls): with few scripts, 100 calls repeat the same windows and the
+    encoder answers most of them from its query cache, which real calls would not."""
+    files = (
+        [CALLS / "dev.jsonl"] if which == "dev" else sorted(p for p in CALLS.glob("*.jsonl") if "labels" not in p.name)
+    )
+    return [json.loads(line) for f in files for line in f.read_text().splitlines() if line.strip()]
 
 
 @dataclass
@@ -359,6 +369,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--encoder", type=csv(str), default=[None], help="backends side by side: torch,onnx,onnx-int8")
     parser.add_argument("--duration", type=float, help="seconds per level (default: --min-calls calls per level)")
     parser.add_argument("--pace", type=float, default=1.5, help="mean seconds between turns within a call")
+    parser.add_argument(
+        "--scripts", choices=("all", "dev"), default="all", help="call scripts played: all files of demo/calls, or dev"
+    )
     parser.add_argument("--one-call-pace", type=float, default=0.3, help="mean seconds between turns at level 1")
     parser.add_argument(
         "--one-call-utterances", type=int, default=50, help="caller utterances measured at level 1 (0: as other levels)"
@@ -396,7 +409,7 @@ def server_codes(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, st
 
 def main() -> None:
     args = parse_args()
-    scripts = [json.loads(line) for line in CALLS.read_text().splitlines() if line.strip()]
+    scripts = call_scripts(args.scripts)
 
     def level(base: str, calls: int, pid: int | None) -> tuple[Measurements, float]:
         per_slot = max(1, -(-args.min_calls // calls))
