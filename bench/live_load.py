@@ -54,7 +54,7 @@ CALLS = ROOT / "demo" / "calls"
 
 def call_scripts(which: str) -> list[dict[str, Any]]:
     """The call scripts the simulated calls play: ``dev`` (36 calls), or ``all`` call files of
-    demo/calls (about 340 calls): with few scripts, 100 calls repeat the same windows and the
+    demo/calls (294 calls): with few scripts, 100 calls repeat the same windows and the
     encoder answers most of them from its query cache, which real calls would not."""
     files = (
         [CALLS / "dev.jsonl"] if which == "dev" else sorted(p for p in CALLS.glob("*.jsonl") if "labels" not in p.name)

@@ -259,15 +259,18 @@ class _OpenVinoSession:
             return [np.array(result[self._compiled.output(0)])]  # a copy: the request reuses its buffer
 
 
+def _why_not_openvino(variant: OnnxVariant) -> str | None:
+    """Why OpenVINO bf16 cannot run ``variant`` here (``None`` when it can)."""
+    return "only the fp32 export" if variant != "fp32" else _OpenVinoSession.available()
+
+
 def chosen_query_runtime(choice: QueryRuntimeChoice, variant: OnnxVariant) -> QueryRuntime:
     """The query runtime a setting asks for; ``auto`` is OpenVINO bf16 where it can run (the fp32 export,
     ``openvino`` installed, a CPU with bf16 units: about 40 % less CPU per live query, vectors at cosine
     >= 0.9999 to fp32), else ONNX Runtime without a warning."""
     if choice != "auto":
         return choice
-    why = "" if variant == "fp32" else "only the fp32 export"
-    why = why or _OpenVinoSession.available() or ""
-    if why:
+    if why := _why_not_openvino(variant):
         log.info("queries run on ONNX Runtime: %s", why)
         return "onnxruntime"
     return "openvino-bf16"
@@ -277,9 +280,7 @@ def usable_runtime(runtime: Runtime, variant: OnnxVariant, what: str) -> Runtime
     """``runtime`` if it can run here, else ONNX Runtime (with a warning saying why)."""
     if runtime == "onnxruntime":
         return runtime
-    why = "" if variant == "fp32" else "only the fp32 export"
-    why = why or _OpenVinoSession.available() or ""
-    if why:
+    if why := _why_not_openvino(variant):
         log.warning("%s stay on ONNX Runtime: %s", what, why)
         return "onnxruntime"
     return runtime
