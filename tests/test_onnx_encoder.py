@@ -103,12 +103,12 @@ def test_openvino_bf16_queries_stay_close_and_keep_the_index(model_folder: Path)
 
 
 def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime_for_one_search() -> None:
-    from assistant.cli.main import one_query_settings
+    from assistant.cli.main import short_lived_settings
     from embeddings.encoders.onnx_encoder import _OpenVinoSession
 
     expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
     served = make_encoder(Settings())
     assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
-    searched = make_encoder(one_query_settings(Settings()))
+    searched = make_encoder(short_lived_settings(Settings()))
     assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
     assert searched.fingerprint == served.fingerprint  # the same index either way

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.cli.main import one_query_settings
+from assistant.cli.main import short_lived_settings
 from assistant.settings import Settings
 from embeddings.encoders import onnx_encoder
 from embeddings.encoders.onnx_encoder import chosen_query_runtime
@@ -29,9 +29,9 @@ def test_auto_falls_back_to_onnx_runtime_quietly_where_it_cannot(
     assert chosen_query_runtime("openvino-bf16", "fp32") == "openvino-bf16", "an explicit choice is kept"
 
 
-def test_a_one_query_process_runs_auto_on_onnx_runtime_and_keeps_an_explicit_choice() -> None:
+def test_a_short_lived_command_runs_auto_on_onnx_runtime_and_keeps_an_explicit_choice() -> None:
     assert Settings().encoder.query_runtime == "auto"
-    assert one_query_settings(Settings()).encoder.query_runtime == "onnxruntime"
+    assert short_lived_settings(Settings()).encoder.query_runtime == "onnxruntime"
     explicit = Settings(encoder={"query_runtime": "openvino-bf16"})
-    assert one_query_settings(explicit).encoder.query_runtime == "openvino-bf16"
-    assert one_query_settings(Settings()).encoder.model == Settings().encoder.model
+    assert short_lived_settings(explicit).encoder.query_runtime == "openvino-bf16"
+    assert short_lived_settings(Settings()).encoder.model == Settings().encoder.model

@@ -130,6 +130,17 @@ def model_prepare() -> None:
             console.print(f"[green]✓[/] model {encoder.model_id} loads (dimension {encoder.dimension})")
 
 
+def short_lived_settings(settings: Settings) -> Settings:
+    """``settings`` for a command that embeds one query or none and exits (`souffleur search`,
+    `souffleur index`): with ``encoder.query_runtime=auto`` its queries run on ONNX Runtime, since
+    compiling the OpenVINO model and preparing its kernels (about two seconds) would cost more than the
+    query it saves on (`souffleur search` in a fresh process stays under 3 s)."""
+    if settings.encoder.query_runtime != "auto":
+        return settings
+    encoder = settings.encoder.model_copy(update={"query_runtime": "onnxruntime"})
+    return settings.model_copy(update={"encoder": encoder})
+
+
 @app.command("index")
 def index_command(knowledge: KnowledgeOption = None) -> None:
     """Build the index, or refresh it: only new and changed articles are embedded again."""
@@ -137,7 +148,7 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
     from corpus.knowledge_base import load_knowledge_base
     from embeddings.index.index_store import refresh_index
 
-    settings = load_settings(knowledge)
+    settings = short_lived_settings(load_settings(knowledge))
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
         with status_line(f"Loading the model {settings.encoder.model}…"):
@@ -168,16 +179,6 @@ def hit_json(hit: ArticleHit) -> dict[str, Any]:
     }
 
 
-def one_query_settings(settings: Settings) -> Settings:
-    """``settings`` for a process that answers one query and exits: with ``encoder.query_runtime=auto``
-    its queries run on ONNX Runtime, since compiling the OpenVINO model (about a second) would cost
-    more than the query it saves on (`souffleur search` in a fresh process stays under 3 s)."""
-    if settings.encoder.query_runtime != "auto":
-        return settings
-    encoder = settings.encoder.model_copy(update={"query_runtime": "onnxruntime"})
-    return settings.model_copy(update={"encoder": encoder})
-
-
 @app.command("search")
 def search_command(
     text: Annotated[str | None, typer.Argument(help="What the caller asked; omit to read one query per line")] = None,
@@ -197,7 +198,7 @@ def search_command(
         fail("--city is required")
     if text is not None and not text.strip():
         fail('the query is empty. Example: souffleur search "Sperrmüll anmelden" --city duisburg')
-    settings = one_query_settings(load_settings(knowledge))
+    settings = short_lived_settings(load_settings(knowledge))
     with user_errors():
         from corpus.knowledge_base import load_knowledge_base
 
