@@ -556,6 +556,12 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("der flug is in fünf wochen, geht dat noch", set(), {"duration"}),  # a date as context
         ("die wollen wissen wo ich vorher gewohnt hab", set(), {"how early"}),
         ("kann ich da schon vorher per post wählen", {"how early", "by post"}, set()),
+        ("und wie viel is dat im jahr für einen hund", {"costs"}, set()),  # "wie viel" alone asks the price
+        ("wie viel zeit hab ich da", set(), {"costs"}),
+        ("wie viele hunde darf ich halten", set(), {"costs"}),
+        ("wat muss ich da allet einreichen", {"documents"}, set()),
+        ("wo kann ich den antrag einreichen", {"place"}, {"documents"}),
+        ("kann dat mein sohn nachher für uns machen", {"in person or by proxy"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

@@ -34,7 +34,8 @@ class Answer:
 _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "costs",
-        r"kost|gebühr|gebuehr|(?<![a-zäöüß])teu(?:er|r)|preis|euro|wie\s*viel\s+geld|umsonst|gratis"
+        r"kost|gebühr|gebuehr|(?<![a-zäöüß])teu(?:er|r)|preis|euro|umsonst|gratis"
+        r"|wie\s*viel\b(?!\s+(?:zeit|tage|wochen|monate|leute|personen))"
         r"|^(?!.*\bwann\b).*?(?:bezahl|zahlen)",
         "kosten kostet gebühr euro",
         r"euro|€|gebühr|kostenlos|gebührenfrei|kostet|kosten\b|beitragsfrei|entgelt|beiträge",
@@ -49,6 +50,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "documents",
         r"mitbring|mitnehm|unterlagen|dokument|papiere|nachweis|zettel|wa[st]\s+(brauch|muss\s+ich\s+mit)"
+        r"|wa[st]\s+(\w+\s+){0,4}(einreich|vorleg)"
         r"|brauch\w*\s+(ich|man|wir|sie|er)\s+(da\s+|denn\s+|dann\s+)*(alles|für|an\b)",
         "unterlagen mitbringen nachweis",
         r"unterlagen|mitbring|vorleg|ausweis|urkunde|\bnachweis",
@@ -105,7 +107,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "in person or by proxy",
-        r"\bselbst\b|\bselber\b|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich)\b"
+        r"\bselbst\b|\bselber\b|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich|uns)\b"
         r"|(kann|darf|könnte|soll)\s+ich\s+(\w+\s+){0,3}für\s+(die|den|dem|meine?[nmr]?|ihn|sie)\b"
         r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin"
         r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
