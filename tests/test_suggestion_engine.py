@@ -507,6 +507,28 @@ def test_a_list_items_lead_in_comes_with_what_it_says() -> None:
 
 
 @pytest.mark.unit
+def test_where_and_how_questions_are_answered_by_overlap_and_place_not_by_kind() -> None:
+    """A place or a step of the procedure is named by about a quarter of all sentences, so the kind
+    is not scored: "wo muss ich da hin" is still a question (a follow-up), adds its words, but the
+    opening sentence that says where wins over a later one that merely mentions an office."""
+    sections = (
+        Passage("x/pa#1", "x/pa", "x", "Ausweis", "Das Wichtigste",
+                "Den Ausweis beantragt man persönlich im Bürgerbüro. Er kostet 37 Euro."),
+        Passage("x/pa#2", "x/pa", "x", "Ausweis", "Sonderfälle",
+                "Wer umzieht, meldet die neue Adresse im Rathaus oder im Stadthaus."),
+    )  # fmt: skip
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    question = "und wo muss ich da hin"
+    assert {i.name for i in extractor.intents(question)} == {"place"}
+    units = extractor.units(question, sections)
+    assert all(u.answers_kind == 0.0 for u in units)
+    answer = extractor.extract(question, sections[0], sections)
+    assert answer.answer == "Den Ausweis beantragt man persönlich im Bürgerbüro."
+    costs = {u.text: u.answers_kind for u in extractor.units("und wat kostet dat", sections)}
+    assert costs["Er kostet 37 Euro."] == 1.0, "other kinds are still scored"
+
+
+@pytest.mark.unit
 def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
     """A step of a numbered list that mentions the documents ("prüft die Unterlagen") counts half for
     "wat brauch ich da an unterlagen", an item of the list under "Unterlagen" fully."""
