@@ -5,6 +5,7 @@ that the engine's memory of a call survives a round-trip through plain JSON."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 
 import pytest
 
@@ -44,6 +45,7 @@ class ScriptedRetriever:
     def __init__(self, scores: dict[str, dict[str, tuple[float, float]]]) -> None:
         self.scores = scores
         self.queries: list[tuple[str, SearchMode | None]] = []
+        self.embedded: list[list[str]] = []
 
     def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
         self.queries.append((query, mode))
@@ -70,6 +72,9 @@ class ScriptedRetriever:
 
     def clear_query_cache(self) -> None:
         return None
+
+    def embed_queries(self, queries: Sequence[str]) -> None:
+        self.embedded.append(list(queries))
 
 
 SCORES = {
@@ -507,6 +512,32 @@ def test_a_list_items_lead_in_comes_with_what_it_says() -> None:
 
 
 @pytest.mark.unit
+def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine() -> None:
+    """The window's dense ranking misses an article that the turn's content words find: the article
+    enters the dense ranking with the gist's cosine, ahead of the window's weaker hits."""
+
+    class TalkyWindowRetriever(ScriptedRetriever):
+        def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
+            hits = super().search(query, city, k, mode)
+            if mode == "dense" and "abgelaufen" in query and " dat " in f" {query} ":
+                return [h for h in hits if h.article_id != "bottrop/reisepass"]  # the talk buries it
+            return hits
+
+    retriever = TalkyWindowRetriever(
+        {"reisepass": {"bottrop/reisepass": (0.9, 0.5)}, "abgelaufen": {"bottrop/personalausweis": (0.6, 0.2)}}
+    )
+    eng, _ = engine()
+    eng.retriever = retriever
+    window = "und dann noch wat mein reisepass is abgelaufen schaff ich dat noch"
+    found = eng._rank(window, "bottrop", gist="reisepass abgelaufen")
+    assert found.dense == {"bottrop/reisepass": (1, 0.9), "bottrop/personalausweis": (2, 0.6)}
+    assert found.hits["bottrop/reisepass"].dense_score == 0.9
+    assert retriever.embedded == [[window, "reisepass abgelaufen"]]
+    alone = eng._rank(window, "bottrop")
+    assert list(alone.dense) == ["bottrop/personalausweis"], "the window alone misses it"
+
+
+@pytest.mark.unit
 def test_where_and_how_questions_are_answered_by_overlap_and_place_not_by_kind() -> None:
     """A place or a step of the procedure is named by about a quarter of all sentences, so the kind
     is not scored: "wo muss ich da hin" is still a question (a follow-up), adds its words, but the
@@ -593,9 +624,9 @@ def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[
 
 
 @pytest.mark.unit
-def test_the_topic_decision_searches_the_turn_lexically_and_only_the_window_densely() -> None:
+def test_the_topic_decision_searches_the_turn_lexically_and_only_the_window_and_gist_densely() -> None:
     """Whether a turn moves on is decided from the turn's own lexical ranking: each caller turn costs
-    one dense search (one forward pass), that of the concern's window."""
+    one request to the encoder, for the concern's window and the turn's gist (its content words)."""
     turns = [
         "die alte couch muss weg, sperrmüll",
         "wann holen die den sperrmüll denn ab",  # its lexical top is held: stays
@@ -606,10 +637,12 @@ def test_the_topic_decision_searches_the_turn_lexically_and_only_the_window_dens
     context = CallContext("bottrop")
     outcomes = []
     for turn in turns:
-        before = len(retriever.queries)
+        before, requests = len(retriever.queries), len(retriever.embedded)
         outcomes.append(eng.on_utterance(context, "caller", turn))
         dense = [q for q, mode in retriever.queries[before:] if mode == "dense"]
-        assert len(dense) == 1 and concern_text(turn) in dense[0], turn
+        gist = " ".join(content_words(turn))
+        assert len(dense) == 2 and concern_text(turn) in dense[0] and dense[1] == gist, turn
+        assert retriever.embedded[requests:] == [dense], "both in one request"
     assert [o.topic_changed for o in outcomes] == [False, False, True, False]
     assert outcomes[0].topic_features is None, "the first turn of a call asks no model"
     assert outcomes[1].topic_features is not None and outcomes[1].topic_features["top_held"] == 1.0

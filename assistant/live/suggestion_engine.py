@@ -227,7 +227,7 @@ class SuggestionEngine:
         window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        rankings = self._rank(window, context.city)
+        rankings = self._rank(window, context.city, gist=" ".join(content_words(said)))
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
@@ -287,15 +287,33 @@ class SuggestionEngine:
         )
 
     # ---- retrieval and evidence -----------------------------------------------------------------
-    def _rank(self, query: str, city: str) -> _Rankings:
+    def _rank(self, query: str, city: str, gist: str = "") -> _Rankings:
         found = _Rankings()
-        self._rank_dense(found, query, city)
+        self._rank_dense(found, query, city, gist)
         self._rank_lexical(found, query, city)
         return found
 
-    def _rank_dense(self, found: _Rankings, query: str, city: str) -> None:
-        """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones."""
-        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="dense"):
+    def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> None:
+        """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones.
+
+        With a ``gist`` (the latest turn's content words, without fillers, greetings and function
+        words) the window and the gist are both searched and each article keeps its better cosine: a
+        window full of talk ("und dann noch was ich flieg im januar ... schaff ich dat noch") can bury
+        the article the turn names ("reisepass abgelaufen"), which the gist alone finds. Both are
+        embedded in one request to the encoder."""
+        queries = [query] if not gist or gist == query else [query, gist]
+        if len(queries) > 1:
+            self.retriever.embed_queries(queries)
+        depth = self.config.search_depth
+        hits = self.retriever.search(query, city, k=depth, mode="dense")
+        if len(queries) > 1:
+            best = {hit.article_id: hit for hit in hits}
+            for hit in self.retriever.search(gist, city, k=depth, mode="dense"):
+                known = best.get(hit.article_id)
+                if known is None or (hit.dense_score or 0.0) > (known.dense_score or 0.0):
+                    best[hit.article_id] = hit
+            hits = sorted(best.values(), key=lambda h: (-(h.dense_score or 0.0), h.article_id))[:depth]
+        for hit in hits:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
 

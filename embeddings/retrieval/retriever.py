@@ -95,6 +95,11 @@ class Retriever(Protocol):
         """Forget cached query vectors, so that a measurement pays for its own embeddings."""
         ...
 
+    def embed_queries(self, queries: Sequence[str]) -> None:
+        """Embed several queries in one encoder call and keep their vectors for ``search`` (a caller
+        turn searches its window and its gist: one request to the inference worker, not two)."""
+        ...
+
 
 MIN_PHRASE_CHARS = 4
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -154,6 +159,17 @@ class HybridRetriever:
     def clear_query_cache(self) -> None:
         with self._cache_lock:
             self._query_cache.clear()
+
+    def embed_queries(self, queries: Sequence[str]) -> None:
+        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries))
+        with self._cache_lock:
+            missing = [key for key in keys if key and key not in self._query_cache]
+        if not missing:
+            return
+        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
+        with self._cache_lock:
+            for key, vector in zip(missing, vectors, strict=True):
+                self._query_cache[key] = vector
 
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
