@@ -64,5 +64,6 @@ def test_metrics_show_how_many_texts_the_inference_worker_embedded_per_pass(tmp_
         after = client.get("/metrics", headers=AUTH).text
     names = ("souffleur_encoder_passes", "souffleur_encoder_requests", "souffleur_encoder_texts")
     grown = {name: _gauge(after, name) - _gauge(before, name) for name in names}
-    assert grown == {name: 1.0 for name in names}, "one caller turn, one text in one forward pass"
+    expected = {"souffleur_encoder_passes": 1.0, "souffleur_encoder_requests": 1.0, "souffleur_encoder_texts": 2.0}
+    assert grown == expected, "one caller turn: one request, its window and its gist in one worker pass"
     assert _gauge(after, "souffleur_encoder_largest_batch") >= 1
