@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/window_batch_bench.py [--data-dir DIR] [--windows 96] [--batch 8] [--rounds 3]
 
-The live engine embeds one text per caller turn: the concern's window (the caller's recent turns and the
-agent's last words, at most 40 words). This script builds such windows from the demo call scripts
+The live engine embeds the concern's window per caller turn (the caller's recent turns and the agent's
+last words, at most 40 words; since round 7 also the turn's gist, its content words, in the same request:
+a short text that the encoder runs in its own, shorter pass). This script builds such windows from the demo call scripts
 (``demo/calls/dev.jsonl``, the caller's turns of each call, the last 40 words), embeds them with the
 configured encoder (the default: ONNX Runtime, fp32) one at a time and in batches of ``--batch`` (as the
 inference worker batches concurrent calls), alternating round by round, and prints the CPU time of the
