@@ -12,7 +12,8 @@ import pytest
 from assistant.settings import Settings
 from assistant.wiring import make_encoder
 from embeddings.encoders.default_model import ensure_default_model
-from embeddings.encoders.onnx_encoder import MIN_COSINE, PROBE_TEXTS, OnnxEncoder, export_onnx
+from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
+from embeddings.encoders.onnx_encoder import OnnxEncoder, export_onnx
 from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
 pytestmark = pytest.mark.integration
@@ -109,6 +110,20 @@ def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime
     expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
     served = make_encoder(Settings())
     assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
+    assert served.passage_runtime == expected  # passages too (round 7): the index has the bf16 fingerprint
     searched = make_encoder(short_lived_settings(Settings()))
     assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
     assert searched.fingerprint == served.fingerprint  # the same index either way
+
+
+def test_the_cpu_flag_check_agrees_with_openvino() -> None:
+    """``_OpenVinoSession.available`` reads /proc/cpuinfo instead of importing OpenVINO; OpenVINO must
+    see bf16 units exactly where the flags name them, or a server and a search could choose different
+    passage runtimes (and index fingerprints)."""
+    from embeddings.encoders.onnx_encoder import BF16_CPU_FLAGS, _cpu_flags
+
+    ov = pytest.importorskip("openvino")
+    flags = _cpu_flags()
+    if flags is None:
+        pytest.skip("no /proc/cpuinfo flags here")
+    assert bool(flags & BF16_CPU_FLAGS) == ("BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
