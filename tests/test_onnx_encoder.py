@@ -11,8 +11,7 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.wiring import make_encoder
-from embeddings.encoders.default_model import ensure_default_model
-from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS
+from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS, ensure_default_model
 from embeddings.encoders.onnx_encoder import OnnxEncoder, export_onnx
 from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
