@@ -126,3 +126,20 @@ def test_the_cpu_flag_check_agrees_with_openvino() -> None:
     if flags is None:
         pytest.skip("no /proc/cpuinfo flags here")
     assert bool(flags & BF16_CPU_FLAGS) == ("BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+
+
+def test_bf16_passages_in_parallel_streams_are_those_of_one_stream(model_folder: Path) -> None:
+    """Passages run in one OpenVINO stream per core, passes side by side (round 7): the same vectors,
+    bit for bit and in the same order, as one pass at a time on one stream."""
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if why := _OpenVinoSession.available():
+        pytest.skip(why)
+    encoder = OnnxEncoder(model_folder, "fp32", threads=2, batch_size=2, passage_runtime="openvino-bf16")
+    streams = encoder._passage_session()
+    assert streams.parallel == 2
+    texts = [f"{text} {i}" for i, text in enumerate(TEXTS * 3)]
+    one = encoder._encode(texts, "passage: ", encoder._session("openvino-bf16", 1, 1))
+    ticks: list[int] = []
+    assert np.array_equal(encoder.encode_passages(texts, progress=ticks.append), one)
+    assert sum(ticks) == len(texts)
