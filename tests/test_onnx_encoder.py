@@ -12,6 +12,7 @@ import pytest
 from assistant.settings import Settings
 from assistant.wiring import make_encoder
 from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS, ensure_default_model
+from embeddings.encoders.encoder import Runtime
 from embeddings.encoders.onnx_encoder import OnnxEncoder, export_onnx
 from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
@@ -109,7 +110,11 @@ def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime
     expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
     served = make_encoder(Settings())
     assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
-    assert served.passage_runtime == expected  # passages too (round 7): the index has the bf16 fingerprint
+    assert served.passage_runtime == "onnxruntime"  # passages stay fp32 by default (round 7: one tune concern)
+    auto = make_encoder(Settings(encoder={"passage_runtime": "auto"}))
+    assert isinstance(auto, OnnxEncoder) and auto.passage_runtime == expected
+    searched_auto = make_encoder(short_lived_settings(Settings(encoder={"passage_runtime": "auto"})))
+    assert searched_auto.fingerprint == auto.fingerprint  # a search chooses the passages' runtime as the server does
     searched = make_encoder(short_lived_settings(Settings()))
     assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
     assert searched.fingerprint == served.fingerprint  # the same index either way
@@ -128,18 +133,18 @@ def test_the_cpu_flag_check_agrees_with_openvino() -> None:
     assert bool(flags & BF16_CPU_FLAGS) == ("BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
 
 
-def test_bf16_passages_in_parallel_streams_are_those_of_one_stream(model_folder: Path) -> None:
-    """Passages run in one OpenVINO stream per core, passes side by side (round 7): the same vectors,
-    bit for bit and in the same order, as one pass at a time on one stream."""
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino-bf16"])
+def test_passages_in_passes_side_by_side_are_those_of_one_pass_at_a_time(model_folder: Path, runtime: Runtime) -> None:
+    """Passages run in passes side by side, one thread each, one per core (round 7): the same vectors,
+    bit for bit and in the same order, as one pass at a time."""
     from embeddings.encoders.onnx_encoder import _OpenVinoSession
 
-    if why := _OpenVinoSession.available():
+    if runtime != "onnxruntime" and (why := _OpenVinoSession.available()):
         pytest.skip(why)
-    encoder = OnnxEncoder(model_folder, "fp32", threads=2, batch_size=2, passage_runtime="openvino-bf16")
-    streams = encoder._passage_session()
-    assert streams.parallel == 2
+    encoder = OnnxEncoder(model_folder, "fp32", threads=2, batch_size=2, passage_runtime=runtime)
+    assert encoder._passage_session().parallel == 2
     texts = [f"{text} {i}" for i, text in enumerate(TEXTS * 3)]
-    one = encoder._encode(texts, "passage: ", encoder._session("openvino-bf16", 1, 1))
+    one = encoder._encode(texts, "passage: ", encoder._session(runtime, 2, 1))
     ticks: list[int] = []
     assert np.array_equal(encoder.encode_passages(texts, progress=ticks.append), one)
     assert sum(ticks) == len(texts)

@@ -39,11 +39,12 @@ def test_auto_falls_back_to_onnx_runtime_quietly_where_it_cannot(
     assert chosen_runtime("openvino-bf16", "fp32") == "openvino-bf16", "an explicit choice is kept"
 
 
-def test_both_runtimes_default_to_auto_and_a_short_lived_command_keeps_the_passage_choice() -> None:
-    assert Settings().encoder.query_runtime == "auto" and Settings().encoder.passage_runtime == "auto"
+def test_a_short_lived_command_runs_auto_queries_on_onnx_runtime_and_keeps_the_passage_choice() -> None:
+    assert Settings().encoder.query_runtime == "auto" and Settings().encoder.passage_runtime == "onnxruntime"
     assert short_lived_settings(Settings()).encoder.query_runtime == "onnxruntime"
     # The passage runtime is part of the index's fingerprint: `souffleur search` must choose as the server does.
-    assert short_lived_settings(Settings()).encoder.passage_runtime == "auto"
+    auto = Settings(encoder={"passage_runtime": "auto"})
+    assert short_lived_settings(auto).encoder.passage_runtime == "auto"
     explicit = Settings(encoder={"query_runtime": "openvino-bf16"})
     assert short_lived_settings(explicit).encoder.query_runtime == "openvino-bf16"
     assert short_lived_settings(Settings()).encoder.model == Settings().encoder.model
@@ -73,28 +74,28 @@ class RuntimeEncoder(SpyEncoder):
         self.identity = dataclasses.replace(self.identity, fingerprint=fingerprint)
 
 
-def test_a_new_default_passage_runtime_rebuilds_the_index_and_switching_back_reuses_the_cache(
+def test_passages_on_auto_rebuild_the_index_and_switching_back_reuses_the_cache(
     monkeypatch: pytest.MonkeyPatch, knowledge_dir: Path, tmp_path: Path
 ) -> None:
     model = tmp_path / "model"
     model.mkdir()
     (model / "config.json").write_text('{"hidden_size": 64}')
     folder, kb = tmp_path / "idx", load_knowledge_base(knowledge_dir)
-    old_default = RuntimeEncoder(model, "onnxruntime")  # before: passages on ONNX Runtime
-    built, _ = open_index(folder, kb, old_default, SETTINGS)
-    assert old_default.embedded
+    fp32_passages = RuntimeEncoder(model, chosen_runtime(Settings().encoder.passage_runtime, "fp32", "passages"))
+    built, _ = open_index(folder, kb, fp32_passages, SETTINGS)
+    assert fp32_passages.embedded
 
     monkeypatch.setattr(onnx_encoder._OpenVinoSession, "available", staticmethod(lambda: None))
-    new_default = RuntimeEncoder(model, chosen_runtime(Settings().encoder.passage_runtime, "fp32", "passages"))
-    assert new_default.fingerprint != old_default.fingerprint
-    rebuilt, report = open_index(folder, kb, new_default, SETTINGS)
+    bf16_passages = RuntimeEncoder(model, chosen_runtime("auto", "fp32", "passages"))  # bf16 units: bf16 passages
+    assert bf16_passages.fingerprint != fp32_passages.fingerprint
+    rebuilt, report = open_index(folder, kb, bf16_passages, SETTINGS)
     assert report is not None and report.full_rebuild and report.cached_passages == 0
-    assert sorted(new_default.embedded) == sorted(old_default.embedded), "every passage embedded again"
-    assert rebuilt.manifest.model_fingerprint == new_default.fingerprint
-    assert open_index(folder, kb, new_default, SETTINGS)[1] is None, "then it serves as it is"
+    assert sorted(bf16_passages.embedded) == sorted(fp32_passages.embedded), "every passage embedded again"
+    assert rebuilt.manifest.model_fingerprint == bf16_passages.fingerprint
+    assert open_index(folder, kb, bf16_passages, SETTINGS)[1] is None, "then it serves as it is"
 
-    back = RuntimeEncoder(model, chosen_runtime("onnxruntime", "fp32", "passages"))
-    assert back.fingerprint == old_default.fingerprint
+    back = RuntimeEncoder(model, chosen_runtime("onnxruntime", "fp32", "passages"))  # the setting set back
+    assert back.fingerprint == fp32_passages.fingerprint
     again, report = open_index(folder, kb, back, SETTINGS)
     assert report is not None and report.embedded_passages == 0 and back.embedded == []
-    assert again.manifest.model_fingerprint == old_default.fingerprint and (again.vectors == built.vectors).all()
+    assert again.manifest.model_fingerprint == fp32_passages.fingerprint and (again.vectors == built.vectors).all()

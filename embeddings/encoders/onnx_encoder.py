@@ -328,10 +328,11 @@ class _OnnxRuntimeSession:
     outputs do not depend on padding, so inputs are padded only to the longest text of a pass."""
 
     length_step = 1
-    parallel = 1  # one pass at a time uses all its threads
 
-    def __init__(self, path: Path, threads: int | None) -> None:
+    def __init__(self, path: Path, threads: int | None, parallel: int = 1) -> None:
         import onnxruntime as ort
+
+        self.parallel = parallel  # passes side by side (``run`` is thread-safe), each on ``threads`` threads
 
         options = ort.SessionOptions()
         if threads:
@@ -411,25 +412,31 @@ class OnnxEncoder(IdentifiedEncoder):
             for count in texts:
                 self._forward([[self._pad_id] * width] * count, session)
 
-    def _session(self, runtime: Runtime, threads: int | None, streams: int = 1) -> Any:
-        key = (runtime, threads, streams) if runtime != "onnxruntime" else (runtime, self._threads, 1)
+    def _session(self, runtime: Runtime, threads: int | None, parallel: int = 1) -> Any:
+        """The session of ``runtime`` running ``parallel`` passes side by side on ``threads`` threads each
+        (``None``: ONNX Runtime's default, all cores), made at its first use."""
+        key = (runtime, threads, parallel)
         with self._session_lock:
             if key not in self._sessions:
                 if runtime == "onnxruntime":
-                    self._sessions[key] = _OnnxRuntimeSession(model_file(self._folder, self._variant), self._threads)
+                    path = model_file(self._folder, self._variant)
+                    self._sessions[key] = _OnnxRuntimeSession(path, threads, parallel)
                 else:
-                    self._sessions[key] = _OpenVinoSession(self._folder, threads, streams)
+                    total = threads * parallel if threads else None
+                    self._sessions[key] = _OpenVinoSession(self._folder, total, parallel)
             return self._sessions[key]
 
     def _query_session(self) -> Any:
+        if self.query_runtime == "onnxruntime":
+            return self._session(self.query_runtime, self._threads)
         return self._session(self.query_runtime, self._threads or 1)
 
     def _passage_session(self) -> Any:
-        """OpenVINO embeds passages in one stream of one thread per core, passes side by side: on two
-        cores a pass on one thread costs less CPU than the same pass split over two."""
+        """Passages (many texts at once) run in passes side by side, one thread each, one per core (or
+        ``threads``): on two cores a pass on one thread costs less CPU than the same pass split over two,
+        and the vectors are bit for bit those of one pass at a time (both runtimes)."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        streams = self._threads or cores
-        return self._session(self.passage_runtime, streams, streams)
+        return self._session(self.passage_runtime, 1, self._threads or cores)
 
     @property
     def tokenizer_name(self) -> str:
