@@ -26,7 +26,7 @@ log = logging.getLogger("souffleur.wiring")
 FAKE_MODEL_PREFIX = "fake:"
 
 
-def make_encoder(settings: Settings) -> Encoder:
+def make_encoder(settings: Settings, embeds_queries: bool = True) -> Encoder:
     """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model).
 
     With ``encoder_backend`` ``onnx`` or ``onnx-int8``, a model folder that ``souffleur model prepare``
@@ -51,6 +51,7 @@ def make_encoder(settings: Settings) -> Encoder:
                 settings.encoder.batch_size,
                 passage_runtime=chosen_runtime(settings.encoder.passage_runtime, variant, "passages"),
                 query_runtime=chosen_runtime(settings.encoder.query_runtime, variant, "queries"),
+                embeds_queries=embeds_queries,
             )
         log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
     from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder

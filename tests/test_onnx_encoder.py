@@ -148,3 +148,16 @@ def test_passages_in_passes_side_by_side_are_those_of_one_pass_at_a_time(model_f
     ticks: list[int] = []
     assert np.array_equal(encoder.encode_passages(texts, progress=ticks.append), one)
     assert sum(ticks) == len(texts)
+
+
+def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(model_folder: Path) -> None:
+    """`souffleur index` embeds no query: no session at start; the passage session (one per core)
+    is let go after the passages, while a server's query session stays."""
+    builder = OnnxEncoder(model_folder, "fp32", threads=2, embeds_queries=False)
+    assert builder._sessions == {}
+    vectors = builder.encode_passages(TEXTS)
+    assert vectors.shape == (len(TEXTS), builder.dimension) and builder._sessions == {}
+    server = OnnxEncoder(model_folder, "fp32", threads=2)
+    assert list(server._sessions) == [server._query_key()]
+    assert np.array_equal(server.encode_passages(TEXTS), vectors)
+    assert list(server._sessions) == [server._query_key()]

@@ -153,7 +153,7 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
         with status_line(f"Loading the model {settings.encoder.model}…"):
-            encoder = make_encoder(settings)
+            encoder = make_encoder(settings, embeds_queries=False)
         with progress_bar("Embedding passages", waiting="Checking the index…") as update:
             index, report = refresh_index(settings.index_dir, kb, encoder, settings.index_settings(), update)
     kind = "full build" if report.full_rebuild else "refresh"

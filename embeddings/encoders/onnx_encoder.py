@@ -367,6 +367,7 @@ class OnnxEncoder(IdentifiedEncoder):
         compact_tokenizer: bool = True,
         passage_runtime: PassageRuntime = "onnxruntime",
         query_runtime: QueryRuntime = "onnxruntime",
+        embeds_queries: bool = True,
     ) -> None:
         folder = onnx_folder(model_folder)
         if require_verified and not (folder / ONNX_MARKER).is_file():
@@ -399,9 +400,10 @@ class OnnxEncoder(IdentifiedEncoder):
             max_tokens=_max_tokens(model_folder),
         )
         self._batch_size = batch_size
-        self._query_session()  # a process that embeds queries loads its model at start, not at the first query
-        if self.query_runtime != "onnxruntime":
-            self._warm_query_shapes()
+        if embeds_queries:  # a process that embeds queries loads its model at start, not at the first query
+            self._query_session()
+            if self.query_runtime != "onnxruntime":
+                self._warm_query_shapes()
 
     def _warm_query_shapes(self, longest: int = WARM_QUERY_TOKENS, texts: tuple[int, ...] = (1, 2)) -> None:
         """OpenVINO prepares its kernels the first time it meets an input shape (5 to 15 ms of a live
@@ -427,16 +429,21 @@ class OnnxEncoder(IdentifiedEncoder):
             return self._sessions[key]
 
     def _query_session(self) -> Any:
-        if self.query_runtime == "onnxruntime":
-            return self._session(self.query_runtime, self._threads)
-        return self._session(self.query_runtime, self._threads or 1)
+        return self._session(*self._query_key())
+
+    def _query_key(self) -> tuple[Runtime, int | None, int]:
+        """One pass at a time: ONNX Runtime on ``threads`` (default: its own), OpenVINO on one thread."""
+        return self.query_runtime, self._threads if self.query_runtime == "onnxruntime" else self._threads or 1, 1
 
     def _passage_session(self) -> Any:
         """Passages (many texts at once) run in passes side by side, one thread each, one per core (or
         ``threads``): on two cores a pass on one thread costs less CPU than the same pass split over two,
         and the vectors are bit for bit those of one pass at a time (both runtimes)."""
+        return self._session(*self._passage_key())
+
+    def _passage_key(self) -> tuple[Runtime, int, int]:
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return self._session(self.passage_runtime, 1, self._threads or cores)
+        return self.passage_runtime, 1, self._threads or cores
 
     @property
     def tokenizer_name(self) -> str:
@@ -491,7 +498,14 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._encode(texts, self._query_prompt, self._query_session())
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
-        return self._encode(texts, self._passage_prompt, self._passage_session(), progress)
+        """Passages in passes side by side (``_passage_session``); the session is let go afterwards
+        (index builds are rare, and a server keeps only its query session's memory)."""
+        try:
+            return self._encode(texts, self._passage_prompt, self._passage_session(), progress)
+        finally:
+            with self._session_lock:
+                if self._passage_key() != self._query_key():
+                    self._sessions.pop(self._passage_key(), None)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDING_SLACK) -> list[list[int]]:
