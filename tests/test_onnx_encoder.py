@@ -161,3 +161,9 @@ def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(m
     assert list(server._sessions) == [server._query_key()]
     assert np.array_equal(server.encode_passages(TEXTS), vectors)
     assert list(server._sessions) == [server._query_key()]
+
+
+def test_passages_run_at_most_four_passes_side_by_side(model_folder: Path) -> None:
+    encoder = OnnxEncoder(model_folder, "fp32", threads=8, embeds_queries=False)
+    assert encoder._passage_key() == ("onnxruntime", 2, 4)  # 8 threads: 4 passes of 2 threads
+    assert OnnxEncoder(model_folder, "fp32", threads=3, embeds_queries=False)._passage_key() == ("onnxruntime", 1, 3)

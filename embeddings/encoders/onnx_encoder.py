@@ -61,6 +61,7 @@ PADDING_ALLOWANCE = 8  # ... plus this many
 log = logging.getLogger("souffleur.onnx")
 # Query lengths whose OpenVINO kernels are prepared at start: a concern window (40 words) stays below.
 WARM_QUERY_TOKENS = 128
+MAX_PARALLEL_PASSES = 4  # passages: passes side by side at most (on more cores, more threads per pass)
 
 
 class OnnxModelMissingError(FileNotFoundError):
@@ -446,8 +447,12 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._session(*self._passage_key())
 
     def _passage_key(self) -> tuple[Runtime, int, int]:
+        """(runtime, threads per pass, passes side by side): one thread per pass, at most
+        ``MAX_PARALLEL_PASSES`` passes (each holds its activations), the other cores split among them."""
         cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        return self.passage_runtime, 1, self._threads or cores
+        threads = self._threads or cores
+        parallel = min(threads, MAX_PARALLEL_PASSES)
+        return self.passage_runtime, threads // parallel, parallel
 
     @property
     def tokenizer_name(self) -> str:
