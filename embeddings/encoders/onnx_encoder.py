@@ -381,8 +381,8 @@ class OnnxEncoder(IdentifiedEncoder):
         self._session_lock = threading.Lock()
         self.passage_runtime = usable_runtime(passage_runtime, variant, "passages")
         self.query_runtime = usable_runtime(query_runtime, variant, "queries")
-        # A process that embeds queries loads its model at start, not at the first query; the runtime
-        # loads it without the GIL, next to the tokenizer (which holds it), in about half the time of the two.
+        # A process that embeds queries loads its model at start, not at the first query; ONNX Runtime
+        # loads a session mostly without the GIL, so it loads beside the tokenizer (whose load holds it).
         with ThreadPoolExecutor(1) as loader:
             loading = loader.submit(self._query_session) if embeds_queries else None
             # One tokenizer without truncation or padding: counting needs the full length, ``_forward``
