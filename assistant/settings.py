@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource
 
 from embeddings.encoders.default_model import DEFAULT_MODEL
-from embeddings.encoders.encoder import EncoderBackend, PassageRuntime, QueryRuntimeChoice
+from embeddings.encoders.encoder import EncoderBackend, PassageRuntimeChoice, QueryRuntimeChoice
 from embeddings.index.passage_index import IndexSettings
 from embeddings.index.text_analysis import make_analyzer
 from embeddings.retrieval.confidence import load_confidence_models
@@ -122,10 +122,12 @@ class EncoderSettings(_Group):
     )
     threads: int | None = Field(None, ge=1, description="CPU threads of the encoder; default: its own")
     batch_size: int = Field(16, ge=1, description="Passages in one forward pass when indexing")
-    passage_runtime: PassageRuntime = Field(
+    passage_runtime: PassageRuntimeChoice = Field(
         "onnxruntime",
-        description="What embeds passages (index builds) for the onnx backend: onnxruntime, or openvino-bf16 "
-        "(OpenVINO in bf16: about a third of the CPU time on CPUs with bf16 units; an index of its own)",
+        description="What embeds passages (index builds) for the onnx backend: onnxruntime, openvino-bf16 "
+        "(OpenVINO in bf16: about a third of the CPU time on CPUs with bf16 units; an index of its own: a "
+        "change rebuilds it once), or auto (openvino-bf16 where the CPU has bf16 units and openvino is "
+        "installed, else onnxruntime)",
     )
     query_runtime: QueryRuntimeChoice = Field(
         "auto",

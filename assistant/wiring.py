@@ -26,7 +26,7 @@ log = logging.getLogger("souffleur.wiring")
 FAKE_MODEL_PREFIX = "fake:"
 
 
-def make_encoder(settings: Settings) -> Encoder:
+def make_encoder(settings: Settings, embeds_queries: bool = True) -> Encoder:
     """The configured encoder. ``fake:<dim>`` selects the deterministic test encoder (no model).
 
     With ``encoder_backend`` ``onnx`` or ``onnx-int8``, a model folder that ``souffleur model prepare``
@@ -40,7 +40,7 @@ def make_encoder(settings: Settings) -> Encoder:
     model = resolve_model(settings.encoder.model, settings.encoder.cache_dir)
     backend = settings.encoder.backend
     if backend != "torch":
-        from embeddings.encoders.onnx_encoder import OnnxEncoder, chosen_query_runtime, onnx_ready
+        from embeddings.encoders.onnx_encoder import OnnxEncoder, chosen_runtime, onnx_ready
 
         if Path(model).is_dir() and onnx_ready(Path(model)):
             variant: OnnxVariant = "int8" if backend == "onnx-int8" else "fp32"
@@ -49,8 +49,9 @@ def make_encoder(settings: Settings) -> Encoder:
                 variant,
                 settings.encoder.threads,
                 settings.encoder.batch_size,
-                passage_runtime=settings.encoder.passage_runtime,
-                query_runtime=chosen_query_runtime(settings.encoder.query_runtime, variant),
+                passage_runtime=chosen_runtime(settings.encoder.passage_runtime, variant, "passages"),
+                query_runtime=chosen_runtime(settings.encoder.query_runtime, variant, "queries"),
+                embeds_queries=embeds_queries,
             )
         log.warning("no ONNX export of %s (run `souffleur model prepare`); trying sentence-transformers", model)
     from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder

@@ -11,8 +11,9 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.wiring import make_encoder
-from embeddings.encoders.default_model import ensure_default_model
-from embeddings.encoders.onnx_encoder import MIN_COSINE, PROBE_TEXTS, OnnxEncoder, export_onnx
+from embeddings.encoders.default_model import MIN_COSINE, PROBE_TEXTS, ensure_default_model
+from embeddings.encoders.encoder import Runtime
+from embeddings.encoders.onnx_encoder import OnnxEncoder, export_onnx
 from embeddings.encoders.sentence_transformer_encoder import SentenceTransformerEncoder
 
 pytestmark = pytest.mark.integration
@@ -109,6 +110,60 @@ def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime
     expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
     served = make_encoder(Settings())
     assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
+    assert served.passage_runtime == "onnxruntime"  # passages stay fp32 by default (round 7: one tune concern)
+    auto = make_encoder(Settings(encoder={"passage_runtime": "auto"}))
+    assert isinstance(auto, OnnxEncoder) and auto.passage_runtime == expected
+    searched_auto = make_encoder(short_lived_settings(Settings(encoder={"passage_runtime": "auto"})))
+    assert searched_auto.fingerprint == auto.fingerprint  # a search chooses the passages' runtime as the server does
     searched = make_encoder(short_lived_settings(Settings()))
     assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
     assert searched.fingerprint == served.fingerprint  # the same index either way
+
+
+def test_the_cpu_flag_check_agrees_with_openvino() -> None:
+    """``_OpenVinoSession.available`` reads /proc/cpuinfo instead of importing OpenVINO; OpenVINO must
+    see bf16 units exactly where the flags name them, or a server and a search could choose different
+    passage runtimes (and index fingerprints)."""
+    from embeddings.encoders.onnx_encoder import BF16_CPU_FLAGS, _cpu_flags
+
+    ov = pytest.importorskip("openvino")
+    flags = _cpu_flags()
+    if flags is None:
+        pytest.skip("no /proc/cpuinfo flags here")
+    assert bool(flags & BF16_CPU_FLAGS) == ("BF16" in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"))
+
+
+@pytest.mark.parametrize("runtime", ["onnxruntime", "openvino-bf16"])
+def test_passages_in_passes_side_by_side_are_those_of_one_pass_at_a_time(model_folder: Path, runtime: Runtime) -> None:
+    """Passages run in passes side by side, one thread each, one per core (round 7): the same vectors,
+    bit for bit and in the same order, as one pass at a time."""
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if runtime != "onnxruntime" and (why := _OpenVinoSession.available()):
+        pytest.skip(why)
+    encoder = OnnxEncoder(model_folder, "fp32", threads=2, batch_size=2, passage_runtime=runtime)
+    assert encoder._passage_session().parallel == 2
+    texts = [f"{text} {i}" for i, text in enumerate(TEXTS * 3)]
+    one = encoder._encode(texts, "passage: ", encoder._session(runtime, 2, 1))
+    ticks: list[int] = []
+    assert np.array_equal(encoder.encode_passages(texts, progress=ticks.append), one)
+    assert sum(ticks) == len(texts)
+
+
+def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(model_folder: Path) -> None:
+    """`souffleur index` embeds no query: no session at start; the passage session (one per core)
+    is let go after the passages, while a server's query session stays."""
+    builder = OnnxEncoder(model_folder, "fp32", threads=2, embeds_queries=False)
+    assert builder._sessions == {}
+    vectors = builder.encode_passages(TEXTS)
+    assert vectors.shape == (len(TEXTS), builder.dimension) and builder._sessions == {}
+    server = OnnxEncoder(model_folder, "fp32", threads=2)
+    assert list(server._sessions) == [server._query_key()]
+    assert np.array_equal(server.encode_passages(TEXTS), vectors)
+    assert list(server._sessions) == [server._query_key()]
+
+
+def test_passages_run_at_most_four_passes_side_by_side(model_folder: Path) -> None:
+    encoder = OnnxEncoder(model_folder, "fp32", threads=8, embeds_queries=False)
+    assert encoder._passage_key() == ("onnxruntime", 2, 4)  # 8 threads: 4 passes of 2 threads
+    assert OnnxEncoder(model_folder, "fp32", threads=3, embeds_queries=False)._passage_key() == ("onnxruntime", 1, 3)

@@ -134,7 +134,8 @@ def short_lived_settings(settings: Settings) -> Settings:
     """``settings`` for a command that embeds one query or none and exits (`souffleur search`,
     `souffleur index`): with ``encoder.query_runtime=auto`` its queries run on ONNX Runtime, since
     compiling the OpenVINO model and preparing its kernels (about two seconds) would cost more than the
-    query it saves on (`souffleur search` in a fresh process stays under 3 s)."""
+    query it saves on (`souffleur search` in a fresh process stays under 3 s). ``encoder.passage_runtime``
+    is kept: it is part of the index's fingerprint, and `souffleur index` embeds passages with it."""
     if settings.encoder.query_runtime != "auto":
         return settings
     encoder = settings.encoder.model_copy(update={"query_runtime": "onnxruntime"})
@@ -152,7 +153,7 @@ def index_command(knowledge: KnowledgeOption = None) -> None:
     with user_errors():
         kb = load_knowledge_base(settings.knowledge_dir)
         with status_line(f"Loading the model {settings.encoder.model}…"):
-            encoder = make_encoder(settings)
+            encoder = make_encoder(settings, embeds_queries=False)
         with progress_bar("Embedding passages", waiting="Checking the index…") as update:
             index, report = refresh_index(settings.index_dir, kb, encoder, settings.index_settings(), update)
     kind = "full build" if report.full_rebuild else "refresh"

@@ -15,8 +15,10 @@ EncoderBackend = Literal["onnx", "onnx-int8", "torch"]
 Runtime = Literal["onnxruntime", "openvino-bf16"]  # what runs the forward passes of the ONNX backends
 PassageRuntime = Runtime  # ... for passages (index builds: the index has its own fingerprint per runtime)
 QueryRuntime = Runtime  # ... for queries (live utterances, searches: the index stays the same)
-# The query runtime a setting may ask for: "auto" is OpenVINO bf16 where the CPU has bf16 units, else ONNX Runtime.
-QueryRuntimeChoice = Literal["auto", "onnxruntime", "openvino-bf16"]
+# The runtime a setting may ask for: "auto" is OpenVINO bf16 where the CPU has bf16 units, else ONNX Runtime.
+RuntimeChoice = Literal["auto", "onnxruntime", "openvino-bf16"]
+QueryRuntimeChoice = RuntimeChoice
+PassageRuntimeChoice = RuntimeChoice
 ENCODER_BACKENDS: tuple[EncoderBackend, ...] = ("onnx", "onnx-int8", "torch")
 
 

@@ -11,14 +11,20 @@ Pooling (mean or CLS, as the model's ``1_Pooling/config.json`` says) and L2 norm
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import importlib.util
 import json
 import logging
+import os
+import queue
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -38,8 +44,8 @@ from embeddings.encoders.encoder import (
     PassageRuntime,
     ProgressCallback,
     QueryRuntime,
-    QueryRuntimeChoice,
     Runtime,
+    RuntimeChoice,
     Vectors,
 )
 from embeddings.encoders.sentence_transformer_encoder import folder_fingerprint
@@ -55,6 +61,7 @@ PADDING_ALLOWANCE = 8  # ... plus this many
 log = logging.getLogger("souffleur.onnx")
 # Query lengths whose OpenVINO kernels are prepared at start: a concern window (40 words) stays below.
 WARM_QUERY_TOKENS = 128
+MAX_PARALLEL_PASSES = 4  # passages: passes side by side at most (on more cores, more threads per pass)
 
 
 class OnnxModelMissingError(FileNotFoundError):
@@ -228,35 +235,64 @@ class _OpenVinoSession:
 
     length_step = 8
 
-    def __init__(self, folder: Path, threads: int | None) -> None:
+    def __init__(self, folder: Path, threads: int | None, streams: int = 1) -> None:
         import openvino as ov
 
         core = ov.Core()
         config: dict[str, Any] = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_PRECISION_HINT": "bf16"}
+        if streams > 1:  # passes side by side, each on its own threads (``parallel`` infer requests)
+            config.update({"PERFORMANCE_HINT": "THROUGHPUT", "NUM_STREAMS": streams})
         if threads:
             config["INFERENCE_NUM_THREADS"] = threads
         source = openvino_ir(folder)
         self._compiled = core.compile_model(str(source), "CPU", config)
         release_mapped_pages(source.with_suffix(".bin"))
         self._names = {name for port in self._compiled.inputs for name in port.get_names()}
-        self._request = self._compiled.create_infer_request()
-        self._lock = threading.Lock()  # one infer request: one pass at a time (ONNX Runtime's run is thread-safe)
+        self.parallel = streams
+        # One infer request per stream, each serving one pass at a time (ONNX Runtime's run is thread-safe).
+        self._requests: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        for _ in range(streams):
+            self._requests.put(self._compiled.create_infer_request())
 
     @staticmethod
     def available() -> str | None:
-        """Why OpenVINO bf16 cannot run here (``None`` when it can)."""
-        try:
-            import openvino as ov
-        except ImportError:
+        """Why OpenVINO bf16 cannot run here (``None`` when it can). Asked by every process whose index
+        fingerprint depends on it (`souffleur search` too), so it does not import OpenVINO (half a second)
+        where the CPU's flags answer: OpenVINO runs bf16 on x86 CPUs with AVX512-BF16 or AMX-BF16."""
+        if importlib.util.find_spec("openvino") is None:
             return "openvino is not installed (pip install openvino==2026.4.1)"
+        flags = _cpu_flags()
+        if flags is not None:
+            return None if flags & BF16_CPU_FLAGS else "this CPU has no bf16 support"
+        import openvino as ov
+
         if "BF16" not in ov.Core().get_property("CPU", "OPTIMIZATION_CAPABILITIES"):
             return "this CPU has no bf16 support"
         return None
 
     def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
-        with self._lock:
-            result = self._request.infer({k: v for k, v in feeds.items() if k in self._names})
+        request = self._requests.get()
+        try:
+            result = request.infer({k: v for k, v in feeds.items() if k in self._names})
             return [np.array(result[self._compiled.output(0)])]  # a copy: the request reuses its buffer
+        finally:
+            self._requests.put(request)
+
+
+BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})  # /proc/cpuinfo's names of x86 bf16 units
+
+
+@functools.cache
+def _cpu_flags() -> frozenset[str] | None:
+    """The x86 CPU's feature flags from ``/proc/cpuinfo`` (``None`` elsewhere: then OpenVINO is asked)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("flags"):
+            return frozenset(line.partition(":")[2].split())
+    return None
 
 
 def _why_not_openvino(variant: OnnxVariant) -> str | None:
@@ -264,14 +300,16 @@ def _why_not_openvino(variant: OnnxVariant) -> str | None:
     return "only the fp32 export" if variant != "fp32" else _OpenVinoSession.available()
 
 
-def chosen_query_runtime(choice: QueryRuntimeChoice, variant: OnnxVariant) -> QueryRuntime:
-    """The query runtime a setting asks for; ``auto`` is OpenVINO bf16 where it can run (the fp32 export,
-    ``openvino`` installed, a CPU with bf16 units: about 40 % less CPU per live query, vectors at cosine
-    >= 0.9999 to fp32), else ONNX Runtime without a warning."""
+def chosen_runtime(choice: RuntimeChoice, variant: OnnxVariant, what: str = "queries") -> Runtime:
+    """The runtime a setting asks for (``what``: queries or passages); ``auto`` is OpenVINO bf16 where it
+    can run (the fp32 export, ``openvino`` installed, a CPU with bf16 units: about 40 % less CPU per live
+    query and 2.5 times less per passage, vectors at cosine >= 0.9999 to fp32), else ONNX Runtime
+    without a warning. Passages in bf16 give the index its own fingerprint, so every process that
+    opens the index must choose alike: the choice depends only on the machine and the settings."""
     if choice != "auto":
         return choice
     if why := _why_not_openvino(variant):
-        log.info("queries run on ONNX Runtime: %s", why)
+        log.info("%s run on ONNX Runtime: %s", what, why)
         return "onnxruntime"
     return "openvino-bf16"
 
@@ -292,8 +330,10 @@ class _OnnxRuntimeSession:
 
     length_step = 1
 
-    def __init__(self, path: Path, threads: int | None) -> None:
+    def __init__(self, path: Path, threads: int | None, parallel: int = 1) -> None:
         import onnxruntime as ort
+
+        self.parallel = parallel  # passes side by side (``run`` is thread-safe), each on ``threads`` threads
 
         options = ort.SessionOptions()
         if threads:
@@ -328,6 +368,7 @@ class OnnxEncoder(IdentifiedEncoder):
         compact_tokenizer: bool = True,
         passage_runtime: PassageRuntime = "onnxruntime",
         query_runtime: QueryRuntime = "onnxruntime",
+        embeds_queries: bool = True,
     ) -> None:
         folder = onnx_folder(model_folder)
         if require_verified and not (folder / ONNX_MARKER).is_file():
@@ -336,33 +377,38 @@ class OnnxEncoder(IdentifiedEncoder):
                 " (or set encoder.backend=torch: SOUFFLEUR_ENCODER__BACKEND=torch)"
             )
         self._folder, self._variant, self._threads = folder, variant, threads
-        self._sessions: dict[tuple[Runtime, int | None], Any] = {}
+        self._sessions: dict[tuple[Runtime, int | None, int], Any] = {}
         self._session_lock = threading.Lock()
-        # One tokenizer without truncation or padding: counting needs the full length, ``_forward``
-        # truncates and pads itself. The SentencePiece copy written by ``souffleur model prepare`` gives
-        # the same ids in ~70 MB; ``tokenizers`` holds the XLM-R vocabulary in ~280 MB.
-        self._tokenizer: _Tokenizer
-        if compact_tokenizer and compact_tokenizer_ready(folder):
-            self._tokenizer = CompactTokenizer(folder)
-        else:
-            self._tokenizer = _HuggingFaceTokenizer(model_folder / "tokenizer.json")
-        self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
-        self._query_prompt, self._passage_prompt = _prompts(model_folder)
-        self._pooling = _pooling_mode(model_folder)
         self.passage_runtime = usable_runtime(passage_runtime, variant, "passages")
         self.query_runtime = usable_runtime(query_runtime, variant, "queries")
-        self.identity = EncoderIdentity(
-            model_id=f"{model_folder}#onnx-{variant}",
-            fingerprint=model_fingerprint(
-                model_folder, self._query_prompt, self._passage_prompt, variant, self.passage_runtime
-            ),
-            dimension=int(json.loads((model_folder / "config.json").read_text())["hidden_size"]),
-            max_tokens=_max_tokens(model_folder),
-        )
-        self._batch_size = batch_size
-        self._query_session()  # a process that embeds queries loads its model at start, not at the first query
-        if self.query_runtime != "onnxruntime":
-            self._warm_query_shapes()
+        # A process that embeds queries loads its model at start, not at the first query; ONNX Runtime
+        # loads a session mostly without the GIL, so it loads beside the tokenizer (whose load holds it).
+        with ThreadPoolExecutor(1) as loader:
+            loading = loader.submit(self._query_session) if embeds_queries else None
+            # One tokenizer without truncation or padding: counting needs the full length, ``_forward``
+            # truncates and pads itself. The SentencePiece copy written by ``souffleur model prepare``
+            # gives the same ids in ~70 MB; ``tokenizers`` holds the XLM-R vocabulary in ~280 MB.
+            self._tokenizer: _Tokenizer
+            if compact_tokenizer and compact_tokenizer_ready(folder):
+                self._tokenizer = CompactTokenizer(folder)
+            else:
+                self._tokenizer = _HuggingFaceTokenizer(model_folder / "tokenizer.json")
+            self._pad_id = int(json.loads((model_folder / "config.json").read_text()).get("pad_token_id", 0))
+            self._query_prompt, self._passage_prompt = _prompts(model_folder)
+            self._pooling = _pooling_mode(model_folder)
+            self.identity = EncoderIdentity(
+                model_id=f"{model_folder}#onnx-{variant}",
+                fingerprint=model_fingerprint(
+                    model_folder, self._query_prompt, self._passage_prompt, variant, self.passage_runtime
+                ),
+                dimension=int(json.loads((model_folder / "config.json").read_text())["hidden_size"]),
+                max_tokens=_max_tokens(model_folder),
+            )
+            self._batch_size = batch_size
+        if loading is not None:
+            loading.result()  # its error, if any
+            if self.query_runtime != "onnxruntime":
+                self._warm_query_shapes()
 
     def _warm_query_shapes(self, longest: int = WARM_QUERY_TOKENS, texts: tuple[int, ...] = (1, 2)) -> None:
         """OpenVINO prepares its kernels the first time it meets an input shape (5 to 15 ms of a live
@@ -373,21 +419,40 @@ class OnnxEncoder(IdentifiedEncoder):
             for count in texts:
                 self._forward([[self._pad_id] * width] * count, session)
 
-    def _session(self, runtime: Runtime, threads: int | None) -> Any:
-        key = (runtime, threads) if runtime != "onnxruntime" else (runtime, self._threads)
+    def _session(self, runtime: Runtime, threads: int | None, parallel: int = 1) -> Any:
+        """The session of ``runtime`` running ``parallel`` passes side by side on ``threads`` threads each
+        (``None``: ONNX Runtime's default, all cores), made at its first use."""
+        key = (runtime, threads, parallel)
         with self._session_lock:
             if key not in self._sessions:
                 if runtime == "onnxruntime":
-                    self._sessions[key] = _OnnxRuntimeSession(model_file(self._folder, self._variant), self._threads)
+                    path = model_file(self._folder, self._variant)
+                    self._sessions[key] = _OnnxRuntimeSession(path, threads, parallel)
                 else:
-                    self._sessions[key] = _OpenVinoSession(self._folder, threads)
+                    total = threads * parallel if threads else None
+                    self._sessions[key] = _OpenVinoSession(self._folder, total, parallel)
             return self._sessions[key]
 
     def _query_session(self) -> Any:
-        return self._session(self.query_runtime, self._threads or 1)
+        return self._session(*self._query_key())
+
+    def _query_key(self) -> tuple[Runtime, int | None, int]:
+        """One pass at a time: ONNX Runtime on ``threads`` (default: its own), OpenVINO on one thread."""
+        return self.query_runtime, self._threads if self.query_runtime == "onnxruntime" else self._threads or 1, 1
 
     def _passage_session(self) -> Any:
-        return self._session(self.passage_runtime, self._threads)
+        """Passages (many texts at once) run in passes side by side, one thread each, one per core (or
+        ``threads``): on two cores a pass on one thread costs less CPU than the same pass split over two,
+        and the vectors are bit for bit those of one pass at a time (both runtimes)."""
+        return self._session(*self._passage_key())
+
+    def _passage_key(self) -> tuple[Runtime, int, int]:
+        """(runtime, threads per pass, passes side by side): one thread per pass, at most
+        ``MAX_PARALLEL_PASSES`` passes (each holds its activations), the other cores split among them."""
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        threads = self._threads or cores
+        parallel = min(threads, MAX_PARALLEL_PASSES)
+        return self.passage_runtime, threads // parallel, parallel
 
     @property
     def tokenizer_name(self) -> str:
@@ -423,9 +488,17 @@ class OnnxEncoder(IdentifiedEncoder):
         # Too long: keep the first tokens and the closing special token, as the tokenizer's truncation does.
         rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
-        for batch in length_batches([len(r) for r in rows], self._batch_size):
-            for chunk in power_of_two_parts(batch) if session.length_step > 1 else [batch]:
-                out[chunk] = self._forward([rows[i] for i in chunk], session)
+        batches = length_batches([len(r) for r in rows], self._batch_size)
+        chunks = [c for b in batches for c in (power_of_two_parts(b) if session.length_step > 1 else [b])]
+
+        def forward(chunk: list[int]) -> Vectors:
+            return self._forward([rows[i] for i in chunk], session)
+
+        with (
+            ThreadPoolExecutor(session.parallel) if session.parallel > 1 and len(chunks) > 1 else nullcontext() as pool
+        ):
+            for chunk, vectors in zip(chunks, pool.map(forward, chunks) if pool else map(forward, chunks), strict=True):
+                out[chunk] = vectors
                 if progress is not None:
                     progress(len(chunk))
         return out
@@ -434,7 +507,14 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._encode(texts, self._query_prompt, self._query_session())
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors:
-        return self._encode(texts, self._passage_prompt, self._passage_session(), progress)
+        """Passages in passes side by side (``_passage_session``); the session is let go afterwards
+        (index builds are rare, and a server keeps only its query session's memory)."""
+        try:
+            return self._encode(texts, self._passage_prompt, self._passage_session(), progress)
+        finally:
+            with self._session_lock:
+                if self._passage_key() != self._query_key():
+                    self._sessions.pop(self._passage_key(), None)
 
 
 def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDING_SLACK) -> list[list[int]]:

@@ -1,4 +1,8 @@
-"""BM25 over passages (bm25s), with scores restricted to a set of rows and normalized per query."""
+"""BM25 over passages (bm25s), with scores restricted to a set of rows and normalized per query.
+
+bm25s builds and saves the index; a saved index is scored from its arrays here (``SavedBm25Scores``,
+the same sums as bm25s's numpy backend), so a process that only searches does not import bm25s, which
+imports scipy and numba (about a quarter of a second of `souffleur search`'s cold start)."""
 
 from __future__ import annotations
 
@@ -6,16 +10,73 @@ import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
 
-import bm25s
 import numpy as np
 import numpy.typing as npt
 
 from embeddings.index.text_analysis import TextAnalyzer
 
+if TYPE_CHECKING:
+    import bm25s
+
 _META = "souffleur-bm25.json"
 FloatArray = npt.NDArray[np.float32]
 BoolArray = npt.NDArray[np.bool_]
+# bm25s's files of a saved index (``BM25.save``)
+_ARRAYS = ("data.csc.index.npy", "indices.csc.index.npy", "indptr.csc.index.npy")
+_VOCAB, _PARAMS, _NONOCCURRENCE = "vocab.index.json", "params.index.json", "nonoccurrence_array.index.npy"
+
+
+class Bm25Scorer(Protocol):
+    def get_scores(self, query_tokens_single: list[str]) -> npt.NDArray[Any]: ...
+
+    def save(self, save_dir: str) -> None: ...
+
+
+class SavedBm25Scores:
+    """A saved bm25s index scored from its arrays without bm25s: for each query token (in order), its
+    column of the precomputed score matrix is added into the documents' scores with ``np.add.at``, as
+    bm25s's numpy backend does, so the scores are the same numbers. Only for the methods without a
+    non-occurrence term (``lucene``, ``robertson``, ``atire``); ``load`` returns ``None`` otherwise."""
+
+    def __init__(self, folder: Path) -> None:
+        self._params_text = (folder / _PARAMS).read_text(encoding="utf-8")
+        self._vocab_text = (folder / _VOCAB).read_text(encoding="utf-8")
+        params = json.loads(self._params_text)
+        self._vocab: dict[str, int] = json.loads(self._vocab_text)
+        self._data, self._indices, self._indptr = (np.load(folder / name) for name in _ARRAYS)
+        self._num_docs = int(params["num_docs"])
+        self._dtype = np.dtype(params.get("dtype", "float32"))
+        self._int_dtype = np.dtype(params.get("int_dtype", "int32"))
+
+    @classmethod
+    def load(cls, folder: Path) -> SavedBm25Scores | None:
+        try:
+            params = json.loads((folder / _PARAMS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if params.get("method") in ("bm25l", "bm25+") or (folder / _NONOCCURRENCE).exists():
+            return None
+        if not all((folder / name).is_file() for name in (*_ARRAYS, _VOCAB)):
+            return None
+        return cls(folder)
+
+    def get_scores(self, query_tokens_single: list[str]) -> npt.NDArray[Any]:
+        ids = np.asarray([self._vocab[t] for t in query_tokens_single if t in self._vocab], dtype=self._int_dtype)
+        starts, ends = self._indptr[ids], self._indptr[ids + 1]
+        scores = np.zeros(self._num_docs, dtype=self._dtype)
+        for start, end in zip(starts, ends, strict=True):
+            np.add.at(scores, self._indices[start:end], self._data[start:end])
+        return scores
+
+    def save(self, save_dir: str) -> None:
+        folder = Path(save_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, array in zip(_ARRAYS, (self._data, self._indices, self._indptr), strict=True):
+            np.save(folder / name, array)
+        (folder / _VOCAB).write_text(self._vocab_text, encoding="utf-8")
+        (folder / _PARAMS).write_text(self._params_text, encoding="utf-8")
 
 
 class Bm25LexicalIndex:
@@ -30,12 +91,14 @@ class Bm25LexicalIndex:
         self.analyzer = analyzer
         self.k1 = k1
         self.b = b
-        self._bm25: bm25s.BM25 | None = None
+        self._bm25: Bm25Scorer | None = None
         self._df: dict[str, int] = {}
         self._size = 0
         self._idfs: dict[str, float] = {}  # ``_idf`` of the indexed tokens queries used, worked out once
 
     def build(self, texts: Sequence[str]) -> None:
+        import bm25s
+
         corpus = [self.analyzer.tokens(t) or ["_empty_"] for t in texts]
         self._size = len(corpus)
         self._idfs = {}
@@ -73,8 +136,14 @@ class Bm25LexicalIndex:
         index = cls(analyzer, k1, b)
         index._size = int(meta["size"])
         index._df = {str(t): int(n) for t, n in meta["df"].items()}
-        index._bm25 = bm25s.BM25.load(str(folder)) if index._size else bm25s.BM25(k1=k1, b=b, method="lucene")
+        index._bm25 = (SavedBm25Scores.load(folder) or cls._bm25s_load(folder)) if index._size else None
         return index
+
+    @staticmethod
+    def _bm25s_load(folder: Path) -> bm25s.BM25:
+        import bm25s
+
+        return bm25s.BM25.load(str(folder))
 
     def _idf(self, token: str) -> float:
         idf = self._idfs.get(token)
