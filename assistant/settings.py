@@ -202,6 +202,9 @@ class SuggestionSettings(_Group):
     search_depth: int = Field(8, ge=1, description="Articles taken from each ranking")
     agent_context: bool = Field(True, description="Search with the agent's last words too")
     window_words: int = Field(40, ge=1, description="The search window keeps its most recent words")
+    search_gist: bool = Field(
+        True, description="Also search the caller turn's content words densely (same encoder request as the window)"
+    )
     evidence_decay: float = Field(0.6, ge=0, le=1, description="Weight of the accumulated evidence per new turn")
     answer_threshold: float = Field(0.8, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
     maybe_threshold: float = Field(0.15, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")

@@ -535,6 +535,11 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
     assert retriever.embedded == [[window, "reisepass abgelaufen"]]
     alone = eng._rank(window, "bottrop")
     assert list(alone.dense) == ["bottrop/personalausweis"], "the window alone misses it"
+    off, _ = engine(search_gist=False)
+    off.retriever = retriever
+    before = len(retriever.queries)
+    off.on_utterance(CallContext("bottrop"), "caller", window)
+    assert [q for q, mode in retriever.queries[before:] if mode == "dense"] == [window], "switched off: no gist"
 
 
 @pytest.mark.unit

@@ -49,6 +49,7 @@ class SuggestionConfig:
     search_depth: int = 8  # articles taken from each ranking
     agent_context: bool = True
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
+    search_gist: bool = True  # also search the turn's content words densely (``_rank_dense``)
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
     answer_threshold: float = 0.8  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
     maybe_threshold: float = 0.15  # ... and for a ``maybe`` card
@@ -227,7 +228,8 @@ class SuggestionEngine:
         window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        rankings = self._rank(window, context.city, gist=" ".join(content_words(said)))
+        gist = " ".join(content_words(said)) if self.config.search_gist else ""
+        rankings = self._rank(window, context.city, gist=gist)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
