@@ -341,3 +341,20 @@ def test_answer_labels_leave_out_silent_articles_and_a_malformed_line_names_file
         path.write_text(json.dumps(good) + "\n" + bad + "\n", encoding="utf-8")
         with pytest.raises(ValueError, match=r"answers\.jsonl:2: needs call_id, turn, article_id and sentences"):
             load_answer_labels(path)
+
+
+@pytest.mark.unit
+def test_call_ids_are_unique_across_the_demo_call_files() -> None:
+    """Sets are replayed together and answer labels name their call by id: two files with the same id
+    would mix up whose labels are whose."""
+    calls = Path(__file__).resolve().parents[1] / "demo" / "calls"
+    seen: dict[str, str] = {}
+    for path in sorted(calls.glob("*.jsonl")):
+        if path.name.startswith("answer-labels"):
+            continue
+        for script in load_call_scripts(path):
+            assert script.id not in seen, f"{script.id} is in {seen.get(script.id)} and {path.name}"
+            seen[script.id] = path.name
+    for path in sorted(calls.glob("answer-labels*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert json.loads(line)["call_id"] in seen, (path.name, line[:60])
