@@ -150,6 +150,26 @@ def test_passages_in_passes_side_by_side_are_those_of_one_pass_at_a_time(model_f
     assert sum(ticks) == len(texts)
 
 
+def test_openvino_queries_run_in_two_passes_side_by_side_with_the_same_vectors(model_folder: Path) -> None:
+    """OpenVINO queries run up to two passes side by side, one thread each (round 7: a turn's window and
+    gist, the worker's length buckets); the vectors are bit for bit those of one pass at a time, and the
+    warm-up prepares each stream."""
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if why := _OpenVinoSession.available():
+        pytest.skip(why)
+    encoder = OnnxEncoder(model_folder, "fp32", threads=2, query_runtime="openvino-bf16")
+    assert encoder._query_key() == ("openvino-bf16", 1, 2)
+    assert OnnxEncoder(model_folder, "fp32", threads=1, query_runtime="openvino-bf16")._query_key() == (
+        "openvino-bf16",
+        1,
+        1,
+    )
+    texts = ["kurz", *(f"{text} {i}" for i, text in enumerate(TEXTS * 2))]  # several lengths: several passes
+    one = encoder._encode(texts, "query: ", encoder._session("openvino-bf16", 1, 1))
+    assert np.array_equal(encoder.encode_queries(texts), one)
+
+
 def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(model_folder: Path) -> None:
     """`souffleur index` embeds no query: no session at start; the passage session (one per core)
     is let go after the passages, while a server's query session stays."""

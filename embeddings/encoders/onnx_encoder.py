@@ -62,6 +62,7 @@ log = logging.getLogger("souffleur.onnx")
 # Query lengths whose OpenVINO kernels are prepared at start: a concern window (40 words) stays below.
 WARM_QUERY_TOKENS = 128
 MAX_PARALLEL_PASSES = 4  # passages: passes side by side at most (on more cores, more threads per pass)
+MAX_PARALLEL_QUERY_PASSES = 2  # OpenVINO queries: passes side by side at most (measured on two cores)
 
 
 class OnnxModelMissingError(FileNotFoundError):
@@ -279,6 +280,11 @@ class _OpenVinoSession:
             self._requests.put(request)
 
 
+def _cores() -> int:
+    """The cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 BF16_CPU_FLAGS = frozenset({"avx512_bf16", "amx_bf16"})  # /proc/cpuinfo's names of x86 bf16 units
 
 
@@ -417,7 +423,8 @@ class OnnxEncoder(IdentifiedEncoder):
         session = self._query_session()
         for width in range(session.length_step, longest + 1, session.length_step):
             for count in texts:
-                self._forward([[self._pad_id] * width] * count, session)
+                for _ in range(session.parallel):  # each infer request in turn (they take turns)
+                    self._forward([[self._pad_id] * width] * count, session)
 
     def _session(self, runtime: Runtime, threads: int | None, parallel: int = 1) -> Any:
         """The session of ``runtime`` running ``parallel`` passes side by side on ``threads`` threads each
@@ -437,8 +444,16 @@ class OnnxEncoder(IdentifiedEncoder):
         return self._session(*self._query_key())
 
     def _query_key(self) -> tuple[Runtime, int | None, int]:
-        """One pass at a time: ONNX Runtime on ``threads`` (default: its own), OpenVINO on one thread."""
-        return self.query_runtime, self._threads if self.query_runtime == "onnxruntime" else self._threads or 1, 1
+        """ONNX Runtime: one pass at a time on ``threads`` (default: its own). OpenVINO: up to
+        ``MAX_PARALLEL_QUERY_PASSES`` passes side by side, one thread each, one per core (or per
+        ``threads``): a caller turn's window and gist are two passes of different lengths, and the
+        worker's batches under load split into passes by length, so a second stream uses the core that
+        one single-threaded pass at a time left to Python (round 7: one call p50 57 -> 37 ms, 100 calls
+        p95 1,509 -> 437 ms, `docs/inference.md`); the vectors are the same as one pass at a time."""
+        if self.query_runtime == "onnxruntime":
+            return self.query_runtime, self._threads, 1
+        parallel = min(self._threads or _cores(), MAX_PARALLEL_QUERY_PASSES)
+        return self.query_runtime, max((self._threads or parallel) // parallel, 1), parallel
 
     def _passage_session(self) -> Any:
         """Passages (many texts at once) run in passes side by side, one thread each, one per core (or
@@ -449,8 +464,7 @@ class OnnxEncoder(IdentifiedEncoder):
     def _passage_key(self) -> tuple[Runtime, int, int]:
         """(runtime, threads per pass, passes side by side): one thread per pass, at most
         ``MAX_PARALLEL_PASSES`` passes (each holds its activations), the other cores split among them."""
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        threads = self._threads or cores
+        threads = self._threads or _cores()
         parallel = min(threads, MAX_PARALLEL_PASSES)
         return self.passage_runtime, threads // parallel, parallel
 
