@@ -33,6 +33,15 @@ ARTICLES = {
 }  # fmt: skip
 
 
+def article_sections(title: str, *sections: tuple[str, str]) -> tuple[Passage, ...]:
+    """An article "x/<title>" made of (heading, text) sections, in reading order."""
+    article_id = f"x/{title.lower()}"
+    return tuple(
+        Passage(f"{article_id}#{n}", article_id, "x", title, heading, text)
+        for n, (heading, text) in enumerate(sections, start=1)
+    )
+
+
 def passage(article_id: str) -> Passage:
     title, text = ARTICLES[article_id]
     return Passage(f"{article_id}#1", article_id, "bottrop", title, "Das Wichtigste", text)
@@ -547,12 +556,11 @@ def test_where_and_how_questions_are_answered_by_overlap_and_place_not_by_kind()
     """A place or a step of the procedure is named by about a quarter of all sentences, so the kind
     is not scored: "wo muss ich da hin" is still a question (a follow-up), adds its words, but the
     opening sentence that says where wins over a later one that merely mentions an office."""
-    sections = (
-        Passage("x/pa#1", "x/pa", "x", "Ausweis", "Das Wichtigste",
-                "Den Ausweis beantragt man persönlich im Bürgerbüro. Er kostet 37 Euro."),
-        Passage("x/pa#2", "x/pa", "x", "Ausweis", "Sonderfälle",
-                "Wer umzieht, meldet die neue Adresse im Rathaus oder im Stadthaus."),
-    )  # fmt: skip
+    sections = article_sections(
+        "Ausweis",
+        ("Das Wichtigste", "Den Ausweis beantragt man persönlich im Bürgerbüro. Er kostet 37 Euro."),
+        ("Sonderfälle", "Wer umzieht, meldet die neue Adresse im Rathaus oder im Stadthaus."),
+    )
     extractor = AnswerExtractor(make_analyzer("char4"), sections)
     question = "und wo muss ich da hin"
     assert {i.name for i in extractor.intents(question)} == {"place"}
@@ -568,12 +576,11 @@ def test_where_and_how_questions_are_answered_by_overlap_and_place_not_by_kind()
 def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
     """A step of a numbered list that mentions the documents ("prüft die Unterlagen") counts half for
     "wat brauch ich da an unterlagen", an item of the list under "Unterlagen" fully."""
-    sections = (
-        Passage("x/ehe#1", "x/ehe", "x", "Ehe", "Was ist zu tun",
-                "1. Termin buchen.\n2. Das Standesamt prüft die Unterlagen und bestätigt den Termin."),
-        Passage("x/ehe#2", "x/ehe", "x", "Ehe", "Unterlagen",
-                "- gültige Personalausweise oder Pässe\n- beglaubigter Ausdruck aus dem Geburtenregister"),
-    )  # fmt: skip
+    sections = article_sections(
+        "Ehe",
+        ("Was ist zu tun", "1. Termin buchen.\n2. Das Standesamt prüft die Unterlagen und bestätigt den Termin."),
+        ("Unterlagen", "- gültige Personalausweise oder Pässe\n- beglaubigter Ausdruck aus dem Geburtenregister"),
+    )
     extractor = AnswerExtractor(make_analyzer("char4"), sections)
     kinds = {u.text: u.answers_kind for u in extractor.units("wat braucht man da so an unterlagen", sections)}
     assert kinds["gültige Personalausweise oder Pässe"] == 1.0
