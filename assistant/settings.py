@@ -205,6 +205,7 @@ class SuggestionSettings(_Group):
     search_gist: bool = Field(
         True, description="Also search the caller turn's content words densely (same encoder request as the window)"
     )
+    gist_turns: int = Field(2, ge=0, description="... on the concern's first this many caller turns")
     evidence_decay: float = Field(0.6, ge=0, le=1, description="Weight of the accumulated evidence per new turn")
     answer_threshold: float = Field(0.8, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
     maybe_threshold: float = Field(0.15, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")

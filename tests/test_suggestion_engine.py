@@ -544,6 +544,13 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
     assert retriever.embedded == [[window, "reisepass abgelaufen"]]
     alone = eng._rank(window, "bottrop")
     assert list(alone.dense) == ["bottrop/personalausweis"], "the window alone misses it"
+    context = CallContext("bottrop")
+    dense_per_turn = []
+    for turn in ("mein reisepass is abgelaufen", "wat kostet der reisepass", "und wie lange dauert dat beim reisepass"):
+        before = len(retriever.queries)
+        eng.on_utterance(context, "caller", turn)
+        dense_per_turn.append(sum(1 for _, mode in retriever.queries[before:] if mode == "dense"))
+    assert dense_per_turn == [2, 2, 1], "the gist on the concern's first two turns (gist_turns), then the window alone"
     off, _ = engine(search_gist=False)
     off.retriever = retriever
     before = len(retriever.queries)

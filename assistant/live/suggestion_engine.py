@@ -49,7 +49,8 @@ class SuggestionConfig:
     search_depth: int = 8  # articles taken from each ranking
     agent_context: bool = True
     window_words: int = 40  # the window keeps its most recent words (bounds the encoder's cost)
-    search_gist: bool = True  # also search the turn's content words densely (``_rank_dense``)
+    search_gist: bool = True  # also search the turn's content words densely (``_rank_dense``) ...
+    gist_turns: int = 2  # ... on the concern's first this many caller turns
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
     answer_threshold: float = 0.8  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
     maybe_threshold: float = 0.15  # ... and for a ``maybe`` card
@@ -228,7 +229,10 @@ class SuggestionEngine:
         window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        gist = " ".join(content_words(said)) if self.config.search_gist else ""
+        # The gist on the concern's first turns, where callers name the matter; later turns are
+        # follow-ups whose content words are details ("von der versicherung per sms").
+        naming = self.config.search_gist and context.concern_turns < self.config.gist_turns
+        gist = " ".join(content_words(said)) if naming else ""
         rankings = self._rank(window, context.city, gist=gist)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
