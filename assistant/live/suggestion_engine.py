@@ -307,18 +307,17 @@ class SuggestionEngine:
         window full of talk ("und dann noch was ich flieg im januar ... schaff ich dat noch") can bury
         the article the turn names ("reisepass abgelaufen"), which the gist alone finds. Both are
         embedded in one request to the encoder."""
-        queries = [query] if not gist or gist == query else [query, gist]
-        if len(queries) > 1:
-            self.retriever.embed_queries(queries)
         depth = self.config.search_depth
-        hits = self.retriever.search(query, city, k=depth, mode="dense")
-        if len(queries) > 1:
-            best = {hit.article_id: hit for hit in hits}
+        if gist and gist != query:
+            self.retriever.embed_queries([query, gist])
+            best = {hit.article_id: hit for hit in self.retriever.search(query, city, k=depth, mode="dense")}
             for hit in self.retriever.search(gist, city, k=depth, mode="dense"):
                 known = best.get(hit.article_id)
                 if known is None or (hit.dense_score or 0.0) > (known.dense_score or 0.0):
                     best[hit.article_id] = hit
             hits = sorted(best.values(), key=lambda h: (-(h.dense_score or 0.0), h.article_id))[:depth]
+        else:
+            hits = self.retriever.search(query, city, k=depth, mode="dense")
         for hit in hits:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit

@@ -161,27 +161,29 @@ class HybridRetriever:
             self._query_cache.clear()
 
     def embed_queries(self, queries: Sequence[str]) -> None:
-        keys = list(dict.fromkeys(" ".join(q.split()) for q in queries))
-        with self._cache_lock:
-            missing = [key for key in keys if key and key not in self._query_cache]
-        if not missing:
-            return
-        vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
-        with self._cache_lock:
-            for key, vector in zip(missing, vectors, strict=True):
-                self._query_cache[key] = vector
+        self._vectors([q for q in queries if q.strip()])
 
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
-        key = " ".join(query.split())
+        return self._vectors([query])[0]
+
+    def _vectors(self, queries: Sequence[str]) -> list[Vectors]:
+        """Each query's vector (whitespace normalized), from the cache; the missing ones embedded in one
+        encoder call, outside the lock, and cached."""
+        keys = [" ".join(q.split()) for q in queries]
+        found: dict[str, Vectors] = {}
         with self._cache_lock:
-            cached = self._query_cache.get(key)
-        if cached is not None:
-            return cached
-        vector: Vectors = np.asarray(self.encoder.encode_queries([key])[0], dtype=np.float32)
-        with self._cache_lock:
-            self._query_cache[key] = vector
-        return vector
+            for key in keys:
+                cached = self._query_cache.get(key)
+                if cached is not None:
+                    found[key] = cached
+        missing = [key for key in dict.fromkeys(keys) if key not in found]
+        if missing:
+            vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
+            with self._cache_lock:
+                for key, vector in zip(missing, vectors, strict=True):
+                    self._query_cache[key] = found[key] = vector
+        return [found[key] for key in keys]
 
     def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
         if k < 1:
