@@ -139,7 +139,15 @@ def test_greetings_and_fillers_are_not_meaningful(text: str, meaningful: bool) -
 def test_topic_cues() -> None:
     assert opens_new_topic("und dann hab ich noch eine andere frage")
     assert opens_new_topic("ach und noch was, wegen dem hund")
+    # Ruhr-area forms and the call-center idiom for "while I have you on the line"
+    assert opens_new_topic("gut und dann noch wat ganz anderes mein mann hat noch so nen alten führerschein")
+    assert opens_new_topic("ach und noch wat anderes nächsten monat is ja wahl")
+    assert opens_new_topic("ach und wo ich sie grad dran hab wir brauchen noch ne braune tonne")
+    assert opens_new_topic("wenn ich sie schon dran habe, wie ist das mit der hundesteuer")
+    assert opens_new_topic("bei der gelegenheit, wann kommt die gelbe tonne")
     assert not opens_new_topic("die couch muss weg")
+    assert not opens_new_topic("wat kost dat denn")
+    assert not opens_new_topic("wo muss ich da hin")
 
 
 @pytest.mark.unit

@@ -12,10 +12,12 @@ MIN_CONTENT_CHARS = 5
 _NEW_TOPIC = re.compile(
     r"\b("
     r"(noch|ganz)\s+(eine?|ne|n)\s+(andere|weitere|zweite)\s+(frage|sache|thema)"
-    r"|(etwas|was)\s+(ganz\s+)?(anderes|andres)"
+    r"|(etwas|was|wat)\s+(ganz\s+)?(anderes|andres)"
     r"|anderes\s+thema|themawechsel"
     r"|au(ß|ss)erdem\s+(wollte|hätte|haette|möchte|moechte)"
-    r"|(und|ach)\s+(dann\s+)?noch\s+(was|etwas|eins)"
+    r"|(und|ach)\s+(dann\s+)?noch\s+(was|wat|etwas|eins)"
+    r"|(wo|wenn|da)\s+ich\s+(sie|dich|euch)\s+(grad|gerade|schon|schon\s+mal|jetzt|getz)\s+(dran|am\s+telefon)"
+    r"|bei\s+der\s+gelegenheit"
     r"|noch\s+(eine|ne)\s+frage"
     r"|zweitens"
     r")\b",
