@@ -73,7 +73,7 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
 
 
 # The suggestion engine per concern (docs/suggestions.md). Its confidence and topic-change model were
-# fitted and its thresholds tuned on dev, uncovered and seven independent tune halves, so these
+# fitted and its thresholds tuned on dev, uncovered and eight independent tune halves, so these
 # numbers guard against
 # regressions; they are not evidence of quality (that is the test halves, reported in
 # docs/suggestions.md, never asserted here so that nobody tunes against them).
@@ -83,17 +83,18 @@ TUNE_SETS = (
     "independent3-tune.jsonl",
     "independent4-tune.jsonl",
     "independent5-tune.jsonl",
+    "independent6-tune.jsonl",
     "independent7-tune.jsonl",
     "independent8-tune.jsonl",
 )
 CALL_SETS = ("dev.jsonl", "uncovered.jsonl", *TUNE_SETS)
-LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "7", "8"))
-# measured 0.966 and 0.800 on these sets (round 7)
+LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8"))
+# measured 0.965 and 0.799 on these sets (round 8; 0.966 and 0.800 on round 7's seven tune halves)
 CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.78}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
-UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.33 on these sets (round 7); the goal is 0.10
-# measured 0.615 on the 470 labeled questions of the seven tune halves (round 7; the four of round 6
-# gave 0.685: the later writers' questions are harder)
+UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.34 on these sets (round 8); the goal is 0.10
+# measured 0.609 on the 522 labeled questions of the eight tune halves (round 8; round 7's seven gave
+# 0.615, round 6's four 0.685: the later writers' questions are harder)
 HIGHLIGHT_FLOOR = 0.59
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
