@@ -642,6 +642,11 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("wat muss ich da allet einreichen", {"documents"}, set()),
         ("wo kann ich den antrag einreichen", {"place"}, {"documents"}),
         ("kann dat mein sohn nachher für uns machen", {"in person or by proxy"}, set()),
+        ("wann muss man dat anmelden wir wolln im mai heiraten", {"deadline"}, set()),  # when to register
+        ("wann muss ich den anmelden inne grundschule", {"deadline"}, set()),
+        ("und wann muss ich dat bezahlen", set(), {"deadline"}),
+        ("und wenn ich schon weg bin kann dat mein sohn machen", {"in person or by proxy"}, set()),
+        ("und meine frau kann ich die gleich mit ummelden", {"in person or by proxy"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

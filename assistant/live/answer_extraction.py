@@ -83,7 +83,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "deadline",
-        r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät",
+        r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät"
+        r"|wann\s+(muss|soll|müssen)\s+(ich|man|wir)\s+(\w+\s+){0,4}(an|ab|um)?melden",
         "frist spätestens innerhalb",
         r"frist|innerhalb|spätestens|bis\s+zum|vor\s+ablauf|sofort|rechtzeitig|bußgeld|verwarn",
     ),
@@ -109,7 +110,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         "in person or by proxy",
         r"\bselbst\b|\bselber\b|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich|uns)\b"
         r"|(kann|darf|könnte|soll)\s+ich\s+(\w+\s+){0,3}für\s+(die|den|dem|meine?[nmr]?|ihn|sie)\b"
-        r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin"
+        r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|gleich\s+mit\b"
+        r"|(kann|darf)\s+(dat|das)\s+(\w+\s+){0,2}(meine?[nmr]?)\s+\w+\s+(machen|erledigen|abholen)"
         r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
         "persönlich vollmacht vertretung selbst",
         r"vollmacht|vertret|bevollmächtigt|persönlich|betreuer|erscheinen|allein",
