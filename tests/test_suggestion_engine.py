@@ -647,6 +647,12 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("und wann muss ich dat bezahlen", set(), {"deadline"}),
         ("und wenn ich schon weg bin kann dat mein sohn machen", {"in person or by proxy"}, set()),
         ("und meine frau kann ich die gleich mit ummelden", {"in person or by proxy"}, set()),
+        ("wann hat denn dat bürgerbüro in hamborn auf", {"opening hours"}, set()),
+        ("ham die samstags auf?", {"opening hours"}, set()),
+        ("wann sind die auf der straße", set(), {"opening hours"}),
+        ("kann man da anrufen oder muss man da hin", {"in person or by proxy"}, set()),
+        ("wo muss ich da hin", {"place"}, {"in person or by proxy"}),
+        ("mein reisepass is abgelaufen schaff ich dat noch", {"duration"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

@@ -43,7 +43,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "duration",
         r"wie\s*lange?\b|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|fertig"
-        r"|bis\s+die\s+kommen",
+        r"|bis\s+die\s+kommen|schaff\w*\s+(ich|man|wir|er|sie)\s+(dat|das)\s+(\w+\s+)?(noch|rechtzeitig)",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
     ),
@@ -90,7 +90,10 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "opening hours",
-        r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben|wann\s+(hab|habt|haben)\s+(ihr|sie)\s+auf",
+        r"öffnungszeit|oeffnungszeit|geöffnet|geoeffnet|auf\b.*\bhaben|wann\s+(hab|habt|haben)\s+(ihr|sie)\s+auf"
+        r"|((wann|samstags?|sonntags?|abends)\s+(hat|haben|habt|ham|is|ist|sind)\s+(\w+\s+){0,5}"
+        r"|(hat|haben|habt|ham|is|ist|sind)\s+(\w+\s+){0,4}(samstags?|sonntags?|abends|mittags|morgens)\s+(\w+\s+){0,2})"
+        r"(auf|offen)\b(?=\s*([?,.!]|$|oder\b|und\b|ich\b|wenn\b|weil\b))",
         "öffnungszeiten geöffnet",
         r"öffnungszeit|geöffnet|\buhr\b",
     ),
@@ -111,6 +114,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         r"\bselbst\b|\bselber\b|persönlich|persoenlich|vollmacht|vertret|jemand\s+anders|für\s+(ihn|sie|mich|uns)\b"
         r"|(kann|darf|könnte|soll)\s+ich\s+(\w+\s+){0,3}für\s+(die|den|dem|meine?[nmr]?|ihn|sie)\b"
         r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|gleich\s+mit\b"
+        r"|oder\s+muss\s+(ich|man)\s+(da\s+)?(extra\s+|selbst\s+|selber\s+)?hin\b"
         r"|(kann|darf)\s+(dat|das)\s+(\w+\s+){0,2}(meine?[nmr]?)\s+\w+\s+(machen|erledigen|abholen)"
         r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
         "persönlich vollmacht vertretung selbst",
