@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -68,7 +69,8 @@ class _RowwiseSession:
     length_step = 8
     parallel = 1
 
-    def __init__(self) -> None:
+    def __init__(self, parallel: int = 1) -> None:
+        self.parallel = parallel
         self.shapes: list[tuple[int, ...]] = []
 
     def run(self, _outputs: object, feeds: dict[str, Any]) -> list[Any]:
@@ -85,6 +87,8 @@ def _encoder() -> OnnxEncoder:
     encoder._pad_id = 1
     encoder._pooling = "mean"
     encoder._batch_size = 16
+    encoder._pools = {}
+    encoder._session_lock = threading.Lock()
     encoder.identity = EncoderIdentity("fake", "fake", 3, 512)
     return encoder
 
@@ -103,3 +107,15 @@ def test_long_texts_still_run_in_parts() -> None:
     texts = [" ".join(["wort"] * 50)] * 3
     encoder._encode(texts, "", session)
     assert sorted(session.shapes) == [(1, 56), (2, 56)]
+
+
+def test_passes_side_by_side_reuse_one_pool_and_give_the_same_vectors() -> None:
+    # A window and a gist: two passes of different widths, side by side on two threads.
+    encoder = _encoder()
+    texts = ["reisepass weg", " ".join(["wort"] * 30)]
+    one_at_a_time = encoder._encode(texts, "", _RowwiseSession())
+    first = encoder._encode(texts, "", _RowwiseSession(parallel=2))
+    pool = encoder._pools[2]
+    again = encoder._encode(texts, "", _RowwiseSession(parallel=2))
+    assert encoder._pools == {2: pool}  # kept, not made per call
+    assert np.array_equal(first, one_at_a_time) and np.array_equal(again, one_at_a_time)

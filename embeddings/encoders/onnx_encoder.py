@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -389,6 +388,7 @@ class OnnxEncoder(IdentifiedEncoder):
         self._folder, self._variant, self._threads = folder, variant, threads
         self._sessions: dict[tuple[Runtime, int | None, int], Any] = {}
         self._session_lock = threading.Lock()
+        self._pools: dict[int, ThreadPoolExecutor] = {}  # threads that run passes side by side, by count
         self.passage_runtime = usable_runtime(passage_runtime, variant, "passages")
         self.query_runtime = usable_runtime(query_runtime, variant, "queries")
         # A process that embeds queries loads its model at start, not at the first query; ONNX Runtime
@@ -518,14 +518,22 @@ class OnnxEncoder(IdentifiedEncoder):
             filled = [*chunk, *[chunk[-1]] * (power_of_two_above(len(chunk)) - len(chunk))] if step > 1 else chunk
             return self._forward([rows[i] for i in filled], session)[: len(chunk)]
 
-        with (
-            ThreadPoolExecutor(session.parallel) if session.parallel > 1 and len(chunks) > 1 else nullcontext() as pool
-        ):
-            for chunk, vectors in zip(chunks, pool.map(forward, chunks) if pool else map(forward, chunks), strict=True):
-                out[chunk] = vectors
-                if progress is not None:
-                    progress(len(chunk))
+        pool = self._pass_pool(session.parallel) if session.parallel > 1 and len(chunks) > 1 else None
+        for chunk, vectors in zip(chunks, pool.map(forward, chunks) if pool else map(forward, chunks), strict=True):
+            out[chunk] = vectors
+            if progress is not None:
+                progress(len(chunk))
         return out
+
+    def _pass_pool(self, parallel: int) -> ThreadPoolExecutor:
+        """The threads that run ``parallel`` passes side by side, kept from one call to the next: a caller
+        turn's window and gist are two passes, and a pool made per call cost about 0.19 ms of CPU and
+        0.55 ms of wall time (starting and joining its threads) against 0.04 and 0.06 ms (round 8)."""
+        with self._session_lock:
+            pool = self._pools.get(parallel)
+            if pool is None:
+                pool = self._pools[parallel] = ThreadPoolExecutor(parallel, thread_name_prefix="souffleur-pass")
+            return pool
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, self._query_prompt, self._query_session())
