@@ -62,9 +62,9 @@ log = logging.getLogger("souffleur.onnx")
 WARM_QUERY_TOKENS = 128
 MAX_PARALLEL_PASSES = 4  # passages: passes side by side at most (on more cores, more threads per pass)
 MAX_PARALLEL_QUERY_PASSES = 2  # OpenVINO queries: passes side by side at most (measured on two cores)
-# OpenVINO: a pass of at most this many tokens (texts x padded width) costs about what one short text's
-# pass costs (the weights are read once per pass either way; round 8, `docs/inference.md`), so a group
-# of short texts runs as one pass, filled up to a power of two texts, instead of in power-of-two parts.
+# OpenVINO: a pass of at most this many tokens (texts x padded width) costs less than the power-of-two
+# parts it replaces (the weights are read once per pass whatever it holds; round 8, `docs/inference.md`,
+# `bench/pass_cost.py`), so a group of short texts runs as one pass filled up to a power of two texts.
 SMALL_PASS_TOKENS = 128
 
 
