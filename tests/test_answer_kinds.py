@@ -65,3 +65,22 @@ def test_remembered_intents_are_a_fresh_copy_each_time(knowledge_base: Knowledge
     first.clear()
     assert [i.name for i in extractor.intents("was kostet das")] == ["costs"]
     assert extractor.intents("guten tag") == {}
+
+
+def test_an_engine_works_out_the_kinds_of_answer_before_its_first_call(knowledge_base: KnowledgeBase) -> None:
+    # Round 8: at start (and on an index reload), not at the first card of each passage during calls.
+    from types import SimpleNamespace
+    from typing import cast
+
+    from assistant.live.suggestion_engine import _answering_parts
+    from embeddings.index.passage_index import PassageIndex
+
+    passages = [p for a in knowledge_base.articles.values() for p in PassageSplitter().split(a)]
+    analyzer = make_analyzer("char4")
+    index = cast(PassageIndex, SimpleNamespace(lexical=SimpleNamespace(analyzer=analyzer), passages=passages))
+    extractor, _ = _answering_parts(index)
+    prepared = list(extractor._prepared.values())
+    assert prepared and all("kinds_given" in vars(p) for p in prepared)  # the cached property is filled
+    fresh = AnswerExtractor(analyzer, passages)
+    assert not any("kinds_given" in vars(p) for p in fresh._prepared.values())  # lazily, without it
+    assert [p.kinds_given for p in prepared] == [p.kinds_given for p in fresh._prepared.values()]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -132,3 +133,23 @@ def test_the_server_keeps_connections_longer_than_clients_and_sends_events_uncom
     # httpx (and most HTTP clients) drop an idle connection after 5 s: the server must keep it longer.
     assert config.timeout_keep_alive == KEEP_ALIVE_SECONDS > 5
     assert config.ws_per_message_deflate is False
+
+
+def test_the_server_runs_on_the_event_loop_uvicorn_chooses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Round 8: `asyncio.run` had kept the service on asyncio's own loop although uvloop is installed.
+    import uvicorn
+    import uvloop
+
+    from assistant.cli import serve as serve_module
+    from assistant.settings import Settings
+
+    config = serve_module._uvicorn_config(object(), Settings(data_dir=tmp_path), "127.0.0.1", 8765, "warning")
+    assert isinstance(config, uvicorn.Config)
+    loops: list[object] = []
+
+    async def record_loop(server: object, message: str) -> None:
+        loops.append(asyncio.get_running_loop())
+
+    monkeypatch.setattr(serve_module, "_serve_announced", record_loop)
+    serve_module.run_announced(uvicorn.Server(config), "ready")
+    assert len(loops) == 1 and isinstance(loops[0], uvloop.Loop)

@@ -170,6 +170,21 @@ def test_openvino_queries_run_in_two_passes_side_by_side_with_the_same_vectors(m
     assert np.array_equal(encoder.encode_queries(texts), one)
 
 
+def test_openvino_short_queries_in_one_filled_pass_have_the_vectors_they_have_alone(model_folder: Path) -> None:
+    """Round 8: three to seven gists of one padded width run as one pass filled up to a power of two
+    texts (``forward_passes``), not in power-of-two parts; a text's row does not depend on the others."""
+    from embeddings.encoders.onnx_encoder import _OpenVinoSession
+
+    if why := _OpenVinoSession.available():
+        pytest.skip(why)
+    encoder = OnnxEncoder(model_folder, "fp32", threads=2, query_runtime="openvino-bf16")
+    gists = ["reisepass abgelaufen", "sperrmüll anmelden sofa", "hundesteuer abmelden", "wohnung ummelden"]
+    gists += ["personalausweis kind", "parkausweis anwohner", "kita platz"]
+    alone = np.concatenate([encoder.encode_queries([g]) for g in gists])
+    for count in (3, 5, 7):
+        assert np.array_equal(encoder.encode_queries(gists[:count]), alone[:count])
+
+
 def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(model_folder: Path) -> None:
     """`souffleur index` embeds no query: no session at start; the passage session (one per core)
     is let go after the passages, while a server's query session stays."""

@@ -121,7 +121,18 @@ def serve(
     app = _app(settings)
     server = uvicorn.Server(_uvicorn_config(app, settings, bind_host, bind_port, "info"))  # type: ignore[arg-type]
     message = f"[green]✓[/] Souffleur on http://{bind_host}:{bind_port} (API docs: /docs); {_token_hint(settings)}"
-    asyncio.run(_serve_announced(server, message))
+    run_announced(server, message)
+
+
+def run_announced(server: object, message: str) -> None:
+    """Run ``server`` until it stops, on the event loop uvicorn chooses (``loop="auto"``: uvloop, which
+    is installed, else asyncio), printing ``message`` once it listens. (``asyncio.run`` would always
+    take asyncio's own loop: before round 8 the service never ran on uvloop.)"""
+    import uvicorn
+
+    assert isinstance(server, uvicorn.Server)
+    with asyncio.Runner(loop_factory=server.config.get_loop_factory()) as runner:
+        runner.run(_serve_announced(server, message))
 
 
 async def _serve_announced(server: object, message: str) -> None:

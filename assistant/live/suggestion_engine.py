@@ -161,7 +161,9 @@ class _Rankings:
 
 
 def _answering_parts(index: PassageIndex) -> tuple[AnswerExtractor, ArticleVocabulary]:
-    return AnswerExtractor(index.lexical.analyzer, index.passages), ArticleVocabulary(index.passages)
+    extractor = AnswerExtractor(index.lexical.analyzer, index.passages)
+    extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
+    return extractor, ArticleVocabulary(index.passages)
 
 
 def _inverse_rank(ranking: dict[str, tuple[int, float]], article_id: str) -> float:

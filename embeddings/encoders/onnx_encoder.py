@@ -24,7 +24,6 @@ import threading
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -63,6 +62,10 @@ log = logging.getLogger("souffleur.onnx")
 WARM_QUERY_TOKENS = 128
 MAX_PARALLEL_PASSES = 4  # passages: passes side by side at most (on more cores, more threads per pass)
 MAX_PARALLEL_QUERY_PASSES = 2  # OpenVINO queries: passes side by side at most (measured on two cores)
+# OpenVINO: a pass of at most this many tokens (texts x padded width) costs less than the power-of-two
+# parts it replaces (the weights are read once per pass whatever it holds; round 8, `docs/inference.md`,
+# `bench/pass_cost.py`), so a group of short texts runs as one pass filled up to a power of two texts.
+SMALL_PASS_TOKENS = 128
 
 
 class OnnxModelMissingError(FileNotFoundError):
@@ -385,6 +388,7 @@ class OnnxEncoder(IdentifiedEncoder):
         self._folder, self._variant, self._threads = folder, variant, threads
         self._sessions: dict[tuple[Runtime, int | None, int], Any] = {}
         self._session_lock = threading.Lock()
+        self._pools: dict[int, ThreadPoolExecutor] = {}  # threads that run passes side by side, by count
         self.passage_runtime = usable_runtime(passage_runtime, variant, "passages")
         self.query_runtime = usable_runtime(query_runtime, variant, "queries")
         # A process that embeds queries loads its model at start, not at the first query; ONNX Runtime
@@ -419,10 +423,13 @@ class OnnxEncoder(IdentifiedEncoder):
     def _warm_query_shapes(self, longest: int = WARM_QUERY_TOKENS, texts: tuple[int, ...] = (1, 2)) -> None:
         """OpenVINO prepares its kernels the first time it meets an input shape (5 to 15 ms of a live
         query's latency, 130 ms for the very first): run each padded query length up to ``longest``
-        tokens, alone and in pairs, once at start (about a second), so live calls do not pay for it."""
+        tokens, alone and in pairs (and short ones four and eight at a time, ``forward_passes``), once at
+        start (about a second), so live calls do not pay for it."""
         session = self._query_session()
         for width in range(session.length_step, longest + 1, session.length_step):
-            for count in texts:
+            # ... and the filled passes of short texts (``forward_passes``): four or eight of them.
+            small = tuple(c for c in (4, 8) if c * width <= SMALL_PASS_TOKENS)
+            for count in (*texts, *small):
                 for _ in range(session.parallel):  # each infer request in turn (they take turns)
                     self._forward([[self._pad_id] * width] * count, session)
 
@@ -476,8 +483,7 @@ class OnnxEncoder(IdentifiedEncoder):
         return len(self._tokenizer.encode_batch([text])[0])
 
     def _forward(self, rows: Sequence[list[int]], session: Any) -> Vectors:
-        longest = max(len(r) for r in rows)
-        width = max(longest, min(-(-longest // session.length_step) * session.length_step, self.max_tokens))
+        width = padded_width(max(len(r) for r in rows), session.length_step, self.max_tokens)
         ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
         mask = np.zeros((len(rows), width), dtype=np.int64)
         for i, row in enumerate(rows):
@@ -503,19 +509,31 @@ class OnnxEncoder(IdentifiedEncoder):
         rows = [r if len(r) <= self.max_tokens else [*r[: self.max_tokens - 1], r[-1]] for r in rows]
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
         batches = length_batches([len(r) for r in rows], self._batch_size)
-        chunks = [c for b in batches for c in (power_of_two_parts(b) if session.length_step > 1 else [b])]
+        step = session.length_step
+        chunks = [c for b in batches for c in forward_passes(b, [len(rows[i]) for i in b], step, self.max_tokens)]
 
         def forward(chunk: list[int]) -> Vectors:
-            return self._forward([rows[i] for i in chunk], session)
+            # OpenVINO: filled up to a power of two texts with copies of the last one (``forward_passes``);
+            # a text's vector does not depend on the other texts of its pass.
+            filled = [*chunk, *[chunk[-1]] * (power_of_two_above(len(chunk)) - len(chunk))] if step > 1 else chunk
+            return self._forward([rows[i] for i in filled], session)[: len(chunk)]
 
-        with (
-            ThreadPoolExecutor(session.parallel) if session.parallel > 1 and len(chunks) > 1 else nullcontext() as pool
-        ):
-            for chunk, vectors in zip(chunks, pool.map(forward, chunks) if pool else map(forward, chunks), strict=True):
-                out[chunk] = vectors
-                if progress is not None:
-                    progress(len(chunk))
+        pool = self._pass_pool(session.parallel) if session.parallel > 1 and len(chunks) > 1 else None
+        for chunk, vectors in zip(chunks, pool.map(forward, chunks) if pool else map(forward, chunks), strict=True):
+            out[chunk] = vectors
+            if progress is not None:
+                progress(len(chunk))
         return out
+
+    def _pass_pool(self, parallel: int) -> ThreadPoolExecutor:
+        """The threads that run ``parallel`` passes side by side, kept from one call to the next: a caller
+        turn's window and gist are two passes, and a pool made per call cost about 0.19 ms of CPU and
+        0.55 ms of wall time (starting and joining its threads) against 0.04 and 0.06 ms (round 8)."""
+        with self._session_lock:
+            pool = self._pools.get(parallel)
+            if pool is None:
+                pool = self._pools[parallel] = ThreadPoolExecutor(parallel, thread_name_prefix="souffleur-pass")
+            return pool
 
     def encode_queries(self, texts: Sequence[str]) -> Vectors:
         return self._encode(texts, self._query_prompt, self._query_session())
@@ -549,6 +567,35 @@ def length_batches(lengths: Sequence[int], batch_size: int, slack: float = PADDI
         else:
             current.append(i)
     return batches
+
+
+def padded_width(longest: int, step: int, max_tokens: int) -> int:
+    """The width of a pass whose longest text has ``longest`` tokens: a multiple of ``step`` (OpenVINO
+    prepares kernels per shape), at most the model's limit."""
+    return max(longest, min(-(-longest // step) * step, max_tokens))
+
+
+def power_of_two_above(count: int) -> int:
+    """The smallest power of two that is at least ``count`` (1 for 1)."""
+    return 1 << max(count - 1, 0).bit_length()
+
+
+def forward_passes(batch: list[int], lengths: Sequence[int], step: int, max_tokens: int) -> list[list[int]]:
+    """The forward passes of one length group (``lengths``: its texts' token counts). ONNX Runtime
+    (``step`` 1): one. OpenVINO, which prepares kernels per input shape: power-of-two parts (few
+    shapes), except for a group of short texts that fits one pass of at most ``SMALL_PASS_TOKENS``
+    tokens once filled up to a power of two texts: there a pass costs mostly the reading of the
+    weights, so three gists of 16 tokens cost one pass instead of two. A text's vector depends only on
+    its pass's padded width, not on the other rows (checked bit for bit), so where the parts had the
+    same width nothing changes; a short text grouped with a longer one may now be padded to the
+    longer one's width (as texts already were within a part and within a length group). A group of
+    one text (a lone request's window, its gist) runs exactly as before."""
+    if step == 1:
+        return [batch]
+    width = padded_width(max(lengths), step, max_tokens)
+    if len(batch) > 1 and power_of_two_above(len(batch)) * width <= SMALL_PASS_TOKENS:
+        return [batch]
+    return power_of_two_parts(batch)
 
 
 def power_of_two_parts(batch: list[int]) -> list[list[int]]:
