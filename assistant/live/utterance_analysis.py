@@ -17,7 +17,6 @@ _NEW_TOPIC = re.compile(
     r"|au(ß|ss)erdem\s+(wollte|hätte|haette|möchte|moechte)"
     r"|(und|ach)\s+(dann\s+)?noch\s+(was|wat|etwas|eins)"
     r"|(wo|wenn|da)\s+ich\s+(sie|dich|euch)\s+(grad|gerade|schon|schon\s+mal|jetzt|getz)\s+(dran|am\s+telefon)"
-    r"|bei\s+der\s+gelegenheit"
     r"|noch\s+(eine|ne)\s+frage"
     r"|zweitens"
     r")\b",
