@@ -60,3 +60,23 @@ def test_the_best_passage_is_the_fused_ranking_winner(
     assert checked > 4 * len(queries)
     assert [p.kind for p in retriever.sections(article_id)] == ["section"] * len(retriever.sections(article_id))
     assert retriever.sections("no/such-article") == []
+
+
+def test_a_search_without_best_passages_ranks_the_same_and_shows_each_articles_first_section(
+    knowledge_base: KnowledgeBase, fake_encoder: HashingFakeEncoder
+) -> None:
+    """The suggestion engine only ranks articles with its searches and reads each card's whole article
+    for the answer, so it asks for no best passage (cheaper); the ranking and the scores stay the same."""
+    index, _ = IndexBuilder(fake_encoder, IndexSettings(lexical_analyzer="char4")).refresh(knowledge_base)
+    retriever = HybridRetriever(index, fake_encoder, knowledge_base.cities)
+    elsewhere = 0  # full searches whose best passage is not the article's first section
+    for query in ("sperrmüll sofa abholen", "was kostet der perso", "hund anmelden steuer", "bio tonne deckel"):
+        for mode in ("dense", "lexical", "hybrid"):
+            full = retriever.search(query, "bottrop", k=8, mode=mode)
+            light = retriever.search(query, "bottrop", k=8, mode=mode, best_passage=False)
+            assert [(h.article_id, h.score, h.dense_score, h.lexical_score) for h in full] == [
+                (h.article_id, h.score, h.dense_score, h.lexical_score) for h in light
+            ]
+            assert all(h.passage == retriever.sections(h.article_id)[0] for h in light)
+            elsewhere += sum(h.passage != retriever.sections(h.article_id)[0] for h in full)
+    assert elsewhere > 0, "the test needs a query whose best passage is a later section"

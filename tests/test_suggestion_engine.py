@@ -56,7 +56,9 @@ class ScriptedRetriever:
         self.queries: list[tuple[str, SearchMode | None]] = []
         self.embedded: list[list[str]] = []
 
-    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
+    def search(
+        self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
+    ) -> list[ArticleHit]:
         self.queries.append((query, mode))
         best: dict[str, tuple[float, float]] = {}
         for keyword, hits in self.scores.items():
@@ -533,7 +535,9 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
     enters the dense ranking with the gist's cosine, ahead of the window's weaker hits."""
 
     class TalkyWindowRetriever(ScriptedRetriever):
-        def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
+        def search(
+            self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
+        ) -> list[ArticleHit]:
             hits = super().search(query, city, k, mode)
             if mode == "dense" and "abgelaufen" in query and " dat " in f" {query} ":
                 return [h for h in hits if h.article_id != "bottrop/reisepass"]  # the talk buries it

@@ -312,14 +312,17 @@ class SuggestionEngine:
         depth = self.config.search_depth
         if gist and gist != query:
             self.retriever.embed_queries([query, gist])
-            best = {hit.article_id: hit for hit in self.retriever.search(query, city, k=depth, mode="dense")}
-            for hit in self.retriever.search(gist, city, k=depth, mode="dense"):
+            best = {
+                hit.article_id: hit
+                for hit in self.retriever.search(query, city, k=depth, mode="dense", best_passage=False)
+            }
+            for hit in self.retriever.search(gist, city, k=depth, mode="dense", best_passage=False):
                 known = best.get(hit.article_id)
                 if known is None or (hit.dense_score or 0.0) > (known.dense_score or 0.0):
                     best[hit.article_id] = hit
             hits = sorted(best.values(), key=lambda h: (-(h.dense_score or 0.0), h.article_id))[:depth]
         else:
-            hits = self.retriever.search(query, city, k=depth, mode="dense")
+            hits = self.retriever.search(query, city, k=depth, mode="dense", best_passage=False)
         for hit in hits:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
@@ -327,7 +330,7 @@ class SuggestionEngine:
     def _rank_lexical(self, found: _Rankings, query: str, city: str) -> None:
         # A question in another language is searched lexically by the German words of the glossary
         # terms it contains (the retriever's `lexical_text`), maybe none.
-        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="lexical"):
+        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="lexical", best_passage=False):
             if (hit.lexical_score or 0.0) <= 0:
                 break
             found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)

@@ -81,7 +81,13 @@ class _QuerySignals:
 class Retriever(Protocol):
     """Finds the articles that answer a query, only among the city's articles and the common ones."""
 
-    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]: ...
+    def search(
+        self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
+    ) -> list[ArticleHit]:
+        """The ``k`` best articles for ``query``. With ``best_passage=False`` each hit's ``passage`` is
+        the article's first section instead of the one that matches best (cheaper: for callers that
+        only rank articles, or that read the whole article anyway)."""
+        ...
 
     def sections(self, article_id: str) -> list[Passage]:
         """The article's section passages in reading order (empty for an unknown article)."""
@@ -185,7 +191,9 @@ class HybridRetriever:
                     self._query_cache[key] = found[key] = vector
         return [found[key] for key in keys]
 
-    def search(self, query: str, city: str, k: int = 5, mode: SearchMode | None = None) -> list[ArticleHit]:
+    def search(
+        self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
+    ) -> list[ArticleHit]:
         if k < 1:
             raise ValueError("k must be at least 1")
         if not query or not query.strip():
@@ -213,7 +221,9 @@ class HybridRetriever:
         weights = self._fusion_weights(language)
         fused = reciprocal_rank_fusion({n: r for n, r in rankings.items() if r}, weights, self.config.rrf_k)
         order = sorted(fused, key=lambda a: (-fused[a], a))[:k]
-        return [self._hit(article_id, rank, mode, signals) for rank, article_id in enumerate(order, start=1)]
+        return [
+            self._hit(article_id, rank, mode, signals, best_passage) for rank, article_id in enumerate(order, start=1)
+        ]
 
     def lexical_text(self, query: str) -> str:
         """What the German lexical index is searched with: the query itself, or for a query in
@@ -263,7 +273,9 @@ class HybridRetriever:
             best[article_id] = max(score, best.get(article_id, 0.0))
         return sorted(best, key=lambda a: -best[a])
 
-    def _hit(self, article_id: str, rank: int, mode: SearchMode, signals: _QuerySignals) -> ArticleHit:
+    def _hit(
+        self, article_id: str, rank: int, mode: SearchMode, signals: _QuerySignals, best_passage: bool = True
+    ) -> ArticleHit:
         rows = self._rows[article_id]
         dense = float(np.max(self.index.vectors[rows] @ signals.qvec)) if signals.qvec is not None else None
         lexical = None
@@ -278,11 +290,17 @@ class HybridRetriever:
             city=record.city,
             service=record.service,
             score=round(self.config.confidence[mode](dense, lexical), 4),
-            passage=self._best_passage(article_id, signals.qvec, signals.lex_scores),
+            passage=self._best_passage(article_id, signals.qvec, signals.lex_scores)
+            if best_passage
+            else self._first_section(article_id),
             rank=rank,
             dense_score=dense,
             lexical_score=lexical,
         )
+
+    def _first_section(self, article_id: str) -> Passage:
+        rows = self._section_rows[article_id]
+        return self.index.passages[int(rows[0] if len(rows) else self._rows[article_id][0])]
 
     def _best_passage(
         self, article_id: str, qvec: Vectors | None, lex_scores: npt.NDArray[np.float32] | None
