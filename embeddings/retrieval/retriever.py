@@ -299,6 +299,7 @@ class HybridRetriever:
         )
 
     def _first_section(self, article_id: str) -> Passage:
+        """The article's first section passage (its first passage of any kind if it has no sections)."""
         rows = self._section_rows[article_id]
         return self.index.passages[int(rows[0] if len(rows) else self._rows[article_id][0])]
 
@@ -309,7 +310,7 @@ class HybridRetriever:
         fusion with equal weights, as ``reciprocal_rank_fusion``, in arrays; a tie goes to the earlier row)."""
         rows = self._section_rows[article_id]
         if not len(rows):
-            return self.index.passages[int(self._rows[article_id][0])]
+            return self._first_section(article_id)
         fused: npt.NDArray[np.float64] | None = None
         if qvec is not None:
             fused = self._rank_points(np.argsort(-(self.index.vectors[rows] @ qvec)))
@@ -319,7 +320,7 @@ class HybridRetriever:
                 points = self._rank_points(np.argsort(-lex))
                 fused = points if fused is None else fused + points
         if fused is None:
-            return self.index.passages[int(rows[0])]
+            return self._first_section(article_id)
         return self.index.passages[int(rows[int(np.argmax(fused))])]
 
     def _rank_points(self, order: npt.NDArray[np.intp]) -> npt.NDArray[np.float64]:
