@@ -483,6 +483,21 @@ def test_a_question_without_the_articles_words_gets_the_sentence_of_the_kind_it_
 
 
 @pytest.mark.unit
+def test_whether_a_permit_is_needed_and_which_school_gets_the_sentence_that_says_so() -> None:
+    """Callers ask "brauch ich da ne genehmigung" and "kann ich mir die schule aussuchen" in words the
+    answering sentences do not use ("verfahrensfrei", "wählen")."""
+    sections = _article(
+        ("Bauen", "Bauanträge prüft die Bauaufsicht im Rathaus. Gartenhaus und Carport sind oft verfahrensfrei."),
+        ("Schule", "Die Anmeldung für das Schuljahr ist im Oktober. Man kann auch eine andere Schule wählen."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    permit = extractor.extract("wir wolln n carport bauen brauch ich da ne genehmigung", sections[0], sections)
+    assert permit.answer == "Gartenhaus und Carport sind oft verfahrensfrei."
+    school = extractor.extract("kann ich mir die schule aussuchen oder geht dat nach wohnort", sections[1], sections)
+    assert school.answer == "Man kann auch eine andere Schule wählen."
+
+
+@pytest.mark.unit
 def test_units_carry_the_parts_of_their_score_in_reading_order() -> None:
     sections = _article(
         ("Das Wichtigste", "Die Gebühr beträgt 255 Euro. Zuständig ist das Bürgerbüro."),
@@ -656,6 +671,20 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("kann man da anrufen oder muss man da hin", {"in person or by proxy"}, set()),
         ("wo muss ich da hin", {"place"}, {"in person or by proxy"}),
         ("mein reisepass is abgelaufen schaff ich dat noch", {"duration"}, set()),
+        ("und wie schnell geht dat", {"duration"}, set()),
+        ("andere sache meine aufenthalts erlaubnis läuft ab wann muss ich mich da kümmern", {"deadline"}, set()),
+        ("muss der kleine da mit hin oder reicht wenn ich komm", {"in person or by proxy"}, set()),
+        ("müssen da beide eltern mit hin", {"parents"}, {"in person or by proxy"}),
+        ("krieg ich den überhaupt ich arbeite halbtags", {"eligibility"}, set()),
+        ("kann ich dat dann trotzdem kriegen", {"eligibility"}, set()),
+        ("kann ich die nich online kriegen", {"online"}, {"eligibility"}),
+        ("wie krich ich dat weg", {"procedure"}, set()),
+        ("meine verlobte sacht ich soll ma anrufen wat wir da machen müssen", {"procedure"}, set()),
+        ("so n kleines gartenhaus brauch ich da ne bau genehmigung", {"permit needed"}, set()),
+        ("und wenn man doch ne genehmigung braucht wie lange dauert dat", {"duration"}, {"permit needed"}),
+        ("kann ich mir die grundschule aussuchen oder geht dat nach wohnort", {"choice"}, set()),
+        ("muss der auf die schule bei uns umme ecke oder kann ich mir die aussuchen", {"choice"}, set()),
+        ("wo kann ich wählen gehen", set(), {"choice"}),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:
