@@ -170,6 +170,32 @@ def test_self_introductions_are_not_part_of_the_concern(text: str, rest: str) ->
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("die genossenschaft will so nen w b s sehen", "die genossenschaft will so nen wbs sehen"),
+        ("die e v b nummer hab ich", "die evb nummer hab ich"),
+        ("geht dat über i k f z", "geht dat über ikfz"),
+        ("dat merkzeichen a g", "dat merkzeichen ag"),
+        ("hab n g im ausweis", "hab n g im ausweis"),  # "n" is the spoken "ein"
+        ("ich bin a bissl durcheinander", "ich bin a bissl durcheinander"),  # one letter alone stays
+    ],
+)
+def test_spelled_abbreviations_are_joined_into_the_word_articles_use(text: str, said: str) -> None:
+    assert concern_text(text) == said
+
+
+@pytest.mark.unit
+def test_the_searches_see_a_spelled_abbreviation_as_one_word() -> None:
+    """ "so nen w b s": the window and the gist are searched with "wbs", the word articles use (the
+    gist keeps only words of three letters or more, so the letters alone would vanish from it)."""
+    eng, retriever = engine()
+    eng.on_utterance(CallContext("bottrop"), "caller", "die genossenschaft will von mir so nen w b s sehen")
+    searched = [query for query, _ in retriever.queries]
+    assert searched and all("wbs" in query.split() for query in searched), searched
+
+
+@pytest.mark.unit
 def test_names_and_apologies_drive_no_retrieval() -> None:
     eng, retriever = engine()
     context = CallContext("bottrop")
