@@ -73,7 +73,7 @@ def test_index_of_the_demo_is_reused_when_nothing_changed(demo_kb: KnowledgeBase
 
 
 # The suggestion engine per concern (docs/suggestions.md). Its confidence and topic-change model were
-# fitted and its thresholds tuned on dev, uncovered and eight independent tune halves, so these
+# fitted and its thresholds tuned on dev, uncovered and the independent tune halves, so these
 # numbers guard against
 # regressions; they are not evidence of quality (that is the test halves, reported in
 # docs/suggestions.md, never asserted here so that nobody tunes against them).
@@ -86,16 +86,18 @@ TUNE_SETS = (
     "independent6-tune.jsonl",
     "independent7-tune.jsonl",
     "independent8-tune.jsonl",
+    "independent9-tune.jsonl",
 )
 CALL_SETS = ("dev.jsonl", "uncovered.jsonl", *TUNE_SETS)
-LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8"))
-# measured 0.965 and 0.799 on these sets (round 8; 0.966 and 0.800 on round 7's seven tune halves)
-CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.78}
+LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9"))
+# measured 0.961 and 0.781 on these sets (round 9, with the ninth tune half, whose calls are the
+# hardest so far; round 8's eight halves: 0.965 and 0.799)
+CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.76}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
-UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.31 on these sets (round 8); the goal is 0.10
-# measured 0.611 on the 522 labeled questions of the eight tune halves (round 8; round 7's seven gave
-# 0.615, round 6's four 0.685: the later writers' questions are harder)
-HIGHLIGHT_FLOOR = 0.59
+UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.32 on these sets (round 9); the goal is 0.10
+# measured 0.624 on the 583 labeled questions of the nine tune halves (round 9; round 8's code 0.602 on
+# them, and 0.611 on round 8's 522)
+HIGHLIGHT_FLOOR = 0.6
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 

@@ -170,6 +170,32 @@ def test_self_introductions_are_not_part_of_the_concern(text: str, rest: str) ->
 
 
 @pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("die genossenschaft will so nen w b s sehen", "die genossenschaft will so nen wbs sehen"),
+        ("die e v b nummer hab ich", "die evb nummer hab ich"),
+        ("geht dat über i k f z", "geht dat über ikfz"),
+        ("dat merkzeichen a g", "dat merkzeichen ag"),
+        ("hab n g im ausweis", "hab n g im ausweis"),  # "n" is the spoken "ein"
+        ("ich bin a bissl durcheinander", "ich bin a bissl durcheinander"),  # one letter alone stays
+    ],
+)
+def test_spelled_abbreviations_are_joined_into_the_word_articles_use(text: str, said: str) -> None:
+    assert concern_text(text) == said
+
+
+@pytest.mark.unit
+def test_the_searches_see_a_spelled_abbreviation_as_one_word() -> None:
+    """ "so nen w b s": the window and the gist are searched with "wbs", the word articles use (the
+    gist keeps only words of three letters or more, so the letters alone would vanish from it)."""
+    eng, retriever = engine()
+    eng.on_utterance(CallContext("bottrop"), "caller", "die genossenschaft will von mir so nen w b s sehen")
+    searched = [query for query, _ in retriever.queries]
+    assert searched and all("wbs" in query.split() for query in searched), searched
+
+
+@pytest.mark.unit
 def test_names_and_apologies_drive_no_retrieval() -> None:
     eng, retriever = engine()
     context = CallContext("bottrop")
@@ -483,6 +509,21 @@ def test_a_question_without_the_articles_words_gets_the_sentence_of_the_kind_it_
 
 
 @pytest.mark.unit
+def test_whether_a_permit_is_needed_and_which_school_gets_the_sentence_that_says_so() -> None:
+    """Callers ask "brauch ich da ne genehmigung" and "kann ich mir die schule aussuchen" in words the
+    answering sentences do not use ("verfahrensfrei", "wählen")."""
+    sections = _article(
+        ("Bauen", "Bauanträge prüft die Bauaufsicht im Rathaus. Gartenhaus und Carport sind oft verfahrensfrei."),
+        ("Schule", "Die Anmeldung für das Schuljahr ist im Oktober. Man kann auch eine andere Schule wählen."),
+    )
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    permit = extractor.extract("wir wolln n carport bauen brauch ich da ne genehmigung", sections[0], sections)
+    assert permit.answer == "Gartenhaus und Carport sind oft verfahrensfrei."
+    school = extractor.extract("kann ich mir die schule aussuchen oder geht dat nach wohnort", sections[1], sections)
+    assert school.answer == "Man kann auch eine andere Schule wählen."
+
+
+@pytest.mark.unit
 def test_units_carry_the_parts_of_their_score_in_reading_order() -> None:
     sections = _article(
         ("Das Wichtigste", "Die Gebühr beträgt 255 Euro. Zuständig ist das Bürgerbüro."),
@@ -656,6 +697,20 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("kann man da anrufen oder muss man da hin", {"in person or by proxy"}, set()),
         ("wo muss ich da hin", {"place"}, {"in person or by proxy"}),
         ("mein reisepass is abgelaufen schaff ich dat noch", {"duration"}, set()),
+        ("und wie schnell geht dat", {"duration"}, set()),
+        ("andere sache meine aufenthalts erlaubnis läuft ab wann muss ich mich da kümmern", {"deadline"}, set()),
+        ("muss der kleine da mit hin oder reicht wenn ich komm", {"in person or by proxy"}, set()),
+        ("müssen da beide eltern mit hin", {"parents"}, {"in person or by proxy"}),
+        ("krieg ich den überhaupt ich arbeite halbtags", {"eligibility"}, set()),
+        ("kann ich dat dann trotzdem kriegen", {"eligibility"}, set()),
+        ("kann ich die nich online kriegen", {"online"}, {"eligibility"}),
+        ("wie krich ich dat weg", {"procedure"}, set()),
+        ("meine verlobte sacht ich soll ma anrufen wat wir da machen müssen", {"procedure"}, set()),
+        ("so n kleines gartenhaus brauch ich da ne bau genehmigung", {"permit needed"}, set()),
+        ("und wenn man doch ne genehmigung braucht wie lange dauert dat", {"duration"}, {"permit needed"}),
+        ("kann ich mir die grundschule aussuchen oder geht dat nach wohnort", {"choice"}, set()),
+        ("muss der auf die schule bei uns umme ecke oder kann ich mir die aussuchen", {"choice"}, set()),
+        ("wo kann ich wählen gehen", set(), {"choice"}),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

@@ -42,7 +42,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "duration",
-        r"wie\s*lange?\b|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|fertig"
+        r"wie\s*lange?\b|wie\s+schnell|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|fertig"
         r"|bis\s+die\s+kommen|schaff\w*\s+(ich|man|wir|er|sie)\s+(dat|das)\s+(\w+\s+)?(noch|rechtzeitig)",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
@@ -84,7 +84,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "deadline",
         r"frist|bis\s+wann|spätestens|spaetestens|rechtzeitig|wie\s+lange?\s+hab|zu\s+spät"
-        r"|wann\s+(muss|soll|müssen)\s+(ich|man|wir)\s+(\w+\s+){0,4}(an|ab|um)?melden",
+        r"|wann\s+(muss|soll|müssen)\s+(ich|man|wir)\s+(\w+\s+){0,4}((an|ab|um)?melden|kümmern|beantragen)",
         "frist spätestens innerhalb",
         r"frist|innerhalb|spätestens|bis\s+zum|vor\s+ablauf|sofort|rechtzeitig|bußgeld|verwarn",
     ),
@@ -116,7 +116,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|gleich\s+mit\b"
         r"|oder\s+muss\s+(ich|man)\s+(da\s+)?(extra\s+|selbst\s+|selber\s+)?hin\b"
         r"|(kann|darf)\s+(dat|das)\s+(\w+\s+){0,2}(meine?[nmr]?)\s+\w+\s+(machen|erledigen|abholen)"
-        r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)",
+        r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)"
+        r"|muss\s+(der|die|das|dat)\s+\w+\s+(da\s+)?mit\s+hin|reicht\s+(es\s+|dat\s+|das\s+)?wenn\s+ich\s+(\w+\s+)?(komm|hingeh|hin\s+geh)",
         "persönlich vollmacht vertretung selbst",
         r"vollmacht|vertret|bevollmächtigt|persönlich|betreuer|erscheinen|allein",
     ),
@@ -130,7 +131,8 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "eligibility",
         r"anspruch|berechtigt|steht\s+(mir|uns)|wer\s+(kann|darf)|krieg(e|en)?\s+ich\s+(dat|das)"
-        r"|kann\s+ich\s+(dat|das)\s+(trotzdem\s+)?(kriegen|bekommen)",
+        r"|krieg(e|en)?\s+ich\s+(den|die|ihn)\s+(\w+\s+)?(überhaupt|trotzdem)"
+        r"|kann\s+ich\s+(dat|das|den|die)\s+((dann|trotzdem|überhaupt|auch)\s+){0,2}(kriegen|bekommen)",
         "anspruch voraussetzungen berechtigt",
         r"anspruch|voraussetzung|berechtigt|erhalten|bekommen|rechner",
     ),
@@ -143,9 +145,23 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     (
         "procedure",
         r"wie\s+(mach|geht|funktioniert|läuft|laeuft)|wa[st]\s+(muss|soll)\s+ich\s+(\w+\s+){0,2}(machen|tun)\b"
-        r"|wa[st]\s+mach\s+ich|wie\s+geh\s+ich\s+(da\s+)?vor",
+        r"|wa[st]\s+mach\s+ich|wie\s+geh\s+ich\s+(da\s+)?vor|wie\s+kri(e)?[cg]h?\s+ich"
+        r"|wa[st]\s+(ich|wir|man)\s+(da\s+|dann\s+|denn\s+)*(machen|tun)\s+(muss|müssen|soll)",
         "beantragen antrag",
         r"was\s+ist\s+zu\s+tun|beantrag|anmelden|\bmelde[nt]?\b|einreichen|ausfüllen|buchen|\bantrag",
+    ),
+    (
+        "permit needed",
+        r"brauch\w*\s+(ich|man|wir)\s+(\w+\s+){0,3}(bau\s*)?genehmigung|genehmigungs\s*(frei|pflichtig)|genehmigen\s+lassen",
+        "genehmigungspflichtig genehmigungsfrei verfahrensfrei",
+        r"genehmigungsfrei|genehmigungspflichtig|verfahrensfrei|(keine|ohne|braucht\w*)\s+(\w+\s+)?genehmigung",
+    ),
+    (
+        "choice",
+        r"aussuch|auswähl|(frei|selbst|selber)\s+wähl|nach\s+(dem\s+)?wohnort"
+        r"|oder\s+muss\s+(\w+\s+){0,4}(nächste|nähe|umme\s+ecke)",
+        "wählen wunsch",
+        r"wählen|gewählt|wunsch|schulbezirk|einzugsbereich|nächstgelegen|wohnortnah",
     ),
     (
         "consequences",

@@ -37,9 +37,17 @@ _SELF_INTRODUCTION = re.compile(
 )
 
 
+# A speech recognizer writes a spelled abbreviation as single letters ("w b s", "e v b nummer",
+# "i k f z"): joined, they are the word the articles use ("WBS", "eVB", "i-Kfz"). A run may not start
+# with "n", the spoken "ein" ("n auto", "hab n g im ausweis").
+_SPELLED = re.compile(r"(?<![\wäöüß])[a-mo-zäöü](?:\s+[a-zäöü]){1,5}(?![\wäöüß])", re.IGNORECASE)
+
+
 def concern_text(text: str) -> str:
-    """The utterance without the parts that name the caller (self-introductions)."""
-    return " ".join(_SELF_INTRODUCTION.sub(" ", text).split())
+    """The utterance without the parts that name the caller (self-introductions), with spelled
+    abbreviations joined into one word."""
+    without_names = _SELF_INTRODUCTION.sub(" ", text)
+    return " ".join(_SPELLED.sub(lambda m: "".join(m.group(0).split()), without_names).split())
 
 
 def content_words(text: str) -> list[str]:
