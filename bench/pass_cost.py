@@ -17,6 +17,7 @@ thread, and the service's without CPU pinning. For each: the anonymous memory it
 add, whether its outputs equal the service compile's bit for bit, and wall-clock / CPU ms p50 / p95 of
 a 56-token window alone, a 16-token gist alone, both (side by side on two infer requests, or one after
 the other), and both as one batch of two, with ``--gap`` seconds of idle time before each.
+``--static`` instead: CPU of a 56-token pass, the dynamic-shape compile against one for that shape only.
 """
 
 from __future__ import annotations
@@ -55,13 +56,14 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--passes", type=int, default=6)
     parser.add_argument("--compiles", action="store_true", help="OpenVINO compiles side by side (round 9)")
     parser.add_argument("--gap", type=float, default=0.1, help="--compiles: idle seconds before each measurement")
+    parser.add_argument("--static", action="store_true", help="a 56-token pass: dynamic against static shapes")
     return parser.parse_args()
 
 
 def main() -> None:
     args = parse_args()
-    if args.compiles:
-        compare_compiles(args.rounds, args.gap)
+    if args.compiles or args.static:
+        (compare_compiles if args.compiles else compare_static)(args.rounds, args.gap)
         return
     rounds: int = args.rounds
     passes: int = args.passes
@@ -146,18 +148,49 @@ def anonymous_mb() -> int:
     return 0
 
 
+def _query_model_xml() -> Path:
+    from assistant.settings import Settings
+    from embeddings.encoders.default_model import resolve_model
+    from embeddings.encoders.onnx_encoder import onnx_folder, openvino_ir
+
+    settings = Settings()
+    return openvino_ir(onnx_folder(Path(resolve_model(settings.encoder.model, settings.encoder.cache_dir))))
+
+
+def compare_static(rounds: int, gap: float) -> None:
+    """CPU of a 56-token pass on one thread: the model as the service compiles it (dynamic shapes)
+    against the same model reshaped to that one input shape, interleaved, and whether they agree."""
+    import openvino as ov
+
+    core = ov.Core()
+    config = {"PERFORMANCE_HINT": "LATENCY", "INFERENCE_NUM_THREADS": 1, "INFERENCE_PRECISION_HINT": "bf16"}
+    dynamic = core.compile_model(str(_query_model_xml()), "CPU", config)
+    model = core.read_model(str(_query_model_xml()))
+    model.reshape({"input_ids": [1, 56], "attention_mask": [1, 56]})
+    static = core.compile_model(model, "CPU", config)
+    ids = np.random.default_rng(0).integers(5, 200_000, size=(1, 56)).astype(np.int64)
+    feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+    requests = {"dynamic": dynamic.create_infer_request(), "static": static.create_infer_request()}
+    outputs = {name: np.array(request.infer(feeds)[0]) for name, request in requests.items()}
+    print(f"same outputs: {np.array_equal(outputs['dynamic'], outputs['static'])}")
+    used: dict[str, list[float]] = {name: [] for name in requests}
+    for _ in range(rounds):
+        for name, request in requests.items():
+            time.sleep(gap)
+            started = cpu_seconds()
+            request.infer(feeds)
+            used[name].append(1000 * (cpu_seconds() - started))
+    for name, values in used.items():
+        print(f"{name}: CPU ms p50 / p95 {np.percentile(values, 50):.1f} / {np.percentile(values, 95):.1f}")
+
+
 def compare_compiles(rounds: int, gap: float) -> None:
     """The OpenVINO compiles of ``COMPILES`` side by side (see the module's docstring)."""
     from concurrent.futures import ThreadPoolExecutor
 
     import openvino as ov
 
-    from assistant.settings import Settings
-    from embeddings.encoders.default_model import resolve_model
-    from embeddings.encoders.onnx_encoder import onnx_folder, openvino_ir
-
-    settings = Settings()
-    xml = openvino_ir(onnx_folder(Path(resolve_model(settings.encoder.model, settings.encoder.cache_dir))))
+    xml = _query_model_xml()
     core = ov.Core()
     rng = np.random.default_rng(0)
 
