@@ -1,7 +1,7 @@
 """The one-call path in process, stage by stage, this checkout against an earlier commit in one run.
 
     .venv/bin/python bench/utterance_bench.py [--baseline REF] [--encoder onnx] [--data-dir DIR]
-        [--calls N] [--rounds R] [--profile]
+        [--calls N] [--rounds R] [--profile] [--stages] [--gap S]
 
 Builds the call service as ``souffleur serve`` does (default model, demo knowledge base, an SQLite
 file), replays ``N`` demo call scripts (``demo/calls/dev.jsonl``) through ``CallService.utterance``
@@ -36,9 +36,17 @@ from baseline_code import backend_settings, export
 ROOT = Path(__file__).resolve().parent.parent
 CALLS = ROOT / "demo" / "calls" / "dev.jsonl"
 STAGES = ("total", "encode", "store", "rest", "total cpu", "encode cpu", "store cpu", "rest cpu")
+# ``encode`` is the request thread's wait for its vectors (the retriever's ``_vectors``: since round 9
+# the forward passes start before the lexical search, so part of them is not waited for). With
+# ``--stages``, wall-clock parts of the encoder's work on the worker thread: its whole run, the
+# tokenizer, the forward passes (each on its own pass thread, side by side), the slowest of them,
+# their summed wall time and their number.
+ENCODER_STAGES = ("worker run", "tokenize", "passes", "slowest pass", "passes summed", "pass count")
 
 
-def measure(data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool) -> dict[str, list[float]]:
+def measure(
+    data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool, stages: bool = False, gap: float = 0.0
+) -> dict[str, list[float]]:
     """Runs in the process whose code is under test (imports from ``PYTHONPATH``)."""
     from assistant.wiring import build_call_service
 
@@ -60,14 +68,18 @@ def measure(data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool
         return wrapper
 
     encoder_obj: Any = service.retriever.encoder  # type: ignore[attr-defined]
-    encoder_obj.encode_queries = timed("encode", encoder_obj.encode_queries)
+    _time_vector_wait(service.retriever, timed)
     service.store.record_utterance = timed("store", service.store.record_utterance)  # type: ignore[method-assign]
     out: dict[str, list[float]] = {k: [] for k in STAGES}
+    parts = _time_encoder_parts(getattr(encoder_obj, "encoder", None)) if stages else None
+    if parts is not None:
+        out.update({k: [] for k in ENCODER_STAGES})
 
     def replay() -> None:
         for script in scripts:
             call = service.open_call(city=script["city"])
             for speaker, text in script["turns"]:
+                time.sleep(gap)  # a live call: the service idles between turns
                 for key in spent:
                     spent[key] = 0.0
                 started, cpu = time.perf_counter(), time.process_time()
@@ -79,6 +91,8 @@ def measure(data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool
                     got = (total, spent["encode"], spent["store"], rest, total_cpu, spent["encode cpu"])
                     for key, value in zip(STAGES, (*got, spent["store cpu"], rest_cpu), strict=True):
                         out[key].append(value * 1000)
+                if parts is not None:
+                    _record_encoder_parts(out, parts, record=speaker == "caller")
             service.end_call(call.call.id)
 
     replay()  # warm up (first use of every code path); not counted
@@ -87,6 +101,58 @@ def measure(data_dir: Path, encoder: str, calls: int, rounds: int, profile: bool
     _rounds(service, replay, rounds, profile)
     service.close()
     return out
+
+
+def _time_vector_wait(retriever: Any, timed: Any) -> None:
+    """Time, as ``encode``, where the request thread waits for its query vectors: the retriever's
+    ``_vectors`` (since round 9 the passes start earlier, and the wait is not inside ``encode_queries``),
+    or for code without it the encoder's ``encode_queries``."""
+    if hasattr(retriever, "_vectors"):
+        retriever._vectors = timed("encode", retriever._vectors)
+    else:
+        retriever.encoder.encode_queries = timed("encode", retriever.encoder.encode_queries)
+
+
+def _record_encoder_parts(out: dict[str, list[float]], parts: dict[str, list[float]], record: bool) -> None:
+    """One utterance's encoder parts (seconds, from ``_time_encoder_parts``) as ms rows of ``out`` (if
+    ``record`` and it embedded something); then ``parts`` is emptied for the next utterance."""
+    if record and parts["run"]:
+        run, passes = sum(parts["run"]), parts["pass"]
+        out["worker run"].append(run * 1000)
+        out["tokenize"].append(sum(parts["tokenize"]) * 1000)
+        out["passes"].append((run - sum(parts["tokenize"])) * 1000)
+        out["slowest pass"].append(max(passes, default=0.0) * 1000)
+        out["passes summed"].append(sum(passes) * 1000)
+        out["pass count"].append(float(len(passes)))
+    for values in parts.values():
+        values.clear()
+
+
+def _time_encoder_parts(encoder: Any) -> dict[str, list[float]] | None:
+    """Wrap the ONNX encoder behind the inference worker so that each query request's tokenizer call,
+    its run on the worker thread and each forward pass (on the pass threads) record their wall time;
+    ``None`` for another encoder."""
+    from embeddings.encoders.onnx_encoder import OnnxEncoder
+
+    if not isinstance(encoder, OnnxEncoder):
+        return None
+    parts: dict[str, list[float]] = {"run": [], "tokenize": [], "pass": []}
+
+    def timed(name: str, method: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return method(*args, **kwargs)
+            finally:
+                parts[name].append(time.perf_counter() - started)  # list.append: safe from several threads
+
+        return wrapper
+
+    encoder.encode_queries = timed("run", encoder.encode_queries)  # type: ignore[method-assign]
+    encoder._forward = timed("pass", encoder._forward)  # type: ignore[method-assign]
+    tokenizer: Any = encoder._tokenizer
+    tokenizer.encode_batch = timed("tokenize", tokenizer.encode_batch)
+    return parts
 
 
 def _rounds(service: Any, replay: Any, rounds: int, profile: bool) -> None:
@@ -118,6 +184,9 @@ def _child(args: argparse.Namespace, code: Path, extra_env: dict[str, str]) -> d
         str(args.calls),
         "--rounds",
         "1",
+        *(["--stages"] if args.stages else []),
+        "--gap",
+        str(args.gap),
     ]
     result = subprocess.run(command, env=env, cwd=code, capture_output=True, text=True, check=False)
     if result.returncode != 0:
@@ -126,9 +195,7 @@ def _child(args: argparse.Namespace, code: Path, extra_env: dict[str, str]) -> d
 
 
 def _row(name: str, values: dict[str, list[float]]) -> str:
-    import numpy as np
-
-    cells = [" / ".join(f"{v:.1f}" for v in np.percentile(values[stage], [50, 95])) for stage in STAGES]
+    cells = [_cell(values[stage]) for stage in STAGES]
     return f"| {name} | {len(values['total'])} | " + " | ".join(cells) + " |"
 
 
@@ -140,11 +207,17 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=12)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="also the wall-clock parts of the encoder's time")
+    parser.add_argument("--gap", type=float, default=0.0, help="seconds of idle time before each turn (as in a call)")
     parser.add_argument("--variant", action="append", default=[], help="NAME:KEY=VALUE[,KEY=VALUE] (repeatable)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.data_dir, args.encoder, args.calls, args.rounds, args.profile)))
+        print(
+            json.dumps(
+                measure(args.data_dir, args.encoder, args.calls, args.rounds, args.profile, args.stages, args.gap)
+            )
+        )
         return
     load = os.getloadavg()[0]
     runs: dict[str, dict[str, list[float]]] = {}
@@ -169,6 +242,20 @@ def main() -> None:
     print("|---|---|" + "---|" * len(STAGES))
     for name, measured in runs.items():
         print(_row(name, measured))
+    if args.stages:
+        print("\nwall-clock ms of the encoder's work, p50 / p95 per caller utterance that embedded something")
+        print("| code | " + " | ".join(ENCODER_STAGES) + " |")
+        print("|---|" + "---|" * len(ENCODER_STAGES))
+        for name, measured in runs.items():
+            if measured.get("worker run"):
+                cells = [_cell(measured[stage]) for stage in ENCODER_STAGES]
+                print(f"| {name} | " + " | ".join(cells) + " |")
+
+
+def _cell(values: list[float]) -> str:
+    import numpy as np
+
+    return " / ".join(f"{v:.1f}" for v in np.percentile(values, [50, 95]))
 
 
 if __name__ == "__main__":

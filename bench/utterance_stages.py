@@ -39,6 +39,7 @@ STAGES = (
     ("store", "get_call", "call lookup"),
     ("service", "_context", "engine memory (cache or restore)"),
     ("engine", "_rank_lexical", "lexical search"),
+    ("engine", "_lexical_hits", "lexical search"),  # round 9: the search itself, apart from its ranking
     ("engine", "_rank_dense", "dense search (without the forward pass)"),
     ("encoder", "encode_queries", "waiting for the encoder (request thread only)"),
     ("engine", "_topic_features", "topic-change features"),

@@ -3,13 +3,14 @@ answers both searches from its cache."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 
 import numpy as np
 import pytest
 
 from corpus.knowledge_base import KnowledgeBase
-from embeddings.encoders.encoder import Vectors
+from embeddings.encoders.encoder import QueryQueue, Vectors
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.index.passage_index import IndexBuilder, IndexSettings
 from embeddings.retrieval.retriever import HybridRetriever
@@ -47,3 +48,106 @@ def test_several_queries_are_embedded_in_one_call_and_then_searched_from_the_cac
 
     retriever.embed_queries([gist])
     assert len(encoder.seen_batches) == 1, "nothing left to embed"
+
+
+class _LazyFuture(Future[Vectors]):
+    """Computes its vectors when first asked for them (or when ``finish`` is called): stands for a forward
+    pass still running when the search needs it, without threads or clocks."""
+
+    def __init__(self, compute: Callable[[], Vectors]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def finish(self) -> None:
+        if not self.done():
+            try:
+                self.set_result(self._compute())
+            except Exception as exc:
+                self.set_exception(exc)
+
+    def result(self, timeout: float | None = None) -> Vectors:
+        self.finish()
+        return super().result(timeout)
+
+
+class QueueingEncoder(CountingEncoder):
+    """A ``QueryQueue``: ``submit`` returns at once; the vectors come when the future is finished."""
+
+    def __init__(self, fail: bool = False) -> None:
+        super().__init__()
+        self.submitted: list[_LazyFuture] = []
+        self.fail = fail
+
+    def submit(self, texts: Sequence[str]) -> Future[Vectors]:
+        def compute() -> Vectors:
+            if self.fail:
+                raise RuntimeError("the pass failed")
+            return self.encode_queries(texts)
+
+        future = _LazyFuture(compute)
+        self.submitted.append(future)
+        return future
+
+
+def _retriever(knowledge_base: KnowledgeBase, encoder: CountingEncoder) -> HybridRetriever:
+    index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
+    encoder.seen_batches.clear()
+    return HybridRetriever(index, encoder, knowledge_base.cities)
+
+
+def test_queued_queries_are_searched_lexically_before_their_vectors_exist_and_densely_after(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    encoder = QueueingEncoder()
+    assert isinstance(encoder, QueryQueue)
+    retriever = _retriever(knowledge_base, encoder)
+    window, gist = "ja also äh die alte couch muss weg  wie geht dat", "alte couch"
+    city = knowledge_base.cities.keys[0]
+    expected = retriever.search(window, city, k=3, mode="dense")  # the way before: embedded on the spot
+    retriever.clear_query_cache()
+    encoder.seen_batches.clear()
+
+    retriever.embed_queries([window, gist], wait=False)
+    assert len(encoder.submitted) == 1 and not encoder.submitted[0].done(), "queued, not waited for"
+    retriever.embed_queries([gist, window], wait=False)
+    assert len(encoder.submitted) == 1, "texts in flight are not queued twice"
+    assert retriever.search(window, city, k=3, mode="lexical")
+    assert encoder.seen_batches == [], "a lexical search does not wait for the vectors"
+
+    got = retriever.search(window, city, k=3, mode="dense")  # waits for the request in flight
+    assert [(h.article_id, h.dense_score) for h in got] == [(h.article_id, h.dense_score) for h in expected]
+    assert encoder.seen_batches == [[" ".join(window.split()), gist]], "one pass for both texts"
+    assert retriever.search(gist, city, k=3, mode="dense")
+    retriever.embed_queries([window, gist], wait=False)
+    assert len(encoder.seen_batches) == 1 and len(encoder.submitted) == 1, "both now from the cache"
+    assert retriever._pending == {}
+
+
+def test_a_failed_queued_request_is_embedded_again_by_the_search_that_needs_it(knowledge_base: KnowledgeBase) -> None:
+    encoder = QueueingEncoder(fail=True)
+    retriever = _retriever(knowledge_base, encoder)
+    city = knowledge_base.cities.keys[0]
+    retriever.embed_queries(["alte couch"], wait=False)
+    encoder.submitted[0].finish()
+    assert encoder.submitted[0].exception() is not None
+    assert retriever._pending == {}, "a failed request leaves nothing behind"
+    assert retriever.search("alte couch", city, k=3, mode="dense"), "embedded again, on the spot"
+    assert encoder.seen_batches == [["alte couch"]]
+
+
+def test_without_a_queue_wait_false_embeds_at_once(knowledge_base: KnowledgeBase) -> None:
+    encoder = CountingEncoder()
+    assert not isinstance(encoder, QueryQueue)
+    retriever = _retriever(knowledge_base, encoder)
+    retriever.embed_queries(["alte couch"], wait=False)
+    assert encoder.seen_batches == [["alte couch"]]
+
+
+def test_a_search_waiting_on_a_request_that_fails_embeds_again(knowledge_base: KnowledgeBase) -> None:
+    encoder = QueueingEncoder(fail=True)
+    retriever = _retriever(knowledge_base, encoder)
+    city = knowledge_base.cities.keys[0]
+    retriever.embed_queries(["alte couch"], wait=False)
+    assert not encoder.submitted[0].done()
+    assert retriever.search("alte couch", city, k=3, mode="dense"), "the failure is not this search's end"
+    assert encoder.seen_batches == [["alte couch"]] and retriever._pending == {}

@@ -49,12 +49,14 @@ def passage(article_id: str) -> Passage:
 
 class ScriptedRetriever:
     """Ranks articles by fixed (dense cosine, lexical strength) per keyword found in the query; records
-    every query and mode."""
+    every query and mode, and each request that embeds texts it has not embedded before (as the real
+    retriever's cache and its requests in flight spare them)."""
 
     def __init__(self, scores: dict[str, dict[str, tuple[float, float]]]) -> None:
         self.scores = scores
         self.queries: list[tuple[str, SearchMode | None]] = []
         self.embedded: list[list[str]] = []
+        self.held: set[str] = set()
 
     def search(
         self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
@@ -84,8 +86,11 @@ class ScriptedRetriever:
     def clear_query_cache(self) -> None:
         return None
 
-    def embed_queries(self, queries: Sequence[str]) -> None:
-        self.embedded.append(list(queries))
+    def embed_queries(self, queries: Sequence[str], wait: bool = True) -> None:
+        new = [q for q in dict.fromkeys(queries) if q not in self.held]
+        if new:
+            self.embedded.append(new)
+            self.held.update(new)
 
 
 SCORES = {

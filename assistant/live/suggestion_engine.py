@@ -297,8 +297,12 @@ class SuggestionEngine:
     # ---- retrieval and evidence -----------------------------------------------------------------
     def _rank(self, query: str, city: str, gist: str = "") -> _Rankings:
         found = _Rankings()
+        # The forward passes start now and the lexical search runs while they do; the rankings are
+        # put together in the same order as before (dense hits first).
+        self.retriever.embed_queries([query, gist] if gist and gist != query else [query], wait=False)
+        lexical = self._lexical_hits(query, city)
         self._rank_dense(found, query, city, gist)
-        self._rank_lexical(found, query, city)
+        self._rank_lexical(found, lexical)
         return found
 
     def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> None:
@@ -327,10 +331,13 @@ class SuggestionEngine:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
 
-    def _rank_lexical(self, found: _Rankings, query: str, city: str) -> None:
+    def _lexical_hits(self, query: str, city: str) -> list[ArticleHit]:
         # A question in another language is searched lexically by the German words of the glossary
         # terms it contains (the retriever's `lexical_text`), maybe none.
-        for hit in self.retriever.search(query, city, k=self.config.search_depth, mode="lexical", best_passage=False):
+        return self.retriever.search(query, city, k=self.config.search_depth, mode="lexical", best_passage=False)
+
+    def _rank_lexical(self, found: _Rankings, hits: list[ArticleHit]) -> None:
+        for hit in hits:
             if (hit.lexical_score or 0.0) <= 0:
                 break
             found.lexical[hit.article_id] = (len(found.lexical) + 1, hit.lexical_score or 0.0)
@@ -393,7 +400,7 @@ class SuggestionEngine:
         """What the topic-change model sees: the turn's own lexical ranking (no forward pass) against
         the articles the concern holds."""
         alone = _Rankings()
-        self._rank_lexical(alone, said, context.city)
+        self._rank_lexical(alone, self._lexical_hits(said, context.city))
         lexical = [(a, strength) for a, (_, strength) in sorted(alone.lexical.items(), key=lambda kv: kv[1][0])]
         held = self._leaders(context.evidence, self.config.max_cards + 2)  # the concern's candidates, best first
         leader = held[0] if held else None

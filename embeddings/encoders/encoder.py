@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
@@ -49,6 +50,16 @@ class Encoder(Protocol):
     def encode_queries(self, texts: Sequence[str]) -> Vectors: ...
 
     def encode_passages(self, texts: Sequence[str], progress: ProgressCallback | None = None) -> Vectors: ...
+
+
+@runtime_checkable
+class QueryQueue(Protocol):
+    """An encoder that also takes query texts without waiting for their vectors (the inference worker):
+    the caller does other work while the forward passes run."""
+
+    def submit(self, texts: Sequence[str]) -> Future[Vectors]:
+        """Queue ``texts``; the future holds one L2-normalized row per text."""
+        ...
 
 
 @dataclass(frozen=True)

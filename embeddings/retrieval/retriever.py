@@ -6,9 +6,11 @@ gaps report and evaluation); ``HybridRetriever`` is its implementation over a ``
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
@@ -19,7 +21,7 @@ from cachetools import LRUCache
 from corpus.cities import CityDirectory
 from corpus.models import Passage
 from corpus.passages import keyword_phrases
-from embeddings.encoders.encoder import Encoder, Vectors
+from embeddings.encoders.encoder import Encoder, QueryQueue, Vectors
 from embeddings.index.passage_index import PassageIndex
 from embeddings.index.text_analysis import fold
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
@@ -101,9 +103,12 @@ class Retriever(Protocol):
         """Forget cached query vectors, so that a measurement pays for its own embeddings."""
         ...
 
-    def embed_queries(self, queries: Sequence[str]) -> None:
+    def embed_queries(self, queries: Sequence[str], wait: bool = True) -> None:
         """Embed several queries in one encoder call and keep their vectors for ``search`` (a caller
-        turn searches its window and its gist: one request to the inference worker, not two)."""
+        turn searches its window and its gist: one request to the inference worker, not two). With
+        ``wait=False`` it returns once the request is queued (where the encoder takes requests
+        without waiting: the inference worker), so the caller can search lexically while the forward
+        passes run; a ``search`` that needs one of these vectors waits for it."""
         ...
 
 
@@ -142,6 +147,8 @@ class HybridRetriever:
         self.config = config or RetrievalConfig()
         self._query_cache: LRUCache[str, Vectors] = LRUCache(maxsize=max(1, self.config.query_cache_size))
         self._cache_lock = threading.Lock()  # LRUCache is not thread-safe: even a hit reorders it
+        # Queries being embedded (``embed_queries(..., wait=False)``): the request's future and the row.
+        self._pending: dict[str, tuple[Future[Vectors], int]] = {}
         # Per article, once per index: its rows and its section rows (reading order), as index arrays.
         self._rows = {a: np.asarray(rows, dtype=np.int64) for a, rows in index.rows_by_article.items()}
         self._section_rows = {
@@ -166,8 +173,33 @@ class HybridRetriever:
         with self._cache_lock:
             self._query_cache.clear()
 
-    def embed_queries(self, queries: Sequence[str]) -> None:
-        self._vectors([q for q in queries if q.strip()])
+    def embed_queries(self, queries: Sequence[str], wait: bool = True) -> None:
+        texts = [q for q in queries if q.strip()]
+        if wait or not isinstance(self.encoder, QueryQueue):
+            self._vectors(texts)
+            return
+        with self._cache_lock:
+            keys = dict.fromkeys(" ".join(q.split()) for q in texts)
+            missing = [key for key in keys if key not in self._query_cache and key not in self._pending]
+        if not missing:
+            return
+        future = self.encoder.submit(missing)
+        with self._cache_lock:
+            for row, key in enumerate(missing):
+                self._pending[key] = (future, row)
+        # Runs on the worker's thread when the vectors are there (here, if they already are).
+        future.add_done_callback(lambda done: self._settle(missing, done))
+
+    def _settle(self, keys: list[str], done: Future[Vectors]) -> None:
+        """A request of ``embed_queries(..., wait=False)`` is done: its vectors go to the cache (a failed
+        one is embedded again by the search that needs it, so the error reaches that caller)."""
+        vectors = None if done.cancelled() or done.exception() is not None else done.result()
+        with self._cache_lock:
+            for row, key in enumerate(keys):
+                if self._pending.get(key, (None, 0))[0] is done:
+                    del self._pending[key]
+                if vectors is not None:
+                    self._query_cache[key] = np.asarray(vectors[row], dtype=np.float32)
 
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
@@ -178,11 +210,17 @@ class HybridRetriever:
         encoder call, outside the lock, and cached."""
         keys = [" ".join(q.split()) for q in queries]
         found: dict[str, Vectors] = {}
+        waiting: dict[str, tuple[Future[Vectors], int]] = {}
         with self._cache_lock:
             for key in keys:
                 cached = self._query_cache.get(key)
                 if cached is not None:
                     found[key] = cached
+                elif key in self._pending:
+                    waiting[key] = self._pending[key]
+        for key, (future, row) in waiting.items():  # being embedded already: wait for it
+            with contextlib.suppress(Exception):  # a failed request: embedded again below, for this caller
+                found[key] = np.asarray(future.result()[row], dtype=np.float32)
         missing = [key for key in dict.fromkeys(keys) if key not in found]
         if missing:
             vectors = np.asarray(self.encoder.encode_queries(missing), dtype=np.float32)
