@@ -87,17 +87,19 @@ TUNE_SETS = (
     "independent7-tune.jsonl",
     "independent8-tune.jsonl",
     "independent9-tune.jsonl",
+    "independent10-tune.jsonl",
+    "independent11-tune.jsonl",
 )
 CALL_SETS = ("dev.jsonl", "uncovered.jsonl", *TUNE_SETS)
-LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9"))
-# measured 0.961 and 0.781 on these sets (round 9, with the ninth tune half, whose calls are the
+LABELS = tuple(f"answer-labels{n}.jsonl" for n in ("", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"))
+# measured 0.958 and 0.764 on these sets (round 9, eleven tune halves: the ninth to eleventh are the
 # hardest so far; round 8's eight halves: 0.965 and 0.799)
-CALL_FLOORS = {"concerns_with_expected_card": 0.95, "concerns_with_expected_answer": 0.76}
+CALL_FLOORS = {"concerns_with_expected_card": 0.94, "concerns_with_expected_answer": 0.74}
 CALL_CEILINGS = {"median_turns_to_right_card": 1.0, "wrong_answers_per_covered_call": 0.3}
-UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.32 on these sets (round 9); the goal is 0.10
-# measured 0.624 on the 583 labeled questions of the nine tune halves (round 9; round 8's code 0.602 on
-# them, and 0.611 on round 8's 522)
-HIGHLIGHT_FLOOR = 0.6
+UNCOVERED_ANSWER_LIMIT = 0.4  # measured 0.29 on these sets (round 9); the goal is 0.10
+# measured 0.610 on the 679 labeled questions of the eleven tune halves (round 9; round 8's 0.611 on its
+# eight halves' 522)
+HIGHLIGHT_FLOOR = 0.58
 FOREIGN_SETS = ("foreign-tune.jsonl", "foreign2-tune.jsonl")
 FOREIGN_RECALL_FLOOR = 0.9  # measured 1.0 (54 of 54) on the tune halves, where the glossary was checked
 
