@@ -514,18 +514,20 @@ def test_a_question_without_the_articles_words_gets_the_sentence_of_the_kind_it_
 
 
 @pytest.mark.unit
-def test_whether_a_permit_is_needed_and_which_school_gets_the_sentence_that_says_so() -> None:
+@pytest.mark.parametrize(
+    ("question", "sentence"),
+    [
+        ("wir wolln n carport bauen brauch ich da ne genehmigung", "Gartenhaus und Carport sind oft verfahrensfrei."),
+        ("kann ich mir die schule aussuchen oder geht dat nach wohnort", "Man kann auch eine andere Schule wählen."),
+    ],
+)
+def test_a_permit_or_school_choice_question_gets_the_sentence_that_says_so(question: str, sentence: str) -> None:
     """Callers ask "brauch ich da ne genehmigung" and "kann ich mir die schule aussuchen" in words the
     answering sentences do not use ("verfahrensfrei", "wählen")."""
-    sections = _article(
-        ("Bauen", "Bauanträge prüft die Bauaufsicht im Rathaus. Gartenhaus und Carport sind oft verfahrensfrei."),
-        ("Schule", "Die Anmeldung für das Schuljahr ist im Oktober. Man kann auch eine andere Schule wählen."),
-    )
-    extractor = AnswerExtractor(make_analyzer("char4"), sections)
-    permit = extractor.extract("wir wolln n carport bauen brauch ich da ne genehmigung", sections[0], sections)
-    assert permit.answer == "Gartenhaus und Carport sind oft verfahrensfrei."
-    school = extractor.extract("kann ich mir die schule aussuchen oder geht dat nach wohnort", sections[1], sections)
-    assert school.answer == "Man kann auch eine andere Schule wählen."
+    bauen = "Bauanträge prüft die Bauaufsicht im Rathaus. Gartenhaus und Carport sind oft verfahrensfrei."
+    schule = "Die Anmeldung für das Schuljahr ist im Oktober. Man kann auch eine andere Schule wählen."
+    sections = _article(("Bauen", bauen), ("Schule", schule))
+    assert AnswerExtractor(make_analyzer("char4"), sections).extract(question, sections[0], sections).answer == sentence
 
 
 @pytest.mark.unit
