@@ -311,11 +311,10 @@ class SuggestionEngine:
         With a ``gist`` (the latest turn's content words, without fillers, greetings and function
         words) the window and the gist are both searched and each article keeps its better cosine: a
         window full of talk ("und dann noch was ich flieg im januar ... schaff ich dat noch") can bury
-        the article the turn names ("reisepass abgelaufen"), which the gist alone finds. Both are
-        embedded in one request to the encoder."""
+        the article the turn names ("reisepass abgelaufen"), which the gist alone finds. Both were
+        sent to the encoder in one request by ``_rank``, before the lexical search."""
         depth = self.config.search_depth
         if gist and gist != query:
-            self.retriever.embed_queries([query, gist])
             best = {
                 hit.article_id: hit
                 for hit in self.retriever.search(query, city, k=depth, mode="dense", best_passage=False)
