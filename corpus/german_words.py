@@ -315,3 +315,26 @@ NOT_IN_NAMES = (
     | DIALECT_FILLERS
     | CORRECTION_WORDS
 )
+
+# Spoken Ruhr and Lower-Rhine forms and their written German ("wat kost dat" -> "was kost das"). The
+# embedding model learned written German: spoken forms in a query pull its vector away from the
+# articles. Only forms that are not written German words themselves (not "musste", "hin", "ne").
+SPOKEN_TO_WRITTEN = {
+    "dat": "das", "datt": "das", "wat": "was", "watt": "was", "getz": "jetzt", "getzt": "jetzt",
+    "gez": "jetzt", "jetz": "jetzt", "nich": "nicht", "nech": "nicht", "nix": "nichts", "is": "ist",
+    "isset": "ist es", "issat": "ist das", "ham": "haben", "hamma": "haben wir", "nen": "einen",
+    "nem": "einem", "ner": "einer", "n": "ein", "son": "so ein", "sone": "so eine", "sonen": "so einen",
+    "inne": "in die", "anne": "an die", "auffe": "auf die", "vonne": "von der", "vonner": "von der",
+    "ausm": "aus dem", "aufm": "auf dem", "inner": "in der", "anner": "an der", "mitm": "mit dem",
+    "mittem": "mit dem", "nachem": "nach dem", "umme": "um die", "übern": "über den", "fürn": "für den",
+    "aufn": "auf den", "et": "es", "gibbet": "gibt es", "gibtet": "gibt es", "hömma": "hör mal",
+    "ma": "mal", "nochma": "noch mal", "erstma": "erst mal", "einma": "einmal", "zweima": "zweimal",
+    "nee": "nein", "nä": "nein", "nö": "nein", "wech": "weg", "ebend": "eben", "hasse": "hast du",
+    "haste": "hast du", "kannse": "kannst du", "kannste": "kannst du", "weiße": "weißt du",
+    "weißte": "weißt du", "bisse": "bist du", "biste": "bist du", "musse": "musst du",
+    "willse": "willst du", "brauchste": "brauchst du", "tach": "tag", "omma": "oma", "oppa": "opa",
+    "krich": "kriege", "kricht": "kriegt", "krisse": "kriegst du", "sacht": "sagt", "sach": "sag",
+    "wennse": "wenn sie", "dasse": "dass sie", "gehn": "gehen", "zwanzich": "zwanzig",
+    "dreißich": "dreißig", "vierzich": "vierzig", "fuffzich": "fünfzig", "fünfzich": "fünfzig",
+    "sechzich": "sechzig", "siebzich": "siebzig", "achtzich": "achtzig", "neunzich": "neunzig",
+}  # fmt: skip

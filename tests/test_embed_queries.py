@@ -13,7 +13,8 @@ from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import QueryQueue, Vectors
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
 from embeddings.index.passage_index import IndexBuilder, IndexSettings
-from embeddings.retrieval.retriever import HybridRetriever
+from embeddings.index.text_analysis import written_german
+from embeddings.retrieval.retriever import HybridRetriever, dense_text
 
 pytestmark = pytest.mark.unit
 
@@ -35,11 +36,12 @@ def test_several_queries_are_embedded_in_one_call_and_then_searched_from_the_cac
     index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
     retriever = HybridRetriever(index, encoder, knowledge_base.cities)
     window, gist = "ja also äh die alte couch muss weg  wie geht dat", "alte couch"
-    expected = {q: HashingFakeEncoder(dimension=64).encode_queries([q])[0] for q in (window, gist)}
+    expected = {q: HashingFakeEncoder(dimension=64).encode_queries([dense_text(q)])[0] for q in (window, gist)}
     encoder.seen_batches.clear()
 
     retriever.embed_queries([window, gist, window])
-    assert encoder.seen_batches == [[" ".join(window.split()), gist]], "one call, each text once, normalized"
+    written = "ja also äh die alte couch muss weg wie geht das"
+    assert encoder.seen_batches == [[written, gist]], "one call, each text once, normalized"
     city = knowledge_base.cities.keys[0]
     for query in (window, gist):
         assert retriever.search(query, city, k=3, mode="dense")
@@ -48,6 +50,30 @@ def test_several_queries_are_embedded_in_one_call_and_then_searched_from_the_cac
 
     retriever.embed_queries([gist])
     assert len(encoder.seen_batches) == 1, "nothing left to embed"
+
+
+def test_the_encoder_sees_spoken_ruhr_forms_as_written_german() -> None:
+    spoken = "wat kost dat getz inne stadt? is dat teuer"
+    assert written_german(spoken) == "was kost das jetzt in die stadt? ist das teuer"
+    assert written_german("Dat Datum, nichts, gibt's, 2 n") == "das Datum, nichts, gibt's, 2 ein", "whole words only"
+    assert dense_text("  wie   krich ich son ausweis ") == "wie kriege ich so ein ausweis"
+    english = "where is the office and how much is it"
+    assert dense_text(english) == english, "'is' is English in an English question"
+
+
+def test_a_spoken_and_a_written_question_share_one_vector(knowledge_base: KnowledgeBase) -> None:
+    encoder = CountingEncoder()
+    index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
+    retriever = HybridRetriever(index, encoder, knowledge_base.cities)
+    encoder.seen_batches.clear()
+    spoken = retriever.embed_query("wat kost dat getz")
+    assert encoder.seen_batches == [["was kost das jetzt"]]
+    assert np.array_equal(retriever.embed_query("was kost das jetzt"), spoken)
+    assert len(encoder.seen_batches) == 1, "the written form is the cache key"
+    city = knowledge_base.cities.keys[0]
+    spoken_hits = retriever.search("wat kost dat getz", city, k=3, mode="dense")
+    written_hits = retriever.search("was kost das jetzt", city, k=3, mode="dense")
+    assert [h.article_id for h in spoken_hits] == [h.article_id for h in written_hits]
 
 
 class _LazyFuture(Future[Vectors]):
@@ -116,7 +142,7 @@ def test_queued_queries_are_searched_lexically_before_their_vectors_exist_and_de
 
     got = retriever.search(window, city, k=3, mode="dense")  # waits for the request in flight
     assert [(h.article_id, h.dense_score) for h in got] == [(h.article_id, h.dense_score) for h in expected]
-    assert encoder.seen_batches == [[" ".join(window.split()), gist]], "one pass for both texts"
+    assert encoder.seen_batches == [[dense_text(window), gist]], "one pass for both texts"
     assert retriever.search(gist, city, k=3, mode="dense")
     retriever.embed_queries([window, gist], wait=False)
     assert len(encoder.seen_batches) == 1 and len(encoder.submitted) == 1, "both now from the cache"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from typing import Literal, Protocol
 
-from corpus.german_words import STOPWORDS
+from corpus.german_words import SPOKEN_TO_WRITTEN, STOPWORDS
 
 LexicalAnalyzerName = Literal["char4", "char3", "char5", "stem", "word"]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SPOKEN_WORD = re.compile(r"(?<![\w'])[^\W\d_]+(?![\w'])", re.UNICODE)
 _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 
 
@@ -24,6 +25,12 @@ class TextAnalyzer(Protocol):
 def fold(word: str) -> str:
     """Umlauts and ß spelled out (``Gebühr`` and ``gebuehr`` compare equal)."""
     return word.translate(_FOLD)
+
+
+def written_german(text: str) -> str:
+    """Spoken Ruhr forms as written German ("wat kost dat" -> "was kost das"), for the embedding model,
+    which learned written German; other words, case and punctuation stay as they are."""
+    return _SPOKEN_WORD.sub(lambda m: SPOKEN_TO_WRITTEN.get(m.group(0).lower(), m.group(0)), text)
 
 
 def words(text: str) -> list[str]:

@@ -23,7 +23,7 @@ from corpus.models import Passage
 from corpus.passages import keyword_phrases
 from embeddings.encoders.encoder import Encoder, QueryQueue, Vectors
 from embeddings.index.passage_index import PassageIndex
-from embeddings.index.text_analysis import fold
+from embeddings.index.text_analysis import fold, written_german
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
@@ -121,6 +121,14 @@ def normalize_phrase(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", fold(text.lower())).split())
 
 
+def dense_text(query: str) -> str:
+    """What the encoder embeds for a query: whitespace normalized and, for German, spoken Ruhr forms
+    in written German ("wat kost dat" -> "was kost das"; the model learned written German). A query
+    in another language stays as it is ("is" is English there)."""
+    text = " ".join(query.split())
+    return written_german(text) if detect_language(text) == "de" else text
+
+
 class HybridRetriever:
     """Dense (FAISS) and lexical (BM25) passage search, each aggregated to articles by their best
     passage, fused with weighted reciprocal rank fusion. City scoping happens inside the index: only
@@ -179,7 +187,7 @@ class HybridRetriever:
             self._vectors(texts)
             return
         with self._cache_lock:
-            keys = dict.fromkeys(" ".join(q.split()) for q in texts)
+            keys = dict.fromkeys(dense_text(q) for q in texts)
             missing = [key for key in keys if key not in self._query_cache and key not in self._pending]
         if not missing:
             return
@@ -206,9 +214,9 @@ class HybridRetriever:
         return self._vectors([query])[0]
 
     def _vectors(self, queries: Sequence[str]) -> list[Vectors]:
-        """Each query's vector (whitespace normalized), from the cache; the missing ones embedded in one
+        """Each query's vector (of its ``dense_text``), from the cache; the missing ones embedded in one
         encoder call, outside the lock, and cached."""
-        keys = [" ".join(q.split()) for q in queries]
+        keys = [dense_text(q) for q in queries]
         found: dict[str, Vectors] = {}
         waiting: dict[str, tuple[Future[Vectors], int]] = {}
         with self._cache_lock:
