@@ -34,7 +34,7 @@ from embeddings.retrieval.retriever import RetrievalConfig, SearchMode
 
 if TYPE_CHECKING:
     from assistant.gaps.report import GapReportConfig
-    from assistant.live.concern_confidence import LogisticModel
+    from assistant.live.concern_confidence import CardConfidence, LogisticModel
     from assistant.live.suggestion_engine import SuggestionConfig
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -207,7 +207,7 @@ class SuggestionSettings(_Group):
     )
     gist_turns: int = Field(2, ge=0, description="... on the concern's first this many caller turns")
     evidence_decay: float = Field(0.6, ge=0, le=1, description="Weight of the accumulated evidence per new turn")
-    answer_threshold: float = Field(0.8, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
+    answer_threshold: float = Field(0.75, ge=0, le=1, description="Calibrated confidence of an 'answer' card")
     maybe_threshold: float = Field(0.15, ge=0, le=1, description="Calibrated confidence of a 'maybe' card")
     topic_change_threshold: float = Field(
         0.3, ge=0, le=1, description="Probability of the topic-change model from which a turn opens a new concern"
@@ -235,7 +235,7 @@ class SuggestionSettings(_Group):
 
         return load_topic_change(self.topic_change_file)
 
-    def concern_confidence(self) -> LogisticModel:
+    def concern_confidence(self) -> CardConfidence:
         """The cards' confidence model; a file that cannot be read is a ``ValueError`` naming it."""
         from assistant.live.concern_confidence import load_concern_confidence
 

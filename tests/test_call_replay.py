@@ -246,7 +246,7 @@ def test_calibrate_topics_command_writes_a_model_the_service_can_load(
 def test_calibrate_calls_command_writes_a_confidence_the_service_can_load(
     knowledge_dir: Path, tmp_path: Path, souffleur: Callable[[list[str]], Result]
 ) -> None:
-    from assistant.live.concern_confidence import FEATURES, load_concern_confidence
+    from assistant.live.concern_confidence import FEATURES, BoostedTrees, LogisticModel, load_concern_confidence
 
     calls = tmp_path / "calls.jsonl"
     rows = [
@@ -255,16 +255,18 @@ def test_calibrate_calls_command_writes_a_confidence_the_service_can_load(
     ]
     calls.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     out = tmp_path / "confidence.json"
-    result = souffleur(
-        ["eval", "calibrate-calls", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--out", str(out)]
-    )
+    args = ["eval", "calibrate-calls", "--calls", str(calls), "--knowledge", str(knowledge_dir), "--out", str(out)]
+    result = souffleur(args)
     assert result.exit_code == 0, result.output
-    model = load_concern_confidence(out)
-    assert (
-        set(model.weights) == set(FEATURES)
-        and "calibrate-calls --calls" in model.note
-        and "candidate rows" in model.note
-    )
+    trees = load_concern_confidence(out)
+    assert isinstance(trees, BoostedTrees), "boosted trees by default"
+    assert set(trees.features) == set(FEATURES) and len(trees.trees) > 0
+    assert "calibrate-calls --calls" in trees.note and "candidate rows" in trees.note
+    result = souffleur([*args, "--model", "logistic"])
+    assert result.exit_code == 0, result.output
+    logistic = load_concern_confidence(out)
+    assert isinstance(logistic, LogisticModel) and set(logistic.weights) == set(FEATURES)
+    assert "candidate rows" in logistic.note
 
 
 @pytest.mark.unit
@@ -325,6 +327,37 @@ def test_fitted_concern_confidence_separates_right_from_wrong_and_round_trips(tm
     LogisticModel(model.bias, model.weights, "test").save(path)
     assert load_concern_confidence(path) == LogisticModel(model.bias, model.weights, "test")
     path.write_text('{"bias": 0, "weights": {"shoe_size": 1}}')
+    with pytest.raises(ValueError, match="shoe_size"):
+        load_concern_confidence(path)
+
+
+@pytest.mark.unit
+def test_boosted_trees_separate_what_a_weighted_sum_cannot_and_round_trip(tmp_path: Path) -> None:
+    """Right only where both features are high or both low (an interaction no weighted sum of the two
+    features fits): the exported trees learn it, give the fitted model's probabilities (checked inside
+    the fit), and load back from their file; a file with a broken tree is named."""
+    from assistant.live.concern_confidence import load_concern_confidence
+    from eval.concern_calibration import fit_boosted_trees, fit_logistic_model
+
+    grid = [(a / 10, b / 10) for a in range(11) for b in range(11)]
+    rows = [({"cosine": a, "coverage": b}, int((a > 0.5) == (b > 0.5))) for a, b in grid] * 3
+    trees = fit_boosted_trees(rows, ("cosine", "coverage"), depth=2, trees=50, learning_rate=0.3)
+    logistic = fit_logistic_model(rows, ("cosine", "coverage"))
+    for point, right in (((0.9, 0.9), True), ((0.1, 0.1), True), ((0.9, 0.1), False), ((0.1, 0.9), False)):
+        features = {"cosine": point[0], "coverage": point[1]}
+        assert (trees(features) > 0.8) if right else (trees(features) < 0.2), point
+        assert 0.2 < logistic(features) < 0.8, "a weighted sum cannot tell these apart"
+    path = tmp_path / "trees.json"
+    trees.save(path)
+    again = load_concern_confidence(path)
+    assert again == trees and again({"cosine": 0.9, "coverage": 0.9}) == trees({"cosine": 0.9, "coverage": 0.9})
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw["trees"][0]["left"][0] = 10_000
+    path.write_text(json.dumps(raw), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"concern confidence file .*trees.json.*outside the tree"):
+        load_concern_confidence(path)
+    raw["features"] = ["shoe_size", "coverage"]
+    path.write_text(json.dumps(raw), encoding="utf-8")
     with pytest.raises(ValueError, match="shoe_size"):
         load_concern_confidence(path)
 

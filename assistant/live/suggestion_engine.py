@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.article_vocabulary import ArticleVocabulary
-from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
+from assistant.live.concern_confidence import CardConfidence, LogisticModel, load_concern_confidence
 from assistant.live.topic_change import load_topic_change, topic_features
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
 from embeddings.index.passage_index import PassageIndex
@@ -52,7 +52,7 @@ class SuggestionConfig:
     search_gist: bool = True  # also search the turn's content words densely (``_rank_dense``) ...
     gist_turns: int = 2  # ... on the concern's first this many caller turns
     evidence_decay: float = 0.6  # weight of the accumulated evidence at each new caller turn
-    answer_threshold: float = 0.8  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
+    answer_threshold: float = 0.75  # calibrated confidence for an ``answer`` card (tuned on the tune sets)
     maybe_threshold: float = 0.15  # ... and for a ``maybe`` card
     topic_change_threshold: float = 0.3  # the topic-change model's probability that opens a new concern
     topic_change_words: int = 2  # ... for a turn with at least this many content words
@@ -177,7 +177,7 @@ class SuggestionEngine:
         retriever: Retriever,
         extractor: AnswerExtractor,
         config: SuggestionConfig | None = None,
-        confidence: LogisticModel | None = None,
+        confidence: CardConfidence | None = None,
         vocabulary: ArticleVocabulary | None = None,
         topic_change: LogisticModel | None = None,
     ) -> None:
@@ -194,7 +194,7 @@ class SuggestionEngine:
         retriever: Retriever,
         index: PassageIndex,
         config: SuggestionConfig | None = None,
-        confidence: LogisticModel | None = None,
+        confidence: CardConfidence | None = None,
         topic_change: LogisticModel | None = None,
     ) -> SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article

@@ -8,6 +8,7 @@ import json
 import math
 import tempfile
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -32,6 +33,13 @@ COLUMNS = (
     ("latency_p50_ms", "p50\nms", ""),
     ("latency_p95_ms", "p95\nms", "latency per caller utterance"),
 )
+
+
+class ConfidenceKind(StrEnum):
+    BOOSTED_TREES = "boosted-trees"
+    LOGISTIC = "logistic"
+
+
 CallsOption = Annotated[list[Path], typer.Option("--calls", help="JSONL file of call scripts (repeatable)")]
 
 
@@ -131,20 +139,33 @@ def eval_calibrate_calls(
         ),
     ] = None,
     knowledge: KnowledgeOption = None,
+    model: Annotated[
+        ConfidenceKind,
+        typer.Option("--model", help="boosted-trees (the default) or logistic (a weighted sum of the features)"),
+    ] = ConfidenceKind.BOOSTED_TREES,
 ) -> None:
-    """Refit the confidence of the cards (logistic regression) on turn-level labels: every candidate
-    article at every caller turn of a labeled concern, right when the concern expects it."""
+    """Refit the confidence of the cards on turn-level labels: every candidate article at every caller
+    turn of a labeled concern, right when the concern expects it."""
     from assistant.live.concern_confidence import DEFAULT_WEIGHTS_FILE, FEATURES
     from eval.call_replay import training_rows
 
     rows = training_rows(_replay(calls, knowledge))
-    _fit_and_save(
-        rows,
-        FEATURES,
-        out or DEFAULT_WEIGHTS_FILE,
-        f"fitted by: souffleur eval calibrate-calls {_sets(calls)} ({len(rows)} candidate rows)",
-        "the calls gave no right and wrong candidates to fit on; are their concerns labeled?",
-    )
+    note = f"fitted by: souffleur eval calibrate-calls {_sets(calls)} ({len(rows)} candidate rows)"
+    nothing = "the calls gave no right and wrong candidates to fit on; are their concerns labeled?"
+    target = out or DEFAULT_WEIGHTS_FILE
+    if model is ConfidenceKind.LOGISTIC:
+        _fit_and_save(rows, FEATURES, target, note, nothing)
+        return
+    from dataclasses import replace
+
+    from eval.concern_calibration import fit_boosted_trees
+
+    if len({y for _, y in rows}) < 2:
+        fail(nothing)
+    trees = replace(fit_boosted_trees(rows, FEATURES), note=note)
+    trees.save(target)
+    console.print(f"{target}: {note}")
+    console.print(f"{len(trees.trees)} trees over {len(trees.features)} features")
 
 
 def eval_calibrate_topics(
