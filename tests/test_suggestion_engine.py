@@ -285,6 +285,26 @@ def test_a_follow_up_keeps_the_card_and_changes_its_answer() -> None:
 
 
 @pytest.mark.unit
+def test_a_follow_up_whose_search_finds_nothing_keeps_the_card_as_maybe_with_the_answer_it_asks_for() -> None:
+    """The follow-up's words are details ("termine", "internet"): its own search (the window is this
+    turn alone here) ranks no article, yet the card of the concern stays, as ``maybe`` since this turn
+    did not confirm it, and its answer moves to the sentence the question asks for."""
+    eng, _ = engine(context_turns=1)
+    context = CallContext("bottrop")
+    first = eng.on_utterance(context, "caller", "ich muss meinen alten sperrmüll loswerden, die couch")
+    assert [(s.article_id, s.tier) for s in first.suggestions] == [("bottrop/sperrmuell", "answer")]
+    follow_up = eng.on_utterance(context, "caller", "und kann man die termine auch im internet buchen")
+    assert not follow_up.topic_changed and not follow_up.candidates
+    assert [(s.article_id, s.tier, s.rank, s.new) for s in follow_up.suggestions] == [
+        ("bottrop/sperrmuell", "maybe", 1, False)
+    ]
+    assert follow_up.suggestions[0].answer == "Termine gibt es online."
+    # Without a question the same search-less turn keeps nothing.
+    quiet = eng.on_utterance(context, "caller", "meine nachbarin wohnt gegenüber")
+    assert quiet.suggestions == [] and not quiet.topic_changed
+
+
+@pytest.mark.unit
 def test_a_short_question_too_small_to_search_still_moves_the_answer() -> None:
     """ "kost dat wat" has no content word to search with (not meaningful), but it asks for the fees:
     the card stays, no search runs, and its answer becomes the fees sentence."""

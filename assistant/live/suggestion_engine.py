@@ -438,6 +438,8 @@ class SuggestionEngine:
             suggestions.append(self.describe(said, hit, rank, new, tier, score, fallback_query=window))
             if new:
                 context.pushed.append(candidate.article_id)
+        if not topic_changed and self.extractor.intents(said):
+            suggestions = self._keep_asked_about(context, said, window, suggestions)
 
         def key(card: dict[str, Any]) -> tuple[Any, ...]:
             return card["article_id"], card["tier"], card["answer"]
@@ -463,6 +465,42 @@ class SuggestionEngine:
             changed=changed,
             candidates=candidates,
         )
+
+    def _keep_asked_about(
+        self, context: CallContext, said: str, window: str, suggestions: list[Suggestion]
+    ) -> list[Suggestion]:
+        """A follow-up question within the concern ("und wat muss ich da mitbringen", "wie lang is der
+        gültig") is about the cards the agent already has: one that this turn's search no longer ranks
+        (its words are details, not the matter) stays, as ``maybe`` (this turn did not confirm it), with
+        its answer moved to the sentence that answers the question; up to ``max_cards`` cards, ``answer``
+        cards first, then by score."""
+        shown = {s.article_id for s in suggestions}
+        kept = list(suggestions)
+        for card in context.cards:
+            if len(kept) >= self.config.max_cards:
+                break
+            if card["article_id"] in shown:
+                continue
+            sections = self.retriever.sections(card["article_id"])
+            if not sections:
+                continue
+            answer = self.extractor.extract(said, sections[0], sections, fallback_query=window)
+            kept.append(
+                Suggestion(
+                    **{
+                        **card,
+                        "answer": answer.answer,
+                        "snippet": answer.snippet,
+                        "heading": answer.heading,
+                        "new": False,
+                        "tier": "maybe",
+                    }
+                )
+            )
+        if len(kept) == len(suggestions):
+            return suggestions
+        ordered = sorted(kept, key=lambda s: (s.tier != "answer", -s.score))
+        return [replace(s, rank=rank) for rank, s in enumerate(ordered, start=1)]
 
     def _window(self, context: CallContext, said: str) -> str:
         caller = [t for s, t in context.turns if s == "caller"][-(self.config.context_turns - 1) :]
