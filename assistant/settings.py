@@ -213,6 +213,11 @@ class SuggestionSettings(_Group):
         0.3, ge=0, le=1, description="Probability of the topic-change model from which a turn opens a new concern"
     )
     topic_change_words: int = Field(2, ge=0, description="... for a turn with at least this many content words")
+    anticipate_partials: bool = Field(
+        True,
+        description="Embed the window of a caller's partial transcript ahead, while the encoder has nothing "
+        "else to do, so the final utterance finds its vectors ready",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "

@@ -24,6 +24,12 @@ repository (``bench/baseline_code.py``), alternating with this checkout level by
 the same machine load. ``--variant NAME:KEY=VALUE[,KEY=VALUE]`` (repeatable) adds a server of this
 checkout with those environment variables (settings), in the same rotation, e.g.
 ``--variant bf16:SOUFFLEUR_ENCODER__QUERY_RUNTIME=openvino-bf16``.
+
+``--partial-lead SECONDS`` precedes each caller final by two partial transcripts (its first half, then
+all of it), that many seconds apart, as a streaming recognizer does; the latency is still measured from
+the final. With it, the service embeds a partial's window ahead while its encoder is idle
+(``suggestions.anticipate_partials``), e.g. ``--partial-lead 0.15 --variant
+noahead:SOUFFLEUR_SUGGESTIONS__ANTICIPATE_PARTIALS=false`` measures that side by side.
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ class Measurements:
     server_cpu_s: float | None = None
     client_cpu_s: float = 0.0
     encoder: dict[str, float] | None = None  # growth of the server's inference-worker counters over the level
+    partial_lead: float = 0.0  # > 0: each caller final is preceded by partials (half, then all of it), this far apart
 
     def over(self) -> bool:
         if self.target is not None:
@@ -134,6 +141,7 @@ async def one_call(
             await asyncio.sleep(pace * rng.uniform(0.5, 1.5))
             if m.over():
                 break
+            await send_partials(client, call["call_id"], speaker, text, m)
             sent_at["t"] = time.perf_counter()
             response = await client.post(
                 f"/api/calls/{call['call_id']}/utterances", json={"speaker": speaker, "text": text, "final": True}
@@ -150,6 +158,23 @@ async def one_call(
             await asyncio.wait_for(listener, timeout=10)
         except TimeoutError:
             m.errors.append("sidebar socket did not receive call_ended")
+
+
+async def send_partials(client: httpx.AsyncClient, call_id: str, speaker: str, text: str, m: Measurements) -> None:
+    """With ``partial_lead``, what a streaming recognizer sends before a caller's final: the first half of
+    the words, then all of them (the final usually repeats the last partial), ``partial_lead`` seconds
+    apart and before the final. Not measured; a failed partial counts as an error."""
+    if speaker != "caller" or m.partial_lead <= 0:
+        return
+    words = text.split()
+    for part in (words[: len(words) // 2], words):
+        if part:
+            response = await client.post(
+                f"/api/calls/{call_id}/utterances", json={"speaker": "caller", "text": " ".join(part), "final": False}
+            )
+            if response.status_code != 200:
+                m.errors.append(f"partial: {response.status_code} {response.text[:200]}")
+        await asyncio.sleep(m.partial_lead)
 
 
 async def call_slot(
@@ -184,9 +209,10 @@ async def run_level(
     duration: float | None,
     target: int | None = None,
     server_pid: int | None = None,
+    partial_lead: float = 0.0,
 ) -> tuple[Measurements, float]:
     ws_base = base.replace("http", "ws", 1)
-    m = Measurements()
+    m = Measurements(partial_lead=partial_lead)
     if target:
         m.target = target
         calls_per_slot = 1
@@ -379,6 +405,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--min-calls", type=int, default=36, help="at least this many calls per level (slots play calls in a row)"
     )
+    parser.add_argument(
+        "--partial-lead",
+        type=float,
+        default=0.0,
+        help="seconds: precede each caller final by partial transcripts (half, then all of its words) this far "
+        "apart, as a streaming recognizer does (default 0: finals only)",
+    )
     parser.add_argument("--server", help="base URL of a running server (default: start one per encoder)")
     parser.add_argument("--token", default="load-test-token", help="service token")
     parser.add_argument(
@@ -416,7 +449,9 @@ def main() -> None:
         one = calls == 1 and args.one_call_utterances > 0
         pace = args.one_call_pace if one else args.pace
         target = args.one_call_utterances if one else None
-        return asyncio.run(run_level(base, args.token, calls, pace, scripts, per_slot, args.duration, target, pid))
+        return asyncio.run(
+            run_level(base, args.token, calls, pace, scripts, per_slot, args.duration, target, pid, args.partial_lead)
+        )
 
     if args.replicas and not args.server:
         from replicas import replica_cluster

@@ -114,6 +114,9 @@ class QueueingEncoder(CountingEncoder):
         self.submitted.append(future)
         return future
 
+    def idle(self) -> bool:
+        return all(f.done() for f in self.submitted)
+
 
 def _retriever(knowledge_base: KnowledgeBase, encoder: CountingEncoder) -> HybridRetriever:
     index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
@@ -159,6 +162,34 @@ def test_a_failed_queued_request_is_embedded_again_by_the_search_that_needs_it(k
     assert retriever._pending == {}, "a failed request leaves nothing behind"
     assert retriever.search("alte couch", city, k=3, mode="dense"), "embedded again, on the spot"
     assert encoder.seen_batches == [["alte couch"]]
+
+
+def test_prefetch_embeds_ahead_only_while_the_encoder_is_idle_and_the_search_then_uses_it(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    encoder = QueueingEncoder()
+    retriever = _retriever(knowledge_base, encoder)
+    city = knowledge_base.cities.keys[0]
+    asked: list[str] = []
+
+    def texts(*found: str) -> Callable[[], list[str]]:
+        def work_out() -> list[str]:
+            asked.extend(found)
+            return list(found)
+
+        return work_out
+
+    assert retriever.prefetch(texts("die alte couch muss weg", "alte couch"))
+    assert len(encoder.submitted) == 1 and not encoder.idle(), "queued without waiting"
+    assert not retriever.prefetch(texts("der perso is abgelaufen")), "busy: nothing speculative queues"
+    assert asked == ["die alte couch muss weg", "alte couch"], "not even worked out while busy"
+    assert retriever.search("die alte couch muss weg", city, k=3, mode="dense"), "waits for the pass in flight"
+    assert encoder.seen_batches == [["die alte couch muss weg", "alte couch"]] and encoder.idle()
+    assert retriever.search("alte couch", city, k=3, mode="dense")
+    assert len(encoder.seen_batches) == 1, "both searched from what was embedded ahead"
+    assert not retriever.prefetch(texts()), "nothing to embed: nothing started"
+    plain = _retriever(knowledge_base, CountingEncoder())
+    assert not plain.prefetch(texts("alte couch")), "an encoder that only embeds on the spot does not guess"
 
 
 def test_without_a_queue_wait_false_embeds_at_once(knowledge_base: KnowledgeBase) -> None:

@@ -149,3 +149,24 @@ def test_an_idle_worker_does_not_wait_and_a_busy_one_does() -> None:
         assert [len(b) for b in encoder.batches[-2:]] == [1, 4]
         worker.submit(["danach"]).result(timeout=10)
     assert worker.stats.waits == 1
+
+
+def test_the_worker_is_idle_only_with_nothing_queued_or_running() -> None:
+    """What speculative work (a partial transcript embedded ahead) waits for."""
+    encoder = GatedEncoder()
+    with InferenceWorker(encoder, max_wait_ms=0) as worker:
+        assert worker.idle()
+        first = worker.submit(["erster text"])
+        assert encoder.entered.wait(timeout=10)
+        assert not worker.idle(), "a pass is running"
+        second = worker.submit(["zweiter text"])
+        assert not worker.idle()
+        encoder.gate.set()
+        first.result(timeout=10)
+        second.result(timeout=10)
+        deadline = threading.Event()
+        for _ in range(1000):  # the flag drops right after the futures are set, on the worker's thread
+            if worker.idle():
+                break
+            deadline.wait(0.001)
+        assert worker.idle()

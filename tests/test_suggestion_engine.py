@@ -5,7 +5,7 @@ that the engine's memory of a call survives a round-trip through plain JSON."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -57,6 +57,8 @@ class ScriptedRetriever:
         self.queries: list[tuple[str, SearchMode | None]] = []
         self.embedded: list[list[str]] = []
         self.held: set[str] = set()
+        self.idle = True
+        self.prefetched: list[list[str]] = []
 
     def search(
         self, query: str, city: str, k: int = 5, mode: SearchMode | None = None, best_passage: bool = True
@@ -91,6 +93,16 @@ class ScriptedRetriever:
         if new:
             self.embedded.append(new)
             self.held.update(new)
+
+    def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
+        """Embeds ahead while ``idle`` (a test sets it), recording the texts in ``prefetched``."""
+        if not self.idle:
+            return False
+        texts = list(queries())
+        if texts:
+            self.prefetched.append(texts)
+            self.embed_queries(texts, wait=False)
+        return bool(texts)
 
 
 SCORES = {
@@ -302,6 +314,64 @@ def test_a_follow_up_whose_search_finds_nothing_keeps_the_card_as_maybe_with_the
     # Without a question the same search-less turn keeps nothing.
     quiet = eng.on_utterance(context, "caller", "meine nachbarin wohnt gegenüber")
     assert quiet.suggestions == [] and not quiet.topic_changed
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    "turns",
+    [
+        ["ich muss meinen alten sperrmüll loswerden, die couch"],  # the concern's first turn: window and gist
+        ["ich muss meinen alten sperrmüll loswerden", "ja genau", "und wann kommen die denn dann"],
+        ["mein hund ist neu", "und dann noch was, mein reisepass ist abgelaufen"],  # a cue: a new concern
+    ],
+)
+def test_a_partial_is_embedded_ahead_as_the_final_turn_will_search_it_and_the_call_memory_stays(
+    turns: list[str],
+) -> None:
+    eng, retriever = engine()
+    context = CallContext("bottrop")
+    for text in turns[:-1]:
+        eng.on_utterance(context, "caller", text)
+    before = json.dumps(context.to_state(), sort_keys=True)
+    assert eng.anticipate(context, turns[-1])
+    assert json.dumps(context.to_state(), sort_keys=True) == before, "only read"
+    ahead = retriever.prefetched[-1]
+    searched = len(retriever.embedded)
+    eng.on_utterance(context, "caller", turns[-1])
+    assert len(retriever.embedded) == searched, "the final turn's texts were all embedded ahead"
+    assert set(ahead) <= retriever.held
+
+
+@pytest.mark.unit
+def test_nothing_is_embedded_ahead_for_small_talk_or_while_the_encoder_is_busy() -> None:
+    eng, retriever = engine()
+    context = CallContext("bottrop")
+    assert not eng.anticipate(context, "ja hallo guten tag")
+    assert eng.anticipated_texts(context, "ja hallo guten tag") == []
+    retriever.idle = False
+    assert not eng.anticipate(context, "mein hund ist neu")
+    assert retriever.prefetched == [] and retriever.embedded == []
+
+
+@pytest.mark.unit
+def test_the_service_embeds_a_callers_partial_ahead_but_not_the_agents_nor_when_switched_off(
+    knowledge_base: KnowledgeBase,
+) -> None:
+    eng, retriever = engine()
+    redactor = GermanRedactor()
+    service = CallService(CallStore("sqlite://"), eng, retriever, HashingFakeEncoder(16), knowledge_base, redactor)
+    call = service.open_call(city="bottrop").call
+    assert service.utterance(call.id, "agent", "wie kann ich ihnen helfen beim sperrmüll", final=False) is None
+    assert retriever.prefetched == []
+    assert service.utterance(call.id, "caller", "mein hund ist neu und", final=False) is None
+    assert retriever.prefetched == [["mein hund ist neu und", "hund neu"]]
+    service.utterance(call.id, "caller", "mein hund ist neu und ich will ihn anmelden")
+    assert retriever.prefetched == [["mein hund ist neu und", "hund neu"]], "a final is no partial"
+    off, quiet = engine(anticipate_partials=False)
+    service = CallService(CallStore("sqlite://"), off, quiet, HashingFakeEncoder(16), knowledge_base, redactor)
+    call = service.open_call(city="bottrop").call
+    service.utterance(call.id, "caller", "mein hund ist neu und", final=False)
+    assert quiet.prefetched == []
 
 
 @pytest.mark.unit

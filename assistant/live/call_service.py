@@ -9,6 +9,7 @@ last event number; when another replica has moved the call on, it is restored fr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -173,8 +174,10 @@ class CallService:
         started = time.perf_counter()
         clean = self.redactor.redact(text)
         if not final:
-            self.active_call(call_id)
+            call = self.active_call(call_id)
             self.hub.publish(call_id, "transcript", {"speaker": speaker, "text": clean, "final": False}, durable=False)
+            if speaker == "caller" and self.engine.config.anticipate_partials:
+                self._anticipate(call, clean)
             return None
         with self.store.locks.hold(call_id):
             call = self.active_call(call_id)
@@ -213,6 +216,19 @@ class CallService:
             self.metrics.utterances.labels(call.city, outcome.outcome).inc()
             self.metrics.suggestion_seconds.labels(call.city).observe(time.perf_counter() - started)
         return outcome
+
+    def _anticipate(self, call: CallInfo, partial: str) -> None:
+        """Embed what the final turn will search if it says what the partial says, while the encoder is
+        idle (``SuggestionEngine.anticipate``, ``Retriever.prefetch``). Only with the call's memory at
+        hand in this process (no read for a partial) and without the call's lock: the memory is read,
+        never changed, and a turn being processed meanwhile can only make the guess wrong (a final turn
+        that differs embeds its own texts), so a read that meets it is given up."""
+        with self._guard:
+            cached = self._contexts.get(call.id)
+        if cached is None or cached[1] != call.event_seq:
+            return
+        with contextlib.suppress(RuntimeError):  # the memory changed while it was read (a final turn of the call)
+            self.engine.anticipate(cached[0], partial)
 
     def _context(self, call: CallInfo) -> CallContext:
         """The engine's memory of the call: cached when this process wrote the call's last event, else

@@ -57,6 +57,7 @@ class SuggestionConfig:
     topic_change_threshold: float = 0.3  # the topic-change model's probability that opens a new concern
     topic_change_words: int = 2  # ... for a turn with at least this many content words
     max_cards: int = 3
+    anticipate_partials: bool = True  # embed a caller's partial transcript ahead while the encoder is idle
 
 
 @dataclass
@@ -228,17 +229,40 @@ class SuggestionEngine:
             topic_changed = self.topic_change(asked) >= self.config.topic_change_threshold
         if topic_changed:
             context.new_concern()
-        window = self._window(context, said)
+        window, gist = self._search_texts(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        # The gist on the concern's first turns, where callers name the matter; later turns are
-        # follow-ups whose content words are details ("von der versicherung per sms").
-        naming = self.config.search_gist and context.concern_turns < self.config.gist_turns
-        gist = " ".join(content_words(said)) if naming else ""
         rankings = self._rank(window, context.city, gist=gist)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
+
+    def anticipate(self, context: CallContext, partial: str) -> bool:
+        """Embed ahead what a final caller turn saying ``partial`` would embed (``anticipated_texts``),
+        while the encoder has nothing else to do (``Retriever.prefetch``; the texts are not even worked out
+        otherwise): the caller is still finishing the sentence, and a final turn that says the same finds
+        its vectors ready. True when it started."""
+        return self.retriever.prefetch(lambda: self.anticipated_texts(context, partial))
+
+    def anticipated_texts(self, context: CallContext, text: str) -> list[str]:
+        """The texts a final caller turn ``text`` would embed (its window and gist, as ``on_utterance``
+        works them out, the topic decision included), without changing the call's memory; empty when it
+        would not search."""
+        said = concern_text(text)
+        if not is_meaningful(said):
+            return []
+        changes = context.concern_turns > 0 and opens_new_topic(said)
+        if not changes and self._may_change_topic(context, said):
+            changes = self.topic_change(self._topic_features(context, said)) >= self.config.topic_change_threshold
+        window, gist = self._search_texts(CallContext(city=context.city) if changes else context, said)
+        return [window, gist] if gist and gist != window else [window]
+
+    def _search_texts(self, context: CallContext, said: str) -> tuple[str, str]:
+        """The window a caller turn searches (before it joins the concern's turns) and its gist: the
+        turn's content words on the concern's first turns, where callers name the matter; later turns
+        are follow-ups whose content words are details ("von der versicherung per sms")."""
+        naming = self.config.search_gist and context.concern_turns < self.config.gist_turns
+        return self._window(context, said), " ".join(content_words(said)) if naming else ""
 
     def _follow_up(self, context: CallContext, said: str) -> SuggestionOutcome:
         """A short question about the current cards ("kost dat wat?", "und online?"): too few words to

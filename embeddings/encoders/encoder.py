@@ -61,6 +61,11 @@ class QueryQueue(Protocol):
         """Queue ``texts``; the future holds one L2-normalized row per text."""
         ...
 
+    def idle(self) -> bool:
+        """True when no request is queued or being embedded: work submitted now starts at once and
+        delays nobody (what speculative work, such as embedding a partial transcript, waits for)."""
+        ...
+
 
 @dataclass(frozen=True)
 class EncoderIdentity:

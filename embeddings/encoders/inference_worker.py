@@ -82,6 +82,7 @@ class InferenceWorker(IdentifiedEncoder):
         self._lock = threading.Lock()
         self._running = False
         self._busy = False  # the last pass served several requests: wait for more before the next one
+        self._working = False  # a job taken from the queue is being embedded
 
     # ---- life ---------------------------------------------------------------------------------
     def start(self) -> InferenceWorker:
@@ -130,6 +131,10 @@ class InferenceWorker(IdentifiedEncoder):
                 raise WorkerStoppedError("The inference worker is not running (start() it first).")
             self._queue.put(job)
 
+    def idle(self) -> bool:
+        """No request queued and none being embedded (``QueryQueue.idle``)."""
+        return not self._working and self._queue.empty()
+
     # ---- the Encoder protocol (identity: the encoder's), so the worker stands in for an encoder ----
     def count_tokens(self, text: str) -> int:
         return self.encoder.count_tokens(text)
@@ -148,16 +153,20 @@ class InferenceWorker(IdentifiedEncoder):
             first = self._queue.get()
             if first is _STOP:
                 return
-            if isinstance(first, _PassageJob):
-                self._run_passages(first)
-                continue
-            assert isinstance(first, _QueryJob)
-            batch, stop, passages = self._gather(first)
-            self._run_queries(batch)
-            for job in passages:
-                self._run_passages(job)
-            if stop:
-                return
+            self._working = True
+            try:
+                if isinstance(first, _PassageJob):
+                    self._run_passages(first)
+                    continue
+                assert isinstance(first, _QueryJob)
+                batch, stop, passages = self._gather(first)
+                self._run_queries(batch)
+                for job in passages:
+                    self._run_passages(job)
+                if stop:
+                    return
+            finally:
+                self._working = False
 
     def _gather(self, first: _QueryJob) -> tuple[list[_QueryJob], bool, list[_PassageJob]]:
         """The query jobs already queued, and while the worker is busy (its previous pass served more

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -111,6 +111,14 @@ class Retriever(Protocol):
         passes run; a ``search`` that needs one of these vectors waits for it."""
         ...
 
+    def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
+        """Start embedding queries that will probably be searched soon (a partial transcript's window),
+        only where the encoder takes requests without waiting and has nothing else to do, so speculative
+        work never queues before a real query: ``queries`` is called (the texts worked out) only then;
+        True when it started. The vectors land in the query cache, and a ``search`` that needs one still
+        in flight waits for it instead of embedding again."""
+        ...
+
 
 MIN_PHRASE_CHARS = 4
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -197,6 +205,14 @@ class HybridRetriever:
                 self._pending[key] = (future, row)
         # Runs on the worker's thread when the vectors are there (here, if they already are).
         future.add_done_callback(lambda done: self._settle(missing, done))
+
+    def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
+        if not isinstance(self.encoder, QueryQueue) or not self.encoder.idle():
+            return False
+        texts = queries()
+        if texts:
+            self.embed_queries(texts, wait=False)
+        return bool(texts)
 
     def _settle(self, keys: list[str], done: Future[Vectors]) -> None:
         """A request of ``embed_queries(..., wait=False)`` is done: its vectors go to the cache (a failed
