@@ -367,6 +367,12 @@ def test_the_service_embeds_a_callers_partial_ahead_but_not_the_agents_nor_when_
     assert retriever.prefetched == [["mein hund ist neu und", "hund neu"]]
     service.utterance(call.id, "caller", "mein hund ist neu und ich will ihn anmelden")
     assert retriever.prefetched == [["mein hund ist neu und", "hund neu"]], "a final is no partial"
+
+    def fails(context: CallContext, partial: str) -> bool:
+        raise KeyError("the memory changed while it was read")
+
+    eng.anticipate = fails  # type: ignore[method-assign]
+    assert service.utterance(call.id, "caller", "und was kostet", final=False) is None, "still published"
     off, quiet = engine(anticipate_partials=False)
     service = CallService(CallStore("sqlite://"), off, quiet, HashingFakeEncoder(16), knowledge_base, redactor)
     call = service.open_call(city="bottrop").call

@@ -9,9 +9,9 @@ last event number; when another replica has moved the call on, it is restored fr
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -34,6 +34,8 @@ from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import Encoder
 from embeddings.encoders.inference_worker import InferenceWorker
 from embeddings.retrieval.retriever import Retriever
+
+log = logging.getLogger("souffleur.live")
 
 MAX_CACHED_CALLS = 5000
 
@@ -227,8 +229,11 @@ class CallService:
             cached = self._contexts.get(call.id)
         if cached is None or cached[1] != call.event_seq:
             return
-        with contextlib.suppress(RuntimeError):  # the memory changed while it was read (a final turn of the call)
+        try:
             self.engine.anticipate(cached[0], partial)
+        except Exception as exc:  # speculative: the partial is published whatever happens here
+            # e.g. the memory changed while it was read (a final turn of the same call); no text is logged
+            log.debug("a partial was not embedded ahead (%s)", type(exc).__name__)
 
     def _context(self, call: CallInfo) -> CallContext:
         """The engine's memory of the call: cached when this process wrote the call's last event, else
