@@ -10,7 +10,7 @@ import pytest
 
 from embeddings.encoders.encoder import ProgressCallback, Vectors
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
-from embeddings.encoders.inference_worker import InferenceWorker, WorkerStoppedError
+from embeddings.encoders.inference_worker import LOAD_SECONDS, SPARE_BELOW, InferenceWorker, WorkerStoppedError
 
 pytestmark = pytest.mark.unit
 
@@ -170,3 +170,20 @@ def test_the_worker_is_idle_only_with_nothing_queued_or_running() -> None:
                 break
             deadline.wait(0.001)
         assert worker.idle()
+
+
+def test_a_worker_busy_for_a_good_share_of_the_last_second_has_no_room_for_speculative_work() -> None:
+    encoder = GatedEncoder()
+    with InferenceWorker(encoder, max_wait_ms=0) as worker:
+        future = worker.submit(["ein langer text"])
+        assert encoder.entered.wait(timeout=10)
+        threading.Event().wait(0.4)  # the pass takes 0.4 s
+        encoder.gate.set()
+        future.result(timeout=10)
+        for _ in range(1000):
+            if not worker._working:
+                break
+            threading.Event().wait(0.001)
+        assert worker.load() > SPARE_BELOW and not worker.idle(), "busy most of the last second"
+        worker._load_at -= 5 * LOAD_SECONDS  # five time constants later
+        assert worker.load() < 0.01 and worker.idle()

@@ -20,6 +20,7 @@ caller whose texts caused it.
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 import time
@@ -55,6 +56,10 @@ _Job = _QueryJob | _PassageJob
 _STOP = object()
 
 
+LOAD_SECONDS = 1.0  # the time constant of ``InferenceWorker.load``
+SPARE_BELOW = 0.25  # ``idle`` (room for speculative work) only while the load is below this
+
+
 @dataclass
 class WorkerStats:
     """Counters for tests and benchmarks: how many forward passes served how many requests."""
@@ -83,6 +88,10 @@ class InferenceWorker(IdentifiedEncoder):
         self._running = False
         self._busy = False  # the last pass served several requests: wait for more before the next one
         self._working = False  # a job taken from the queue is being embedded
+        # How busy the worker has been lately: seconds of work, decaying with ``LOAD_SECONDS`` (so about
+        # the busy share of the last seconds), and when it was last updated; written by the worker only.
+        self._load = 0.0
+        self._load_at = time.monotonic()
 
     # ---- life ---------------------------------------------------------------------------------
     def start(self) -> InferenceWorker:
@@ -132,8 +141,18 @@ class InferenceWorker(IdentifiedEncoder):
             self._queue.put(job)
 
     def idle(self) -> bool:
-        """No request queued and none being embedded (``QueryQueue.idle``)."""
-        return not self._working and self._queue.empty()
+        """No request queued, none being embedded, and busy for less than ``SPARE_BELOW`` of the last
+        seconds (``QueryQueue.idle``): under load a real query would soon arrive during the pass."""
+        return not self._working and self._queue.empty() and self.load() < SPARE_BELOW
+
+    def load(self) -> float:
+        """About the share of the last ``LOAD_SECONDS`` the worker spent embedding (0 to 1)."""
+        return self._load * math.exp(-(time.monotonic() - self._load_at) / LOAD_SECONDS)
+
+    def _record(self, started: float) -> None:
+        now = time.monotonic()
+        self._load = self.load() + (now - started) / LOAD_SECONDS
+        self._load_at = now
 
     # ---- the Encoder protocol (identity: the encoder's), so the worker stands in for an encoder ----
     def count_tokens(self, text: str) -> int:
@@ -154,6 +173,7 @@ class InferenceWorker(IdentifiedEncoder):
             if first is _STOP:
                 return
             self._working = True
+            started = time.monotonic()
             try:
                 if isinstance(first, _PassageJob):
                     self._run_passages(first)
@@ -166,6 +186,7 @@ class InferenceWorker(IdentifiedEncoder):
                 if stop:
                     return
             finally:
+                self._record(started)
                 self._working = False
 
     def _gather(self, first: _QueryJob) -> tuple[list[_QueryJob], bool, list[_PassageJob]]:
