@@ -43,6 +43,11 @@ Speaker = Literal["caller", "agent"]
 Tier = Literal["answer", "maybe"]
 
 
+def _dense_queries(window: str, gist: str) -> list[str]:
+    """What a caller turn embeds: its window, and its gist where there is one that differs."""
+    return [window, gist] if gist and gist != window else [window]
+
+
 @dataclass(frozen=True)
 class SuggestionConfig:
     context_turns: int = 3  # caller turns of the concern in the search window
@@ -222,11 +227,7 @@ class SuggestionEngine:
             if context.cards and self.extractor.intents(said):
                 return self._follow_up(context, said)
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
-        topic_changed = context.concern_turns > 0 and opens_new_topic(said)
-        asked: dict[str, float] | None = None
-        if not topic_changed and self._may_change_topic(context, said):
-            asked = self._topic_features(context, said)
-            topic_changed = self.topic_change(asked) >= self.config.topic_change_threshold
+        topic_changed, asked = self._opens_concern(context, said)
         if topic_changed:
             context.new_concern()
         window, gist = self._search_texts(context, said)
@@ -251,11 +252,18 @@ class SuggestionEngine:
         said = concern_text(text)
         if not is_meaningful(said):
             return []
-        changes = context.concern_turns > 0 and opens_new_topic(said)
-        if not changes and self._may_change_topic(context, said):
-            changes = self.topic_change(self._topic_features(context, said)) >= self.config.topic_change_threshold
-        window, gist = self._search_texts(CallContext(city=context.city) if changes else context, said)
-        return [window, gist] if gist and gist != window else [window]
+        changes, _ = self._opens_concern(context, said)
+        return _dense_queries(*self._search_texts(CallContext(city=context.city) if changes else context, said))
+
+    def _opens_concern(self, context: CallContext, said: str) -> tuple[bool, dict[str, float] | None]:
+        """Whether a meaningful caller turn opens a new concern: an explicit cue, or the topic-change
+        model; with the features the model saw (``None`` when it was not asked)."""
+        if context.concern_turns > 0 and opens_new_topic(said):
+            return True, None
+        if not self._may_change_topic(context, said):
+            return False, None
+        asked = self._topic_features(context, said)
+        return self.topic_change(asked) >= self.config.topic_change_threshold, asked
 
     def _search_texts(self, context: CallContext, said: str) -> tuple[str, str]:
         """The window a caller turn searches (before it joins the concern's turns) and its gist: the
@@ -271,14 +279,9 @@ class SuggestionEngine:
         window = self._window(context, said)
         context.turns.append(("caller", said))
         self._trim(context)
-        cards = []
-        for card in context.cards:
-            updated = {**card, "new": False}
-            sections = self.retriever.sections(card["article_id"])
-            if sections:
-                answer = self.extractor.extract(said, sections[0], sections, fallback_query=window)
-                updated |= {"answer": answer.answer, "snippet": answer.snippet, "heading": answer.heading}
-            cards.append(updated)
+        cards = [
+            {**card, "new": False, **self._answer_fields(card["article_id"], said, window)} for card in context.cards
+        ]
         changed = [c["answer"] for c in cards] != [c["answer"] for c in context.cards]
         context.cards = cards
         suggestions = self.shown(context)
@@ -323,7 +326,7 @@ class SuggestionEngine:
         found = _Rankings()
         # The forward passes start now and the lexical search runs while they do; the rankings are
         # put together in the same order as before (dense hits first).
-        self.retriever.embed_queries([query, gist] if gist and gist != query else [query], wait=False)
+        self.retriever.embed_queries(_dense_queries(query, gist), wait=False)
         lexical = self._lexical_hits(query, city)
         self._rank_dense(found, query, city, gist)
         self._rank_lexical(found, lexical)
@@ -505,26 +508,23 @@ class SuggestionEngine:
                 break
             if card["article_id"] in shown:
                 continue
-            sections = self.retriever.sections(card["article_id"])
-            if not sections:
+            answered = self._answer_fields(card["article_id"], said, window)
+            if not answered:
                 continue
-            answer = self.extractor.extract(said, sections[0], sections, fallback_query=window)
-            kept.append(
-                Suggestion(
-                    **{
-                        **card,
-                        "answer": answer.answer,
-                        "snippet": answer.snippet,
-                        "heading": answer.heading,
-                        "new": False,
-                        "tier": "maybe",
-                    }
-                )
-            )
+            kept.append(Suggestion(**{**card, **answered, "new": False, "tier": "maybe"}))
         if len(kept) == len(suggestions):
             return suggestions
         ordered = sorted(kept, key=lambda s: (s.tier != "answer", -s.score))
         return [replace(s, rank=rank) for rank, s in enumerate(ordered, start=1)]
+
+    def _answer_fields(self, article_id: str, said: str, window: str) -> dict[str, str]:
+        """A shown card's answer, snippet and heading for the caller's question ``said`` (the window
+        decides where the question alone does not); empty for an article no longer in the index."""
+        sections = self.retriever.sections(article_id)
+        if not sections:
+            return {}
+        answer = self.extractor.extract(said, sections[0], sections, fallback_query=window)
+        return {"answer": answer.answer, "snippet": answer.snippet, "heading": answer.heading}
 
     def _window(self, context: CallContext, said: str) -> str:
         caller = [t for s, t in context.turns if s == "caller"][-(self.config.context_turns - 1) :]

@@ -62,8 +62,9 @@ class QueryQueue(Protocol):
         ...
 
     def idle(self) -> bool:
-        """True when no request is queued or being embedded: work submitted now starts at once and
-        delays nobody (what speculative work, such as embedding a partial transcript, waits for)."""
+        """True when work submitted now starts at once and is unlikely to delay anybody: no request
+        queued or being embedded (the inference worker also asks for a low recent load). What
+        speculative work, such as embedding a partial transcript, waits for."""
         ...
 
 
