@@ -123,11 +123,11 @@ class EncoderSettings(_Group):
     threads: int | None = Field(None, ge=1, description="CPU threads of the encoder; default: its own")
     batch_size: int = Field(16, ge=1, description="Passages in one forward pass when indexing")
     passage_runtime: PassageRuntimeChoice = Field(
-        "onnxruntime",
-        description="What embeds passages (index builds) for the onnx backend: onnxruntime, openvino-bf16 "
-        "(OpenVINO in bf16: about a third of the CPU time on CPUs with bf16 units; an index of its own: a "
-        "change rebuilds it once), or auto (openvino-bf16 where the CPU has bf16 units and openvino is "
-        "installed, else onnxruntime)",
+        "auto",
+        description="What embeds passages (index builds) for the onnx backend: auto (openvino-bf16 where the "
+        "CPU has bf16 units and openvino is installed, else onnxruntime), onnxruntime (fp32), or openvino-bf16 "
+        "(OpenVINO in bf16: about half the CPU time of fp32; the vectors differ slightly, so the index has "
+        "its own fingerprint: a change rebuilds it once)",
     )
     query_runtime: QueryRuntimeChoice = Field(
         "auto",

@@ -110,11 +110,11 @@ def test_the_default_query_runtime_is_bf16_where_the_cpu_has_it_and_onnx_runtime
     expected = "onnxruntime" if _OpenVinoSession.available() else "openvino-bf16"
     served = make_encoder(Settings())
     assert isinstance(served, OnnxEncoder) and served.query_runtime == expected
-    assert served.passage_runtime == "onnxruntime"  # passages stay fp32 by default (round 7: one tune concern)
-    auto = make_encoder(Settings(encoder={"passage_runtime": "auto"}))
-    assert isinstance(auto, OnnxEncoder) and auto.passage_runtime == expected
-    searched_auto = make_encoder(short_lived_settings(Settings(encoder={"passage_runtime": "auto"})))
-    assert searched_auto.fingerprint == auto.fingerprint  # a search chooses the passages' runtime as the server does
+    assert served.passage_runtime == expected  # passages in bf16 where the CPU has it (round 12)
+    fp32 = make_encoder(Settings(encoder={"passage_runtime": "onnxruntime"}))
+    assert isinstance(fp32, OnnxEncoder) and fp32.passage_runtime == "onnxruntime"
+    searched_fp32 = make_encoder(short_lived_settings(Settings(encoder={"passage_runtime": "onnxruntime"})))
+    assert searched_fp32.fingerprint == fp32.fingerprint  # a search chooses the passages' runtime as the server does
     searched = make_encoder(short_lived_settings(Settings()))
     assert isinstance(searched, OnnxEncoder) and searched.query_runtime == "onnxruntime"
     assert searched.fingerprint == served.fingerprint  # the same index either way
@@ -187,15 +187,20 @@ def test_openvino_short_queries_in_one_filled_pass_have_the_vectors_they_have_al
 
 def test_an_index_build_loads_no_query_session_and_lets_the_passage_session_go(model_folder: Path) -> None:
     """`souffleur index` embeds no query: no session at start; the passage session (one per core)
-    is let go after the passages, while a server's query session stays."""
+    is let go after the passages, while a server's query session stays, also where queries and passages
+    run alike (bf16 on both: the query session does not take on the memory of the passages' shapes)."""
     builder = OnnxEncoder(model_folder, "fp32", threads=2, embeds_queries=False)
     assert builder._sessions == {}
     vectors = builder.encode_passages(TEXTS)
     assert vectors.shape == (len(TEXTS), builder.dimension) and builder._sessions == {}
     server = OnnxEncoder(model_folder, "fp32", threads=2)
-    assert list(server._sessions) == [server._query_key()]
+    assert list(server._sessions) == [("queries", *server._query_key())]
     assert np.array_equal(server.encode_passages(TEXTS), vectors)
-    assert list(server._sessions) == [server._query_key()]
+    assert list(server._sessions) == [("queries", *server._query_key())]
+    alike = OnnxEncoder(model_folder, "fp32", threads=2, passage_runtime="openvino-bf16", query_runtime="openvino-bf16")
+    query_session = alike._query_session()
+    alike.encode_passages(TEXTS)
+    assert list(alike._sessions.values()) == [query_session]
 
 
 def test_passages_run_at_most_four_passes_side_by_side(model_folder: Path) -> None:

@@ -40,11 +40,12 @@ def test_auto_falls_back_to_onnx_runtime_quietly_where_it_cannot(
 
 
 def test_a_short_lived_command_runs_auto_queries_on_onnx_runtime_and_keeps_the_passage_choice() -> None:
-    assert Settings().encoder.query_runtime == "auto" and Settings().encoder.passage_runtime == "onnxruntime"
+    assert Settings().encoder.query_runtime == "auto" and Settings().encoder.passage_runtime == "auto"
     assert short_lived_settings(Settings()).encoder.query_runtime == "onnxruntime"
     # The passage runtime is part of the index's fingerprint: `souffleur search` must choose as the server does.
-    auto = Settings(encoder={"passage_runtime": "auto"})
-    assert short_lived_settings(auto).encoder.passage_runtime == "auto"
+    assert short_lived_settings(Settings()).encoder.passage_runtime == "auto"
+    fp32 = Settings(encoder={"passage_runtime": "onnxruntime"})
+    assert short_lived_settings(fp32).encoder.passage_runtime == "onnxruntime"
     explicit = Settings(encoder={"query_runtime": "openvino-bf16"})
     assert short_lived_settings(explicit).encoder.query_runtime == "openvino-bf16"
     assert short_lived_settings(Settings()).encoder.model == Settings().encoder.model
@@ -81,7 +82,7 @@ def test_passages_on_auto_rebuild_the_index_and_switching_back_reuses_the_cache(
     model.mkdir()
     (model / "config.json").write_text('{"hidden_size": 64}')
     folder, kb = tmp_path / "idx", load_knowledge_base(knowledge_dir)
-    fp32_passages = RuntimeEncoder(model, chosen_runtime(Settings().encoder.passage_runtime, "fp32", "passages"))
+    fp32_passages = RuntimeEncoder(model, chosen_runtime("onnxruntime", "fp32", "passages"))
     built, _ = open_index(folder, kb, fp32_passages, SETTINGS)
     assert fp32_passages.embedded
 
