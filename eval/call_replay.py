@@ -12,7 +12,7 @@ import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -45,10 +45,18 @@ class TurnRecord:
 
 @dataclass(frozen=True)
 class AnswerLabel:
+    """The sentences of an article that answer the caller's question at one turn, as one labeler saw
+    them; ``labeler`` tells independent labelers of the same question apart (``first`` by default)."""
+
     call_id: str
     turn: int
     article_id: str
     sentences: tuple[str, ...]
+    labeler: str = "first"
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return self.call_id, self.turn, self.article_id
 
 
 @dataclass
@@ -191,17 +199,37 @@ def summarize(outcomes: Sequence[CallReplayOutcome], labels: Sequence[AnswerLabe
     }
     if labels:
         by_call = {o.script.id: o for o in outcomes}
-        mine = [label for label in labels if label.call_id in by_call]
-        right = shown = 0
-        for label in mine:
+        mine = merged_labels([label for label in labels if label.call_id in by_call])
+        right = shown = first_right = 0
+        for label, first in mine:
             card = highlighted(by_call[label.call_id], label)
             if card is not None:
                 shown += 1
                 right += answer_matches(card.answer, label.sentences)
+                first_right += answer_matches(card.answer, first.sentences)
         metrics["highlight_triples"] = float(len(mine))
         metrics["highlight_accuracy"] = _share(right, len(mine))
         metrics["highlight_accuracy_when_shown"] = _share(right, shown)
+        metrics["highlight_accuracy_first_labeler"] = _share(first_right, len(mine))
     return metrics
+
+
+def merged_labels(labels: Sequence[AnswerLabel]) -> list[tuple[AnswerLabel, AnswerLabel]]:
+    """One label per question (call, turn, article), in first-seen order: the sentences any of its
+    independent labelers accepted (a second labeler who never saw the first one's choice finds answers
+    the first left out), with the question's first label beside it (the ``first`` labeler's, else the
+    first one read)."""
+    groups: dict[tuple[str, int, str], list[AnswerLabel]] = {}
+    for label in labels:
+        groups.setdefault(label.key, []).append(label)
+    merged = []
+    for group in groups.values():
+        first = next((g for g in group if g.labeler == "first"), group[0])
+        sentences = tuple(dict.fromkeys(s for g in (first, *group) for s in g.sentences))
+        merged.append(
+            (replace(first, sentences=sentences, labeler="+".join(sorted({g.labeler for g in group}))), first)
+        )
+    return merged
 
 
 def highlighted(outcome: CallReplayOutcome, label: AnswerLabel) -> ShownCard | None:
@@ -228,8 +256,14 @@ def load_answer_labels(path: Path) -> list[AnswerLabel]:
     with ``"answerable": false`` (the article does not answer the question) are left out."""
     return read_answer_labels(
         path,
-        lambda raw: AnswerLabel(str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"]), tuple(raw["sentences"])),
-        "call_id, turn, article_id and sentences",
+        lambda raw: AnswerLabel(
+            str(raw["call_id"]),
+            int(raw["turn"]),
+            str(raw["article_id"]),
+            tuple(raw["sentences"]),
+            str(raw.get("labeler", "first")),
+        ),
+        "call_id, turn, article_id and sentences (optional: labeler)",
     )
 
 

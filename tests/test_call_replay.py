@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from eval.call_replay import (
     ShownCard,
     TurnRecord,
     answer_matches,
+    merged_labels,
     reliability,
     replay_calls,
     summarize,
@@ -196,10 +198,12 @@ def test_eval_calls_command_prints_valid_json(
     label = {"call_id": "dog", "turn": 0, "article_id": "bottrop/hundesteuer", "sentences": ["x"]}
     first, second = tmp_path / "answers1.jsonl", tmp_path / "answers2.jsonl"
     first.write_text(json.dumps(label) + "\n")
-    second.write_text(json.dumps({**label, "sentences": ["y"]}) + "\n")
+    second.write_text(json.dumps({**label, "turn": 1, "sentences": ["y"]}) + "\n")
     both = souffleur([*args, "--answers", str(first), "--answers", str(second)])
     assert both.exit_code == 0, both.output
     assert json.loads(both.stdout.strip().splitlines()[-1])["overall"]["highlight_triples"] == 2, "labels of both files"
+    again = souffleur([*args, "--answers", str(first), "--answers", str(first)])
+    assert json.loads(again.stdout.strip().splitlines()[-1])["overall"]["highlight_triples"] == 1, "one question once"
     bad = tmp_path / "bad.jsonl"
     bad.write_text(json.dumps({**rows[0], "expected": ["bottrop/nope"]}) + "\n")
     failed = souffleur(["eval", "calls", "--calls", str(bad), "--knowledge", str(knowledge_dir)])
@@ -363,16 +367,55 @@ def test_boosted_trees_separate_what_a_weighted_sum_cannot_and_round_trip(tmp_pa
 
 
 @pytest.mark.unit
+def test_a_question_labeled_by_two_labelers_counts_once_with_the_answers_of_either() -> None:
+    script = CallScript("c1", "bottrop", ("bottrop/a",), (("caller", "kostet das was"), ("caller", "und wie lange")))
+    outcome = CallReplayOutcome(
+        script,
+        [
+            TurnRecord(0, 1, 0, (card("bottrop/a", answer="Die Gebühr beträgt 28,80 Euro."),)),
+            TurnRecord(1, 2, 0, (card("bottrop/a", answer="In der Regel zwei Wochen."),)),
+        ],
+    )
+    labels = [
+        AnswerLabel("c1", 0, "bottrop/a", ("Die Gebühr beträgt 28,80 Euro.",)),
+        AnswerLabel("c1", 1, "bottrop/a", ("Der Ausweis kommt per Post nach zwei bis drei Wochen.",)),
+        AnswerLabel("c1", 1, "bottrop/a", ("In der Regel zwei Wochen.",), labeler="second"),
+        AnswerLabel("c1", 0, "bottrop/a", ("Gebührenfrei für Kinder.",), labeler="second"),
+    ]
+    metrics = summarize([outcome], labels)
+    assert metrics["highlight_triples"] == 2  # two questions, not four labels
+    assert metrics["highlight_accuracy"] == 1.0  # the second labeler accepted the duration sentence
+    assert metrics["highlight_accuracy_first_labeler"] == 0.5
+    merged = dict((m.key, m) for m, _ in merged_labels(labels))
+    assert merged[("c1", 1, "bottrop/a")].sentences == (
+        "Der Ausweis kommt per Post nach zwei bis drei Wochen.",
+        "In der Regel zwei Wochen.",
+    )
+    assert merged[("c1", 1, "bottrop/a")].labeler == "first+second"
+    # Without a "first" label, the first one read stands in for it.
+    third = replace(labels[1], labeler="third")
+    assert summarize([outcome], [labels[2], third])["highlight_accuracy_first_labeler"] == 1.0
+    assert summarize([outcome], [third, labels[2]])["highlight_accuracy_first_labeler"] == 0.0
+
+
+@pytest.mark.unit
 def test_answer_labels_leave_out_silent_articles_and_a_malformed_line_names_file_and_line(tmp_path: Path) -> None:
     from eval.call_replay import load_answer_labels
 
     good = {"call_id": "c1", "turn": 3, "article_id": "bottrop/x", "sentences": ["s"]}
+    second = {**good, "sentences": ["t"], "labeler": "second"}
     path = tmp_path / "answers.jsonl"
-    path.write_text(json.dumps(good) + "\n\n" + json.dumps({**good, "answerable": False}) + "\n", encoding="utf-8")
-    assert load_answer_labels(path) == [AnswerLabel("c1", 3, "bottrop/x", ("s",))]
+    lines = [json.dumps(good), "", json.dumps({**good, "answerable": False}), json.dumps(second)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert load_answer_labels(path) == [
+        AnswerLabel("c1", 3, "bottrop/x", ("s",)),
+        AnswerLabel("c1", 3, "bottrop/x", ("t",), labeler="second"),
+    ]
     for bad in ("{not json", json.dumps([1, 2]), json.dumps({**good, "turn": "drei"})):
         path.write_text(json.dumps(good) + "\n" + bad + "\n", encoding="utf-8")
-        with pytest.raises(ValueError, match=r"answers\.jsonl:2: needs call_id, turn, article_id and sentences"):
+        with pytest.raises(
+            ValueError, match=r"answers\.jsonl:2: needs call_id, turn, article_id and sentences \(optional: labeler\)"
+        ):
             load_answer_labels(path)
 
 

@@ -29,7 +29,12 @@ COLUMNS = (
     ("median_turns_to_right_card", "turns to\ncard", "median caller turns from the first turn of the concern"),
     ("uncovered_calls_with_answer", "uncov.\nanswer", "calls with an uncovered matter that got an answer card"),
     ("wrong_answers_per_covered_call", "wrong\nanswers", "wrong answer cards per covered call"),
-    ("highlight_accuracy", "sentence\nright", "highlighted sentence among the labeled answers (--answers)"),
+    (
+        "highlight_accuracy",
+        "sentence\nright",
+        "highlighted sentence among the labeled answers (--answers; any labeler's of the question)",
+    ),
+    ("highlight_accuracy_first_labeler", "first\nlabeler", "... among the first labeler's answers only"),
     ("latency_p50_ms", "p50\nms", ""),
     ("latency_p95_ms", "p95\nms", "latency per caller utterance"),
 )
