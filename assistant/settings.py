@@ -312,6 +312,11 @@ class ServerSettings(_Group):
     index_poll_seconds: float = Field(
         1.0, ge=0, description="How often a running server checks for a newly published index; 0: never"
     )
+    build_index_apart: bool = Field(
+        True,
+        description="A server that finds its index missing or stale at start builds it in a child process, so "
+        "the build's memory (the passage session's kernels, the lexical build's libraries) leaves with the child",
+    )
     request_threads: int = Field(
         8,
         ge=1,

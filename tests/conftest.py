@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import multiprocessing.util
 import os
 import platform
 import re
@@ -92,7 +93,8 @@ def _refuse_in_unit_tests(what: str) -> NoReturn:
 def _unit_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Keep the unit tier honest: no subprocess (so no server, database cluster or browser), no real model.
 
-    Every ``subprocess`` call (run, Popen, check_output, asyncio's) ends in ``Popen._execute_child``;
+    Every ``subprocess`` call (run, Popen, check_output, asyncio's) ends in ``Popen._execute_child``, a
+    ``multiprocessing`` child started with "spawn" in ``multiprocessing.util.spawnv_passfds``;
     ``pytest.fail`` raises a BaseException, so code that catches ``Exception`` cannot swallow it.
     """
     if request.node.get_closest_marker("unit") is None:
@@ -106,6 +108,7 @@ def _unit_tier_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyP
         _refuse_in_unit_tests("loaded the real model (use the fake encoder, model `fake:64`)")
 
     monkeypatch.setattr(subprocess.Popen, "_execute_child", no_subprocess)
+    monkeypatch.setattr(multiprocessing.util, "spawnv_passfds", no_subprocess)  # a "spawn" child process
     for name in ("system", "posix_spawn", "posix_spawnp", "fork"):
         if hasattr(os, name):
             monkeypatch.setattr(os, name, no_subprocess)
