@@ -2,4 +2,5 @@
 
 from assistant.cli.main import app
 
-app()
+if __name__ == "__main__":  # not in a child process that imports this module (``build_index_apart``)
+    app()
