@@ -17,7 +17,9 @@ the same machine.
 
 The one-call level (``1`` in ``--calls``) plays one call at ``--one-call-pace`` (default 0.3 s between
 turns; one request in flight at a time, so the pace does not change its latency) until it has
-``--one-call-utterances`` caller utterances (default 50), so its p95 rests on enough samples.
+``--one-call-utterances`` caller utterances (default 50), so its p95 rests on enough samples. Before
+the measured levels, each server gets ``--warmup`` caller utterances of one call (default 20), not
+measured.
 
 ``--baseline REF`` runs the same levels against a server started from ``git archive REF`` of this
 repository (``bench/baseline_code.py``), alternating with this checkout level by level, so both see
@@ -210,6 +212,7 @@ async def run_level(
     target: int | None = None,
     server_pid: int | None = None,
     partial_lead: float = 0.0,
+    report: bool = True,
 ) -> tuple[Measurements, float]:
     ws_base = base.replace("http", "ws", 1)
     m = Measurements(partial_lead=partial_lead)
@@ -237,6 +240,8 @@ async def run_level(
     if server_cpu is not None and after is not None:
         m.server_cpu_s = after - server_cpu
     total = n_calls * calls_per_slot
+    if not report:
+        return m, seconds
     print(f"\n== {n_calls} concurrent call(s), {total} calls in all, pace {pace:.1f}s per turn, {seconds:.1f}s")
     print(f"   caller utterance -> HTTP reply        {percentiles(m.http_ms)}")
     print(f"   caller utterance -> WebSocket push    {percentiles(m.push_ms)}")
@@ -403,6 +408,13 @@ def parse_args() -> argparse.Namespace:
         "--one-call-utterances", type=int, default=50, help="caller utterances measured at level 1 (0: as other levels)"
     )
     parser.add_argument(
+        "--warmup",
+        type=int,
+        default=20,
+        help="caller utterances of one call played against each server before the measured levels, not "
+        "measured (the client's and the server's first-use costs; 0: none)",
+    )
+    parser.add_argument(
         "--min-calls", type=int, default=36, help="at least this many calls per level (slots play calls in a row)"
     )
     parser.add_argument(
@@ -438,6 +450,17 @@ def server_codes(args: argparse.Namespace) -> list[tuple[str, Path, dict[str, st
         name, _, assignments = variant.partition(":")
         codes.append((f" ({name})", ROOT, dict(a.split("=", 1) for a in assignments.split(",") if a)))
     return codes
+
+
+def warm_up(servers: list[tuple[str, str]], args: argparse.Namespace, scripts: list[dict[str, Any]]) -> None:
+    """One call of ``--warmup`` caller utterances per server, not measured: without it the first level
+    measured in a run paid for first uses (the client's lazy imports, the server's first requests): one
+    call p95 34-35 ms on the first server against 28-30 ms on identical servers measured after it (round 12)."""
+    if args.warmup <= 0:
+        return
+    for label, base in servers:
+        asyncio.run(run_level(base, args.token, 1, args.one_call_pace, scripts, 1, None, args.warmup, report=False))
+        print(f"  {label}: warmed up with {args.warmup} caller utterances (not measured)")
 
 
 def main() -> None:
@@ -486,6 +509,7 @@ def main() -> None:
                 print(f"\n### {label}: server {base} ready in {ready:.1f}s, RSS {start_rss} MB {parts}")
                 rows.append(Row(label, 0, Measurements(), 1.0, start_rss))
                 servers.append((label, base, process.pid, (process, scratch)))
+            warm_up([(label, base) for label, base, _, _ in servers], args, scripts)
             for calls in args.calls:
                 for label, base, pid, _ in servers:
                     print(f"\n--- {label}")
