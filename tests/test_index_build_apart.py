@@ -47,3 +47,20 @@ def test_a_server_without_an_index_builds_it_apart_once(
     in_process = Settings(data_dir=tmp_path / "other", knowledge_dir=knowledge_dir, server={"build_index_apart": False})
     build_call_service(in_process, database_url="sqlite://").close()
     assert len(calls) == 1 and (in_process.index_dir / "CURRENT").is_file()
+
+
+def test_when_the_child_fails_the_server_builds_the_index_itself(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failed: list[bool] = []
+
+    def child_failed(settings: Settings, progress: Callable[[int, int], None] | None = None) -> bool:
+        failed.append(True)
+        return False  # as a child that exited with an error, leaving no index
+
+    monkeypatch.setattr(wiring, "build_index_apart", child_failed)
+    settings = Settings(data_dir=tmp_path / "data", knowledge_dir=knowledge_dir)
+    service = build_call_service(settings, database_url="sqlite://")
+    assert failed == [True] and (settings.index_dir / "CURRENT").is_file()
+    assert service.retriever.search("Hund anmelden", "bottrop", k=1)
+    service.close()
