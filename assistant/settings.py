@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from assistant.gaps.report import GapReportConfig
     from assistant.live.concern_confidence import CardConfidence, LogisticModel
     from assistant.live.suggestion_engine import SuggestionConfig
+    from corpus.answer_examples import AnswerExample
+    from corpus.knowledge_base import KnowledgeBase
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"
@@ -218,6 +220,11 @@ class SuggestionSettings(_Group):
         description="Embed the window of a caller's partial transcript ahead, while the encoder has nothing "
         "else to do, so the final utterance finds its vectors ready",
     )
+    answer_examples: bool = Field(
+        True,
+        description="Highlight the sentence that answered a like question about the article before "
+        "(the knowledge folder's answer-examples.jsonl)",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "
@@ -232,7 +239,11 @@ class SuggestionSettings(_Group):
     def suggestion_config(self) -> SuggestionConfig:
         from assistant.live.suggestion_engine import SuggestionConfig
 
-        return SuggestionConfig(**self.model_dump(exclude={"confidence_file", "topic_change_file"}))
+        return SuggestionConfig(**self.model_dump(exclude={"confidence_file", "topic_change_file", "answer_examples"}))
+
+    def examples_of(self, knowledge: KnowledgeBase) -> tuple[AnswerExample, ...]:
+        """The answer examples the engine uses: the knowledge folder's, unless switched off."""
+        return knowledge.answer_examples if self.answer_examples else ()
 
     def topic_change(self) -> LogisticModel:
         """The topic-change model; a file that cannot be read is a ``ValueError`` naming it."""

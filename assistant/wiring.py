@@ -175,6 +175,7 @@ def build_call_service(
         settings.suggestions.suggestion_config(),
         settings.suggestions.concern_confidence(),
         settings.suggestions.topic_change(),
+        settings.suggestions.examples_of(knowledge_base),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

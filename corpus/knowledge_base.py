@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.answer_examples import AnswerExample, read_answer_examples
 from corpus.article_parser import ArticleParser
 from corpus.cities import CITIES_FILE, CityDirectory
 from corpus.errors import CorpusValidationError, KnowledgeFolderError, ValidationIssue
@@ -17,11 +18,13 @@ IGNORED_FILES = {"README.md"}
 
 @dataclass(frozen=True)
 class KnowledgeBase:
-    """Every valid article of a knowledge folder, published and draft, with the city configuration."""
+    """Every valid article of a knowledge folder, published and draft, with the city configuration and
+    the folder's answer examples (``corpus.answer_examples``)."""
 
     root: Path
     cities: CityDirectory
     articles: dict[str, Article]
+    answer_examples: tuple[AnswerExample, ...] = ()
 
     @property
     def published(self) -> list[Article]:
@@ -82,7 +85,9 @@ def scan_knowledge_folder(root: Path) -> tuple[KnowledgeBase, list[ValidationIss
         seen[article_id] = path
         if article is not None:
             articles[article_id] = article
-    return KnowledgeBase(root=root, cities=cities, articles=articles), issues
+    examples, problems = read_answer_examples(root, articles)
+    issues.extend(problems)
+    return KnowledgeBase(root=root, cities=cities, articles=articles, answer_examples=examples), issues
 
 
 def load_knowledge_base(root: Path) -> KnowledgeBase:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from assistant.live.call_service import CallService
 from assistant.replay.call_scripts import CallScript, Concern
+from corpus.answer_examples import same_passage_text
 from eval.metrics import percentile_ms
 
 _Label = TypeVar("_Label")
@@ -240,15 +241,10 @@ def highlighted(outcome: CallReplayOutcome, label: AnswerLabel) -> ShownCard | N
     return next((c for c in records[-1].cards if c.article_id == label.article_id), None)
 
 
-def _normal(text: str) -> str:
-    return " ".join("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
-
-
 def answer_matches(answer: str, sentences: Sequence[str]) -> bool:
     """The highlight is one of the acceptable sentences (one contains the other, ignoring case,
     punctuation and Markdown)."""
-    mine = _normal(answer)
-    return bool(mine) and any((s := _normal(x)) and (s in mine or mine in s) for x in sentences)
+    return any(same_passage_text(answer, x) for x in sentences)
 
 
 def load_answer_labels(path: Path) -> list[AnswerLabel]:

@@ -153,3 +153,22 @@ def test_the_server_runs_on_the_event_loop_uvicorn_chooses(tmp_path: Path, monke
     monkeypatch.setattr(serve_module, "_serve_announced", record_loop)
     serve_module.run_announced(uvicorn.Server(config), "ready")
     assert len(loops) == 1 and isinstance(loops[0], uvloop.Loop)
+
+
+def test_export_examples_then_corpus_check_reads_them(runner: CliRunner, knowledge_dir: Path, tmp_path: Path) -> None:
+    sentence = "Das zuständige Amt der Stadt hilft weiter."
+    line = {"call_id": "duisburg-t01", "turn": 1, "article_id": "duisburg/personalausweis", "split": "tune"}
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text(json.dumps({**line, "question": "an wen wend ich mich", "sentences": [sentence]}) + "\n")
+    out = knowledge_dir / "answer-examples.jsonl"
+    args = ["eval", "export-examples", "--answers", str(labels), "--out", str(out), "-K", str(knowledge_dir)]
+    exported = runner.invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    assert "1 answer examples written" in exported.output
+    assert runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)]).exit_code == 0
+    out.write_text(out.read_text().replace("personalausweis", "reisepass"))
+    bad = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert bad.exit_code == 1
+    assert "answer-examples.jsonl:1: article: no article has the id 'duisburg/reisepass'" in bad.output
+    broken = runner.invoke(app, [*args[:3], str(tmp_path / "missing.jsonl"), *args[4:]])
+    assert broken.exit_code != 0 and "Traceback" not in broken.output

@@ -38,7 +38,7 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
-    service.engine.serve(retriever, index)
+    service.engine.serve(retriever, index, settings.suggestions.examples_of(knowledge))
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities

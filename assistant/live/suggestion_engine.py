@@ -27,6 +27,7 @@ was?") keeps the cards and changes their highlighted answer.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
@@ -35,6 +36,7 @@ from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.concern_confidence import CardConfidence, LogisticModel, load_concern_confidence
 from assistant.live.topic_change import load_topic_change, topic_features
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
+from corpus.answer_examples import AnswerExample
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.retriever import ArticleHit, Retriever
 
@@ -166,8 +168,10 @@ class _Rankings:
     hits: dict[str, ArticleHit] = field(default_factory=dict)
 
 
-def _answering_parts(index: PassageIndex) -> tuple[AnswerExtractor, ArticleVocabulary]:
-    extractor = AnswerExtractor(index.lexical.analyzer, index.passages)
+def _answering_parts(
+    index: PassageIndex, examples: Sequence[AnswerExample] = ()
+) -> tuple[AnswerExtractor, ArticleVocabulary]:
+    extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples)
     extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
     return extractor, ArticleVocabulary(index.passages)
 
@@ -202,16 +206,17 @@ class SuggestionEngine:
         config: SuggestionConfig | None = None,
         confidence: CardConfidence | None = None,
         topic_change: LogisticModel | None = None,
+        examples: Sequence[AnswerExample] = (),
     ) -> SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article
-        vocabulary are built from the index's passages."""
-        extractor, vocabulary = _answering_parts(index)
+        vocabulary are built from the index's passages (and the knowledge folder's answer ``examples``)."""
+        extractor, vocabulary = _answering_parts(index, examples)
         return cls(retriever, extractor, config, confidence, vocabulary, topic_change)
 
-    def serve(self, retriever: Retriever, index: PassageIndex) -> None:
+    def serve(self, retriever: Retriever, index: PassageIndex, examples: Sequence[AnswerExample] = ()) -> None:
         """Answer from a newly published index from now on (hot reload): retriever, answer sentences
-        and article vocabulary change together."""
-        self.extractor, self.vocabulary = _answering_parts(index)
+        (with the knowledge folder's answer ``examples``) and article vocabulary change together."""
+        self.extractor, self.vocabulary = _answering_parts(index, examples)
         self.retriever = retriever
 
     # ---- the turn ---------------------------------------------------------------------------------

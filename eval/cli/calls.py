@@ -221,3 +221,31 @@ def _fit_and_save(
     model.save(target)
     console.print(f"{target}: {note}")
     console.print({k: round(v, 3) for k, v in model.weights.items()}, f"bias {model.bias:.3f}")
+
+
+def eval_export_examples(
+    answers: Annotated[
+        list[Path], typer.Option("--answers", help="JSONL of labeled answers (answer-labels files; repeatable)")
+    ],
+    out: Annotated[Path, typer.Option("--out", help="The examples file to write")],
+    split: Annotated[str, typer.Option("--split", help="Export only the labels of this split")] = "tune",
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Write the labeled questions of one split, with their answering sentences, as answer examples
+    (a knowledge folder's answer-examples.jsonl): the live engine then highlights the sentence that
+    answered a like question about the article. Never export a split you report on."""
+    from corpus.knowledge_base import load_knowledge_base
+    from eval.answer_examples_export import export_answer_examples
+
+    settings = load_settings(knowledge)
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+        try:
+            count = export_answer_examples(answers, kb, out, split)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    console.print(
+        f"{count.examples} answer examples written to {out} ({split} split); left out: {count.other_split} "
+        f"questions of another split, {count.sentences_not_in_article} sentences not in their article, "
+        f"{count.unknown_articles} questions about unknown articles"
+    )

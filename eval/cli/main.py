@@ -23,7 +23,7 @@ from assistant.cli.support import (
 )
 from embeddings.retrieval.retriever import SEARCH_MODES, SearchMode
 from eval.cli.bench import bench_app
-from eval.cli.calls import eval_calibrate_calls, eval_calibrate_topics, eval_calls
+from eval.cli.calls import eval_calibrate_calls, eval_calibrate_topics, eval_calls, eval_export_examples
 from eval.cli.compare import eval_compare
 from eval.cli.queries import QueriesOption, labeled_queries
 
@@ -38,6 +38,7 @@ eval_app.command("compare")(eval_compare)
 eval_app.command("calls")(eval_calls)
 eval_app.command("calibrate-calls")(eval_calibrate_calls)
 eval_app.command("calibrate-topics")(eval_calibrate_topics)
+eval_app.command("export-examples")(eval_export_examples)
 eval_app.add_typer(bench_app, name="bench")
 
 

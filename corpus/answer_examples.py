@@ -1,0 +1,104 @@
+"""Answer examples: questions callers asked about an article, each with the sentence that answered it.
+
+A knowledge folder may hold ``answer-examples.jsonl`` next to ``cities.yaml``, one JSON object per line:
+
+    {"article": "bottrop/sperrmuell", "question": "wat kostet dat", "sentences": ["Die Abholung ist ..."]}
+
+``sentences`` are the article's sentences or list items (copied from its text; one is enough) that answer
+``question``. The live service reads them when it picks the sentence to highlight on a card: a question
+like one asked before about the same article lifts the sentence that answered it then. Content teams
+write them, or export them from labeled calls (``souffleur eval export-examples``). A line that is not
+valid, names an unknown article, or quotes a sentence the article does not contain is reported with
+its line and field, like an article's error.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.errors import ValidationIssue
+from corpus.models import Article
+
+ANSWER_EXAMPLES_FILE = "answer-examples.jsonl"
+
+
+@dataclass(frozen=True)
+class AnswerExample:
+    """A question asked about an article and the sentences of the article that answer it."""
+
+    article_id: str
+    question: str
+    sentences: tuple[str, ...]
+
+
+def normal_text(text: str) -> str:
+    """``text`` compared as a reader sees it: lower case, punctuation and Markdown as spaces, one space
+    between words (a sentence quoted from an article matches the article's text however it was marked
+    up)."""
+    return " ".join("".join(ch.lower() if ch.isalnum() else " " for ch in text).split())
+
+
+def same_passage_text(one: str, other: str) -> bool:
+    """Whether two quotes of an article are the same place: one contains the other (``normal_text``)."""
+    a, b = normal_text(one), normal_text(other)
+    return bool(a) and bool(b) and (a in b or b in a)
+
+
+def read_answer_examples(
+    root: Path, articles: Mapping[str, Article]
+) -> tuple[tuple[AnswerExample, ...], list[ValidationIssue]]:
+    """The examples of the knowledge folder ``root`` (none when it has no examples file) and every
+    problem found; ``articles`` are the folder's valid articles by id."""
+    path = root / ANSWER_EXAMPLES_FILE
+    if not path.is_file():
+        return (), []
+    examples: list[AnswerExample] = []
+    issues: list[ValidationIssue] = []
+    bodies: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return (), [ValidationIssue(path, None, "file", f"cannot be read: {exc}")]
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            examples.append(_example(line, articles, bodies))
+        except _LineProblem as problem:
+            issues.append(ValidationIssue(path, number, problem.field, problem.message))
+    return tuple(examples), issues
+
+
+class _LineProblem(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _example(line: str, articles: Mapping[str, Article], bodies: dict[str, str]) -> AnswerExample:
+    """One line as an example; ``_LineProblem`` names the field that is wrong."""
+    try:
+        raw = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise _LineProblem("line", f"is not JSON ({exc.msg})") from None
+    if not isinstance(raw, dict):
+        raise _LineProblem("line", 'is not a JSON object ({"article", "question", "sentences"})')
+    article_id, question, sentences = raw.get("article"), raw.get("question"), raw.get("sentences")
+    if not isinstance(article_id, str) or not article_id:
+        raise _LineProblem("article", "is missing (an article id such as 'bottrop/sperrmuell')")
+    if article_id not in articles:
+        raise _LineProblem("article", f"no article has the id '{article_id}'")
+    if not isinstance(question, str) or not question.strip():
+        raise _LineProblem("question", "is missing or empty")
+    if not isinstance(sentences, list) or not sentences or not all(isinstance(s, str) and s.strip() for s in sentences):
+        raise _LineProblem("sentences", "must be a non-empty list of sentences quoted from the article")
+    if article_id not in bodies:
+        bodies[article_id] = normal_text(articles[article_id].body)
+    for sentence in sentences:
+        if normal_text(sentence) not in bodies[article_id]:
+            raise _LineProblem("sentences", f"'{sentence[:60]}' is not in the text of '{article_id}'")
+    return AnswerExample(article_id, " ".join(question.split()), tuple(sentences))
