@@ -9,13 +9,16 @@ from pathlib import Path
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.index_reload import IndexWatcher
 from assistant.settings import Settings
+from assistant.wiring import build_call_service
 from corpus.answer_examples import ANSWER_EXAMPLES_FILE, AnswerExample, same_passage_text
 from corpus.errors import CorpusValidationError
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from corpus.passages import PassageSplitter
 from embeddings.index.text_analysis import make_analyzer
 from eval.answer_examples_export import export_answer_examples
+from tests.api_support import api_settings
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +126,28 @@ def test_export_writes_one_split_merged_and_redacted(knowledge_dir: Path, tmp_pa
     assert [w["sentences"] for w in written] == [[ANSWERED_BY, "Gilt in Duisburg."]]
     assert "0170" not in written[0]["question"] and "an wen muss ich mich wenden" in written[0]["question"]
     assert load_knowledge_base(knowledge_dir).answer_examples[0].sentences == (ANSWERED_BY, "Gilt in Duisburg.")
+
+
+def test_changed_answer_examples_are_used_without_a_restart(knowledge_dir: Path, tmp_path: Path) -> None:
+    settings = api_settings(knowledge_dir, tmp_path / "data")
+    service = build_call_service(settings)
+    watcher = IndexWatcher(settings, service)
+    question = "personalausweis an wen wend ich mich denn da"
+
+    def answer() -> str:
+        hits = service.search(question, "duisburg").suggestions
+        assert hits[0].article_id == "duisburg/personalausweis"
+        return hits[0].answer
+
+    try:
+        before = answer()
+        assert not same_passage_text(before, ANSWERED_BY) and not watcher.check()
+        _write_examples(knowledge_dir, _example(question="zum personalausweis: an wen muss ich mich da wenden"))
+        assert watcher.check() and same_passage_text(answer(), ANSWERED_BY)
+        assert watcher.reloads == 0  # the index stayed
+        _write_examples(knowledge_dir, _example("duisburg/reisepass"))  # an error: the examples in use stay
+        assert not watcher.check() and same_passage_text(answer(), ANSWERED_BY)
+        (knowledge_dir / ANSWER_EXAMPLES_FILE).unlink()
+        assert watcher.check() and answer() == before
+    finally:
+        service.close()

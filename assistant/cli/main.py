@@ -70,7 +70,8 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     summary = ", ".join(f"{c}: {n}" for c, n in per_city.items())
     if issues:
         fail(f"{len(issues)} problem(s) in {settings.knowledge_dir} ({published} valid published articles)", code=1)
-    console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary})")
+    examples = f"; {len(kb.answer_examples)} answer examples" if kb.answer_examples else ""
+    console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 
 
 @corpus_app.command("import-dldb")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import threading
@@ -297,13 +298,20 @@ class AnswerExtractor:
         # card's answer, the window as the fallback): remembered by text (redacted text only).
         self._intents_of: LRUCache[str, dict[QuestionIntent, float]] = LRUCache(maxsize=1024)
         self._intents_lock = threading.Lock()
-        self._remembered = self._remember(examples, passages)
+        self._remembered = self._remember(examples)
 
-    def _remember(self, examples: Sequence[AnswerExample], passages: Sequence[Passage]) -> dict[str, list[_Remembered]]:
+    def with_examples(self, examples: Sequence[AnswerExample]) -> AnswerExtractor:
+        """This extractor with other answer examples (the knowledge folder's file changed); the passages,
+        their preparation and the remembered intents are shared."""
+        other = copy.copy(self)
+        other._remembered = self._remember(examples)
+        return other
+
+    def _remember(self, examples: Sequence[AnswerExample]) -> dict[str, list[_Remembered]]:
         """The answer examples by article, with the units of the article's sections that answered each."""
-        sections: dict[str, list[Passage]] = {}
-        for passage in passages:
-            sections.setdefault(passage.article_id, []).append(passage)
+        sections: dict[str, list[_Prepared]] = {}
+        for prepared in self._prepared.values():
+            sections.setdefault(prepared.article_id, []).append(prepared)
         remembered: dict[str, list[_Remembered]] = {}
         for example in examples:
             quotes = [q for q in (normal_text(s) for s in example.sentences) if q]
@@ -311,11 +319,11 @@ class AnswerExtractor:
             for passage in sections.get(example.article_id, []):
                 found = frozenset(
                     index
-                    for index, unit in enumerate(self._prepared[passage.id].units)
+                    for index, unit in enumerate(passage.units)
                     if (text := normal_text(unit.text)) and any(q in text or text in q for q in quotes)
                 )
                 if found:
-                    units[passage.id] = (passage.text, found)
+                    units[passage.passage_id] = (passage.text, found)
             weights = {t: self._idf.get(t, self._default_idf) for t in set(self.analyzer.tokens(example.question))}
             if units and weights:
                 kinds = frozenset(intent.name for intent in _asked_intents(example.question))

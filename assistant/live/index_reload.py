@@ -7,6 +7,11 @@ server never reads the snapshot folder afterwards; it may be deleted), warms it 
 city, and then swaps the retriever, the answer extractor and the knowledge base in. Requests in flight
 finish on the objects they started with; no request fails. Every replica watching the same (shared)
 index folder switches within about one poll interval.
+
+The knowledge folder's answer examples (``answer-examples.jsonl``) are not part of the index: the watcher
+also checks that file (a stat) and, when it changed, reads the knowledge folder again and gives the
+engine the new examples with the index it already serves. A file with errors is logged and the examples
+in use are kept.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
+from corpus.answer_examples import ANSWER_EXAMPLES_FILE
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.index.passage_index import CURRENT_FILE, PassageIndex
 from embeddings.retrieval.retriever import HybridRetriever
@@ -30,6 +36,15 @@ def read_pointer(folder: Path) -> str | None:
         return (folder / CURRENT_FILE).read_text().strip() or None
     except OSError:
         return None
+
+
+def examples_stamp(knowledge_dir: Path) -> tuple[int, int] | None:
+    """When the answer examples file was last written and its size (``None``: there is none)."""
+    try:
+        found = (knowledge_dir / ANSWER_EXAMPLES_FILE).stat()
+    except OSError:
+        return None
+    return found.st_mtime_ns, found.st_size
 
 
 def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBase, settings: Settings) -> None:
@@ -50,7 +65,8 @@ class IndexWatcher:
         self.service = service
         self.folder = settings.index_dir
         self.current = current if current is not None else read_pointer(self.folder)
-        self.reloads = 0
+        self.reloads = 0  # index snapshots swapped in
+        self.examples = examples_stamp(settings.knowledge_dir)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -58,7 +74,7 @@ class IndexWatcher:
         """Load and swap in a newly published snapshot; whether it did."""
         name = read_pointer(self.folder)
         if name is None or name == self.current:
-            return False
+            return self.check_examples()
         try:
             index = PassageIndex.load(self.folder)
         except Exception as exc:  # a snapshot replaced while loading: try again at the next poll
@@ -74,10 +90,27 @@ class IndexWatcher:
         except Exception as exc:
             log.error("index snapshot %s: the knowledge folder could not be read (%s); keeping its articles", name, exc)
             knowledge = self.service.knowledge
+        self.examples = examples_stamp(self.settings.knowledge_dir)
         swap_index(self.service, index, knowledge, self.settings)
         self.current = name
         self.reloads += 1
         log.info("serving index snapshot %s (%d passages)", name, len(index.passages))
+        return True
+
+    def check_examples(self) -> bool:
+        """Give the engine the knowledge folder's answer examples again if their file changed; whether
+        it did."""
+        stamp = examples_stamp(self.settings.knowledge_dir)
+        if stamp == self.examples:
+            return False
+        self.examples = stamp
+        try:
+            knowledge = load_knowledge_base(self.settings.knowledge_dir)
+        except Exception as exc:
+            log.error("the answer examples could not be read (%s); keeping the examples in use", exc)
+            return False
+        self.service.engine.use_examples(self.settings.suggestions.examples_of(knowledge))
+        log.info("serving %d answer examples", len(knowledge.answer_examples))
         return True
 
     def start(self) -> None:

@@ -213,6 +213,10 @@ class SuggestionEngine:
         extractor, vocabulary = _answering_parts(index, examples)
         return cls(retriever, extractor, config, confidence, vocabulary, topic_change)
 
+    def use_examples(self, examples: Sequence[AnswerExample]) -> None:
+        """Choose answer sentences with these answer examples from now on (the index stays)."""
+        self.extractor = self.extractor.with_examples(examples)
+
     def serve(self, retriever: Retriever, index: PassageIndex, examples: Sequence[AnswerExample] = ()) -> None:
         """Answer from a newly published index from now on (hot reload): retriever, answer sentences
         (with the knowledge folder's answer ``examples``) and article vocabulary change together."""
