@@ -196,6 +196,10 @@ class RetrievalSettings(_Group):
         return RetrievalConfig(**knobs, confidence=load_confidence_models(self.calibration_file))
 
 
+# Settings of the suggestions group that are not the engine's ``SuggestionConfig``.
+NOT_ENGINE_CONFIG = {"confidence_file", "topic_change_file", "answer_examples", "learn_answers"}
+
+
 class SuggestionSettings(_Group):
     """The live suggestion engine (``SuggestionConfig``; [suggestions](docs/suggestions.md))."""
 
@@ -225,6 +229,11 @@ class SuggestionSettings(_Group):
         description="Highlight the sentence that answered a like question about the article before "
         "(the knowledge folder's answer-examples.jsonl)",
     )
+    learn_answers: bool = Field(
+        True,
+        description="Agents' answer marks (the sentence that answered, marked in the sidebar) are answer "
+        "examples too, from the moment they are marked",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "
@@ -239,10 +248,11 @@ class SuggestionSettings(_Group):
     def suggestion_config(self) -> SuggestionConfig:
         from assistant.live.suggestion_engine import SuggestionConfig
 
-        return SuggestionConfig(**self.model_dump(exclude={"confidence_file", "topic_change_file", "answer_examples"}))
+        return SuggestionConfig(**self.model_dump(exclude=NOT_ENGINE_CONFIG))
 
     def examples_of(self, knowledge: KnowledgeBase) -> tuple[AnswerExample, ...]:
-        """The answer examples the engine uses: the knowledge folder's, unless switched off."""
+        """The knowledge folder's answer examples, unless switched off (the agents' answer marks come
+        from the database: ``CallService.learn_new_marks``)."""
         return knowledge.answer_examples if self.answer_examples else ()
 
     def topic_change(self) -> LogisticModel:

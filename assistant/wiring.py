@@ -183,7 +183,19 @@ def build_call_service(
     retriever.clear_query_cache()
     store = CallStore(database_url or settings.database)
     hub = EventHub(store, make_fanout(settings))
-    return CallService(store, engine, retriever, worker, knowledge_base, GermanRedactor(), hub, on_close=[worker.stop])
+    service = CallService(
+        store,
+        engine,
+        retriever,
+        worker,
+        knowledge_base,
+        GermanRedactor(),
+        hub,
+        on_close=[worker.stop],
+        learn_answers=settings.suggestions.learn_answers,
+    )
+    service.learn_new_marks()  # the answer marks agents made before this start
+    return service
 
 
 def make_fanout(settings: Settings) -> EventFanout:

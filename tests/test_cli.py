@@ -173,3 +173,27 @@ def test_export_examples_then_corpus_check_reads_them(runner: CliRunner, knowled
     assert "answer-examples.jsonl:1: article: no article has the id 'duisburg/reisepass'" in bad.output
     broken = runner.invoke(app, [*args[:3], str(tmp_path / "missing.jsonl"), *args[4:]])
     assert broken.exit_code != 0 and "Traceback" not in broken.output
+
+
+def test_export_marks_writes_the_agents_marks_as_examples(runner: CliRunner, knowledge_dir: Path) -> None:
+    from assistant.settings import Settings
+    from assistant.wiring import build_call_service
+
+    out = knowledge_dir / "answer-examples.jsonl"
+    args = ["corpus", "export-marks", "--out", str(out), "-K", str(knowledge_dir)]
+    assert "no database" in " ".join(runner.invoke(app, args).output.split())
+    sentence = "Das zuständige Amt der Stadt hilft weiter."
+    service = build_call_service(Settings(knowledge_dir=knowledge_dir))
+    try:
+        call = service.open_call(city="duisburg").call
+        service.utterance(call.id, "caller", "müller hier, an wen wend ich mich wegen dem perso")
+        service.feedback(call.id, "duisburg/personalausweis", "answered", sentence=sentence)
+    finally:
+        service.close()
+    exported = runner.invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    assert "1 answer marks written" in " ".join(exported.output.split())
+    mark = json.loads(out.read_text(encoding="utf-8"))
+    assert mark["article"] == "duisburg/personalausweis" and mark["sentences"] == [sentence]
+    assert "müller" not in mark["question"].lower() and "an wen wend ich mich" in mark["question"]
+    assert runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)]).exit_code == 0

@@ -172,7 +172,12 @@ def _defaults(config: type[Any]) -> dict[str, object]:
 @pytest.mark.parametrize(
     ("group", "config", "not_settings", "not_config"),
     [
-        (SuggestionSettings, SuggestionConfig, set(), {"confidence_file", "topic_change_file", "answer_examples"}),
+        (
+            SuggestionSettings,
+            SuggestionConfig,
+            set(),
+            {"confidence_file", "topic_change_file", "answer_examples", "learn_answers"},
+        ),
         (GapTopicsSettings, TopicConfig, set(), set()),
         (ArticleHealthSettings, ArticleHealthConfig, set(), set()),
         (AsymmetrySettings, AsymmetryConfig, set(), set()),

@@ -63,10 +63,13 @@ def test_call_reaches_the_sidebar_in_chromium(demo_settings: Settings, tmp_path:
 
         card.get_by_role("button", name="Hilfreich", exact=False).first.click()
         expect(page.locator("#meldung")).to_contain_text("hilfreich")
+        card.get_by_role("button", name="Antwort passt").click()
+        expect(page.locator("#meldung")).to_contain_text("hervorgehoben")
         card.locator("button.titel").click()
         expect(page.locator("#artikel")).to_be_visible()
         expect(page.locator("#artikel-titel")).to_contain_text("Grundsteuer")
         expect(page.locator("#artikel-inhalt h3").first).to_be_visible()
+        mark_another_sentence_as_the_answer(page)
         page.keyboard.press("Escape")
         expect(page.locator("#artikel")).to_be_hidden()
 
@@ -79,8 +82,22 @@ def test_call_reaches_the_sidebar_in_chromium(demo_settings: Settings, tmp_path:
     try:
         events = [e.type for e in store.events_since(call_id, 0)]
         assert "suggestions" in events
+        marks = store.answer_marks("answered")  # the card's highlight, then the sentence marked in the article
+        assert len(marks) == 2 and all(m[1].startswith("bottrop/grundsteuer") for m in marks)
+        assert all(m[2] == "der is viel höher als früher, fast doppelt" for m in marks)
     finally:
         store.close()
+
+
+def mark_another_sentence_as_the_answer(page: Page) -> None:
+    page.locator("#als-antwort").click()  # nothing selected yet
+    expect(page.locator("#meldung")).to_contain_text("markieren")
+    page.locator("#artikel-inhalt p").first.evaluate(
+        "node => { const range = document.createRange(); range.selectNodeContents(node);"
+        " const selection = window.getSelection(); selection.removeAllRanges(); selection.addRange(range); }"
+    )
+    page.locator("#als-antwort").click()
+    expect(page.locator("#meldung")).to_contain_text("hervorgehoben")
 
 
 def search_in_sidebar(page: Page) -> None:

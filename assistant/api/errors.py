@@ -17,7 +17,13 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.api.schemas import ErrorOut
-from assistant.live.call_service import CallEndedError, CallNotFoundError, UnknownArticleError, UnknownNumberError
+from assistant.live.call_service import (
+    AnswerMarkError,
+    CallEndedError,
+    CallNotFoundError,
+    UnknownArticleError,
+    UnknownNumberError,
+)
 from corpus.errors import UnknownCityError
 from embeddings.retrieval.retriever import EmptyQueryError
 
@@ -40,6 +46,7 @@ ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (CallNotFoundError, 404),
     (CallEndedError, 409),
     (UnknownArticleError, 422),
+    (AnswerMarkError, 422),
     (UnknownCityError, 422),
     (UnknownNumberError, 422),
     (EmptyQueryError, 422),

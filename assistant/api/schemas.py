@@ -80,6 +80,12 @@ class FeedbackRequest(Strict):
     article_id: str = Field(..., min_length=1, max_length=256)
     event: FeedbackEvent
     reason: Text | None = Field(None, max_length=500)
+    sentence: Text | None = Field(
+        None,
+        max_length=1000,
+        description="With the event 'answered': the sentence of the article that answered the caller's last "
+        "question, as the agent marked it (it must be in the article's text)",
+    )
 
 
 class CallStatus(BaseModel):

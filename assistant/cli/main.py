@@ -74,6 +74,46 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 
 
+@corpus_app.command("export-marks")
+def corpus_export_marks(
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write (the answer examples format)")],
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Write the agents' answer marks (the sentences they marked as the answer in the sidebar) as answer
+    examples, for a content team to review and copy into the knowledge folder's answer-examples.jsonl:
+    marks are deleted with their call by `souffleur purge`, examples in the folder stay."""
+    from assistant.cli.gaps import sqlite_file
+    from assistant.live.call_service import stored_answer_marks
+    from assistant.storage.call_store import CallStore
+    from corpus.knowledge_base import load_knowledge_base
+
+    settings = load_settings(knowledge)
+    path = sqlite_file(settings.database)
+    if path is not None and not path.is_file():
+        fail(f"no database at {path}: no marks to export")
+    with user_errors():
+        articles = load_knowledge_base(settings.knowledge_dir).articles
+    store = CallStore(settings.database)
+    try:
+        marks = stored_answer_marks(store)
+    finally:
+        store.close()
+    lines = [
+        json.dumps(
+            {"article": m.article_id, "question": m.question, "sentences": list(m.sentences), "from": f"mark {n}"},
+            ensure_ascii=False,
+        )
+        for n, m in marks
+        if m.article_id in articles
+    ]
+    try:
+        out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    left = len(marks) - len(lines)
+    console.print(f"[green]✓[/] {len(lines)} answer marks written to {out} ({left} about articles that are gone)")
+
+
 @corpus_app.command("import-dldb")
 def corpus_import_dldb(
     file: Annotated[Path, typer.Argument(help="DLDB JSON export (services)")],

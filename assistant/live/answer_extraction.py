@@ -299,6 +299,16 @@ class AnswerExtractor:
         self._intents_of: LRUCache[str, dict[QuestionIntent, float]] = LRUCache(maxsize=1024)
         self._intents_lock = threading.Lock()
         self._remembered = self._remember(examples)
+        self._memory_lock = threading.Lock()
+
+    def remember(self, example: AnswerExample) -> None:
+        """Use one more answer example from now on (an agent's answer mark)."""
+        found = self._remember([example])
+        with self._memory_lock:
+            merged = dict(self._remembered)
+            for article, remembered in found.items():
+                merged[article] = [*merged.get(article, []), *remembered]
+            self._remembered = merged
 
     def with_examples(self, examples: Sequence[AnswerExample]) -> AnswerExtractor:
         """This extractor with other answer examples (the knowledge folder's file changed); the passages,

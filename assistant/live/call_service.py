@@ -23,11 +23,12 @@ from typing import Any
 from cachetools import LRUCache
 
 from assistant.events.hub import EventHub
-from assistant.live.feedback import FeedbackEvent
+from assistant.live.feedback import ANSWER_MARK, FeedbackEvent
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
 from assistant.storage.call_store import CallInfo, CallStore, UtteranceWrite
+from corpus.answer_examples import AnswerExample, normal_text
 from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
@@ -43,6 +44,11 @@ MAX_CACHED_CALLS = 5000
 class UnknownArticleError(LookupError):
     def __init__(self, article_id: str) -> None:
         super().__init__(f"Unknown article '{article_id}'")
+
+
+class AnswerMarkError(ValueError):
+    """An answer mark (feedback ``answered``) that cannot be learned from: no sentence, a sentence the
+    article does not contain, or no caller question yet."""
 
 
 class CallNotFoundError(LookupError):
@@ -74,6 +80,14 @@ class SearchResult:
     suggestions: list[Suggestion]
 
 
+def stored_answer_marks(store: CallStore, after: int = 0) -> list[tuple[int, AnswerExample]]:
+    """The agents' answer marks stored after feedback id ``after``, each with its id, as answer examples."""
+    return [
+        (number, AnswerExample(article, question, (sentence,)))
+        for number, article, question, sentence in store.answer_marks(ANSWER_MARK, after)
+    ]
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -95,8 +109,12 @@ class CallService:
         hub: EventHub | None = None,
         metrics: LiveMetrics | None = None,
         on_close: Sequence[Callable[[], None]] = (),
+        learn_answers: bool = True,
     ) -> None:
         self.store = store
+        self.learn_answers = learn_answers  # agents' answer marks become answer examples at once
+        self._marks_seen = 0  # the last answer mark (feedback id) the engine has learned
+        self._marks_lock = threading.Lock()
         self.engine = engine
         self.retriever = retriever
         self.encoder = encoder  # the live path's encoder (the inference worker), shared with the gaps report
@@ -259,13 +277,63 @@ class CallService:
             self._contexts[call_id] = (context, event_seq)
 
     # ---- feedback and manual search -------------------------------------------------------------
-    def feedback(self, call_id: str, article_id: str, event: FeedbackEvent, reason: str | None = None) -> None:
+    def feedback(
+        self,
+        call_id: str,
+        article_id: str,
+        event: FeedbackEvent,
+        reason: str | None = None,
+        sentence: str | None = None,
+    ) -> None:
+        """Store an agent's feedback on a card. An answer mark (``answered``, with the ``sentence`` of the
+        article that answered) is stored with the call's last caller utterance as its question and, with
+        ``learn_answers``, is an answer example from now on: a like question about the article gets that
+        sentence highlighted."""
         self.get_call(call_id)
         if article_id not in self.knowledge.articles:
             raise UnknownArticleError(article_id)
         clean = self.redactor.redact(reason) if reason else None
-        self.store.add_feedback(call_id, article_id, event, clean)
+        if event == ANSWER_MARK:
+            mark = self._answer_mark(call_id, article_id, sentence)
+            self.store.add_feedback(call_id, article_id, event, clean, mark.sentences[0], mark.question)
+            self.learn_new_marks()
+        else:
+            self.store.add_feedback(call_id, article_id, event, clean)
         self.metrics.feedback.labels(event).inc()
+
+    def learn_new_marks(self) -> int:
+        """Learn the answer marks stored since the engine last looked (this replica's and any other's);
+        how many. Every mark is learned once: after each new mark here, and by the index watcher's poll."""
+        with self._marks_lock:
+            return self._learn_marks()
+
+    def rebuild_answers(self, rebuild: Callable[[], None]) -> int:
+        """Run ``rebuild`` (it gives the engine a new answer memory: a new index, new answer examples) and
+        learn every stored answer mark into the new memory, no mark learned in between; how many."""
+        with self._marks_lock:
+            rebuild()
+            self._marks_seen = 0
+            return self._learn_marks()
+
+    def _learn_marks(self) -> int:
+        if not self.learn_answers:
+            return 0
+        new = stored_answer_marks(self.store, self._marks_seen)
+        for number, example in new:
+            self.engine.learn(example)
+            self._marks_seen = number
+        return len(new)
+
+    def _answer_mark(self, call_id: str, article_id: str, sentence: str | None) -> AnswerExample:
+        text = " ".join((sentence or "").split())
+        if not normal_text(text):
+            raise AnswerMarkError("An 'answered' mark needs the sentence of the article that answered")
+        if normal_text(text) not in normal_text(self.knowledge.articles[article_id].body):
+            raise AnswerMarkError(f"The marked sentence is not in the text of '{article_id}'")
+        question = self.store.last_caller_text(call_id)
+        if question is None:
+            raise AnswerMarkError("The caller has not asked anything yet in this call")
+        return AnswerExample(article_id, question, (text,))
 
     def search(self, query: str, city: str, k: int = 5, call_id: str | None = None) -> SearchResult:
         key = self.cities.get(city).key

@@ -53,7 +53,8 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
-    service.engine.serve(retriever, index, settings.suggestions.examples_of(knowledge))
+    examples = settings.suggestions.examples_of(knowledge)
+    service.rebuild_answers(lambda: service.engine.serve(retriever, index, examples))
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities
@@ -74,6 +75,7 @@ class IndexWatcher:
         """Load and swap in a newly published snapshot; whether it did."""
         name = read_pointer(self.folder)
         if name is None or name == self.current:
+            self.service.learn_new_marks()  # marks made on other replicas
             return self.check_examples()
         try:
             index = PassageIndex.load(self.folder)
@@ -109,7 +111,8 @@ class IndexWatcher:
         except Exception as exc:
             log.error("the answer examples could not be read (%s); keeping the examples in use", exc)
             return False
-        self.service.engine.use_examples(self.settings.suggestions.examples_of(knowledge))
+        examples = self.settings.suggestions.examples_of(knowledge)
+        self.service.rebuild_answers(lambda: self.service.engine.use_examples(examples))
         log.info("serving %d answer examples", len(knowledge.answer_examples))
         return True
 

@@ -213,6 +213,10 @@ class SuggestionEngine:
         extractor, vocabulary = _answering_parts(index, examples)
         return cls(retriever, extractor, config, confidence, vocabulary, topic_change)
 
+    def learn(self, example: AnswerExample) -> None:
+        """Use one more answer example from now on (an agent marked the sentence that answered)."""
+        self.extractor.remember(example)
+
     def use_examples(self, examples: Sequence[AnswerExample]) -> None:
         """Choose answer sentences with these answer examples from now on (the index stays)."""
         self.extractor = self.extractor.with_examples(examples)

@@ -466,9 +466,51 @@ class CallStore:
             return None
         return EngineState(state=dict(row[0]), event_seq=int(row[1]))
 
-    def add_feedback(self, call_id: str, article_id: str, event_name: str, reason: str | None) -> None:
+    def add_feedback(
+        self,
+        call_id: str,
+        article_id: str,
+        event_name: str,
+        reason: str | None,
+        sentence: str | None = None,
+        question: str | None = None,
+    ) -> None:
+        record = FeedbackRecord(
+            call_id=call_id,
+            article_id=article_id,
+            event=event_name,
+            reason=reason,
+            sentence=sentence,
+            question=question,
+        )
         with self._write() as session:
-            session.add(FeedbackRecord(call_id=call_id, article_id=article_id, event=event_name, reason=reason))
+            session.add(record)
+
+    def last_caller_text(self, call_id: str) -> str | None:
+        """The call's last caller utterance as stored (redacted), ``None`` before the caller spoke."""
+        with self._read() as session:
+            return session.scalar(
+                select(UtteranceRecord.text)
+                .where(UtteranceRecord.call_id == call_id, UtteranceRecord.speaker == "caller")
+                .order_by(UtteranceRecord.seq.desc())
+                .limit(1)
+            )
+
+    def answer_marks(self, event_name: str, after: int = 0) -> list[tuple[int, str, str, str]]:
+        """(feedback id, article id, question, sentence) of every answer mark (feedback ``event_name`` with
+        both) stored after feedback id ``after``, oldest first."""
+        with self._read() as session:
+            rows = session.execute(
+                select(FeedbackRecord.id, FeedbackRecord.article_id, FeedbackRecord.question, FeedbackRecord.sentence)
+                .where(
+                    FeedbackRecord.id > after,
+                    FeedbackRecord.event == event_name,
+                    FeedbackRecord.question.is_not(None),
+                    FeedbackRecord.sentence.is_not(None),
+                )
+                .order_by(FeedbackRecord.id)
+            ).all()
+        return [(number, article, str(question), str(sentence)) for number, article, question, sentence in rows]
 
     def add_search(
         self, call_id: str | None, city: str, query: str, article_ids: list[str], top_score: float | None

@@ -74,6 +74,10 @@ class FeedbackRecord(Base):
     article_id: Mapped[str] = mapped_column(String(256), index=True)
     event: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(Text)
+    # An answer mark (event "answered"): the article's sentence that answered, and the call's last caller
+    # utterance when it was marked (redacted).
+    sentence: Mapped[str | None] = mapped_column(Text)
+    question: Mapped[str | None] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

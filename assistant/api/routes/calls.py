@@ -80,12 +80,15 @@ async def add_utterance(
 @router.post(
     "/api/calls/{call_id}/feedback",
     status_code=204,
-    responses=declared(401, 404),
+    responses=declared(401, 404, 422),
     response_class=Response,
 )
 def add_feedback(access: CallAccess, body: FeedbackRequest, service: Service) -> None:
-    """What the agent did with a suggestion. Accepts the service token or the call's sidebar token."""
-    service.feedback(access.call.id, body.article_id, body.event, body.reason)
+    """What the agent did with a suggestion. Accepts the service token or the call's sidebar token.
+    The event ``answered`` marks the ``sentence`` of the article that answered the caller's last question:
+    the engine highlights it for like questions from then on (422 when the article does not contain it
+    or the caller has not spoken yet)."""
+    service.feedback(access.call.id, body.article_id, body.event, body.reason, body.sentence)
 
 
 @router.post(

@@ -143,12 +143,22 @@
     return response.status === 204 ? null : response.json();
   }
 
-  function feedback(articleId, event) {
+  // Resolves to true when the server stored the feedback (an error is shown and resolves to false).
+  function feedback(articleId, event, sentence) {
+    const body = sentence === undefined ? { article_id: articleId, event } : { article_id: articleId, event, sentence };
     return api(`/api/calls/${encodeURIComponent(callId)}/feedback`, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ article_id: articleId, event }),
-    }).catch((error) => toast("Rückmeldung nicht gespeichert: " + error.message));
+      body: JSON.stringify(body),
+    }).then(() => true, (error) => { toast("Rückmeldung nicht gespeichert: " + error.message); return false; });
+  }
+
+  // The agent marks the sentence that answered the caller's last question: similar questions about the
+  // article get it highlighted from now on.
+  async function markAnswer(articleId, sentence) {
+    if (await feedback(articleId, "answered", sentence)) {
+      toast("Danke: Diese Stelle wird bei ähnlichen Fragen hervorgehoben");
+    }
   }
 
   function cityBadge(suggestion) {
@@ -178,6 +188,9 @@
       catch (e) { toast("Kopieren nicht möglich: Text bitte markieren"); }
       feedback(suggestion.article_id, "copied");
     });
+    const fits = el("button", { type: "button", class: "passt",
+      title: "Die hervorgehobene Stelle hat die Frage beantwortet: bei ähnlichen Fragen wieder zeigen" }, "Antwort passt");
+    fits.addEventListener("click", () => markAnswer(suggestion.article_id, item.suggestion.answer));
     const dismiss = el("button", { type: "button", class: "ausblenden" }, "Ausblenden");
     dismiss.addEventListener("click", () => {
       feedback(suggestion.article_id, "dismissed");
@@ -195,7 +208,7 @@
       el("p", { class: "answer" }, el("mark", {}, suggestion.answer)),
       el("p", { class: "snippet" }, suggestion.snippet),
       el("div", { class: "actions", role: "group", "aria-label": "Rückmeldung" },
-        good, bad, copy, ...(source === "live" ? [dismiss] : [])),
+        good, bad, fits, copy, ...(source === "live" ? [dismiss] : [])),
     );
     setTimeout(() => item.classList.remove("new"), 700);
     return item;
@@ -314,6 +327,7 @@
     try {
       const article = await api(`/api/articles/${suggestion.article_id}?call_id=${encodeURIComponent(callId)}`);
       $("artikel-titel").textContent = article.title;
+      $("artikel").dataset.article = suggestion.article_id;
       const facts = $("artikel-fakten");
       facts.replaceChildren();
       const rows = [["Stadt", article.city_name], ["Zuständig", article.office], ["Kontakt", article.contact],
@@ -398,6 +412,15 @@
   });
 
   $("artikel-schliessen").addEventListener("click", closeArticle);
+  $("als-antwort").addEventListener("click", () => {
+    const selection = window.getSelection();
+    const text = selection ? selection.toString().replace(/\s+/g, " ").trim() : "";
+    if (!text || !$("artikel-inhalt").contains(selection.anchorNode)) {
+      toast("Bitte zuerst im Artikel den Satz markieren, der die Frage beantwortet");
+      return;
+    }
+    markAnswer($("artikel").dataset.article, text);
+  });
   $("suchformular").addEventListener("submit", search);
   connect();
 })();

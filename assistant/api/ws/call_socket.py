@@ -176,7 +176,9 @@ class _Connection:
 
     async def _feedback(self, body: dict[str, Any], ref: Any) -> None:
         request = FeedbackRequest.model_validate(body)
-        await run_in_threadpool(self.service.feedback, self.call_id, request.article_id, request.event, request.reason)
+        await run_in_threadpool(
+            self.service.feedback, self.call_id, request.article_id, request.event, request.reason, request.sentence
+        )
         await self.send({"type": "ack", "ref": ref})
 
     async def _search(self, body: dict[str, Any], ref: Any) -> None:
