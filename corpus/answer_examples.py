@@ -14,6 +14,7 @@ its line and field, like an article's error.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -47,6 +48,18 @@ def same_passage_text(one: str, other: str) -> bool:
     return bool(a) and bool(b) and (a in b or b in a)
 
 
+def article_quotes(article: Article, sentence: str) -> bool:
+    """Whether ``sentence`` is in the article's text as a reader sees it (``normal_text``; a quote that
+    is nothing but punctuation or markup is not)."""
+    quote = normal_text(sentence)
+    return bool(quote) and quote in _normal_body(article.body)
+
+
+@functools.lru_cache(maxsize=512)
+def _normal_body(body: str) -> str:
+    return normal_text(body)
+
+
 def read_answer_examples(
     root: Path, articles: Mapping[str, Article]
 ) -> tuple[tuple[AnswerExample, ...], list[ValidationIssue]]:
@@ -57,7 +70,6 @@ def read_answer_examples(
         return (), []
     examples: list[AnswerExample] = []
     issues: list[ValidationIssue] = []
-    bodies: dict[str, str] = {}
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as exc:
@@ -66,7 +78,7 @@ def read_answer_examples(
         if not line.strip():
             continue
         try:
-            examples.append(_example(line, articles, bodies))
+            examples.append(_example(line, articles))
         except _LineProblem as problem:
             issues.append(ValidationIssue(path, number, problem.field, problem.message))
     return tuple(examples), issues
@@ -79,7 +91,7 @@ class _LineProblem(Exception):
         self.message = message
 
 
-def _example(line: str, articles: Mapping[str, Article], bodies: dict[str, str]) -> AnswerExample:
+def _example(line: str, articles: Mapping[str, Article]) -> AnswerExample:
     """One line as an example; ``_LineProblem`` names the field that is wrong."""
     try:
         raw = json.loads(line)
@@ -96,9 +108,7 @@ def _example(line: str, articles: Mapping[str, Article], bodies: dict[str, str])
         raise _LineProblem("question", "is missing or empty")
     if not isinstance(sentences, list) or not sentences or not all(isinstance(s, str) and s.strip() for s in sentences):
         raise _LineProblem("sentences", "must be a non-empty list of sentences quoted from the article")
-    if article_id not in bodies:
-        bodies[article_id] = normal_text(articles[article_id].body)
     for sentence in sentences:
-        if normal_text(sentence) not in bodies[article_id]:
+        if not article_quotes(articles[article_id], sentence):
             raise _LineProblem("sentences", f"'{sentence[:60]}' is not in the text of '{article_id}'")
     return AnswerExample(article_id, " ".join(question.split()), tuple(sentences))

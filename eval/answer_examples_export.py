@@ -12,11 +12,12 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.privacy.redaction import GermanRedactor
-from corpus.answer_examples import normal_text
+from corpus.answer_examples import article_quotes
 from corpus.knowledge_base import KnowledgeBase
-from eval.call_replay import read_answer_labels
+from eval.call_replay import AnswerLabel, merged_labels, read_answer_labels
 
 
 @dataclass(frozen=True)
@@ -29,54 +30,46 @@ class ExportCount:
     unknown_articles: int
 
 
-@dataclass(frozen=True)
-class _Labeled:
-    key: tuple[str, int, str]
-    split: str
-    question: str
-    sentences: tuple[str, ...]
+def _exportable(raw: dict[str, Any]) -> AnswerLabel:
+    """A label line that names its split and question (a ``KeyError`` names the missing field)."""
+    for needed in ("split", "question"):
+        if needed not in raw:
+            raise KeyError(needed)
+    return AnswerLabel.from_line(raw)
 
 
 def export_answer_examples(
     labels: Sequence[Path], knowledge: KnowledgeBase, out: Path, split: str = "tune"
 ) -> ExportCount:
     """Write the examples of ``labels`` (answer-labels files) whose split is ``split`` to ``out``: one
-    line per question (call, turn, article), every labeler's sentences together."""
-    merged: dict[tuple[str, int, str], list[_Labeled]] = {}
-    for path in labels:
+    line per question (call, turn, article), every labeler's sentences together (``merged_labels``)."""
+    read = [
+        label
+        for path in labels
         for label in read_answer_labels(
-            path,
-            lambda raw: _Labeled(
-                (str(raw["call_id"]), int(raw["turn"]), str(raw["article_id"])),
-                str(raw["split"]),
-                str(raw["question"]),
-                tuple(str(s) for s in raw["sentences"]),
-            ),
-            "call_id, turn, article_id, split, question and sentences",
-        ):
-            merged.setdefault(label.key, []).append(label)
+            path, _exportable, "call_id, turn, article_id, split, question and sentences (optional: labeler)"
+        )
+    ]
     redactor = GermanRedactor()
-    bodies: dict[str, str] = {}
     lines: list[str] = []
     other = missing = unknown = 0
-    for (call_id, turn, article_id), group in sorted(merged.items(), key=lambda item: (item[0][2], item[0][:2])):
-        if any(g.split != split for g in group):
+    for label, _ in sorted(merged_labels(read), key=lambda pair: (pair[0].article_id, pair[0].key[:2])):
+        if label.split != split:
             other += 1
             continue
-        if article_id not in knowledge.articles:
+        if label.article_id not in knowledge.articles:
             unknown += 1
             continue
-        body = bodies.setdefault(article_id, normal_text(knowledge.articles[article_id].body))
-        sentences = [s for s in dict.fromkeys(s for g in group for s in g.sentences)]
-        kept = [s for s in sentences if normal_text(s) and normal_text(s) in body]
-        missing += len(sentences) - len(kept)
+        article = knowledge.articles[label.article_id]
+        kept = [s for s in label.sentences if article_quotes(article, s)]
+        missing += len(label.sentences) - len(kept)
         if not kept:
             continue
         example = {
-            "article": article_id,
-            "question": redactor.redact(group[0].question),
+            "article": label.article_id,
+            "question": redactor.redact(str(label.question)),
             "sentences": kept,
-            "from": f"{call_id}#{turn}",
+            "from": f"{label.call_id}#{label.turn}",
         }
         lines.append(json.dumps(example, ensure_ascii=False))
     out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")

@@ -54,10 +54,26 @@ class AnswerLabel:
     article_id: str
     sentences: tuple[str, ...]
     labeler: str = "first"
+    split: str | None = None  # the call set's half (tune or test), where the file says
+    question: str | None = None  # the caller's turn, where the file says
 
     @property
     def key(self) -> tuple[str, int, str]:
         return self.call_id, self.turn, self.article_id
+
+    @classmethod
+    def from_line(cls, raw: dict[str, Any]) -> AnswerLabel:
+        """A line of an answer-labels file (``load_answer_labels``)."""
+        split, question = raw.get("split"), raw.get("question")
+        return cls(
+            str(raw["call_id"]),
+            int(raw["turn"]),
+            str(raw["article_id"]),
+            tuple(raw["sentences"]),
+            str(raw.get("labeler", "first")),
+            None if split is None else str(split),
+            None if question is None else str(question),
+        )
 
 
 @dataclass
@@ -251,15 +267,7 @@ def load_answer_labels(path: Path) -> list[AnswerLabel]:
     """Lines ``{"call_id", "turn", "article_id", "sentences": [acceptable answering sentences]}``; lines
     with ``"answerable": false`` (the article does not answer the question) are left out."""
     return read_answer_labels(
-        path,
-        lambda raw: AnswerLabel(
-            str(raw["call_id"]),
-            int(raw["turn"]),
-            str(raw["article_id"]),
-            tuple(raw["sentences"]),
-            str(raw.get("labeler", "first")),
-        ),
-        "call_id, turn, article_id and sentences (optional: labeler)",
+        path, AnswerLabel.from_line, "call_id, turn, article_id and sentences (optional: labeler)"
     )
 
 

@@ -151,3 +151,12 @@ def test_changed_answer_examples_are_used_without_a_restart(knowledge_dir: Path,
         assert watcher.check() and answer() == before
     finally:
         service.close()
+
+
+def test_export_names_a_label_line_without_its_split_or_question(knowledge_dir: Path, tmp_path: Path) -> None:
+    kb = load_knowledge_base(knowledge_dir)
+    labels = tmp_path / "labels.jsonl"
+    line = {"call_id": "duisburg-t01", "turn": 3, "article_id": "duisburg/personalausweis", "sentences": [ANSWERED_BY]}
+    labels.write_text(json.dumps({**line, "split": "tune", "question": "an wen"}) + "\n" + json.dumps(line) + "\n")
+    with pytest.raises(ValueError, match=r"labels\.jsonl:2: needs call_id, turn, article_id, split, question"):
+        export_answer_examples([labels], kb, tmp_path / "out.jsonl")

@@ -298,6 +298,9 @@ class AnswerExtractor:
         # card's answer, the window as the fallback): remembered by text (redacted text only).
         self._intents_of: LRUCache[str, dict[QuestionIntent, float]] = LRUCache(maxsize=1024)
         self._intents_lock = threading.Lock()
+        self._sections_of: dict[str, list[_Prepared]] = {}  # each article's prepared sections
+        for prepared in self._prepared.values():
+            self._sections_of.setdefault(prepared.article_id, []).append(prepared)
         self._remembered = self._remember(examples)
         self._memory_lock = threading.Lock()
 
@@ -319,14 +322,11 @@ class AnswerExtractor:
 
     def _remember(self, examples: Sequence[AnswerExample]) -> dict[str, list[_Remembered]]:
         """The answer examples by article, with the units of the article's sections that answered each."""
-        sections: dict[str, list[_Prepared]] = {}
-        for prepared in self._prepared.values():
-            sections.setdefault(prepared.article_id, []).append(prepared)
         remembered: dict[str, list[_Remembered]] = {}
         for example in examples:
             quotes = [q for q in (normal_text(s) for s in example.sentences) if q]
             units: dict[str, tuple[str, frozenset[int]]] = {}
-            for passage in sections.get(example.article_id, []):
+            for passage in self._sections_of.get(example.article_id, []):
                 found = frozenset(
                     index
                     for index, unit in enumerate(passage.units)
@@ -341,15 +341,17 @@ class AnswerExtractor:
                 remembered.setdefault(example.article_id, []).append(_Remembered(weights, norm, kinds, units))
         return remembered
 
-    def _recalled(self, query: str, intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]) -> list[float]:
-        """For each unit, in reading order: the summed likeness to ``query`` of the answer examples it
-        answered (0 when none did, or the article has no examples)."""
+    def _recalled(
+        self, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]
+    ) -> list[float]:
+        """For each unit, in reading order: the summed likeness to the question (its ``tokens`` and
+        ``intents``) of the answer examples it answered (0 when none did, or the article has none)."""
         scores = [[0.0] * len(passage.units) for passage in prepared]
         articles = {passage.article_id for passage in prepared}
         examples = [e for article in articles for e in self._remembered.get(article, ())]
         if examples:
             asked = frozenset(intent.name for intent in intents)
-            weights = {t: self._idf.get(t, self._default_idf) for t in set(self.analyzer.tokens(query))}
+            weights = {t: self._idf.get(t, self._default_idf) for t in set(tokens)}
             norm = math.sqrt(sum(w * w for w in weights.values()))
             for example in examples:
                 shared = sum(w * example.weights[t] for t, w in weights.items() if t in example.weights)
@@ -387,10 +389,10 @@ class AnswerExtractor:
 
     def query_weights(self, query: str) -> dict[str, float]:
         """Query tokens (weight 1) and the tokens of the intents the question expresses."""
-        return self._weights(query, self.intents(query))
+        return self._weights(self.analyzer.tokens(query), self.intents(query))
 
-    def _weights(self, query: str, intents: dict[QuestionIntent, float]) -> dict[str, float]:
-        weights = dict.fromkeys(self.analyzer.tokens(query), 1.0)
+    def _weights(self, tokens: Sequence[str], intents: dict[QuestionIntent, float]) -> dict[str, float]:
+        weights = dict.fromkeys(tokens, 1.0)
         for intent in intents:
             for token in self._intent_tokens[intent]:
                 weights.setdefault(token, INTENT_WEIGHT)
@@ -433,12 +435,13 @@ class AnswerExtractor:
 
     def _scored(self, query: str, prepared: Sequence[_Prepared], fallback_query: str | None) -> list[ScoredUnit]:
         intents = self.intents(query)
-        lexical = self._lexical(self._weights(query, intents), prepared)
+        tokens = self.analyzer.tokens(query)
+        lexical = self._lexical(self._weights(tokens, intents), prepared)
         kinds = self._answers_kind({i: w for i, w in intents.items() if i.name not in UNSCORED_KINDS}, prepared)
         if not any(lexical) and not any(kinds) and fallback_query:
             lexical = self._lexical(self.query_weights(fallback_query), prepared)
         top = max(lexical, default=0.0)
-        recalled = self._recalled(query, intents, prepared)
+        recalled = self._recalled(tokens, intents, prepared)
         places = [(order, index) for order, passage in enumerate(prepared) for index in range(len(passage.units))]
         last = max(len(places) - 1, 1)
         return [

@@ -28,7 +28,7 @@ from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
 from assistant.storage.call_store import CallInfo, CallStore, UtteranceWrite
-from corpus.answer_examples import AnswerExample, normal_text
+from corpus.answer_examples import AnswerExample, article_quotes, normal_text
 from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
@@ -328,7 +328,7 @@ class CallService:
         text = " ".join((sentence or "").split())
         if not normal_text(text):
             raise AnswerMarkError("An 'answered' mark needs the sentence of the article that answered")
-        if normal_text(text) not in normal_text(self.knowledge.articles[article_id].body):
+        if not article_quotes(self.knowledge.articles[article_id], text):
             raise AnswerMarkError(f"The marked sentence is not in the text of '{article_id}'")
         question = self.store.last_caller_text(call_id)
         if question is None:
