@@ -329,8 +329,8 @@ class AnswerExtractor:
             for passage in self._sections_of.get(example.article_id, []):
                 found = frozenset(
                     index
-                    for index, unit in enumerate(passage.units)
-                    if (text := normal_text(unit.text)) and any(q in text or text in q for q in quotes)
+                    for index, text in enumerate(passage.normal_units)
+                    if text and any(q in text or text in q for q in quotes)
                 )
                 if found:
                     units[passage.passage_id] = (passage.text, found)
@@ -538,6 +538,11 @@ class _Prepared:
     units: list[_Unit]
     tokens: list[frozenset[str]]
     heading: frozenset[str]
+
+    @cached_property
+    def normal_units(self) -> list[str]:
+        """Each unit as ``normal_text`` compares it (answer examples quote units), worked out once."""
+        return [normal_text(unit.text) for unit in self.units]
 
     @cached_property
     def kinds_given(self) -> list[dict[QuestionIntent, float]]:
