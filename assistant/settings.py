@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from assistant.live.suggestion_engine import SuggestionConfig
     from corpus.answer_examples import AnswerExample
     from corpus.knowledge_base import KnowledgeBase
+    from corpus.known_gaps import KnownGap
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEMO_KNOWLEDGE = PROJECT_ROOT / "demo" / "knowledge"
@@ -197,7 +198,7 @@ class RetrievalSettings(_Group):
 
 
 # Settings of the suggestions group that are not the engine's ``SuggestionConfig``.
-NOT_ENGINE_CONFIG = {"confidence_file", "topic_change_file", "answer_examples", "learn_answers"}
+NOT_ENGINE_CONFIG = {"confidence_file", "topic_change_file", "answer_examples", "learn_answers", "known_gaps"}
 
 
 class SuggestionSettings(_Group):
@@ -234,6 +235,18 @@ class SuggestionSettings(_Group):
         description="Agents' answer marks (the sentence that answered, marked in the sidebar) are answer "
         "examples too, from the moment they are marked",
     )
+    known_gaps: bool = Field(
+        True,
+        description="A concern like a matter the team knows is not covered (the knowledge folder's "
+        "known-gaps.jsonl) gets no 'answer' card",
+    )
+    gap_likeness: float = Field(
+        0.3, ge=0, le=1, description="Likeness to a known gap from which a concern's cards are 'maybe' at most"
+    )
+    gap_margin: float = Field(
+        0.1, ge=0, le=1, description="... unless an answer example of the card's article is this much likelier"
+    )
+    gap_words: int = Field(200, ge=1, description="The concern's most recent caller words compared with known gaps")
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "
@@ -254,6 +267,10 @@ class SuggestionSettings(_Group):
         """The knowledge folder's answer examples, unless switched off (the agents' answer marks come
         from the database: ``CallService.learn_new_marks``)."""
         return knowledge.answer_examples if self.answer_examples else ()
+
+    def gaps_of(self, knowledge: KnowledgeBase) -> tuple[KnownGap, ...]:
+        """The knowledge folder's known gaps, unless switched off."""
+        return knowledge.known_gaps if self.known_gaps else ()
 
     def topic_change(self) -> LogisticModel:
         """The topic-change model; a file that cannot be read is a ``ValueError`` naming it."""

@@ -176,6 +176,7 @@ def build_call_service(
         settings.suggestions.concern_confidence(),
         settings.suggestions.topic_change(),
         settings.suggestions.examples_of(knowledge_base),
+        settings.suggestions.gaps_of(knowledge_base),
     )
     # One search per city before the first call: the first encoder pass and first index use are slow.
     for city in knowledge_base.cities.keys:

@@ -10,6 +10,7 @@ from corpus.answer_examples import AnswerExample, read_answer_examples
 from corpus.article_parser import ArticleParser
 from corpus.cities import CITIES_FILE, CityDirectory
 from corpus.errors import CorpusValidationError, KnowledgeFolderError, ValidationIssue
+from corpus.known_gaps import KnownGap, read_known_gaps
 from corpus.models import Article
 
 ARTICLE_SUFFIX = ".md"
@@ -19,12 +20,13 @@ IGNORED_FILES = {"README.md"}
 @dataclass(frozen=True)
 class KnowledgeBase:
     """Every valid article of a knowledge folder, published and draft, with the city configuration and
-    the folder's answer examples (``corpus.answer_examples``)."""
+    the folder's answer examples (``corpus.answer_examples``) and known gaps (``corpus.known_gaps``)."""
 
     root: Path
     cities: CityDirectory
     articles: dict[str, Article]
     answer_examples: tuple[AnswerExample, ...] = ()
+    known_gaps: tuple[KnownGap, ...] = ()
 
     @property
     def published(self) -> list[Article]:
@@ -87,7 +89,10 @@ def scan_knowledge_folder(root: Path) -> tuple[KnowledgeBase, list[ValidationIss
             articles[article_id] = article
     examples, problems = read_answer_examples(root, articles)
     issues.extend(problems)
-    return KnowledgeBase(root=root, cities=cities, articles=articles, answer_examples=examples), issues
+    gaps, problems = read_known_gaps(root, cities.keys)
+    issues.extend(problems)
+    knowledge = KnowledgeBase(root=root, cities=cities, articles=articles, answer_examples=examples, known_gaps=gaps)
+    return knowledge, issues
 
 
 def load_knowledge_base(root: Path) -> KnowledgeBase:

@@ -78,7 +78,7 @@ def test_an_engine_works_out_the_kinds_of_answer_before_its_first_call(knowledge
     passages = [p for a in knowledge_base.articles.values() for p in PassageSplitter().split(a)]
     analyzer = make_analyzer("char4")
     index = cast(PassageIndex, SimpleNamespace(lexical=SimpleNamespace(analyzer=analyzer), passages=passages))
-    extractor, _ = _answering_parts(index)
+    extractor, _, _ = _answering_parts(index)
     prepared = list(extractor._prepared.values())
     assert prepared and all("kinds_given" in vars(p) for p in prepared)  # the cached property is filled
     fresh = AnswerExtractor(analyzer, passages)

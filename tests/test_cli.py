@@ -175,6 +175,29 @@ def test_export_examples_then_corpus_check_reads_them(runner: CliRunner, knowled
     assert broken.exit_code != 0 and "Traceback" not in broken.output
 
 
+def test_export_gaps_then_corpus_check_reads_them(runner: CliRunner, knowledge_dir: Path, tmp_path: Path) -> None:
+    turns = [["agent", "Guten Tag"], ["caller", "mein kampfhund braucht ne erlaubnis"]]
+    call = {"id": "bottrop-t01", "city": "bottrop", "expected": [], "turns": turns}
+    calls = tmp_path / "calls-tune.jsonl"
+    calls.write_text(json.dumps(call) + "\n")
+    out = knowledge_dir / "known-gaps.jsonl"
+    args = ["eval", "export-gaps", "--calls", str(calls), "--out", str(out), "-K", str(knowledge_dir)]
+    exported = runner.invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    assert "1 known gaps written" in exported.output
+    checked = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert checked.exit_code == 0 and "1 known gaps" in " ".join(checked.output.split())
+    out.write_text(out.read_text().replace('"bottrop"', '"essen"'))
+    bad = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert bad.exit_code == 1 and "known-gaps.jsonl:1: city: unknown city 'essen'" in " ".join(bad.output.split())
+    out.unlink()
+    held_out = tmp_path / "calls-test.jsonl"
+    held_out.write_text(calls.read_text())
+    refused = runner.invoke(app, [*args[:3], str(held_out), *args[4:]])
+    assert refused.exit_code != 0 and "refusing held-out call files" in " ".join(refused.output.split())
+    assert "Traceback" not in refused.output
+
+
 def test_export_marks_writes_the_agents_marks_as_examples(runner: CliRunner, knowledge_dir: Path) -> None:
     from assistant.settings import Settings
     from assistant.wiring import build_call_service

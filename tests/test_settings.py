@@ -176,7 +176,7 @@ def _defaults(config: type[Any]) -> dict[str, object]:
             SuggestionSettings,
             SuggestionConfig,
             set(),
-            {"confidence_file", "topic_change_file", "answer_examples", "learn_answers"},
+            {"confidence_file", "topic_change_file", "answer_examples", "learn_answers", "known_gaps"},
         ),
         (GapTopicsSettings, TopicConfig, set(), set()),
         (ArticleHealthSettings, ArticleHealthConfig, set(), set()),

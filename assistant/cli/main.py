@@ -71,6 +71,7 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     if issues:
         fail(f"{len(issues)} problem(s) in {settings.knowledge_dir} ({published} valid published articles)", code=1)
     examples = f"; {len(kb.answer_examples)} answer examples" if kb.answer_examples else ""
+    examples += f"; {len(kb.known_gaps)} known gaps" if kb.known_gaps else ""
     console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 
 

@@ -260,13 +260,28 @@ class _Unit:
 
 
 @dataclass(frozen=True)
-class _Remembered:
-    """An answer example as the extractor uses it: its question's tokens with their inverse document
-    frequency, the kinds of answer it asks for, and the units of each section of the article (by passage
-    id, with the passage text they were found in) that answered it."""
+class TokenProfile:
+    """A text's distinct tokens (the index's analyzer) weighted by their inverse document frequency in
+    the articles, for comparing what two callers said (``likeness``)."""
 
     weights: dict[str, float]
     norm: float
+
+    def likeness(self, other: TokenProfile) -> float:
+        """Cosine of the two weighted token sets: 0 when they share no token, 1 for the same tokens."""
+        if not self.norm or not other.norm:
+            return 0.0
+        shared = sum(w * other.weights[t] for t, w in self.weights.items() if t in other.weights)
+        return shared / (self.norm * other.norm)
+
+
+@dataclass(frozen=True)
+class _Remembered:
+    """An answer example as the extractor uses it: its question's token profile, the kinds of answer it
+    asks for, and the units of each section of the article (by passage id, with the passage text they
+    were found in) that answered it."""
+
+    profile: TokenProfile
     kinds: frozenset[str]
     units: dict[str, tuple[str, frozenset[int]]]
 
@@ -334,12 +349,23 @@ class AnswerExtractor:
                 )
                 if found:
                     units[passage.passage_id] = (passage.text, found)
-            weights = {t: self._idf.get(t, self._default_idf) for t in set(self.analyzer.tokens(example.question))}
-            if units and weights:
+            profile = self.profile(example.question)
+            if units and profile.weights:
                 kinds = frozenset(intent.name for intent in _asked_intents(example.question))
-                norm = math.sqrt(sum(w * w for w in weights.values()))
-                remembered.setdefault(example.article_id, []).append(_Remembered(weights, norm, kinds, units))
+                remembered.setdefault(example.article_id, []).append(_Remembered(profile, kinds, units))
         return remembered
+
+    def profile(self, text: str) -> TokenProfile:
+        """``text``'s distinct tokens weighted by their inverse document frequency in the passages."""
+        return self._profile(self.analyzer.tokens(text))
+
+    def _profile(self, tokens: Sequence[str]) -> TokenProfile:
+        weights = {t: self._idf.get(t, self._default_idf) for t in set(tokens)}
+        return TokenProfile(weights, math.sqrt(sum(w * w for w in weights.values())))
+
+    def example_likeness(self, article_id: str, profile: TokenProfile) -> float:
+        """How like ``profile`` the likest question of the article's answer examples is (0: none)."""
+        return max((e.profile.likeness(profile) for e in self._remembered.get(article_id, ())), default=0.0)
 
     def _recalled(
         self, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]
@@ -351,13 +377,11 @@ class AnswerExtractor:
         examples = [e for article in articles for e in self._remembered.get(article, ())]
         if examples:
             asked = frozenset(intent.name for intent in intents)
-            weights = {t: self._idf.get(t, self._default_idf) for t in set(tokens)}
-            norm = math.sqrt(sum(w * w for w in weights.values()))
+            question = self._profile(tokens)
             for example in examples:
-                shared = sum(w * example.weights[t] for t, w in weights.items() if t in example.weights)
-                if shared <= 0:
+                likeness = example.profile.likeness(question)
+                if likeness <= 0:
                     continue
-                likeness = shared / (norm * example.norm)
                 if asked and example.kinds:
                     likeness = 0.5 * likeness + 0.5 * len(asked & example.kinds) / len(asked | example.kinds)
                 for order, passage in enumerate(prepared):

@@ -8,10 +8,10 @@ city, and then swaps the retriever, the answer extractor and the knowledge base 
 finish on the objects they started with; no request fails. Every replica watching the same (shared)
 index folder switches within about one poll interval.
 
-The knowledge folder's answer examples (``answer-examples.jsonl``) are not part of the index: the watcher
-also checks that file (a stat) and, when it changed, reads the knowledge folder again and gives the
-engine the new examples with the index it already serves. A file with errors is logged and the examples
-in use are kept.
+The knowledge folder's answer examples (``answer-examples.jsonl``) and known gaps (``known-gaps.jsonl``)
+are not part of the index: the watcher also checks those files (a stat each) and, when one changed, reads
+the knowledge folder again and gives the engine the new examples and gaps with the index it already
+serves. A file with errors is logged and the examples and gaps in use are kept.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from assistant.live.call_service import CallService
 from assistant.settings import Settings
 from corpus.answer_examples import ANSWER_EXAMPLES_FILE
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from corpus.known_gaps import KNOWN_GAPS_FILE
 from embeddings.index.passage_index import CURRENT_FILE, PassageIndex
 from embeddings.retrieval.retriever import HybridRetriever
 
@@ -38,10 +39,15 @@ def read_pointer(folder: Path) -> str | None:
         return None
 
 
-def examples_stamp(knowledge_dir: Path) -> tuple[int, int] | None:
-    """When the answer examples file was last written and its size (``None``: there is none)."""
+def examples_stamp(knowledge_dir: Path) -> tuple[tuple[int, int] | None, ...]:
+    """When the answer examples and the known gaps files were last written and their sizes (``None``
+    for a file that is not there)."""
+    return tuple(_stamp(knowledge_dir / name) for name in (ANSWER_EXAMPLES_FILE, KNOWN_GAPS_FILE))
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
     try:
-        found = (knowledge_dir / ANSWER_EXAMPLES_FILE).stat()
+        found = path.stat()
     except OSError:
         return None
     return found.st_mtime_ns, found.st_size
@@ -53,8 +59,8 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
-    examples = settings.suggestions.examples_of(knowledge)
-    service.rebuild_answers(lambda: service.engine.serve(retriever, index, examples))
+    examples, gaps = settings.suggestions.examples_of(knowledge), settings.suggestions.gaps_of(knowledge)
+    service.rebuild_answers(lambda: service.engine.serve(retriever, index, examples, gaps))
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities
@@ -100,8 +106,8 @@ class IndexWatcher:
         return True
 
     def check_examples(self) -> bool:
-        """Give the engine the knowledge folder's answer examples again if their file changed; whether
-        it did."""
+        """Give the engine the knowledge folder's answer examples and known gaps again if one of their
+        files changed; whether it did."""
         stamp = examples_stamp(self.settings.knowledge_dir)
         if stamp == self.examples:
             return False
@@ -111,9 +117,9 @@ class IndexWatcher:
         except Exception as exc:
             log.error("the answer examples could not be read (%s); keeping the examples in use", exc)
             return False
-        examples = self.settings.suggestions.examples_of(knowledge)
-        self.service.rebuild_answers(lambda: self.service.engine.use_examples(examples))
-        log.info("serving %d answer examples", len(knowledge.answer_examples))
+        examples, gaps = self.settings.suggestions.examples_of(knowledge), self.settings.suggestions.gaps_of(knowledge)
+        self.service.rebuild_answers(lambda: self.service.engine.use_examples(examples, gaps))
+        log.info("serving %d answer examples and %d known gaps", len(examples), len(gaps))
         return True
 
     def start(self) -> None:

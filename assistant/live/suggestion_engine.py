@@ -31,12 +31,14 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from assistant.live.answer_extraction import AnswerExtractor
+from assistant.live.answer_extraction import AnswerExtractor, TokenProfile
 from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.concern_confidence import CardConfidence, LogisticModel, load_concern_confidence
+from assistant.live.known_gaps import KnownGaps
 from assistant.live.topic_change import load_topic_change, topic_features
 from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
 from corpus.answer_examples import AnswerExample
+from corpus.known_gaps import KnownGap
 from embeddings.index.passage_index import PassageIndex
 from embeddings.retrieval.retriever import ArticleHit, Retriever
 
@@ -65,6 +67,13 @@ class SuggestionConfig:
     topic_change_words: int = 2  # ... for a turn with at least this many content words
     max_cards: int = 3
     anticipate_partials: bool = True  # embed a caller's partial transcript ahead while the encoder is idle
+    # A concern as like a known gap as this (``KnownGaps``; IDF-weighted token cosine of the concern's
+    # caller words and the gap's question) and by ``gap_margin`` likelier it than any answer example of a
+    # card's article gets that card as ``maybe``, not ``answer``. Chosen on the tune halves, leaving one
+    # call set out at a time (docs/suggestions.md, round 14).
+    gap_likeness: float = 0.3
+    gap_margin: float = 0.1
+    gap_words: int = 200  # the concern's most recent caller words compared with the known gaps
 
 
 @dataclass
@@ -80,6 +89,7 @@ class CallContext:
     evidence: dict[str, float] = field(default_factory=dict)
     presence: dict[str, int] = field(default_factory=dict)
     concern_turns: int = 0
+    said: str = ""  # the concern's caller words (at most ``SuggestionConfig.gap_words``)
     cards: list[dict[str, Any]] = field(default_factory=list)
     pushed: list[str] = field(default_factory=list)
 
@@ -91,6 +101,7 @@ class CallContext:
             "evidence": dict(self.evidence),
             "presence": dict(self.presence),
             "concern_turns": self.concern_turns,
+            "said": self.said,
             "cards": [dict(c) for c in self.cards],
             "pushed": list(self.pushed),
         }
@@ -104,6 +115,7 @@ class CallContext:
             evidence={str(a): float(v) for a, v in state.get("evidence", {}).items()},
             presence={str(a): int(v) for a, v in state.get("presence", {}).items()},
             concern_turns=int(state.get("concern_turns", 0)),
+            said=str(state.get("said", "")),
             cards=[dict(c) for c in state.get("cards", [])],
             pushed=[str(a) for a in state.get("pushed", [])],
         )
@@ -114,6 +126,7 @@ class CallContext:
         self.evidence.clear()
         self.presence.clear()
         self.concern_turns = 0
+        self.said = ""
         self.cards.clear()
 
 
@@ -169,11 +182,11 @@ class _Rankings:
 
 
 def _answering_parts(
-    index: PassageIndex, examples: Sequence[AnswerExample] = ()
-) -> tuple[AnswerExtractor, ArticleVocabulary]:
+    index: PassageIndex, examples: Sequence[AnswerExample] = (), known_gaps: Sequence[KnownGap] = ()
+) -> tuple[AnswerExtractor, ArticleVocabulary, KnownGaps]:
     extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples)
     extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
-    return extractor, ArticleVocabulary(index.passages)
+    return extractor, ArticleVocabulary(index.passages), KnownGaps(extractor, known_gaps)
 
 
 def _inverse_rank(ranking: dict[str, tuple[int, float]], article_id: str) -> float:
@@ -190,6 +203,7 @@ class SuggestionEngine:
         confidence: CardConfidence | None = None,
         vocabulary: ArticleVocabulary | None = None,
         topic_change: LogisticModel | None = None,
+        known_gaps: KnownGaps | None = None,
     ) -> None:
         self.retriever = retriever
         self.extractor = extractor
@@ -197,6 +211,7 @@ class SuggestionEngine:
         self.confidence = confidence or load_concern_confidence()
         self.vocabulary = vocabulary or ArticleVocabulary([])
         self.topic_change = topic_change or load_topic_change()
+        self.known_gaps = known_gaps or KnownGaps(extractor)
 
     @classmethod
     def for_index(
@@ -207,24 +222,36 @@ class SuggestionEngine:
         confidence: CardConfidence | None = None,
         topic_change: LogisticModel | None = None,
         examples: Sequence[AnswerExample] = (),
+        known_gaps: Sequence[KnownGap] = (),
     ) -> SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article
-        vocabulary are built from the index's passages (and the knowledge folder's answer ``examples``)."""
-        extractor, vocabulary = _answering_parts(index, examples)
-        return cls(retriever, extractor, config, confidence, vocabulary, topic_change)
+        vocabulary are built from the index's passages (and the knowledge folder's answer ``examples``
+        and ``known_gaps``)."""
+        extractor, vocabulary, gaps = _answering_parts(index, examples, known_gaps)
+        return cls(retriever, extractor, config, confidence, vocabulary, topic_change, gaps)
 
     def learn(self, example: AnswerExample) -> None:
         """Use one more answer example from now on (an agent marked the sentence that answered)."""
         self.extractor.remember(example)
 
-    def use_examples(self, examples: Sequence[AnswerExample]) -> None:
-        """Choose answer sentences with these answer examples from now on (the index stays)."""
-        self.extractor = self.extractor.with_examples(examples)
+    def use_examples(self, examples: Sequence[AnswerExample], known_gaps: Sequence[KnownGap] = ()) -> None:
+        """Choose answer sentences with these answer examples and tiers with these known gaps from now on
+        (the index stays)."""
+        extractor = self.extractor.with_examples(examples)
+        self.known_gaps = KnownGaps(extractor, known_gaps)
+        self.extractor = extractor
 
-    def serve(self, retriever: Retriever, index: PassageIndex, examples: Sequence[AnswerExample] = ()) -> None:
+    def serve(
+        self,
+        retriever: Retriever,
+        index: PassageIndex,
+        examples: Sequence[AnswerExample] = (),
+        known_gaps: Sequence[KnownGap] = (),
+    ) -> None:
         """Answer from a newly published index from now on (hot reload): retriever, answer sentences
-        (with the knowledge folder's answer ``examples``) and article vocabulary change together."""
-        self.extractor, self.vocabulary = _answering_parts(index, examples)
+        (with the knowledge folder's answer ``examples``), article vocabulary and ``known_gaps`` change
+        together."""
+        self.extractor, self.vocabulary, self.known_gaps = _answering_parts(index, examples, known_gaps)
         self.retriever = retriever
 
     # ---- the turn ---------------------------------------------------------------------------------
@@ -245,6 +272,7 @@ class SuggestionEngine:
             context.new_concern()
         window, gist = self._search_texts(context, said)
         context.turns.append(("caller", said))
+        context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
         rankings = self._rank(window, context.city, gist=gist)
         self._accumulate(context, rankings)
@@ -470,8 +498,13 @@ class SuggestionEngine:
         chosen = [c for c in candidates if c.score >= self.config.maybe_threshold][: self.config.max_cards]
         previous = {c["article_id"] for c in context.cards}
         suggestions: list[Suggestion] = []
+        concern: TokenProfile | None = None
         for rank, candidate in enumerate(chosen, start=1):
             tier: Tier = "answer" if candidate.score >= self.config.answer_threshold else "maybe"
+            if tier == "answer" and len(self.known_gaps):
+                concern = concern or self.extractor.profile(context.said)
+                if self._known_gap(context.city, candidate.article_id, concern):
+                    tier = "maybe"
             hit = rankings.hits[candidate.article_id]
             new = candidate.article_id not in context.pushed
             score = round(candidate.score, 4)
@@ -505,6 +538,14 @@ class SuggestionEngine:
             changed=changed,
             candidates=candidates,
         )
+
+    def _known_gap(self, city: str, article_id: str, concern: TokenProfile) -> bool:
+        """Whether the concern is about a matter the team knows is not covered: as like a known gap as
+        ``gap_likeness`` and likelier it, by ``gap_margin``, than any answer example of the article."""
+        gap = self.known_gaps.likeness(city, concern)
+        if gap < self.config.gap_likeness:
+            return False
+        return gap >= self.extractor.example_likeness(article_id, concern) + self.config.gap_margin
 
     def _keep_asked_about(
         self, context: CallContext, said: str, window: str, suggestions: list[Suggestion]

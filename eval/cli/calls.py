@@ -249,3 +249,30 @@ def eval_export_examples(
         f"questions of another split, {count.sentences_not_in_article} sentences not in their article, "
         f"{count.unknown_articles} questions about unknown articles"
     )
+
+
+def eval_export_gaps(
+    calls: Annotated[list[Path], typer.Option("--calls", help="JSONL of labeled calls (tune halves; repeatable)")],
+    out: Annotated[Path, typer.Option("--out", help="The known-gaps file to write")],
+    every_city: Annotated[
+        bool, typer.Option("--every-city", help="Each gap for every city (cities that cover the same services)")
+    ] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Write the concerns of labeled calls that expect no article as known gaps (a knowledge folder's
+    known-gaps.jsonl): the live engine then shows no 'answer' card for a concern like one of them.
+    Held-out halves (*-test.jsonl) are refused."""
+    from corpus.knowledge_base import load_knowledge_base
+    from eval.known_gaps_export import export_known_gaps
+
+    settings = load_settings(knowledge)
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+        try:
+            count = export_known_gaps(calls, kb, out, every_city)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    console.print(
+        f"{count.gaps} known gaps written to {out}; left out: {count.covered_concerns} covered concerns, "
+        f"{count.unknown_cities} concerns of cities the knowledge base does not have"
+    )

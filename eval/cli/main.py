@@ -23,7 +23,13 @@ from assistant.cli.support import (
 )
 from embeddings.retrieval.retriever import SEARCH_MODES, SearchMode
 from eval.cli.bench import bench_app
-from eval.cli.calls import eval_calibrate_calls, eval_calibrate_topics, eval_calls, eval_export_examples
+from eval.cli.calls import (
+    eval_calibrate_calls,
+    eval_calibrate_topics,
+    eval_calls,
+    eval_export_examples,
+    eval_export_gaps,
+)
 from eval.cli.compare import eval_compare
 from eval.cli.queries import QueriesOption, labeled_queries
 
@@ -39,6 +45,7 @@ eval_app.command("calls")(eval_calls)
 eval_app.command("calibrate-calls")(eval_calibrate_calls)
 eval_app.command("calibrate-topics")(eval_calibrate_topics)
 eval_app.command("export-examples")(eval_export_examples)
+eval_app.command("export-gaps")(eval_export_gaps)
 eval_app.add_typer(bench_app, name="bench")
 
 
