@@ -241,6 +241,10 @@ class SuggestionEngine:
         self.known_gaps = KnownGaps(extractor, known_gaps)
         self.extractor = extractor
 
+    def use_known_gaps(self, known_gaps: Sequence[KnownGap]) -> None:
+        """Decide tiers with these known gaps from now on (index and answer examples stay)."""
+        self.known_gaps = KnownGaps(self.extractor, known_gaps)
+
     def serve(
         self,
         retriever: Retriever,
