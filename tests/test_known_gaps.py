@@ -173,3 +173,15 @@ def test_export_refuses_a_held_out_half(knowledge_dir: Path, tmp_path: Path) -> 
     held_out.write_text(json.dumps(_call("bottrop-t01", "bottrop", [{"expected": [], "caller_turns": [1]}])) + "\n")
     with pytest.raises(ValueError, match="refusing held-out call files"):
         export_known_gaps([held_out], load_knowledge_base(knowledge_dir), tmp_path / "out.jsonl")
+
+
+def test_the_likeness_of_all_gaps_at_once_is_each_gap_s_own() -> None:
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES])
+    gaps = [KnownGap(KNOWN, "bottrop"), KnownGap("elterngeld beantragen"), KnownGap("baum fällen", "duisburg")]
+    known = KnownGaps(extractor, [*gaps, KnownGap("...")])  # a question without tokens is left out
+    assert len(known) == 3
+    for said in (ASKED, "wo beantrag ich elterngeld", "darf ich den baum fällen", "sperrmüll", ""):
+        concern = extractor.profile(said)
+        for city in ("bottrop", "duisburg"):
+            alone = [extractor.profile(g.question).likeness(concern) for g in gaps if g.city in (None, city)]
+            assert known.likeness(city, concern) == pytest.approx(max(alone))

@@ -5,24 +5,48 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
+from scipy import sparse
+
 from assistant.live.answer_extraction import AnswerExtractor, TokenProfile
 from corpus.known_gaps import KnownGap
 
 
 class KnownGaps:
     """Known gaps with their token profiles (the extractor's analyzer and inverse document frequencies:
-    built again with a new index)."""
+    built again with a new index), held as one sparse matrix of unit rows by token, so a concern is
+    compared with all of them in one product (0.45 ms a turn with the demo's 102 gaps compared one by
+    one, in Python; round 14)."""
 
     def __init__(self, extractor: AnswerExtractor, gaps: Sequence[KnownGap] = ()) -> None:
-        self._profiles = [(gap.city, extractor.profile(gap.question)) for gap in gaps]
-        self._profiles = [(city, profile) for city, profile in self._profiles if profile.weights]
+        profiles = [(gap.city, extractor.profile(gap.question)) for gap in gaps]
+        profiles = [(city, profile) for city, profile in profiles if profile.norm > 0]
+        self._cities = [city for city, _ in profiles]
+        self._columns: dict[str, int] = {}
+        rows, columns, values = [], [], []
+        for row, (_, profile) in enumerate(profiles):
+            for token, weight in profile.weights.items():
+                rows.append(row)
+                columns.append(self._columns.setdefault(token, len(self._columns)))
+                values.append(weight / profile.norm)
+        # By token: a concern's tokens pick their rows, whose weighted sum is every gap's likeness.
+        self._by_token = sparse.csr_matrix(
+            (np.asarray(values, dtype=np.float64), (columns, rows)), shape=(len(self._columns), len(profiles))
+        )
 
     def __len__(self) -> int:
-        return len(self._profiles)
+        return len(self._cities)
 
     def likeness(self, city: str, concern: TokenProfile) -> float:
         """How like ``concern`` the likest known gap of ``city`` (or of every city) is; 0 when none."""
+        if not self._cities or concern.norm <= 0:
+            return 0.0
+        shared = [(self._columns[t], w) for t, w in concern.weights.items() if t in self._columns]
+        if not shared:
+            return 0.0
+        columns, weights = zip(*shared, strict=True)
+        scores = self._by_token[list(columns)].T @ np.asarray(weights) / concern.norm
         return max(
-            (profile.likeness(concern) for where, profile in self._profiles if where is None or where == city),
+            (float(score) for score, where in zip(scores, self._cities, strict=True) if where is None or where == city),
             default=0.0,
         )

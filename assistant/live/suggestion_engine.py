@@ -502,12 +502,14 @@ class SuggestionEngine:
         chosen = [c for c in candidates if c.score >= self.config.maybe_threshold][: self.config.max_cards]
         previous = {c["article_id"] for c in context.cards}
         suggestions: list[Suggestion] = []
-        concern: TokenProfile | None = None
+        concern: tuple[TokenProfile, float] | None = None  # the concern's words and their likeness to a gap
         for rank, candidate in enumerate(chosen, start=1):
             tier: Tier = "answer" if candidate.score >= self.config.answer_threshold else "maybe"
             if tier == "answer" and len(self.known_gaps):
-                concern = concern or self.extractor.profile(context.said)
-                if self._known_gap(context.city, candidate.article_id, concern):
+                if concern is None:
+                    words = self.extractor.profile(context.said)
+                    concern = words, self.known_gaps.likeness(context.city, words)
+                if self._known_gap(candidate.article_id, *concern):
                     tier = "maybe"
             hit = rankings.hits[candidate.article_id]
             new = candidate.article_id not in context.pushed
@@ -543,10 +545,10 @@ class SuggestionEngine:
             candidates=candidates,
         )
 
-    def _known_gap(self, city: str, article_id: str, concern: TokenProfile) -> bool:
-        """Whether the concern is about a matter the team knows is not covered: as like a known gap as
-        ``gap_likeness`` and likelier it, by ``gap_margin``, than any answer example of the article."""
-        gap = self.known_gaps.likeness(city, concern)
+    def _known_gap(self, article_id: str, concern: TokenProfile, gap: float) -> bool:
+        """Whether the concern is about a matter the team knows is not covered: its likeness ``gap`` to
+        the likest known gap of its city at least ``gap_likeness`` and by ``gap_margin`` above its
+        likeness to any answer example of the article."""
         if gap < self.config.gap_likeness:
             return False
         return gap >= self.extractor.example_likeness(article_id, concern) + self.config.gap_margin
