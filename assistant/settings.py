@@ -238,7 +238,7 @@ class SuggestionSettings(_Group):
     known_gaps: bool = Field(
         True,
         description="A concern like a matter the team knows is not covered (the knowledge folder's "
-        "known-gaps.jsonl) gets no 'answer' card",
+        "known-gaps.jsonl and the gaps marked on the gaps page) gets no 'answer' card",
     )
     gap_likeness: float = Field(
         0.3, ge=0, le=1, description="Likeness to a known gap from which a concern's cards are 'maybe' at most"
@@ -269,7 +269,8 @@ class SuggestionSettings(_Group):
         return knowledge.answer_examples if self.answer_examples else ()
 
     def gaps_of(self, knowledge: KnowledgeBase) -> tuple[KnownGap, ...]:
-        """The knowledge folder's known gaps, unless switched off."""
+        """The knowledge folder's known gaps, unless switched off (the gaps marked on the gaps page come
+        from the database: ``CallService.learn_stored_gaps``)."""
         return knowledge.known_gaps if self.known_gaps else ()
 
     def topic_change(self) -> LogisticModel:

@@ -194,8 +194,11 @@ def build_call_service(
         hub,
         on_close=[worker.stop],
         learn_answers=settings.suggestions.learn_answers,
+        file_gaps=settings.suggestions.gaps_of(knowledge_base),
+        known_gaps=settings.suggestions.known_gaps,
     )
     service.learn_new_marks()  # the answer marks agents made before this start
+    service.learn_stored_gaps()  # the known gaps marked on the gaps page before this start
     return service
 
 

@@ -108,7 +108,7 @@ def test_a_mark_made_on_another_replica_is_learned_at_the_next_poll(tmp_path: Pa
         assert highlighted(second) == ANSWERED_BY
         assert second.learn_new_marks() == 0  # each mark once
         # A rebuilt answer memory (a new index, changed examples) learns every mark again, once.
-        second.rebuild_answers(lambda: second.engine.use_examples(()))
+        second.rebuild_answers(lambda gaps: second.engine.use_examples((), gaps))
         assert highlighted(second) == ANSWERED_BY
         assert len(second.engine.extractor._remembered[ARTICLE]) == 1
     finally:

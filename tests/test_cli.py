@@ -220,3 +220,30 @@ def test_export_marks_writes_the_agents_marks_as_examples(runner: CliRunner, kno
     assert mark["article"] == "duisburg/personalausweis" and mark["sentences"] == [sentence]
     assert "müller" not in mark["question"].lower() and "an wen wend ich mich" in mark["question"]
     assert runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)]).exit_code == 0
+
+
+def test_export_gaps_writes_the_gaps_marked_on_the_gaps_page_as_known_gaps(
+    runner: CliRunner, knowledge_dir: Path
+) -> None:
+    from assistant.settings import Settings
+    from assistant.wiring import build_call_service
+    from corpus.knowledge_base import load_knowledge_base
+    from corpus.known_gaps import KnownGap
+
+    out = knowledge_dir / "known-gaps.jsonl"
+    args = ["corpus", "export-gaps", "--out", str(out), "-K", str(knowledge_dir)]
+    assert "no database" in " ".join(runner.invoke(app, args).output.split())
+    service = build_call_service(Settings(knowledge_dir=knowledge_dir))
+    try:
+        kept = service.add_known_gap("bottrop", "Sofa", "mein sofa soll weg, meine nummer ist 0170 1234567")
+        removed = service.add_known_gap("duisburg", "Hund", "wo melde ich meinen hund an")
+        service.remove_known_gap(removed.id)
+    finally:
+        service.close()
+    exported = runner.invoke(app, args)
+    assert exported.exit_code == 0, exported.output
+    assert "1 known gaps written" in " ".join(exported.output.split())
+    line = json.loads(out.read_text(encoding="utf-8"))
+    assert line == {"question": kept.question, "city": "bottrop", "from": f"gaps-page#{kept.id}"}
+    assert "mein sofa soll weg" in line["question"] and "1234567" not in line["question"]
+    assert load_knowledge_base(knowledge_dir).known_gaps == (KnownGap(kept.question, "bottrop"),)

@@ -101,6 +101,34 @@ def check_draft_download(page: Page, row: Locator) -> None:
     assert "status: draft" in draft and "title:" in draft and RATS[0] in draft
 
 
+def check_known_gap(page: Page, row: Locator) -> None:
+    """A topic marked as a known gap: the button says so, the list shows it, after a reload too, and
+    „Entfernen“ takes it back."""
+    from playwright.sync_api import expect
+
+    detail = page.locator("#detail-duisburg-1")
+    row.locator("td").nth(1).click()
+    expect(detail).to_be_visible()
+    button = detail.locator("button.mark-gap")
+    expect(button).to_have_text("Als bekannte Lücke merken")
+    expect(detail.locator(".known-gap")).to_contain_text("nur noch „vielleicht“")
+    known = page.locator("#bekannte")
+    expect(known).to_contain_text("Keine.")
+    button.click()
+    expect(button).to_have_text("Als bekannte Lücke gemerkt")
+    expect(button).to_be_disabled()
+    expect(known.locator("li")).to_have_count(1)
+    expect(known.locator("li").first).to_contain_text(re.compile(r"^Duisburg: .*[Rr]atten.* \(gemerkt am "))
+    page.reload()
+    expect(known.locator("li")).to_have_count(1)
+    expect(button).to_have_text("Als bekannte Lücke gemerkt")
+    known.locator("li button.remove").click()
+    expect(known).to_contain_text("Keine.")
+    expect(button).to_have_text("Als bekannte Lücke merken")
+    expect(button).to_be_enabled()
+    expect(page.locator("#fehler")).to_be_hidden()
+
+
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian chromium at /usr/bin/chromium")
 def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str, str]) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -142,6 +170,7 @@ def test_the_page_ranks_drills_down_and_refuses_a_wrong_token(server: tuple[str,
             expect(detail).to_be_hidden()
 
             check_draft_download(page, first)
+            check_known_gap(page, first)
 
             page.select_option("#stadt", "bottrop")
             expect(rows).to_have_count(1)

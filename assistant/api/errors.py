@@ -21,6 +21,8 @@ from assistant.live.call_service import (
     AnswerMarkError,
     CallEndedError,
     CallNotFoundError,
+    KnownGapError,
+    KnownGapNotFoundError,
     UnknownArticleError,
     UnknownNumberError,
 )
@@ -44,9 +46,11 @@ class NotAllowedError(PermissionError):
 # domain error -> HTTP status (and the ``status`` of a socket ``error`` message)
 ERROR_STATUS: tuple[tuple[type[Exception], int], ...] = (
     (CallNotFoundError, 404),
+    (KnownGapNotFoundError, 404),
     (CallEndedError, 409),
     (UnknownArticleError, 422),
     (AnswerMarkError, 422),
+    (KnownGapError, 422),
     (UnknownCityError, 422),
     (UnknownNumberError, 422),
     (EmptyQueryError, 422),
@@ -86,7 +90,7 @@ def declared(*statuses: int) -> dict[int | str, dict[str, object]]:
 DESCRIPTIONS = {
     401: "Missing or wrong token",
     403: "Not allowed",
-    404: "Unknown call or article",
+    404: "Unknown call, article or known gap",
     409: "The call has ended",
     413: "Body or text too large",
     422: "Malformed request (the message names the field)",

@@ -5,6 +5,7 @@ and on the socket."""
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -16,6 +17,9 @@ MAX_ID = 128
 MAX_QUERY_CHARS = 500
 MAX_SEARCH_K = 20
 MAX_EVENT_SEQ = 2**62  # event numbers (``after``/``resume``) fit a 64-bit database integer
+MAX_GAP_QUESTION_CHARS = 4000  # a topic's example questions joined (the gaps page sends about 200 words)
+MAX_GAP_LABEL_CHARS = 200
+MAX_GAP_ID = 2**62
 
 
 def no_surrogates(value: str) -> str:
@@ -112,6 +116,30 @@ class SearchResponse(BaseModel):
     query: str
     city: str
     suggestions: list[SuggestionOut]
+
+
+class KnownGapRequest(Strict):
+    """The gaps page: mark a gap topic as a known gap of its city."""
+
+    city: str = Field(..., min_length=1, max_length=64, description="City key of the topic, e.g. bottrop")
+    question: Text = Field(
+        ...,
+        min_length=1,
+        max_length=MAX_GAP_QUESTION_CHARS,
+        description="What callers asked about the matter (the topic's example questions joined; redacted "
+        "before it is stored)",
+    )
+    label: Text = Field("", max_length=MAX_GAP_LABEL_CHARS, description="The topic's label on the gaps page")
+
+
+class KnownGapOut(BaseModel):
+    """A known gap marked on the gaps page: a like concern of ``city`` gets no 'answer' card."""
+
+    id: int
+    city: str
+    label: str
+    question: str
+    created_at: datetime
 
 
 class ErrorOut(BaseModel):

@@ -115,6 +115,42 @@ def corpus_export_marks(
     console.print(f"[green]✓[/] {len(lines)} answer marks written to {out} ({left} about articles that are gone)")
 
 
+@corpus_app.command("export-gaps")
+def corpus_export_gaps(
+    out: Annotated[Path, typer.Option("--out", help="JSONL file to write (the known gaps format)")],
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Write the known gaps marked on the gaps page (and not removed) as known gaps, for a content team to
+    review and copy into the knowledge folder's known-gaps.jsonl (the service uses the marked ones anyway;
+    in the folder they travel with the knowledge base)."""
+    from assistant.cli.gaps import sqlite_file
+    from assistant.storage.call_store import CallStore
+    from corpus.knowledge_base import load_knowledge_base
+
+    settings = load_settings(knowledge)
+    path = sqlite_file(settings.database)
+    if path is not None and not path.is_file():
+        fail(f"no database at {path}: no known gaps to export")
+    with user_errors():
+        cities = set(load_knowledge_base(settings.knowledge_dir).cities.keys)
+    store = CallStore(settings.database)
+    try:
+        gaps = store.known_gaps()
+    finally:
+        store.close()
+    lines = [
+        json.dumps({"question": g.question, "city": g.city, "from": f"gaps-page#{g.id}"}, ensure_ascii=False)
+        for g in gaps
+        if g.city in cities
+    ]
+    try:
+        out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {out}: {exc}")
+    left = len(gaps) - len(lines)
+    console.print(f"[green]✓[/] {len(lines)} known gaps written to {out} ({left} of cities no longer configured)")
+
+
 @corpus_app.command("import-dldb")
 def corpus_import_dldb(
     file: Annotated[Path, typer.Argument(help="DLDB JSON export (services)")],

@@ -27,11 +27,12 @@ from assistant.live.feedback import ANSWER_MARK, FeedbackEvent
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
-from assistant.storage.call_store import CallInfo, CallStore, UtteranceWrite
+from assistant.storage.call_store import CallInfo, CallStore, StoredKnownGap, UtteranceWrite
 from corpus.answer_examples import AnswerExample, article_quotes, normal_text
 from corpus.cities import CityDirectory
 from corpus.errors import UnknownCityError
 from corpus.knowledge_base import KnowledgeBase
+from corpus.known_gaps import KnownGap
 from embeddings.encoders.encoder import Encoder
 from embeddings.encoders.inference_worker import InferenceWorker
 from embeddings.retrieval.retriever import Retriever
@@ -49,6 +50,15 @@ class UnknownArticleError(LookupError):
 class AnswerMarkError(ValueError):
     """An answer mark (feedback ``answered``) that cannot be learned from: no sentence, a sentence the
     article does not contain, or no caller question yet."""
+
+
+class KnownGapError(ValueError):
+    """A known gap that cannot be marked: no question (nothing but spaces or punctuation)."""
+
+
+class KnownGapNotFoundError(LookupError):
+    def __init__(self, gap_id: int) -> None:
+        super().__init__(f"No known gap with id {gap_id} (unknown or already removed)")
 
 
 class CallNotFoundError(LookupError):
@@ -110,11 +120,19 @@ class CallService:
         metrics: LiveMetrics | None = None,
         on_close: Sequence[Callable[[], None]] = (),
         learn_answers: bool = True,
+        file_gaps: Sequence[KnownGap] = (),
+        known_gaps: bool = True,
     ) -> None:
         self.store = store
         self.learn_answers = learn_answers  # agents' answer marks become answer examples at once
         self._marks_seen = 0  # the last answer mark (feedback id) the engine has learned
         self._marks_lock = threading.Lock()
+        # The engine's known gaps: the knowledge folder's (``file_gaps``, as the engine was built with them)
+        # and those marked on the gaps page (stored); neither with ``known_gaps`` off. Guarded by ``_gaps_lock``.
+        self.with_known_gaps = known_gaps
+        self._file_gaps = tuple(file_gaps) if known_gaps else ()
+        self._stored_gap_ids: frozenset[int] = frozenset()  # the stored gaps the engine uses
+        self._gaps_lock = threading.Lock()
         self.engine = engine
         self.retriever = retriever
         self.encoder = encoder  # the live path's encoder (the inference worker), shared with the gaps report
@@ -307,11 +325,20 @@ class CallService:
         with self._marks_lock:
             return self._learn_marks()
 
-    def rebuild_answers(self, rebuild: Callable[[], None]) -> int:
-        """Run ``rebuild`` (it gives the engine a new answer memory: a new index, new answer examples) and
-        learn every stored answer mark into the new memory, no mark learned in between; how many."""
-        with self._marks_lock:
-            rebuild()
+    def rebuild_answers(
+        self, rebuild: Callable[[tuple[KnownGap, ...]], None], file_gaps: Sequence[KnownGap] | None = None
+    ) -> int:
+        """Run ``rebuild`` with the known gaps to use (it gives the engine a new answer memory and these
+        gaps: a new index, new answer examples) and learn every stored answer mark into the new memory, no
+        mark learned and no known gap changed in between; how many marks. The gaps are the knowledge
+        folder's ``file_gaps`` (kept from now on; ``None``: the ones given before) and the gaps page's
+        stored ones, so a reload never loses those."""
+        with self._marks_lock, self._gaps_lock:
+            if file_gaps is not None:
+                self._file_gaps = tuple(file_gaps) if self.with_known_gaps else ()
+            gaps, ids = self._gaps_to_use()
+            rebuild(gaps)
+            self._stored_gap_ids = ids
             self._marks_seen = 0
             return self._learn_marks()
 
@@ -334,6 +361,50 @@ class CallService:
         if question is None:
             raise AnswerMarkError("The caller has not asked anything yet in this call")
         return AnswerExample(article_id, question, (text,))
+
+    # ---- known gaps marked on the gaps page ----------------------------------------------------------
+    def add_known_gap(self, city: str, label: str, question: str) -> StoredKnownGap:
+        """Store a gap topic as a known gap of ``city`` (texts redacted) and use it from now on: a like
+        concern of the city gets no 'answer' card (other replicas: from their next index poll)."""
+        key = self.cities.get(city).key
+        clean = " ".join(self.redactor.redact(question).split())
+        if not normal_text(clean):
+            raise KnownGapError("A known gap needs a question: what callers asked about the matter")
+        gap = self.store.add_known_gap(key, " ".join(self.redactor.redact(label).split()), clean)
+        self.learn_stored_gaps()
+        return gap
+
+    def known_gaps(self, city: str | None = None) -> list[StoredKnownGap]:
+        """The known gaps marked on the gaps page and not removed (of ``city``, or of every city)."""
+        return self.store.known_gaps(self.cities.get(city).key if city else None)
+
+    def remove_known_gap(self, gap_id: int) -> None:
+        """Stop using a known gap marked on the gaps page (it stays stored, marked removed)."""
+        if not self.store.remove_known_gap(gap_id):
+            raise KnownGapNotFoundError(gap_id)
+        self.learn_stored_gaps()
+
+    def learn_stored_gaps(self) -> bool:
+        """Give the engine the known gaps again when the gaps page's stored ones changed since it last
+        looked (this replica's and any other's: a read of their ids); whether they had. After each change
+        here, and by the index watcher's poll."""
+        if not self.with_known_gaps:
+            return False
+        with self._gaps_lock:
+            if self.store.known_gap_ids() == self._stored_gap_ids:
+                return False
+            gaps, ids = self._gaps_to_use()
+            self.engine.use_known_gaps(gaps)
+            self._stored_gap_ids = ids
+            return True
+
+    def _gaps_to_use(self) -> tuple[tuple[KnownGap, ...], frozenset[int]]:
+        """The knowledge folder's known gaps and the stored ones, and the stored ones' ids (under ``_gaps_lock``)."""
+        if not self.with_known_gaps:
+            return (), frozenset()
+        stored = self.store.known_gaps()
+        gaps = (*self._file_gaps, *(KnownGap(g.question, g.city) for g in stored))
+        return gaps, frozenset(g.id for g in stored)
 
     def search(self, query: str, city: str, k: int = 5, call_id: str | None = None) -> SearchResult:
         key = self.cities.get(city).key

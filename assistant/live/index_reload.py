@@ -11,7 +11,9 @@ index folder switches within about one poll interval.
 The knowledge folder's answer examples (``answer-examples.jsonl``) and known gaps (``known-gaps.jsonl``)
 are not part of the index: the watcher also checks those files (a stat each) and, when one changed, reads
 the knowledge folder again and gives the engine the new examples and gaps with the index it already
-serves. A file with errors is logged and the examples and gaps in use are kept.
+serves. A file with errors is logged and the examples and gaps in use are kept. At each poll the
+watcher also learns the agents' answer marks and the known gaps marked or removed on the gaps page of
+other replicas (a read of the stored ids); every reload keeps the stored known gaps.
 """
 
 from __future__ import annotations
@@ -60,7 +62,8 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
     examples, gaps = settings.suggestions.examples_of(knowledge), settings.suggestions.gaps_of(knowledge)
-    service.rebuild_answers(lambda: service.engine.serve(retriever, index, examples, gaps))
+    # With the known gaps marked on the gaps page (stored) too: ``rebuild_answers`` adds them.
+    service.rebuild_answers(lambda known: service.engine.serve(retriever, index, examples, known), gaps)
     service.retriever = retriever
     service.knowledge = knowledge
     service.cities = knowledge.cities
@@ -82,7 +85,9 @@ class IndexWatcher:
         name = read_pointer(self.folder)
         if name is None or name == self.current:
             self.service.learn_new_marks()  # marks made on other replicas
-            return self.check_examples()
+            reloaded = self.check_examples()
+            self.service.learn_stored_gaps()  # known gaps marked or removed on the gaps page of other replicas
+            return reloaded
         try:
             index = PassageIndex.load(self.folder)
         except Exception as exc:  # a snapshot replaced while loading: try again at the next poll
@@ -118,8 +123,9 @@ class IndexWatcher:
             log.error("the answer examples could not be read (%s); keeping the examples in use", exc)
             return False
         examples, gaps = self.settings.suggestions.examples_of(knowledge), self.settings.suggestions.gaps_of(knowledge)
-        self.service.rebuild_answers(lambda: self.service.engine.use_examples(examples, gaps))
-        log.info("serving %d answer examples and %d known gaps", len(examples), len(gaps))
+        self.service.rebuild_answers(lambda known: self.service.engine.use_examples(examples, known), gaps)
+        known = len(self.service.engine.known_gaps)  # the file's and those marked on the gaps page
+        log.info("serving %d answer examples and %d known gaps", len(examples), known)
         return True
 
     def start(self) -> None:

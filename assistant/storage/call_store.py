@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from assistant.storage.models import (
     CallRecord,
     EventRecord,
     FeedbackRecord,
+    KnownGapRecord,
     SearchRecord,
     SuggestionRecord,
     UtteranceRecord,
@@ -96,6 +97,17 @@ class EngineState:
 
     state: dict[str, Any]
     event_seq: int
+
+
+@dataclass(frozen=True)
+class StoredKnownGap:
+    """A known gap marked on the gaps page (redacted texts)."""
+
+    id: int
+    city: str
+    label: str
+    question: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -177,6 +189,12 @@ def _call_info(record: Any) -> CallInfo:
         ended_at=record.ended_at,
         event_seq=record.event_seq or 0,
     )
+
+
+def _known_gap(record: KnownGapRecord) -> StoredKnownGap:
+    created = record.created_at  # SQLite gives it back without its zone (stored in UTC)
+    created = created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+    return StoredKnownGap(record.id, record.city, record.label, record.question, created)
 
 
 SQLITE_POOL = 48
@@ -511,6 +529,41 @@ class CallStore:
                 .order_by(FeedbackRecord.id)
             ).all()
         return [(number, article, str(question), str(sentence)) for number, article, question, sentence in rows]
+
+    # ---- known gaps marked on the gaps page --------------------------------------------------------
+    def add_known_gap(self, city: str, label: str, question: str) -> StoredKnownGap:
+        """Store a known gap (``label`` and ``question`` already redacted)."""
+        record = KnownGapRecord(city=city, label=label, question=question, created_at=utcnow())
+        with self._write() as session:
+            session.add(record)
+            session.flush()
+            return _known_gap(record)
+
+    def known_gaps(self, city: str | None = None) -> list[StoredKnownGap]:
+        """The known gaps not removed (of ``city``, or of every city), oldest first."""
+        query = select(KnownGapRecord).where(KnownGapRecord.removed_at.is_(None))
+        if city is not None:
+            query = query.where(KnownGapRecord.city == city)
+        with self._read() as session:
+            return [_known_gap(record) for record in session.scalars(query.order_by(KnownGapRecord.id))]
+
+    def known_gap_ids(self) -> frozenset[int]:
+        """The ids of the known gaps not removed: one small read, to see whether they changed."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(select(KnownGapRecord.id).where(KnownGapRecord.removed_at.is_(None)))
+            return frozenset(int(number) for (number,) in rows)
+
+    def remove_known_gap(self, gap_id: int) -> bool:
+        """Mark a known gap removed; False when there is none with this id or it was removed before."""
+        with self._write() as session:
+            removed = session.execute(
+                update(KnownGapRecord)
+                .where(KnownGapRecord.id == gap_id, KnownGapRecord.removed_at.is_(None))
+                .values(removed_at=utcnow())
+                .returning(KnownGapRecord.id)
+                .execution_options(synchronize_session=False)
+            ).first()
+            return removed is not None
 
     def add_search(
         self, call_id: str | None, city: str, query: str, article_ids: list[str], top_score: float | None

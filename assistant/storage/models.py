@@ -106,3 +106,18 @@ class EventRecord(Base):
     type: Mapped[str] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class KnownGapRecord(Base):
+    """A gap topic a content team marked on the gaps page as a known gap (``corpus.known_gaps``): a caller's
+    concern of ``city`` like ``question`` gets no 'answer' card. Texts are redacted; removing one sets
+    ``removed_at`` (the row stays)."""
+
+    __tablename__ = "known_gaps"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    city: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    question: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,6 +1,7 @@
-"""The content teams' gaps page (``GET /gaps``) and its data (``GET /api/gaps``).
+"""The content teams' gaps page (``GET /gaps``), its data (``GET /api/gaps``) and the known gaps marked
+on it (``/api/gaps/known``: a topic marked so gets no 'answer' card for like concerns of its city).
 
-Both need the content token (``SOUFFLEUR_CONTENT_TOKEN``; in development mode a generated token in
+All need the content token (``SOUFFLEUR_CONTENT_TOKEN``; in development mode a generated token in
 ``<data_dir>/content-token``). The page takes it once from ``?token=`` and sends it as the header
 ``X-Content-Token``. In production mode without a content token the page is switched off.
 """
@@ -12,19 +13,21 @@ import threading
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
-from assistant.api.deps import ContentAuth
+from assistant.api.deps import ContentAuth, Service
 from assistant.api.errors import declared
 from assistant.api.routes.sidebar import SECURITY_HEADERS, STATIC
+from assistant.api.schemas import MAX_GAP_ID, KnownGapOut, KnownGapRequest
 from assistant.api.security import MissingTokenError, resolve_content_token
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.report import GapReporter
 from assistant.gaps.report_json import report_dict
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
+from assistant.storage.call_store import StoredKnownGap
 from corpus.catalog import CatalogService, load_catalog
 
 log = logging.getLogger("souffleur.gaps")
@@ -54,6 +57,10 @@ def gaps_content_token(settings: Settings) -> str | None:
     except MissingTokenError as exc:
         log.warning("gaps page disabled: %s", exc)
         return None
+
+
+def known_gap_out(gap: StoredKnownGap) -> KnownGapOut:
+    return KnownGapOut(id=gap.id, city=gap.city, label=gap.label, question=gap.question, created_at=gap.created_at)
 
 
 def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
@@ -89,5 +96,47 @@ def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
         reporter = GapReporter.for_service(service, catalog, config, embedder_for(service))
         report = await run_in_threadpool(reporter.build, city or None, since)
         return report_dict(report, limit)
+
+    @router.post(
+        "/api/gaps/known",
+        tags=["gaps"],
+        status_code=status.HTTP_201_CREATED,
+        response_model=KnownGapOut,
+        dependencies=[ContentAuth],
+        responses=declared(401, 413, 422, 503),
+    )
+    async def add_known_gap(body: KnownGapRequest, service: Service) -> KnownGapOut:
+        """Mark a gap topic as a known gap of its city: from now on a caller's concern of the city like
+        ``question`` gets no 'answer' card, only 'maybe' (on every replica from its next index poll). The
+        texts are redacted before they are stored; 422 for an unknown city or an empty question."""
+        gap = await run_in_threadpool(service.add_known_gap, body.city, body.label, body.question)
+        return known_gap_out(gap)
+
+    @router.get(
+        "/api/gaps/known",
+        tags=["gaps"],
+        response_model=list[KnownGapOut],
+        dependencies=[ContentAuth],
+        responses=declared(401, 413, 422, 503),
+    )
+    async def list_known_gaps(
+        service: Service,
+        city: Annotated[str | None, Query(max_length=64, description="City key; all cities when empty")] = None,
+    ) -> list[KnownGapOut]:
+        """The known gaps marked on the gaps page and not removed, oldest first."""
+        gaps = await run_in_threadpool(service.known_gaps, city or None)
+        return [known_gap_out(gap) for gap in gaps]
+
+    @router.delete(
+        "/api/gaps/known/{gap_id}",
+        tags=["gaps"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+        dependencies=[ContentAuth],
+        responses=declared(401, 404, 413, 422, 503),
+    )
+    async def remove_known_gap(gap_id: Annotated[int, Path(ge=1, le=MAX_GAP_ID)], service: Service) -> None:
+        """Stop treating a known gap marked on the gaps page as one (404 when unknown or already removed)."""
+        await run_in_threadpool(service.remove_known_gap, gap_id)
 
     return router

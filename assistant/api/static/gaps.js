@@ -13,10 +13,17 @@
     no_helpful_call: ["nichts hilfreich", "Im ganzen Gespräch wurde nichts als hilfreich markiert oder kopiert (schwacher Hinweis)."],
   };
   const TRENDS = { new: "neu", rising: "steigend", falling: "fallend", steady: "gleichbleibend" };
+  // A known gap's question: the topic's example questions joined, at most this many words (the engine
+  // compares a concern's last 200 words) and characters (the API's limit).
+  const GAP_WORDS = 200;
+  const GAP_CHARS = 4000;
+  const MARK_GAP = "Als bekannte Lücke merken";
+  const GAP_MARKED = "Als bekannte Lücke gemerkt";
   const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
   const calls = (n) => plural(n, "Anruf", "Anrufe");
   const $ = (id) => document.getElementById(id);
-  const state = { cities: [], loaded: false };
+  // known: the stored known gaps; gapButtons: "city\nquestion" -> the topic's button that marks it.
+  const state = { cities: [], loaded: false, token: "", known: [], gapButtons: new Map() };
 
   function el(tag, attrs = {}, ...children) {
     const node = document.createElement(tag);
@@ -46,6 +53,34 @@
     node.textContent = text;
     node.hidden = false;
     $("stand").textContent = "Fehler";
+  }
+
+  // A request with the token; the reply's JSON (true for an empty reply), or null after showing the error.
+  async function send(method, path, body, failure) {
+    const options = { method, headers: { "X-Content-Token": state.token } };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch (error) {
+      showError("Der Server ist nicht erreichbar. Bitte später erneut versuchen.");
+      return null;
+    }
+    if (response.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      showError("Zugang verweigert: Das Zugangstoken ist ungültig. Bitte öffnen Sie den Link mit gültigem Token erneut.");
+      return null;
+    }
+    if (!response.ok) {
+      let detail = response.statusText;
+      try { detail = (await response.json()).detail; } catch (error) { /* keep the status text */ }
+      showError(failure + detail);
+      return null;
+    }
+    return response.status === 204 ? true : response.json();
   }
 
   function clear(node) {
@@ -117,6 +152,55 @@
     return button;
   }
 
+  function gapKey(city, question) {
+    return city + "\n" + question;
+  }
+
+  // What is stored as the known gap's question: the callers' questions of the topic, joined with spaces.
+  function gapQuestion(topic) {
+    const text = (topic.examples || []).join(" ").split(/\s+/).filter(Boolean).slice(0, GAP_WORDS).join(" ");
+    return text.length > GAP_CHARS ? text.slice(0, GAP_CHARS).replace(/\s+\S*$/, "") : text;
+  }
+
+  function showMarked(button, marked) {
+    button.disabled = marked;
+    button.textContent = marked ? GAP_MARKED : MARK_GAP;
+  }
+
+  // Each topic's button says whether a stored known gap is the topic's.
+  function updateMarkButtons() {
+    const stored = new Set(state.known.map((gap) => gapKey(gap.city, gap.question)));
+    const marked = new Set();
+    for (const [key, button] of state.gapButtons) if (stored.has(key)) marked.add(button);
+    for (const button of new Set(state.gapButtons.values())) showMarked(button, marked.has(button));
+  }
+
+  function knownGapBlock(topic) {
+    const question = gapQuestion(topic);
+    const button = el("button", { type: "button", class: "mark-gap" }, MARK_GAP);
+    const block = el("div", { class: "known-gap" }, button, el("p", { class: "muted" },
+      "Souffleur zeigt dann bei ähnlichen Anliegen dieser Stadt keinen sicheren Vorschlag („answer“) mehr, nur noch „vielleicht“."));
+    if (!question) {
+      button.disabled = true;
+      return block;
+    }
+    state.gapButtons.set(gapKey(topic.city, question), button);
+    button.addEventListener("click", async (event) => {
+      event.stopPropagation();
+      button.disabled = true;
+      const body = { city: topic.city, question, label: topic.label || "" };
+      const stored = await send("POST", "/api/gaps/known", body, "Die Lücke konnte nicht gemerkt werden: ");
+      if (!stored) {
+        button.disabled = false;
+        return;
+      }
+      state.gapButtons.set(gapKey(stored.city, stored.question), button); // as stored (redacted once more)
+      showMarked(button, true);
+      await loadKnown();
+    });
+    return block;
+  }
+
   function detailCell(topic) {
     const cell = el("td", { colspan: "8" });
     cell.append(el("h3", {}, "Was Anrufende gefragt haben"));
@@ -137,12 +221,14 @@
       `Gewicht ${String(topic.impact).replace(".", ",")}` +
       (elsewhere > 0 ? ` · dieselbe Frage in anderen Städten: ${calls(elsewhere)}` : "")));
     if (topic.draft) cell.append(el("p", {}, draftButton(topic), " Markdown im Artikelformat, Status „draft“, mit den Fragen als Synonymen."));
+    cell.append(knownGapBlock(topic));
     return cell;
   }
 
   function renderTopics(topics) {
     const body = $("themen-zeilen");
     clear(body);
+    state.gapButtons.clear();
     $("keine-themen").hidden = topics.length > 0;
     $("themen").hidden = topics.length === 0;
     topics.forEach((topic, index) => {
@@ -175,6 +261,7 @@
       });
       body.append(row, detail);
     });
+    updateMarkButtons();
   }
 
   function listOrNone(items, render) {
@@ -182,6 +269,31 @@
     const list = el("ul", { class: "list" });
     for (const item of items) list.append(el("li", {}, render(item)));
     return list;
+  }
+
+  function knownGapItem(gap) {
+    const day = new Date(gap.created_at).toLocaleDateString("de-DE");
+    const remove = el("button", { type: "button", class: "remove", title: "Nicht mehr als bekannte Lücke behandeln" }, "Entfernen");
+    remove.addEventListener("click", async () => {
+      remove.disabled = true;
+      const done = await send("DELETE", `/api/gaps/known/${encodeURIComponent(gap.id)}`, undefined, "Die Lücke konnte nicht entfernt werden: ");
+      if (done) await loadKnown();
+      else remove.disabled = false;
+    });
+    return el("span", {}, `${cityName(gap.city)}: ${gap.label || "–"} (gemerkt am ${day})`, remove);
+  }
+
+  function renderKnown(gaps) {
+    state.known = gaps;
+    const box = $("bekannte");
+    clear(box);
+    box.append(listOrNone(gaps, knownGapItem));
+    updateMarkButtons();
+  }
+
+  async function loadKnown() {
+    const gaps = await send("GET", "/api/gaps/known", undefined, "Die bekannten Lücken konnten nicht geladen werden: ");
+    if (gaps) renderKnown(gaps);
   }
 
   function renderHealth(health) {
@@ -321,10 +433,12 @@
     renderDifferences(data);
     const when = new Date(data.generated_at).toLocaleString("de-DE");
     $("stand").textContent = `Stand ${when} · ${plural(data.topics.length, "Thema", "Themen")} · ${plural(data.signals, "Hinweis", "Hinweise")}`;
+    await loadKnown();
   }
 
   document.addEventListener("DOMContentLoaded", () => {
     const token = takeToken();
+    state.token = token;
     $("filter").addEventListener("submit", (event) => {
       event.preventDefault();
       load(token);
