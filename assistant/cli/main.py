@@ -107,12 +107,17 @@ def corpus_export_marks(
         for n, m in marks
         if m.article_id in articles
     ]
+    _write_lines(out, lines)
+    left = len(marks) - len(lines)
+    console.print(f"[green]✓[/] {len(lines)} answer marks written to {out} ({left} about articles that are gone)")
+
+
+def _write_lines(out: Path, lines: list[str]) -> None:
+    """Write ``lines`` (JSONL), one per line; a file that cannot be written is a clear error."""
     try:
         out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     except OSError as exc:
         fail(f"cannot write {out}: {exc}")
-    left = len(marks) - len(lines)
-    console.print(f"[green]✓[/] {len(lines)} answer marks written to {out} ({left} about articles that are gone)")
 
 
 @corpus_app.command("export-gaps")
@@ -143,10 +148,7 @@ def corpus_export_gaps(
         for g in gaps
         if g.city in cities
     ]
-    try:
-        out.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
-    except OSError as exc:
-        fail(f"cannot write {out}: {exc}")
+    _write_lines(out, lines)
     left = len(gaps) - len(lines)
     console.print(f"[green]✓[/] {len(lines)} known gaps written to {out} ({left} of cities no longer configured)")
 

@@ -52,6 +52,9 @@ class AnswerMarkError(ValueError):
     article does not contain, or no caller question yet."""
 
 
+LABEL_CHARS = 200  # the stored label's column
+
+
 class KnownGapError(ValueError):
     """A known gap that cannot be marked: no question (nothing but spaces or punctuation)."""
 
@@ -370,7 +373,8 @@ class CallService:
         clean = " ".join(self.redactor.redact(question).split())
         if not normal_text(clean):
             raise KnownGapError("A known gap needs a question: what callers asked about the matter")
-        gap = self.store.add_known_gap(key, " ".join(self.redactor.redact(label).split()), clean)
+        label = " ".join(self.redactor.redact(label).split())[:LABEL_CHARS]  # a placeholder may be longer
+        gap = self.store.add_known_gap(key, label, clean)
         self.learn_stored_gaps()
         return gap
 
