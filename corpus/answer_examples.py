@@ -15,12 +15,13 @@ its line and field, like an article's error.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from corpus.errors import ValidationIssue
+from corpus.line_files import LineProblem, read_line_file
 from corpus.models import Article
 
 ANSWER_EXAMPLES_FILE = "answer-examples.jsonl"
@@ -65,50 +66,23 @@ def read_answer_examples(
 ) -> tuple[tuple[AnswerExample, ...], list[ValidationIssue]]:
     """The examples of the knowledge folder ``root`` (none when it has no examples file) and every
     problem found; ``articles`` are the folder's valid articles by id."""
-    path = root / ANSWER_EXAMPLES_FILE
-    if not path.is_file():
-        return (), []
-    examples: list[AnswerExample] = []
-    issues: list[ValidationIssue] = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return (), [ValidationIssue(path, None, "file", f"cannot be read: {exc}")]
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            examples.append(_example(line, articles))
-        except _LineProblem as problem:
-            issues.append(ValidationIssue(path, number, problem.field, problem.message))
-    return tuple(examples), issues
+    return read_line_file(
+        root / ANSWER_EXAMPLES_FILE, lambda raw: _example(raw, articles), '{"article", "question", "sentences"}'
+    )
 
 
-class _LineProblem(Exception):
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
-
-
-def _example(line: str, articles: Mapping[str, Article]) -> AnswerExample:
-    """One line as an example; ``_LineProblem`` names the field that is wrong."""
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise _LineProblem("line", f"is not JSON ({exc.msg})") from None
-    if not isinstance(raw, dict):
-        raise _LineProblem("line", 'is not a JSON object ({"article", "question", "sentences"})')
+def _example(raw: dict[str, Any], articles: Mapping[str, Article]) -> AnswerExample:
+    """One line's object as an example; ``LineProblem`` names the field that is wrong."""
     article_id, question, sentences = raw.get("article"), raw.get("question"), raw.get("sentences")
     if not isinstance(article_id, str) or not article_id:
-        raise _LineProblem("article", "is missing (an article id such as 'bottrop/sperrmuell')")
+        raise LineProblem("article", "is missing (an article id such as 'bottrop/sperrmuell')")
     if article_id not in articles:
-        raise _LineProblem("article", f"no article has the id '{article_id}'")
+        raise LineProblem("article", f"no article has the id '{article_id}'")
     if not isinstance(question, str) or not question.strip():
-        raise _LineProblem("question", "is missing or empty")
+        raise LineProblem("question", "is missing or empty")
     if not isinstance(sentences, list) or not sentences or not all(isinstance(s, str) and s.strip() for s in sentences):
-        raise _LineProblem("sentences", "must be a non-empty list of sentences quoted from the article")
+        raise LineProblem("sentences", "must be a non-empty list of sentences quoted from the article")
     for sentence in sentences:
         if not article_quotes(articles[article_id], sentence):
-            raise _LineProblem("sentences", f"'{sentence[:60]}' is not in the text of '{article_id}'")
+            raise LineProblem("sentences", f"'{sentence[:60]}' is not in the text of '{article_id}'")
     return AnswerExample(article_id, " ".join(question.split()), tuple(sentences))

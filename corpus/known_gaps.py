@@ -16,12 +16,13 @@ reported with its line and field, like an article's error.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from corpus.errors import ValidationIssue
+from corpus.line_files import LineProblem, read_line_file
 
 KNOWN_GAPS_FILE = "known-gaps.jsonl"
 
@@ -38,39 +39,15 @@ class KnownGap:
 def read_known_gaps(root: Path, cities: Collection[str]) -> tuple[tuple[KnownGap, ...], list[ValidationIssue]]:
     """The known gaps of the knowledge folder ``root`` (none when it has no such file) and every problem
     found; ``cities`` are the folder's city keys."""
-    path = root / KNOWN_GAPS_FILE
-    if not path.is_file():
-        return (), []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        return (), [ValidationIssue(path, None, "file", f"cannot be read: {exc}")]
-    gaps: list[KnownGap] = []
-    issues: list[ValidationIssue] = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        gap, problem = _gap(line, cities)
-        if gap is not None:
-            gaps.append(gap)
-        else:
-            field, message = problem
-            issues.append(ValidationIssue(path, number, field, message))
-    return tuple(gaps), issues
+    return read_line_file(root / KNOWN_GAPS_FILE, lambda raw: _gap(raw, cities), '{"question", "city"}')
 
 
-def _gap(line: str, cities: Collection[str]) -> tuple[KnownGap | None, tuple[str, str]]:
-    """One line as a known gap, or the field that is wrong and why."""
-    try:
-        raw = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return None, ("line", f"is not JSON ({exc.msg})")
-    if not isinstance(raw, dict):
-        return None, ("line", 'is not a JSON object ({"question", "city"})')
+def _gap(raw: dict[str, Any], cities: Collection[str]) -> KnownGap:
+    """One line's object as a known gap; ``LineProblem`` names the field that is wrong."""
     question, city = raw.get("question"), raw.get("city")
     if not isinstance(question, str) or not question.strip():
-        return None, ("question", "is missing or empty")
+        raise LineProblem("question", "is missing or empty")
     if city is not None and (not isinstance(city, str) or city not in cities):
         known = ", ".join(sorted(cities))
-        return None, ("city", f"unknown city {city!r} (known: {known}; leave it out for every city)")
-    return KnownGap(" ".join(question.split()), city), ("", "")
+        raise LineProblem("city", f"unknown city {city!r} (known: {known}; leave it out for every city)")
+    return KnownGap(" ".join(question.split()), city)
