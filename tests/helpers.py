@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 CITIES_YAML = """common: common
@@ -74,3 +75,10 @@ def write_knowledge(root: Path, cities: tuple[str, ...] = ("duisburg", "bottrop"
         encoding="utf-8",
     )
     return root
+
+
+def write_lines(path: Path, *lines: object) -> None:
+    """A line file of a knowledge folder (answer examples, known gaps): each object as one JSON line, a
+    string as it is (for lines that are not valid)."""
+    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
+    path.write_text(text, encoding="utf-8")

@@ -19,6 +19,7 @@ from corpus.passages import PassageSplitter
 from embeddings.index.text_analysis import make_analyzer
 from eval.answer_examples_export import export_answer_examples
 from tests.api_support import api_settings
+from tests.helpers import write_lines
 
 pytestmark = pytest.mark.unit
 
@@ -27,8 +28,7 @@ ANSWERED_BY = "Das zuständige Amt der Stadt hilft weiter."
 
 
 def _write_examples(folder: Path, *lines: object) -> None:
-    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
-    (folder / ANSWER_EXAMPLES_FILE).write_text(text, encoding="utf-8")
+    write_lines(folder / ANSWER_EXAMPLES_FILE, *lines)
 
 
 def _example(article: str = "duisburg/personalausweis", **changes: object) -> dict[str, object]:

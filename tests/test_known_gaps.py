@@ -22,6 +22,7 @@ from corpus.known_gaps import KNOWN_GAPS_FILE, KnownGap
 from embeddings.index.text_analysis import make_analyzer
 from eval.known_gaps_export import export_known_gaps
 from tests.api_support import api_settings
+from tests.helpers import write_lines
 from tests.test_suggestion_engine import ARTICLES, CONFIDENCE, SCORES, TOPICS, ScriptedRetriever, passage
 
 pytestmark = pytest.mark.unit
@@ -32,8 +33,7 @@ KNOWN = "ich hab nen kampfhund und brauch die erlaubnis für den kampfhund wo kr
 
 
 def _write_gaps(folder: Path, *lines: object) -> None:
-    text = "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines)
-    (folder / KNOWN_GAPS_FILE).write_text(text, encoding="utf-8")
+    write_lines(folder / KNOWN_GAPS_FILE, *lines)
 
 
 def _engine(gaps: tuple[KnownGap, ...] = (), examples: tuple[AnswerExample, ...] = ()) -> SuggestionEngine:
