@@ -16,7 +16,8 @@ from playwright.sync_api import Locator, Page
 from assistant.api.app import create_app
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
-from tests.helpers import write_knowledge
+from corpus.answer_examples import ANSWER_EXAMPLES_FILE
+from tests.helpers import write_knowledge, write_lines
 
 pytestmark = pytest.mark.integration
 
@@ -35,6 +36,8 @@ RATS = [
     "im garten am kompost sind ratten, rattenbekämpfung",
 ]
 
+HUNDESTEUER_SENTENCE = "Einen Hund melden Sie innerhalb von zwei Wochen bei der Steuerabteilung an"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -46,9 +49,13 @@ def free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     """The app on a free port, with planted calls; yields (base URL, content token)."""
     root = tmp_path_factory.mktemp("gaps-page")
+    knowledge = write_knowledge(root / "knowledge")
+    # An article that answered a question like the rats topic before: the known gap's check names it.
+    answered = {"article": "duisburg/hundesteuer", "question": RATS[0], "sentences": [HUNDESTEUER_SENTENCE]}
+    write_lines(knowledge / ANSWER_EXAMPLES_FILE, answered)
     settings = Settings(
         encoder={"model": "fake:64"},
-        knowledge_dir=write_knowledge(root / "knowledge"),
+        knowledge_dir=knowledge,
         data_dir=root / "data",
         gaps={"catalog_file": root / "x"},
     )
@@ -119,6 +126,9 @@ def check_known_gap(page: Page, row: Locator) -> None:
     expect(button).to_be_disabled()
     expect(known.locator("li")).to_have_count(1)
     expect(known.locator("li").first).to_contain_text(re.compile(r"^Duisburg: .*[Rr]atten.* \(gemerkt am "))
+    check = known.locator("li .answered-like")
+    expect(check).to_contain_text("Prüfen: „Hundesteuer anmelden in Duisburg“ hat schon eine ähnliche Frage")
+    expect(check).to_contain_text(RATS[0])
     page.reload()
     expect(known.locator("li")).to_have_count(1)
     expect(button).to_have_text("Als bekannte Lücke gemerkt")

@@ -99,6 +99,20 @@ def test_an_answer_example_of_the_article_likelier_than_the_gap_keeps_the_answer
     assert _tiers(_engine((KnownGap(KNOWN),), (example,)), ASKED)[0] == ("bottrop/hundesteuer", "answer")
 
 
+def test_the_check_of_a_gap_finds_the_like_questions_an_article_answered_before() -> None:
+    answered = AnswerExample("bottrop/hundesteuer", ASKED, ("Hunde melden Sie binnen zwei Wochen an.",))
+    unlike = AnswerExample("bottrop/sperrmuell", "wann wird der sperrmüll abgeholt", ("Sperrmüll holt die BEST ab.",))
+    extractor = AnswerExtractor(make_analyzer("char4"), [passage(a) for a in ARTICLES], (answered, unlike))
+    both = ["bottrop/hundesteuer", "bottrop/sperrmuell"]
+    found = extractor.like_examples(KNOWN, both, at_least=0.3)
+    assert [(f.article_id, f.question) for f in found] == [("bottrop/hundesteuer", ASKED)]
+    same = extractor.example_likeness("bottrop/hundesteuer", extractor.profile(KNOWN))
+    assert found[0].likeness == pytest.approx(same)
+    assert extractor.like_examples(KNOWN, ["bottrop/sperrmuell"], at_least=0.3) == []  # not an article asked about
+    assert extractor.like_examples(KNOWN, both, at_least=found[0].likeness + 0.01) == []
+    assert extractor.like_examples(KNOWN, both, at_least=0.0, limit=1) == found[:1]
+
+
 def test_the_concern_s_words_accumulate_and_a_new_concern_starts_afresh() -> None:
     engine = _engine((KnownGap(KNOWN),))
     context = CallContext("bottrop")

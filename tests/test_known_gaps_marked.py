@@ -18,10 +18,11 @@ from assistant.live.call_service import CallService, KnownGapNotFoundError
 from assistant.live.index_reload import IndexWatcher, swap_index
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
+from corpus.answer_examples import ANSWER_EXAMPLES_FILE
 from corpus.known_gaps import KNOWN_GAPS_FILE
 from embeddings.retrieval.retriever import HybridRetriever
 from tests.api_support import api_settings
-from tests.helpers import write_knowledge
+from tests.helpers import write_knowledge, write_lines
 
 pytestmark = pytest.mark.unit
 
@@ -69,7 +70,8 @@ def test_a_topic_marked_as_known_gap_is_stored_redacted_listed_and_removed(clien
     added = _mark(client)
     assert added.status_code == 201, added.text
     gap = added.json()
-    assert set(gap) == {"id", "city", "label", "question", "created_at"}
+    assert set(gap) == {"id", "city", "label", "question", "created_at", "answered_like"}
+    assert gap["answered_like"] == []  # no article of the folder answered a like question before
     assert gap["city"] == "bottrop" and gap["label"] == "Sofa zum Sperrmüll"
     assert "wie entsorge ich das" in gap["question"] and "1234567" not in gap["question"]  # redacted
     other = _mark(client, city="Duisburg", question="wo kann ich meinen hund  anmelden", label="Hund").json()
@@ -85,6 +87,26 @@ def test_a_topic_marked_as_known_gap_is_stored_redacted_listed_and_removed(clien
     assert unknown.status_code == 404 and "No known gap with id 999" in unknown.json()["detail"]
     removed = _service(client).store.known_gaps()
     assert [g.id for g in removed] == [other["id"]]  # the removed one is kept in the table, marked removed
+
+
+def test_marking_a_gap_an_article_answered_before_names_the_article_and_the_question(tmp_path: Path) -> None:
+    """The check: a gap like a question an article answered (an answer example of the folder) says so, for
+    the city's and the common articles only; an article may answer the matter after all."""
+    knowledge = tmp_path / "knowledge"
+    write_knowledge(knowledge)
+    answered = "mein altes sofa soll weg wie entsorge ich das beim sperrmüll"
+    sentence = "Sperrmüll wird nach Anmeldung kostenlos abgeholt."
+    write_lines(knowledge / ANSWER_EXAMPLES_FILE, {"article": ARTICLE, "question": answered, "sentences": [sentence]})
+    with TestClient(create_app(_settings(tmp_path))) as started:
+        gap = _mark(started).json()
+        assert [(a["article_id"], a["title"], a["question"]) for a in gap["answered_like"]] == [
+            (ARTICLE, "Sperrmüll anmelden in Bottrop", answered)
+        ]
+        assert 0.3 <= gap["answered_like"][0]["likeness"] <= 1
+        assert _mark(started, city="duisburg").json()["answered_like"] == []  # a Bottrop article: not Duisburg's
+        assert _mark(started, question="wo kann ich meinen hund anmelden").json()["answered_like"] == []
+        listed = started.get("/api/gaps/known?city=bottrop", headers=CONTENT).json()
+        assert listed[0]["answered_like"] == gap["answered_like"]
 
 
 def test_the_known_gaps_need_the_content_token(client: TestClient) -> None:

@@ -132,6 +132,16 @@ class KnownGapRequest(Strict):
     label: Text = Field("", max_length=MAX_GAP_LABEL_CHARS, description="The topic's label on the gaps page")
 
 
+class AnsweredLikeOut(BaseModel):
+    """A question an article answered before (an answer example or an agent's answer mark) that is like
+    a known gap."""
+
+    article_id: str
+    title: str
+    question: str
+    likeness: float = Field(..., description="0 to 1; at least the engine's gap likeness")
+
+
 class KnownGapOut(BaseModel):
     """A known gap marked on the gaps page: a like concern of ``city`` gets no 'answer' card."""
 
@@ -140,6 +150,12 @@ class KnownGapOut(BaseModel):
     label: str
     question: str
     created_at: datetime
+    answered_like: list[AnsweredLikeOut] = Field(
+        default_factory=list,
+        description="The check: questions the city's articles answered before that are as like this gap as a "
+        "concern must be to it, likest first (at most 3). When one is listed, an article may answer the matter: "
+        "check it, and remove the gap if it does.",
+    )
 
 
 class ErrorOut(BaseModel):

@@ -7,7 +7,7 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -284,6 +284,16 @@ class _Remembered:
     profile: TokenProfile
     kinds: frozenset[str]
     units: dict[str, tuple[str, frozenset[int]]]
+    question: str
+
+
+@dataclass(frozen=True)
+class LikeExample:
+    """An answer example like some text: the article that answered it, its question, and how like."""
+
+    article_id: str
+    question: str
+    likeness: float
 
 
 class AnswerExtractor:
@@ -352,7 +362,9 @@ class AnswerExtractor:
             profile = self.profile(example.question)
             if units and profile.weights:
                 kinds = frozenset(intent.name for intent in _asked_intents(example.question))
-                remembered.setdefault(example.article_id, []).append(_Remembered(profile, kinds, units))
+                remembered.setdefault(example.article_id, []).append(
+                    _Remembered(profile, kinds, units, example.question)
+                )
         return remembered
 
     def profile(self, text: str) -> TokenProfile:
@@ -366,6 +378,19 @@ class AnswerExtractor:
     def example_likeness(self, article_id: str, profile: TokenProfile) -> float:
         """How like ``profile`` the likest question of the article's answer examples is (0: none)."""
         return max((e.profile.likeness(profile) for e in self._remembered.get(article_id, ())), default=0.0)
+
+    def like_examples(self, text: str, articles: Collection[str], at_least: float, limit: int = 3) -> list[LikeExample]:
+        """The answer examples of ``articles`` whose question is at least ``at_least`` like ``text`` (the
+        same likeness as ``example_likeness``), likest first, at most ``limit``: what the articles answered
+        before that resembles ``text`` (a known gap the articles may answer after all)."""
+        profile = self.profile(text)
+        found = [
+            LikeExample(article, example.question, likeness)
+            for article in articles
+            for example in self._remembered.get(article, ())
+            if (likeness := example.profile.likeness(profile)) >= at_least
+        ]
+        return sorted(found, key=lambda e: (-e.likeness, e.article_id, e.question))[:limit]
 
     def _recalled(
         self, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]

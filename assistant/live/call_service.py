@@ -23,6 +23,7 @@ from typing import Any
 from cachetools import LRUCache
 
 from assistant.events.hub import EventHub
+from assistant.live.answer_extraction import LikeExample
 from assistant.live.feedback import ANSWER_MARK, FeedbackEvent
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
@@ -381,6 +382,18 @@ class CallService:
     def known_gaps(self, city: str | None = None) -> list[StoredKnownGap]:
         """The known gaps marked on the gaps page and not removed (of ``city``, or of every city)."""
         return self.store.known_gaps(self.cities.get(city).key if city else None)
+
+    def answered_like(self, city: str, question: str, limit: int = 3) -> list[LikeExample]:
+        """The check before a gap is kept: questions the articles of ``city`` (and the common ones)
+        answered before (answer examples, agents' answer marks) that are as like ``question`` as a
+        concern must be to a known gap (``gap_likeness``), likest first. An article may answer the
+        matter after all: such a gap would also keep that article's like concerns from an 'answer'
+        card unless they resemble its examples more. Nothing for a city no longer configured."""
+        if city not in self.cities.keys:
+            return []
+        scope = self.cities.scope(city)
+        articles = [a.id for a in self.knowledge.articles.values() if a.city in scope]
+        return self.engine.extractor.like_examples(question, articles, self.engine.config.gap_likeness, limit)
 
     def remove_known_gap(self, gap_id: int) -> None:
         """Stop using a known gap marked on the gaps page (it stays stored, marked removed)."""

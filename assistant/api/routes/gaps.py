@@ -20,7 +20,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from assistant.api.deps import ContentAuth, Service
 from assistant.api.errors import declared
 from assistant.api.routes.sidebar import SECURITY_HEADERS, STATIC
-from assistant.api.schemas import MAX_GAP_ID, KnownGapOut, KnownGapRequest
+from assistant.api.schemas import MAX_GAP_ID, AnsweredLikeOut, KnownGapOut, KnownGapRequest
 from assistant.api.security import MissingTokenError, resolve_content_token
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.report import GapReporter
@@ -59,8 +59,30 @@ def gaps_content_token(settings: Settings) -> str | None:
         return None
 
 
-def known_gap_out(gap: StoredKnownGap) -> KnownGapOut:
-    return KnownGapOut(id=gap.id, city=gap.city, label=gap.label, question=gap.question, created_at=gap.created_at)
+def known_gap_out(gap: StoredKnownGap, service: CallService) -> KnownGapOut:
+    """A stored known gap with its check: what the city's articles answered before that is like it."""
+    articles = service.knowledge.articles
+    answered = [
+        AnsweredLikeOut(
+            article_id=like.article_id,
+            title=articles[like.article_id].title if like.article_id in articles else like.article_id,
+            question=like.question,
+            likeness=round(like.likeness, 3),
+        )
+        for like in service.answered_like(gap.city, gap.question)
+    ]
+    return KnownGapOut(
+        id=gap.id,
+        city=gap.city,
+        label=gap.label,
+        question=gap.question,
+        created_at=gap.created_at,
+        answered_like=answered,
+    )
+
+
+def known_gaps_out(gaps: list[StoredKnownGap], service: CallService) -> list[KnownGapOut]:
+    return [known_gap_out(gap, service) for gap in gaps]
 
 
 def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
@@ -108,9 +130,11 @@ def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
     async def add_known_gap(body: KnownGapRequest, service: Service) -> KnownGapOut:
         """Mark a gap topic as a known gap of its city: from now on a caller's concern of the city like
         ``question`` gets no 'answer' card, only 'maybe' (on every replica from its next index poll). The
-        texts are redacted before they are stored; 422 for an unknown city or an empty question."""
+        texts are redacted before they are stored; 422 for an unknown city or an empty question. The reply
+        carries the check ``answered_like``: questions the city's articles answered before that are like
+        this gap (an article may answer the matter after all)."""
         gap = await run_in_threadpool(service.add_known_gap, body.city, body.label, body.question)
-        return known_gap_out(gap)
+        return await run_in_threadpool(known_gap_out, gap, service)
 
     @router.get(
         "/api/gaps/known",
@@ -125,7 +149,7 @@ def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
     ) -> list[KnownGapOut]:
         """The known gaps marked on the gaps page and not removed, oldest first."""
         gaps = await run_in_threadpool(service.known_gaps, city or None)
-        return [known_gap_out(gap) for gap in gaps]
+        return await run_in_threadpool(known_gaps_out, gaps, service)
 
     @router.delete(
         "/api/gaps/known/{gap_id}",

@@ -280,7 +280,13 @@
       if (done) await loadKnown();
       else remove.disabled = false;
     });
-    return el("span", {}, `${cityName(gap.city)}: ${gap.label || "–"} (gemerkt am ${day})`, remove);
+    const item = el("span", {}, `${cityName(gap.city)}: ${gap.label || "–"} (gemerkt am ${day})`, remove);
+    const like = (gap.answered_like || [])[0];
+    if (!like) return item;
+    // The check: an article answered a question like this gap before; it may answer the matter after all.
+    return el("span", {}, item, el("p", { class: "answered-like" },
+      `Prüfen: „${like.title}“ hat schon eine ähnliche Frage beantwortet: `, el("q", {}, like.question),
+      ". Beantwortet der Artikel das Anliegen, entfernen Sie die Lücke: sonst bekommen auch solche Fragen keinen sicheren Vorschlag mehr."));
   }
 
   function renderKnown(gaps) {
