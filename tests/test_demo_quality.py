@@ -149,9 +149,10 @@ def test_foreign_language_questions_find_the_german_article(
     assert report.overall["leak_rate"] == 0.0
 
 
-# measured 0.681 without examples and 0.784 with them (round 14, 958 tune questions of sixteen tune halves,
-# five folds by call; round 13: 0.687 and 0.786 on 897)
-EXAMPLES_HIGHLIGHT_FLOOR = 0.76
+# measured 0.666 without examples and 0.760 with them (round 15, 1,019 tune questions of seventeen tune halves,
+# five folds by call; the seventeenth half's 61 questions 0.443 and 0.475, the others 0.681 and 0.778; round 14:
+# 0.681 and 0.784 on 958; round 13: 0.687 and 0.786 on 897)
+EXAMPLES_HIGHLIGHT_FLOOR = 0.74
 EXAMPLES_LIFT = 0.06
 
 
