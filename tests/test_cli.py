@@ -10,7 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from assistant.cli.main import app
-from tests.helpers import article_text
+from corpus.answer_examples import ANSWER_EXAMPLES_FILE
+from corpus.known_gaps import KNOWN_GAPS_FILE
+from tests.helpers import article_text, write_lines
 
 pytestmark = pytest.mark.unit
 
@@ -247,3 +249,31 @@ def test_export_gaps_writes_the_gaps_marked_on_the_gaps_page_as_known_gaps(
     assert line == {"question": kept.question, "city": "bottrop", "from": f"gaps-page#{kept.id}"}
     assert "mein sofa soll weg" in line["question"] and "1234567" not in line["question"]
     assert load_knowledge_base(knowledge_dir).known_gaps == (KnownGap(kept.question, "bottrop"),)
+
+
+def test_check_gaps_names_the_known_gaps_like_a_question_an_article_answered(
+    runner: CliRunner, knowledge_dir: Path
+) -> None:
+    empty = runner.invoke(app, ["corpus", "check-gaps", "-K", str(knowledge_dir)])
+    assert empty.exit_code == 0 and "no known gaps" in empty.output, empty.output
+    answered = "mein altes sofa soll weg wie entsorge ich das beim sperrmüll"
+    sentence = "Sperrmüll wird nach Anmeldung kostenlos abgeholt."
+    write_lines(
+        knowledge_dir / ANSWER_EXAMPLES_FILE,
+        {"article": "bottrop/sperrmuell", "question": answered, "sentences": [sentence]},
+    )
+    write_lines(
+        knowledge_dir / KNOWN_GAPS_FILE,
+        {"question": "mein altes sofa soll weg, zum sperrmüll, wie entsorge ich das", "city": "bottrop"},
+        {"question": "mein altes sofa soll weg, zum sperrmüll, wie entsorge ich das", "city": "duisburg"},
+        {"question": "wo kann ich einen kampfhund anmelden"},
+    )
+    checked = runner.invoke(app, ["corpus", "check-gaps", "--json", "-K", str(knowledge_dir)])
+    assert checked.exit_code == 0, checked.output
+    lines = [json.loads(line) for line in checked.output.splitlines()]
+    assert [(line["gap"], line["city"]) for line in lines] == [(1, "bottrop"), (2, "duisburg"), (3, None)]
+    assert [a["article_id"] for a in lines[0]["answered_like"]] == ["bottrop/sperrmuell"]
+    assert lines[0]["answered_like"][0]["question"] == answered and lines[0]["answered_like"][0]["likeness"] >= 0.3
+    assert lines[1]["answered_like"] == [] and lines[2]["answered_like"] == []  # Bottrop's article; unlike
+    table = runner.invoke(app, ["corpus", "check-gaps", "-K", str(knowledge_dir)])
+    assert table.exit_code == 0 and "1 of 3 known gaps" in table.output and "bottrop/sperrmuell" in table.output

@@ -75,6 +75,65 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 
 
+@corpus_app.command("check-gaps")
+def corpus_check_gaps(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line per known gap")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """Check the knowledge folder's known gaps (known-gaps.jsonl): for each, the likest questions that an
+    article of its city answered before (answer examples) as like the gap as a concern must be to it
+    (suggestions.gap_likeness). Such an article may answer the matter after all: read it, and take the
+    gap out of the file if it does (a gap also keeps the article's like concerns from an 'answer' card)."""
+    from assistant.live.answer_extraction import AnswerExtractor
+    from assistant.live.known_gaps import answered_like
+    from assistant.wiring import open_retriever
+    from corpus.knowledge_base import load_knowledge_base
+
+    settings = short_lived_settings(load_settings(knowledge))
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+        if not kb.known_gaps:
+            console.print(f"[green]✓[/] no known gaps in {settings.knowledge_dir}")
+            return
+        retriever, _ = open_retriever(settings, knowledge_base=kb)
+    extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages, kb.answer_examples)
+    at_least = settings.suggestions.gap_likeness
+    flagged = 0
+    table = Table(title="Known gaps like a question an article answered", show_lines=True)
+    for column in ("gap", "city", "known gap", "article", "answered question", "likeness"):
+        table.add_column(column, overflow="fold")
+    for line, gap in enumerate(kb.known_gaps, start=1):
+        found = answered_like(extractor, kb, gap, at_least)
+        flagged += bool(found)
+        if as_json:
+            checked = [
+                {"article_id": f.article_id, "question": f.question, "likeness": round(f.likeness, 3)} for f in found
+            ]
+            print(json.dumps({"gap": line, "city": gap.city, "answered_like": checked}, ensure_ascii=False))
+        elif found:
+            best = found[0]
+            table.add_row(
+                str(line),
+                gap.city or "every",
+                _short(gap.question),
+                best.article_id,
+                _short(best.question),
+                f"{best.likeness:.2f}",
+            )
+    if not as_json:
+        if flagged:
+            console.print(table)
+        console.print(
+            f"{flagged} of {len(kb.known_gaps)} known gaps (gap: its number in the file) are like a question "
+            f"an article answered (likeness at least {at_least}, suggestions.gap_likeness): check that the "
+            "article does not answer them. The likeness counts shared words: some share only everyday ones."
+        )
+
+
+def _short(text: str, chars: int = 90) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
 @corpus_app.command("export-marks")
 def corpus_export_marks(
     out: Annotated[Path, typer.Option("--out", help="JSONL file to write (the answer examples format)")],

@@ -25,6 +25,7 @@ from cachetools import LRUCache
 from assistant.events.hub import EventHub
 from assistant.live.answer_extraction import LikeExample
 from assistant.live.feedback import ANSWER_MARK, FeedbackEvent
+from assistant.live.known_gaps import answered_like
 from assistant.live.metrics import LiveMetrics
 from assistant.live.suggestion_engine import CallContext, Speaker, Suggestion, SuggestionEngine, SuggestionOutcome
 from assistant.privacy.redaction import Redactor
@@ -384,16 +385,12 @@ class CallService:
         return self.store.known_gaps(self.cities.get(city).key if city else None)
 
     def answered_like(self, city: str, question: str, limit: int = 3) -> list[LikeExample]:
-        """The check before a gap is kept: questions the articles of ``city`` (and the common ones)
-        answered before (answer examples, agents' answer marks) that are as like ``question`` as a
-        concern must be to a known gap (``gap_likeness``), likest first. An article may answer the
-        matter after all: such a gap would also keep that article's like concerns from an 'answer'
-        card unless they resemble its examples more. Nothing for a city no longer configured."""
+        """The check of a known gap of ``city`` (``known_gaps.answered_like``); nothing for a city no
+        longer configured."""
         if city not in self.cities.keys:
             return []
-        scope = self.cities.scope(city)
-        articles = [a.id for a in self.knowledge.articles.values() if a.city in scope]
-        return self.engine.extractor.like_examples(question, articles, self.engine.config.gap_likeness, limit)
+        gap = KnownGap(question, city)
+        return answered_like(self.engine.extractor, self.knowledge, gap, self.engine.config.gap_likeness, limit)
 
     def remove_known_gap(self, gap_id: int) -> None:
         """Stop using a known gap marked on the gaps page (it stays stored, marked removed)."""

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy import sparse
 
-from assistant.live.answer_extraction import AnswerExtractor, TokenProfile
+from assistant.live.answer_extraction import AnswerExtractor, LikeExample, TokenProfile
+from corpus.knowledge_base import KnowledgeBase
 from corpus.known_gaps import KnownGap
 
 
@@ -50,3 +51,15 @@ class KnownGaps:
             (float(score) for score, where in zip(scores, self._cities, strict=True) if where is None or where == city),
             default=0.0,
         )
+
+
+def answered_like(
+    extractor: AnswerExtractor, knowledge: KnowledgeBase, gap: KnownGap, at_least: float, limit: int = 3
+) -> list[LikeExample]:
+    """The check of a known gap: the questions that published articles of its city (and the common ones;
+    every article for a gap of every city) answered before, the extractor's answer examples and answer
+    marks, that are at least ``at_least`` like the gap (the engine's ``gap_likeness``), likest first. Such
+    an article may answer the matter after all; the gap would also keep the article's like concerns from
+    an 'answer' card unless they resemble its examples more."""
+    articles = knowledge.in_city(gap.city) if gap.city is not None else knowledge.published
+    return extractor.like_examples(gap.question, [a.id for a in articles], at_least, limit)
