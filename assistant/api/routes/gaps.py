@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from dataclasses import asdict
 from datetime import date
 from typing import Annotated, Any
 
@@ -71,14 +72,7 @@ def known_gap_out(gap: StoredKnownGap, service: CallService) -> KnownGapOut:
         )
         for like in service.answered_like(gap.city, gap.question)
     ]
-    return KnownGapOut(
-        id=gap.id,
-        city=gap.city,
-        label=gap.label,
-        question=gap.question,
-        created_at=gap.created_at,
-        answered_like=answered,
-    )
+    return KnownGapOut(**asdict(gap), answered_like=answered)
 
 
 def known_gaps_out(gaps: list[StoredKnownGap], service: CallService) -> list[KnownGapOut]:
