@@ -2,7 +2,8 @@
 does not cover it), as a line of a knowledge folder's ``known-gaps.jsonl`` (``corpus.known_gaps``).
 
 The question is the concern's caller turns together, as the live engine compares them (``concern_text``
-of each turn: greetings and names dropped) and redacted as live utterances are. Held-out halves
+of each turn: greetings and names dropped), without an explicit cue the caller moved on with ("und dann
+noch was": words callers of every matter share), and redacted as live utterances are. Held-out halves
 (``*-test.jsonl``) are refused, so a split that is reported on never teaches the engine its gaps.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.live.utterance_analysis import concern_text
+from assistant.live.utterance_analysis import after_cue, concern_text
 from assistant.privacy.redaction import GermanRedactor
 from assistant.replay.call_scripts import load_call_scripts
 from corpus.knowledge_base import KnowledgeBase
@@ -53,7 +54,9 @@ def export_known_gaps(
                 if script.city not in cities:
                     unknown += 1
                     continue
-                said = [concern_text(script.turns[i][1]).strip(" ,.;") for i in concern.caller_turns]
+                said = [concern_text(script.turns[i][1]) for i in concern.caller_turns]
+                said[0] = after_cue(said[0])  # a later concern's first turn may start with the cue
+                said = [part.strip(" ,.;") for part in said]
                 question = _EMPTY_CLAUSES.sub(",", " ".join(" ".join(part for part in said if part).split()))
                 if not question:
                     continue

@@ -157,6 +157,8 @@ def _call(call_id: str, city: str, concerns: list[dict[str, object]]) -> dict[st
         ["caller", "ja hallo, müller hier, mein kampfhund braucht ne erlaubnis"],
         ["agent", "Ja?"],
         ["caller", "und ich muss sperrmüll anmelden, meine nummer ist 0170 1234567"],
+        ["agent", "Gern."],
+        ["caller", "ach und dann noch was, wo kann ich den baum im garten fällen lassen"],
     ]
     return {"id": call_id, "city": city, "expected": [], "turns": turns, "concerns": concerns}
 
@@ -180,6 +182,16 @@ def test_export_writes_the_uncovered_concerns_redacted(knowledge_dir: Path, tmp_
     calls.write_text(json.dumps({**rows[0], "concerns": None}, ensure_ascii=False) + "\n", encoding="utf-8")
     export_known_gaps([calls], kb, out)
     assert "0170" not in out.read_text(encoding="utf-8") and "sperrmüll" in out.read_text(encoding="utf-8")
+
+
+def test_export_leaves_out_the_cue_a_later_concern_starts_with(knowledge_dir: Path, tmp_path: Path) -> None:
+    calls = tmp_path / "calls-tune.jsonl"
+    concerns = [{"expected": ["bottrop/sperrmuell"], "caller_turns": [1, 3]}, {"expected": [], "caller_turns": [5]}]
+    calls.write_text(json.dumps(_call("bottrop-t03", "bottrop", concerns), ensure_ascii=False) + "\n", "utf-8")
+    out = tmp_path / KNOWN_GAPS_FILE
+    assert export_known_gaps([calls], load_knowledge_base(knowledge_dir), out).gaps == 1
+    written = json.loads(out.read_text(encoding="utf-8"))
+    assert written["question"] == "wo kann ich den baum im garten fällen lassen"
 
 
 def test_export_refuses_a_held_out_half(knowledge_dir: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.call_service import CallService
 from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
 from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
-from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
+from assistant.live.utterance_analysis import after_cue, concern_text, content_words, is_meaningful, opens_new_topic
 from assistant.privacy.redaction import GermanRedactor
 from assistant.storage.call_store import CallStore
 from corpus.knowledge_base import KnowledgeBase
@@ -166,6 +166,15 @@ def test_topic_cues() -> None:
     assert not opens_new_topic("die couch muss weg")
     assert not opens_new_topic("wat kost dat denn")
     assert not opens_new_topic("wo muss ich da hin")
+
+
+@pytest.mark.unit
+def test_the_words_after_the_cue() -> None:
+    assert after_cue("ach und noch was, wegen dem hund") == "wegen dem hund"
+    assert after_cue("gut danke und wo ich sie grad dran hab wir brauchen noch ne braune tonne") == (
+        "wir brauchen noch ne braune tonne"
+    )
+    assert after_cue("die couch muss weg") == "die couch muss weg"
 
 
 @pytest.mark.unit

@@ -16,7 +16,7 @@ _NEW_TOPIC = re.compile(
     r"|anderes\s+thema|themawechsel"
     r"|au(ß|ss)erdem\s+(wollte|hätte|haette|möchte|moechte)"
     r"|(und|ach)\s+(dann\s+)?noch\s+(was|wat|etwas|eins)"
-    r"|(wo|wenn|da)\s+ich\s+(sie|dich|euch)\s+(grad|gerade|schon|schon\s+mal|jetzt|getz)\s+(dran|am\s+telefon)"
+    r"|(wo|wenn|da)\s+ich\s+(sie|dich|euch)\s+(grad|gerade|schon|schon\s+mal|jetzt|getz)\s+(dran|am\s+telefon)(\s+habe?)?"
     r"|noch\s+(eine|ne)\s+frage"
     r"|zweitens"
     r")\b",
@@ -64,3 +64,10 @@ def is_meaningful(text: str) -> bool:
 def opens_new_topic(text: str) -> bool:
     """Explicit cues that the caller moves on to another concern ("noch eine andere Frage")."""
     return _NEW_TOPIC.search(text) is not None
+
+
+def after_cue(text: str) -> str:
+    """The utterance after its last explicit cue that the caller moves on ("ach und noch was, der
+    hund ..." -> "der hund ..."): the cue's words are shared by callers of every matter."""
+    cues = list(_NEW_TOPIC.finditer(text))
+    return text[cues[-1].end() :].strip(" ,.;:-") if cues else text
