@@ -273,7 +273,15 @@ def test_check_gaps_names_the_known_gaps_like_a_question_an_article_answered(
     lines = [json.loads(line) for line in checked.output.splitlines()]
     assert [(line["gap"], line["city"]) for line in lines] == [(1, "bottrop"), (2, "duisburg"), (3, None)]
     assert [a["article_id"] for a in lines[0]["answered_like"]] == ["bottrop/sperrmuell"]
+    # The other check: what the engine shows as the answer without any gap, in the gap's city or every city.
+    assert [(a["city"], a["article_id"]) for a in lines[0]["answered_without_gap"]] == [
+        ("bottrop", "bottrop/sperrmuell")
+    ]
+    assert [a["article_id"] for a in lines[1]["answered_without_gap"]] == ["duisburg/sperrmuell"]
+    assert {a["city"] for a in lines[2]["answered_without_gap"]} <= {"bottrop", "dinslaken", "duisburg"}
     assert lines[0]["answered_like"][0]["question"] == answered and lines[0]["answered_like"][0]["likeness"] >= 0.3
     assert lines[1]["answered_like"] == [] and lines[2]["answered_like"] == []  # Bottrop's article; unlike
     table = runner.invoke(app, ["corpus", "check-gaps", "-K", str(knowledge_dir)])
-    assert table.exit_code == 0 and "1 of 3 known gaps" in table.output and "bottrop/sperrmuell" in table.output
+    assert table.exit_code == 0 and "bottrop/sperrmuell" in table.output and "duisburg/sperrmuell" in table.output
+    flagged = sum(bool(line["answered_like"] or line["answered_without_gap"]) for line in lines)
+    assert f"{flagged} of 3 known gaps" in " ".join(table.output.split())

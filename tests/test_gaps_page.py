@@ -129,6 +129,19 @@ def check_known_gap(page: Page, row: Locator) -> None:
     check = known.locator("li .answered-like")
     expect(check).to_contain_text("Prüfen: „Hundesteuer anmelden in Duisburg“ hat schon eine ähnliche Frage")
     expect(check).to_contain_text(RATS[0])
+    expect(known.locator("li .answered-without-gap")).to_have_count(0)  # no article is shown as its answer
+    # A gap of a matter an article answers confidently: the other check shows that article and its sentence.
+    token = page.evaluate("sessionStorage.getItem('souffleur-content-token')")
+    sofa = {"city": "bottrop", "question": "ich will mein altes Sofa entsorgen, Sperrmüll", "label": "Sofa"}
+    origin = page.url.split("/gaps")[0]
+    added = page.request.post(f"{origin}/api/gaps/known", data=sofa, headers={"X-Content-Token": token})
+    assert added.status == 201, added.text()
+    page.reload()
+    shown = known.locator("li").nth(1).locator(".answered-without-gap")
+    expect(shown).to_contain_text("Ohne diese Lücke zeigt Souffleur „Sperrmüll anmelden in Bottrop“ als Antwort")
+    expect(shown.locator("q")).to_have_text("Sperrmüll wird nach Anmeldung kostenlos abgeholt.")
+    gone = page.request.delete(f"{origin}/api/gaps/known/{added.json()['id']}", headers={"X-Content-Token": token})
+    assert gone.status == 204
     page.reload()
     expect(known.locator("li")).to_have_count(1)
     expect(button).to_have_text("Als bekannte Lücke gemerkt")

@@ -70,7 +70,7 @@ def test_a_topic_marked_as_known_gap_is_stored_redacted_listed_and_removed(clien
     added = _mark(client)
     assert added.status_code == 201, added.text
     gap = added.json()
-    assert set(gap) == {"id", "city", "label", "question", "created_at", "answered_like"}
+    assert set(gap) == {"id", "city", "label", "question", "created_at", "answered_like", "answered_without_gap"}
     assert gap["answered_like"] == []  # no article of the folder answered a like question before
     assert gap["city"] == "bottrop" and gap["label"] == "Sofa zum Sperrmüll"
     assert "wie entsorge ich das" in gap["question"] and "1234567" not in gap["question"]  # redacted
@@ -107,6 +107,22 @@ def test_marking_a_gap_an_article_answered_before_names_the_article_and_the_ques
         assert _mark(started, question="wo kann ich meinen hund anmelden").json()["answered_like"] == []
         listed = started.get("/api/gaps/known?city=bottrop", headers=CONTENT).json()
         assert listed[0]["answered_like"] == gap["answered_like"]
+
+
+def test_marking_a_gap_names_the_article_shown_as_its_answer_without_the_gap(client: TestClient) -> None:
+    """The other check: the article the engine shows as 'answer' for the gap's question when no gap is
+    recorded (what the gap keeps from being shown), with its sentence; nothing for a matter no article
+    answers confidently. The marked gap itself does not hide the article from its own check."""
+    gap = _mark(client).json()
+    shown = gap["answered_without_gap"]
+    assert [(a["article_id"], a["title"]) for a in shown] == [(ARTICLE, "Sperrmüll anmelden in Bottrop")]
+    assert shown[0]["answer"] == "Sperrmüll wird nach Anmeldung kostenlos abgeholt." and shown[0]["score"] >= 0.75
+    assert _tier(_service(client)) == "maybe"  # the gap is in use: a like concern gets no 'answer' card
+    assert _mark(client, question="wer fällt den baum im garten", label="Baum").json()["answered_without_gap"] == []
+    duisburg = _mark(client, city="duisburg").json()["answered_without_gap"]
+    assert [a["article_id"] for a in duisburg] == ["duisburg/sperrmuell"]  # the city's own article
+    listed = client.get("/api/gaps/known?city=bottrop", headers=CONTENT).json()
+    assert listed[0]["answered_without_gap"] == shown
 
 
 def test_the_known_gaps_need_the_content_token(client: TestClient) -> None:

@@ -142,6 +142,16 @@ class AnsweredLikeOut(BaseModel):
     likeness: float = Field(..., description="0 to 1; at least the engine's gap likeness")
 
 
+class AnswerWithoutGapOut(BaseModel):
+    """An article the engine shows as 'answer' for a concern saying a known gap's question when no gap is
+    recorded, with the sentence it would highlight."""
+
+    article_id: str
+    title: str
+    answer: str
+    score: float = Field(..., description="The card's confidence (at least the answer threshold)")
+
+
 class KnownGapOut(BaseModel):
     """A known gap marked on the gaps page: a like concern of ``city`` gets no 'answer' card."""
 
@@ -155,6 +165,12 @@ class KnownGapOut(BaseModel):
         description="The check: questions the city's articles answered before that are as like this gap as a "
         "concern must be to it, likest first (at most 3). When one is listed, an article may answer the matter: "
         "check it, and remove the gap if it does.",
+    )
+    answered_without_gap: list[AnswerWithoutGapOut] = Field(
+        default_factory=list,
+        description="The other check: the articles shown as 'answer' for a new concern saying this gap's question "
+        "if no known gap were recorded, best first: what the gap keeps from being shown as the answer. When one "
+        "is listed, read its sentence: if it answers the matter, remove the gap.",
     )
 
 

@@ -80,12 +80,13 @@ def corpus_check_gaps(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line per known gap")] = False,
     knowledge: KnowledgeOption = None,
 ) -> None:
-    """Check the knowledge folder's known gaps (known-gaps.jsonl): for each, the likest questions that an
-    article of its city answered before (answer examples) as like the gap as a concern must be to it
-    (suggestions.gap_likeness). Such an article may answer the matter after all: read it, and take the
-    gap out of the file if it does (a gap also keeps the article's like concerns from an 'answer' card)."""
-    from assistant.live.answer_extraction import AnswerExtractor
+    """Check the knowledge folder's known gaps (known-gaps.jsonl) two ways: the likest questions that an
+    article of the gap's city answered before (answer examples), as like the gap as a concern must be to it
+    (suggestions.gap_likeness); and the articles the assistant shows as 'answer' for a new concern saying
+    the gap's question when no gap is recorded (what the gap keeps from being shown). Such an article may
+    answer the matter after all: read it, and take the gap out of the file if it does."""
     from assistant.live.known_gaps import answered_like
+    from assistant.live.suggestion_engine import SuggestionEngine
     from assistant.wiring import open_retriever
     from corpus.knowledge_base import load_knowledge_base
 
@@ -96,37 +97,56 @@ def corpus_check_gaps(
             console.print(f"[green]✓[/] no known gaps in {settings.knowledge_dir}")
             return
         retriever, _ = open_retriever(settings, knowledge_base=kb)
-    extractor = AnswerExtractor(retriever.index.lexical.analyzer, retriever.index.passages, kb.answer_examples)
-    at_least = settings.suggestions.gap_likeness
+        tuning = settings.suggestions
+        engine = SuggestionEngine.for_index(
+            retriever,
+            retriever.index,
+            tuning.suggestion_config(),
+            tuning.concern_confidence(),
+            tuning.topic_change(),
+            kb.answer_examples,
+        )
+    at_least = tuning.gap_likeness
     flagged = 0
-    table = Table(title="Known gaps like a question an article answered", show_lines=True)
-    for column in ("gap", "city", "known gap", "article", "answered question", "likeness"):
-        table.add_column(column, overflow="fold")
+    table = Table(title="Known gaps an article may answer", show_lines=True)
+    for column in ("gap", "city", "known gap", "check", "article", "answered question or shown sentence", "value"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("gap", "article", "value"))
     for line, gap in enumerate(kb.known_gaps, start=1):
-        found = answered_like(extractor, kb, gap, at_least)
-        flagged += bool(found)
+        found = answered_like(engine.extractor, kb, gap, at_least)
+        shown = [
+            (city, card)
+            for city in ([gap.city] if gap.city else kb.cities.keys)
+            for card in engine.answers_without_gaps(city, gap.question)
+        ]
+        flagged += bool(found or shown)
         if as_json:
-            checked = [
+            like = [
                 {"article_id": f.article_id, "question": f.question, "likeness": round(f.likeness, 3)} for f in found
             ]
-            print(json.dumps({"gap": line, "city": gap.city, "answered_like": checked}, ensure_ascii=False))
-        elif found:
+            cards = [
+                {"city": city, "article_id": c.article_id, "answer": c.answer, "score": round(c.score, 3)}
+                for city, c in shown
+            ]
+            record = {"gap": line, "city": gap.city, "answered_like": like, "answered_without_gap": cards}
+            print(json.dumps(record, ensure_ascii=False))
+            continue
+        where = gap.city or "every"
+        if found:
             best = found[0]
-            table.add_row(
-                str(line),
-                gap.city or "every",
-                _short(gap.question),
-                best.article_id,
-                _short(best.question),
-                f"{best.likeness:.2f}",
-            )
+            row = ("answered a like question", best.article_id, _short(best.question), f"{best.likeness:.2f}")
+            table.add_row(str(line), where, _short(gap.question), *row)
+        for city, card in shown:
+            row = (f"shown as answer ({city})", card.article_id, _short(card.answer), f"{card.score:.2f}")
+            table.add_row(str(line), where, _short(gap.question), *row)
     if not as_json:
         if flagged:
             console.print(table)
         console.print(
-            f"{flagged} of {len(kb.known_gaps)} known gaps (gap: its number in the file) are like a question "
-            f"an article answered (likeness at least {at_least}, suggestions.gap_likeness): check that the "
-            "article does not answer them. The likeness counts shared words: some share only everyday ones."
+            f"{flagged} of {len(kb.known_gaps)} known gaps (gap: its number in the file) may be answered by an "
+            f"article: it answered a question as like the gap as a concern must be to it (likeness at least "
+            f"{at_least}, suggestions.gap_likeness; the likeness counts shared words, some share only everyday "
+            "ones), or the assistant shows it as the answer when no gap is recorded (value: the confidence). "
+            "Read the article; take the gap out when it answers the matter."
         )
 
 

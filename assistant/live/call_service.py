@@ -392,6 +392,14 @@ class CallService:
         gap = KnownGap(question, city)
         return answered_like(self.engine.extractor, self.knowledge, gap, self.engine.config.gap_likeness, limit)
 
+    def answered_without_gap(self, city: str, question: str) -> list[Suggestion]:
+        """The other check of a known gap of ``city``: the articles the engine shows as ``answer`` for a
+        concern saying ``question`` when no gap is recorded (``SuggestionEngine.answers_without_gaps``);
+        nothing for a city no longer configured."""
+        if city not in self.cities.keys:
+            return []
+        return self.engine.answers_without_gaps(city, question)
+
     def remove_known_gap(self, gap_id: int) -> None:
         """Stop using a known gap marked on the gaps page (it stays stored, marked removed)."""
         if not self.store.remove_known_gap(gap_id):

@@ -283,6 +283,16 @@ class SuggestionEngine:
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
 
+    def answers_without_gaps(self, city: str, question: str) -> list[Suggestion]:
+        """The ``answer`` cards a new concern saying ``question`` in ``city`` gets when no known gap is
+        recorded: what a known gap of that matter keeps from being shown as the answer (the check of a
+        known gap: an article among them may answer the matter after all). Changes no call."""
+        unmuted = SuggestionEngine(
+            self.retriever, self.extractor, self.config, self.confidence, self.vocabulary, self.topic_change
+        )
+        outcome = unmuted.on_utterance(CallContext(city=city), "caller", question)
+        return [s for s in outcome.suggestions if s.tier == "answer"]
+
     def anticipate(self, context: CallContext, partial: str) -> bool:
         """Embed ahead what a final caller turn saying ``partial`` would embed (``anticipated_texts``),
         while the encoder has nothing else to do (``Retriever.prefetch``; the texts are not even worked out

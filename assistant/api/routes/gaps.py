@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from assistant.api.deps import ContentAuth, Service
 from assistant.api.errors import declared
 from assistant.api.routes.sidebar import SECURITY_HEADERS, STATIC
-from assistant.api.schemas import MAX_GAP_ID, AnsweredLikeOut, KnownGapOut, KnownGapRequest
+from assistant.api.schemas import MAX_GAP_ID, AnsweredLikeOut, AnswerWithoutGapOut, KnownGapOut, KnownGapRequest
 from assistant.api.security import MissingTokenError, resolve_content_token
 from assistant.gaps.embedding_cache import CachedQueryEmbedder
 from assistant.gaps.report import GapReporter
@@ -61,7 +61,8 @@ def gaps_content_token(settings: Settings) -> str | None:
 
 
 def known_gap_out(gap: StoredKnownGap, service: CallService) -> KnownGapOut:
-    """A stored known gap with its check: what the city's articles answered before that is like it."""
+    """A stored known gap with its checks: what the city's articles answered before that is like it, and
+    what the engine would show as the answer without the gap."""
     articles = service.knowledge.articles
     answered = [
         AnsweredLikeOut(
@@ -72,7 +73,11 @@ def known_gap_out(gap: StoredKnownGap, service: CallService) -> KnownGapOut:
         )
         for like in service.answered_like(gap.city, gap.question)
     ]
-    return KnownGapOut(**asdict(gap), answered_like=answered)
+    unmuted = [
+        AnswerWithoutGapOut(article_id=card.article_id, title=card.title, answer=card.answer, score=card.score)
+        for card in service.answered_without_gap(gap.city, gap.question)
+    ]
+    return KnownGapOut(**asdict(gap), answered_like=answered, answered_without_gap=unmuted)
 
 
 def known_gaps_out(gaps: list[StoredKnownGap], service: CallService) -> list[KnownGapOut]:
@@ -125,8 +130,9 @@ def build_gaps_router(settings: Settings, token: str | None) -> APIRouter:
         """Mark a gap topic as a known gap of its city: from now on a caller's concern of the city like
         ``question`` gets no 'answer' card, only 'maybe' (on every replica from its next index poll). The
         texts are redacted before they are stored; 422 for an unknown city or an empty question. The reply
-        carries the check ``answered_like``: questions the city's articles answered before that are like
-        this gap (an article may answer the matter after all)."""
+        carries the checks ``answered_like``: questions the city's articles answered before that are like
+        this gap, and ``answered_without_gap``: the articles shown as 'answer' for it if no gap were recorded
+        (an article may answer the matter after all)."""
         gap = await run_in_threadpool(service.add_known_gap, body.city, body.label, body.question)
         return await run_in_threadpool(known_gap_out, gap, service)
 

@@ -281,12 +281,22 @@
       else remove.disabled = false;
     });
     const item = el("span", {}, `${cityName(gap.city)}: ${gap.label || "–"} (gemerkt am ${day})`, remove);
+    const checks = [];
     const like = (gap.answered_like || [])[0];
-    if (!like) return item;
-    // The check: an article answered a question like this gap before; it may answer the matter after all.
-    return el("span", {}, item, el("p", { class: "answered-like" },
-      `Prüfen: „${like.title}“ hat schon eine ähnliche Frage beantwortet: `, el("q", {}, like.question),
-      ". Beantwortet der Artikel das Anliegen, entfernen Sie die Lücke: sonst bekommen auch solche Fragen keinen sicheren Vorschlag mehr."));
+    // The checks: an article answered a question like this gap before, or the assistant would show an
+    // article as the answer without the gap; either may answer the matter after all.
+    if (like) {
+      checks.push(el("p", { class: "answered-like" },
+        `Prüfen: „${like.title}“ hat schon eine ähnliche Frage beantwortet: `, el("q", {}, like.question),
+        ". Beantwortet der Artikel das Anliegen, entfernen Sie die Lücke: sonst bekommen auch solche Fragen keinen sicheren Vorschlag mehr."));
+    }
+    const shown = (gap.answered_without_gap || []).find((card) => !like || card.article_id !== like.article_id);
+    if (shown) {
+      checks.push(el("p", { class: "answered-without-gap" },
+        `Prüfen: Ohne diese Lücke zeigt Souffleur „${shown.title}“ als Antwort: `, el("q", {}, shown.answer),
+        ". Beantwortet das die Frage, entfernen Sie die Lücke."));
+    }
+    return checks.length ? el("span", {}, item, ...checks) : item;
   }
 
   function renderKnown(gaps) {
