@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +19,9 @@ from embeddings.retrieval.retriever import HybridRetriever
 if TYPE_CHECKING:
     from assistant.events.fanout import EventFanout
     from assistant.live.call_service import CallService
+    from assistant.live.suggestion_engine import SuggestionEngine
+    from corpus.answer_examples import AnswerExample
+    from corpus.known_gaps import KnownGap
     from embeddings.encoders.onnx_encoder import OnnxVariant
 
 log = logging.getLogger("souffleur.wiring")
@@ -133,6 +136,28 @@ def _refresh_index_in_child(settings: Settings, updates: Any) -> None:
         raise SystemExit(1) from None
 
 
+def make_engine(
+    settings: Settings,
+    retriever: HybridRetriever,
+    examples: Sequence[AnswerExample] = (),
+    known_gaps: Sequence[KnownGap] = (),
+) -> SuggestionEngine:
+    """The suggestion engine on ``retriever``'s index with the configured thresholds, confidence and
+    topic-change models, answering with ``examples`` and tiering with ``known_gaps``."""
+    from assistant.live.suggestion_engine import SuggestionEngine
+
+    tuning = settings.suggestions
+    return SuggestionEngine.for_index(
+        retriever,
+        retriever.index,
+        tuning.suggestion_config(),
+        tuning.concern_confidence(),
+        tuning.topic_change(),
+        examples,
+        known_gaps,
+    )
+
+
 def build_call_service(
     settings: Settings,
     encoder: Encoder | None = None,
@@ -143,7 +168,6 @@ def build_call_service(
     """Everything a live call needs: retriever, suggestion engine, storage, redaction, events."""
     from assistant.events.hub import EventHub
     from assistant.live.call_service import CallService
-    from assistant.live.suggestion_engine import SuggestionEngine
     from assistant.privacy.redaction import GermanRedactor
     from assistant.storage.call_store import CallStore
 
@@ -169,12 +193,9 @@ def build_call_service(
     except BaseException:
         worker.stop()
         raise
-    engine = SuggestionEngine.for_index(
+    engine = make_engine(
+        settings,
         retriever,
-        retriever.index,
-        settings.suggestions.suggestion_config(),
-        settings.suggestions.concern_confidence(),
-        settings.suggestions.topic_change(),
         settings.suggestions.examples_of(knowledge_base),
         settings.suggestions.gaps_of(knowledge_base),
     )

@@ -86,8 +86,7 @@ def corpus_check_gaps(
     the gap's question when no gap is recorded (what the gap keeps from being shown). Such an article may
     answer the matter after all: read it, and take the gap out of the file if it does."""
     from assistant.live.known_gaps import answered_like
-    from assistant.live.suggestion_engine import SuggestionEngine
-    from assistant.wiring import open_retriever
+    from assistant.wiring import make_engine, open_retriever
     from corpus.knowledge_base import load_knowledge_base
 
     settings = short_lived_settings(load_settings(knowledge))
@@ -97,16 +96,8 @@ def corpus_check_gaps(
             console.print(f"[green]✓[/] no known gaps in {settings.knowledge_dir}")
             return
         retriever, _ = open_retriever(settings, knowledge_base=kb)
-        tuning = settings.suggestions
-        engine = SuggestionEngine.for_index(
-            retriever,
-            retriever.index,
-            tuning.suggestion_config(),
-            tuning.concern_confidence(),
-            tuning.topic_change(),
-            kb.answer_examples,
-        )
-    at_least = tuning.gap_likeness
+        engine = make_engine(settings, retriever, kb.answer_examples)
+    at_least = settings.suggestions.gap_likeness
     flagged = 0
     table = Table(title="Known gaps an article may answer", show_lines=True)
     for column in ("gap", "city", "known gap", "check", "article", "answered question or shown sentence", "value"):
