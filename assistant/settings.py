@@ -247,6 +247,14 @@ class SuggestionSettings(_Group):
         0.1, ge=0, le=1, description="... unless an answer example of the card's article is this much likelier"
     )
     gap_words: int = Field(200, ge=1, description="The concern's most recent caller words compared with known gaps")
+    close_turns: bool = Field(
+        True, description="A caller turn that ends with thanks or a goodbye and asks nothing changes no card"
+    )
+    turn_focus: bool = Field(
+        True,
+        description="An 'answer' card becomes 'maybe' at a turn whose own words point, lexically and densely "
+        "alike, at another article (the caller has probably moved on without a known cue)",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "

@@ -13,8 +13,15 @@ from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.call_service import CallService
 from assistant.live.concern_confidence import LogisticModel, load_concern_confidence
-from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine
-from assistant.live.utterance_analysis import after_cue, concern_text, content_words, is_meaningful, opens_new_topic
+from assistant.live.suggestion_engine import CallContext, SuggestionConfig, SuggestionEngine, _Rankings
+from assistant.live.utterance_analysis import (
+    after_cue,
+    concern_text,
+    content_words,
+    is_closing,
+    is_meaningful,
+    opens_new_topic,
+)
 from assistant.privacy.redaction import GermanRedactor
 from assistant.storage.call_store import CallStore
 from corpus.knowledge_base import KnowledgeBase
@@ -699,7 +706,7 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
     retriever = TalkyWindowRetriever(
         {"reisepass": {"bottrop/reisepass": (0.9, 0.5)}, "abgelaufen": {"bottrop/personalausweis": (0.6, 0.2)}}
     )
-    eng, _ = engine()
+    eng, _ = engine(turn_focus=False)  # counts the gist's searches only (the focus: its own test)
     eng.retriever = retriever
     window = "und dann noch wat mein reisepass is abgelaufen schaff ich dat noch"
     found = eng._rank(window, "bottrop", gist="reisepass abgelaufen")
@@ -715,11 +722,100 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
         eng.on_utterance(context, "caller", turn)
         dense_per_turn.append(sum(1 for _, mode in retriever.queries[before:] if mode == "dense"))
     assert dense_per_turn == [2, 2, 1], "the gist on the concern's first two turns (gist_turns), then the window alone"
-    off, _ = engine(search_gist=False)
+    off, _ = engine(search_gist=False, turn_focus=False)
     off.retriever = retriever
     before = len(retriever.queries)
     off.on_utterance(CallContext("bottrop"), "caller", window)
     assert [q for q, mode in retriever.queries[before:] if mode == "dense"] == [window], "switched off: no gist"
+
+
+@pytest.mark.unit
+def test_an_answer_card_the_caller_has_left_behind_becomes_maybe() -> None:
+    """A topic change the engine misses (no cue it knows, the topic-change model not firing): the next
+    turn's own words point, lexically and densely alike, at the ID card, so the bulky-waste card that was
+    the answer stays only as ``maybe``; with ``turn_focus`` off it stays the answer."""
+    tiers = {}
+    for focus in (True, False):
+        eng, retriever = engine(turn_focus=focus, topic_change_threshold=1.01)
+        context = CallContext("bottrop")
+        eng.on_utterance(context, "caller", "ich will meinen sperrmüll anmelden")
+        first = eng.on_utterance(context, "caller", "die alte couch und der sperrmüll")
+        assert [(s.article_id, s.tier) for s in first.suggestions][:1] == [("bottrop/sperrmuell", "answer")]
+        before = len(retriever.queries)
+        moved = eng.on_utterance(context, "caller", "okay nächster zettel mein ausweis is weg")
+        assert not moved.topic_changed
+        tiers[focus] = {s.article_id: s.tier for s in moved.suggestions}
+        dense = [q for q, mode in retriever.queries[before:] if mode == "dense"]
+        assert ("zettel ausweis" in " ".join(dense)) is focus, "the turn's content words searched alone"
+    assert tiers[True]["bottrop/sperrmuell"] == "maybe"
+    assert tiers[False]["bottrop/sperrmuell"] == "answer"
+
+
+@pytest.mark.unit
+def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None:
+    """The article the turn alone points at is set only when its dense search's top agrees with its
+    lexical top; the focus text is embedded in the same request as the window."""
+    eng, retriever = engine()
+    window = "die couch is raus mein ausweis is weg"
+    agree = eng._rank(window, "bottrop", focus="ausweis weg", alone=[("bottrop/personalausweis", 0.8)])
+    assert agree.focus == "bottrop/personalausweis"
+    assert retriever.embedded[-1] == [window, "ausweis weg"]
+    disagree = eng._rank(window, "bottrop", focus="ausweis weg", alone=[("bottrop/reisepass", 0.5)])
+    assert disagree.focus is None
+    assert eng._rank(window, "bottrop").focus is None, "no focus text: nothing checked"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "closing"),
+    [
+        ("okay erst bamf dann schule gut shukran danke schön", True),
+        ("na toll dann ruf ich da an danke trotzdem", True),
+        ("ja danke sie sind ein schatz tschüss", True),
+        ("alles klar dann mach ich dat online, schönen tag noch!", True),
+        ("danke ja also der is im krankenhaus geboren und wir brauchen die urkunde", False),
+        ("und wat kostet dat", False),
+        ("die danke schön karte von der stadt wo krieg ich die her", False),
+    ],
+)
+def test_a_turn_ending_with_thanks_or_a_goodbye_is_closing(text: str, closing: bool) -> None:
+    assert is_closing(text) is closing
+
+
+@pytest.mark.unit
+def test_a_closing_turn_changes_no_card_but_a_question_before_the_thanks_is_answered() -> None:
+    """ "gut dann erst der hund danke schön" names an article, but the caller is saying goodbye: the
+    cards stay as they were; a turn that asks something before its thanks still counts."""
+    eng, _ = engine()
+    context = CallContext("bottrop")
+    eng.on_utterance(context, "caller", "die alte couch muss weg, sperrmüll")
+    before = [(c["article_id"], c["tier"]) for c in context.cards]
+    closing = eng.on_utterance(context, "caller", "gut dann mach ich dat mit dem hund später danke schön")
+    assert closing.outcome == "trivial"
+    assert [(s.article_id, s.tier) for s in closing.suggestions] == before
+    assert context.concern_turns == 1, "the closing turn did not join the concern"
+    asking = eng.on_utterance(context, "caller", "und wat kostet der sperrmüll danke")
+    assert asking.outcome != "trivial" and context.concern_turns == 2
+    off, _ = engine(close_turns=False)
+    other = CallContext("bottrop")
+    off.on_utterance(other, "caller", "die alte couch muss weg, sperrmüll")
+    assert (
+        off.on_utterance(other, "caller", "gut dann mach ich dat mit dem hund später danke schön").outcome != "trivial"
+    )
+
+
+@pytest.mark.unit
+def test_only_a_card_that_was_already_the_answer_is_left_behind() -> None:
+    """A card that becomes the answer at this turn stays the answer whatever the turn points at: the
+    concern's evidence raised it; one that already was the answer is left behind."""
+    context = CallContext("bottrop", cards=[{"article_id": "bottrop/sperrmuell", "tier": "answer"}])
+    pointed = _Rankings(focus="bottrop/personalausweis")
+    assert SuggestionEngine._left_behind("bottrop/sperrmuell", pointed, context)
+    assert not SuggestionEngine._left_behind("bottrop/hundesteuer", pointed, context), "not the answer before"
+    assert not SuggestionEngine._left_behind("bottrop/personalausweis", pointed, context), "the one it points at"
+    assert not SuggestionEngine._left_behind("bottrop/sperrmuell", _Rankings(), context), "no focus"
+    context.cards[0]["tier"] = "maybe"
+    assert not SuggestionEngine._left_behind("bottrop/sperrmuell", pointed, context)
 
 
 @pytest.mark.unit

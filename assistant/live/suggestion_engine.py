@@ -36,7 +36,13 @@ from assistant.live.article_vocabulary import ArticleVocabulary
 from assistant.live.concern_confidence import CardConfidence, LogisticModel, load_concern_confidence
 from assistant.live.known_gaps import KnownGaps
 from assistant.live.topic_change import load_topic_change, topic_features
-from assistant.live.utterance_analysis import concern_text, content_words, is_meaningful, opens_new_topic
+from assistant.live.utterance_analysis import (
+    concern_text,
+    content_words,
+    is_closing,
+    is_meaningful,
+    opens_new_topic,
+)
 from corpus.answer_examples import AnswerExample
 from corpus.known_gaps import KnownGap
 from embeddings.index.passage_index import PassageIndex
@@ -74,6 +80,13 @@ class SuggestionConfig:
     gap_likeness: float = 0.3
     gap_margin: float = 0.1
     gap_words: int = 200  # the concern's most recent caller words compared with the known gaps
+    # An ``answer`` card becomes ``maybe`` at a turn that continues the concern but whose own words point,
+    # lexically and densely alike, at another article: the caller has probably moved on without a cue the
+    # engine knows (``_left_behind``; docs/suggestions.md, round 17). Costs one short text more per
+    # forward pass on such turns.
+    turn_focus: bool = True
+    # A caller turn that ends with thanks or a goodbye and asks nothing changes no card (``_closes``).
+    close_turns: bool = True
 
 
 @dataclass
@@ -179,6 +192,7 @@ class _Rankings:
     dense: dict[str, tuple[int, float]] = field(default_factory=dict)
     lexical: dict[str, tuple[int, float]] = field(default_factory=dict)
     hits: dict[str, ArticleHit] = field(default_factory=dict)
+    focus: str | None = None  # the article the turn alone points at, lexically and densely alike
 
 
 def _answering_parts(
@@ -267,18 +281,19 @@ class SuggestionEngine:
                 self._trim(context)
             return SuggestionOutcome("context", context.topic, suggestions=self.shown(context))
         said = concern_text(text)
-        if not is_meaningful(said):
+        if not is_meaningful(said) or self._closes(context, said):
             if context.cards and self.extractor.intents(said):
                 return self._follow_up(context, said)
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
-        topic_changed, asked = self._opens_concern(context, said)
+        topic_changed, asked, alone = self._opens_concern(context, said)
         if topic_changed:
             context.new_concern()
         window, gist = self._search_texts(context, said)
+        focus = self._focus_text(said, topic_changed, alone)
         context.turns.append(("caller", said))
         context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
-        rankings = self._rank(window, context.city, gist=gist)
+        rankings = self._rank(window, context.city, gist=gist, focus=focus, alone=alone)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
@@ -307,18 +322,39 @@ class SuggestionEngine:
         said = concern_text(text)
         if not is_meaningful(said):
             return []
-        changes, _ = self._opens_concern(context, said)
-        return _dense_queries(*self._search_texts(CallContext(city=context.city) if changes else context, said))
+        changes, _, alone = self._opens_concern(context, said)
+        texts = _dense_queries(*self._search_texts(CallContext(city=context.city) if changes else context, said))
+        focus = self._focus_text(said, changes, alone)
+        return [*texts, focus] if focus and focus not in texts else texts
 
-    def _opens_concern(self, context: CallContext, said: str) -> tuple[bool, dict[str, float] | None]:
+    def _opens_concern(
+        self, context: CallContext, said: str
+    ) -> tuple[bool, dict[str, float] | None, list[tuple[str, float]]]:
         """Whether a meaningful caller turn opens a new concern: an explicit cue, or the topic-change
-        model; with the features the model saw (``None`` when it was not asked)."""
+        model; with the features the model saw (``None`` when it was not asked) and the turn's own
+        lexical ranking it saw (best first, as (article, strength); empty when it was not asked)."""
         if context.concern_turns > 0 and opens_new_topic(said):
-            return True, None
+            return True, None, []
         if not self._may_change_topic(context, said):
-            return False, None
-        asked = self._topic_features(context, said)
-        return self.topic_change(asked) >= self.config.topic_change_threshold, asked
+            return False, None, []
+        alone = self._alone_lexical(context.city, said)
+        asked = self._topic_features(context, said, alone)
+        return self.topic_change(asked) >= self.config.topic_change_threshold, asked, alone
+
+    def _focus_text(self, said: str, topic_changed: bool, alone: list[tuple[str, float]]) -> str:
+        """What a turn that continues the concern embeds alone to check its cards (``turn_focus``): its
+        content words; empty where there is nothing to check."""
+        if not self.config.turn_focus or topic_changed or not alone:
+            return ""
+        return " ".join(content_words(said))
+
+    def _closes(self, context: CallContext, said: str) -> bool:
+        """A turn of a concern under way that ends with thanks or a goodbye and asks nothing ("okay erst
+        bamf dann schule gut danke schön"): it closes the conversation, so it changes no card
+        (``close_turns``)."""
+        if not self.config.close_turns or context.concern_turns == 0 or not is_closing(said):
+            return False
+        return not self.extractor.intents(said)
 
     def _search_texts(self, context: CallContext, said: str) -> tuple[str, str]:
         """The window a caller turn searches (before it joins the concern's turns) and its gist: the
@@ -377,18 +413,31 @@ class SuggestionEngine:
         )
 
     # ---- retrieval and evidence -----------------------------------------------------------------
-    def _rank(self, query: str, city: str, gist: str = "") -> _Rankings:
+    def _rank(
+        self, query: str, city: str, gist: str = "", focus: str = "", alone: Sequence[tuple[str, float]] = ()
+    ) -> _Rankings:
+        """The window's rankings (with the ``gist``'s dense hits); with a ``focus`` text, also the
+        article the turn alone points at, when its dense search and its lexical ranking ``alone`` agree."""
         found = _Rankings()
         # The forward passes start now and the lexical search runs while they do; the rankings are
         # put together in the same order as before (dense hits first).
-        self.retriever.embed_queries(_dense_queries(query, gist), wait=False)
+        self.retriever.embed_queries([*_dense_queries(query, gist), *([focus] if focus else [])], wait=False)
         lexical = self._lexical_hits(query, city)
-        self._rank_dense(found, query, city, gist)
+        gist_hits = self._rank_dense(found, query, city, gist)
         self._rank_lexical(found, lexical)
+        if focus and alone:
+            dense = (
+                gist_hits
+                if focus == gist
+                else self.retriever.search(focus, city, k=1, mode="dense", best_passage=False)
+            )
+            if dense and dense[0].article_id == alone[0][0]:
+                found.focus = alone[0][0]
         return found
 
-    def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> None:
-        """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones.
+    def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> list[ArticleHit]:
+        """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones. Returns
+        the gist's own dense hits, best first (empty without a gist).
 
         With a ``gist`` (the latest turn's content words, without fillers, greetings and function
         words) the window and the gist are both searched and each article keeps its better cosine: a
@@ -396,12 +445,14 @@ class SuggestionEngine:
         the article the turn names ("reisepass abgelaufen"), which the gist alone finds. Both were
         sent to the encoder in one request by ``_rank``, before the lexical search."""
         depth = self.config.search_depth
+        gist_hits: list[ArticleHit] = []
         if gist and gist != query:
             best = {
                 hit.article_id: hit
                 for hit in self.retriever.search(query, city, k=depth, mode="dense", best_passage=False)
             }
-            for hit in self.retriever.search(gist, city, k=depth, mode="dense", best_passage=False):
+            gist_hits = self.retriever.search(gist, city, k=depth, mode="dense", best_passage=False)
+            for hit in gist_hits:
                 known = best.get(hit.article_id)
                 if known is None or (hit.dense_score or 0.0) > (known.dense_score or 0.0):
                     best[hit.article_id] = hit
@@ -411,6 +462,7 @@ class SuggestionEngine:
         for hit in hits:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
+        return gist_hits
 
     def _lexical_hits(self, query: str, city: str) -> list[ArticleHit]:
         # A question in another language is searched lexically by the German words of the glossary
@@ -477,12 +529,15 @@ class SuggestionEngine:
     def _may_change_topic(self, context: CallContext, said: str) -> bool:
         return context.concern_turns > 0 and len(content_words(said)) >= self.config.topic_change_words
 
-    def _topic_features(self, context: CallContext, said: str) -> dict[str, float]:
-        """What the topic-change model sees: the turn's own lexical ranking (no forward pass) against
-        the articles the concern holds."""
+    def _alone_lexical(self, city: str, said: str) -> list[tuple[str, float]]:
+        """The turn's own lexical ranking, best first, as (article, strength) (no forward pass)."""
         alone = _Rankings()
-        self._rank_lexical(alone, self._lexical_hits(said, context.city))
-        lexical = [(a, strength) for a, (_, strength) in sorted(alone.lexical.items(), key=lambda kv: kv[1][0])]
+        self._rank_lexical(alone, self._lexical_hits(said, city))
+        return [(a, strength) for a, (_, strength) in sorted(alone.lexical.items(), key=lambda kv: kv[1][0])]
+
+    def _topic_features(self, context: CallContext, said: str, lexical: list[tuple[str, float]]) -> dict[str, float]:
+        """What the topic-change model sees: the turn's own lexical ranking ``lexical`` (no forward
+        pass) against the articles the concern holds."""
         held = self._leaders(context.evidence, self.config.max_cards + 2)  # the concern's candidates, best first
         leader = held[0] if held else None
         top = lexical[0][0] if lexical else None
@@ -521,6 +576,8 @@ class SuggestionEngine:
                     concern = words, self.known_gaps.likeness(context.city, words)
                 if self._known_gap(candidate.article_id, *concern):
                     tier = "maybe"
+            if tier == "answer" and self._left_behind(candidate.article_id, rankings, context):
+                tier = "maybe"
             hit = rankings.hits[candidate.article_id]
             new = candidate.article_id not in context.pushed
             score = round(candidate.score, 4)
@@ -554,6 +611,17 @@ class SuggestionEngine:
             changed=changed,
             candidates=candidates,
         )
+
+    @staticmethod
+    def _left_behind(article_id: str, rankings: _Rankings, context: CallContext) -> bool:
+        """Whether the caller has probably moved on from an ``answer`` card without a cue the engine
+        knows: the card was already the answer, and this turn's own words point, lexically and densely
+        alike, at another article ("okay nächster punkt auf meinem zettel ... proof of address" while the
+        card is the certification of copies). A card that becomes the answer at this turn stays: the
+        concern's evidence raised it."""
+        if rankings.focus in (None, article_id):
+            return False
+        return any(c["article_id"] == article_id and c["tier"] == "answer" for c in context.cards)
 
     def _known_gap(self, article_id: str, concern: TokenProfile, gap: float) -> bool:
         """Whether the concern is about a matter the team knows is not covered: its likeness ``gap`` to

@@ -24,6 +24,17 @@ _NEW_TOPIC = re.compile(
 )
 
 
+# A caller turn that ends the conversation: thanks or a goodbye at its end ("okay erst bamf dann schule
+# gut danke schön", "na toll dann ruf ich da an danke trotzdem"). Its words repeat what was said or name
+# the next step elsewhere; they ask for nothing.
+_CLOSING = re.compile(
+    r"\b(?:danke(?:\s*(?:schön|schoen|sehr|vielmals|ihnen|dir|euch|trotzdem|nochmal|noch\s*mal))*|dankeschön"
+    r"|vielen\s+dank|tschüss|tschüs|tschö|tschau|ciao|wiederhören|wiederhörn|wiederschauen"
+    r"|schönen\s+(?:tag|abend|sonntag|feierabend|wochenende)(?:\s+noch)?)[\s,.!]*$",
+    re.IGNORECASE,
+)
+
+
 # Who is calling: "müller hier", "mein name ist klaus becker", "hier ist frau schmidt". Names must not
 # drive retrieval (a surname like Müller matches Sperrmüll lexically).
 _SELF_INTRODUCTION = re.compile(
@@ -71,3 +82,8 @@ def after_cue(text: str) -> str:
     hund ..." -> "der hund ..."): the cue's words are shared by callers of every matter."""
     cues = list(_NEW_TOPIC.finditer(text))
     return text[cues[-1].end() :].strip(" ,.;:-") if cues else text
+
+
+def is_closing(text: str) -> bool:
+    """True when the utterance ends with thanks or a goodbye: the caller is closing the conversation."""
+    return _CLOSING.search(text) is not None
