@@ -763,6 +763,17 @@ def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None
     disagree = eng._rank(window, "bottrop", focus="ausweis weg", alone=[("bottrop/reisepass", 0.5)])
     assert disagree.focus is None
     assert eng._rank(window, "bottrop").focus is None, "no focus text: nothing checked"
+    # The focus text is embedded only where it can take an ``answer`` card away.
+    alone = [("bottrop/personalausweis", 0.8)]
+    said = "okay mein ausweis is weg"
+    context = CallContext("bottrop", cards=[{"article_id": "bottrop/sperrmuell", "tier": "answer"}])
+    assert eng._focus_text(context, said, False, alone) == "ausweis weg"
+    assert eng._focus_text(context, said, True, alone) == "", "a new concern has no cards to check"
+    assert eng._focus_text(context, said, False, []) == "", "the turn found nothing lexically"
+    context.cards[0]["tier"] = "maybe"
+    assert eng._focus_text(context, said, False, alone) == "", "no answer card"
+    context.cards[0].update(article_id="bottrop/personalausweis", tier="answer")
+    assert eng._focus_text(context, said, False, alone) == "", "the answer is what the turn points at"
 
 
 @pytest.mark.unit

@@ -289,7 +289,7 @@ class SuggestionEngine:
         if topic_changed:
             context.new_concern()
         window, gist = self._search_texts(context, said)
-        focus = self._focus_text(said, topic_changed, alone)
+        focus = self._focus_text(context, said, topic_changed, alone)
         context.turns.append(("caller", said))
         context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
@@ -324,7 +324,7 @@ class SuggestionEngine:
             return []
         changes, _, alone = self._opens_concern(context, said)
         texts = _dense_queries(*self._search_texts(CallContext(city=context.city) if changes else context, said))
-        focus = self._focus_text(said, changes, alone)
+        focus = self._focus_text(context, said, changes, alone)
         return [*texts, focus] if focus and focus not in texts else texts
 
     def _opens_concern(
@@ -341,10 +341,13 @@ class SuggestionEngine:
         asked = self._topic_features(context, said, alone)
         return self.topic_change(asked) >= self.config.topic_change_threshold, asked, alone
 
-    def _focus_text(self, said: str, topic_changed: bool, alone: list[tuple[str, float]]) -> str:
-        """What a turn that continues the concern embeds alone to check its cards (``turn_focus``): its
-        content words; empty where there is nothing to check."""
+    def _focus_text(self, context: CallContext, said: str, topic_changed: bool, alone: list[tuple[str, float]]) -> str:
+        """What a turn that continues the concern embeds alone to check its ``answer`` cards
+        (``turn_focus``): its content words; empty where there is nothing to check (no ``answer`` card
+        other than the turn's own lexical top), which spares the forward pass its second text."""
         if not self.config.turn_focus or topic_changed or not alone:
+            return ""
+        if not any(c["tier"] == "answer" and c["article_id"] != alone[0][0] for c in context.cards):
             return ""
         return " ".join(content_words(said))
 
