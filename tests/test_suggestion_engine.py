@@ -795,8 +795,8 @@ def test_a_turn_ending_with_thanks_or_a_goodbye_is_closing(text: str, closing: b
 
 @pytest.mark.unit
 def test_a_closing_turn_changes_no_card_but_a_question_before_the_thanks_is_answered() -> None:
-    """ "gut dann erst der hund danke schön" names an article, but the caller is saying goodbye: the
-    cards stay as they were; a turn that asks something before its thanks still counts."""
+    """A turn like "gut dann mach ich dat mit dem hund später danke schön" names an article, but the caller
+    is saying goodbye: the cards stay as they were; a turn that asks something before its thanks counts."""
     eng, _ = engine()
     context = CallContext("bottrop")
     eng.on_utterance(context, "caller", "die alte couch muss weg, sperrmüll")
