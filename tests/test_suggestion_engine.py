@@ -367,6 +367,8 @@ def test_nothing_is_embedded_ahead_for_small_talk_or_while_the_encoder_is_busy()
     retriever.idle = False
     assert not eng.anticipate(context, "mein hund ist neu")
     assert retriever.prefetched == [] and retriever.embedded == []
+    eng.on_utterance(context, "caller", "die alte couch muss weg, sperrmüll")
+    assert eng.anticipated_texts(context, "gut dann mach ich dat mit dem hund später danke schön") == [], "closing"
 
 
 @pytest.mark.unit

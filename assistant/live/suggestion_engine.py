@@ -4,8 +4,9 @@ current concern.
 A *concern* is one matter the caller wants settled (bulky waste, then a passport). For every final
 caller turn the engine
 
-1. drops what names no concern (greetings, self-introductions like "müller hier", apologies); such a
-   turn changes nothing;
+1. drops what names no concern (greetings, self-introductions like "müller hier", apologies) and a
+   turn that closes the conversation (thanks or a goodbye at its end, no question); such a turn changes
+   nothing;
 2. decides whether the turn opens a new concern: an explicit cue ("noch eine andere Frage"), or a
    fitted model over what the turn alone finds lexically against what the concern holds
    (``topic_change.py``: "dat alte sofa muss auch noch raus" after questions about the dog tax);
@@ -18,7 +19,9 @@ caller turn the engine
    accumulated evidence, how often the article was a candidate in this concern), see
    ``concern_confidence.py``;
 5. shows at most ``max_cards`` cards, best first: ``answer`` (confident) or ``maybe`` (plausible),
-   each with the sentence of its article that answers the caller's latest question in the concern.
+   each with the sentence of its article that answers the caller's latest question in the concern; an
+   ``answer`` card the caller has left behind (the turn alone points at another article, lexically and
+   densely alike) is only ``maybe``.
 
 The card set replaces the previous one; a follow-up question in the same concern ("kostet das
 was?") keeps the cards and changes their highlighted answer.
@@ -320,7 +323,7 @@ class SuggestionEngine:
         works them out, the topic decision included), without changing the call's memory; empty when it
         would not search."""
         said = concern_text(text)
-        if not is_meaningful(said):
+        if not is_meaningful(said) or self._closes(context, said):
             return []
         changes, _, alone = self._opens_concern(context, said)
         texts = _dense_queries(*self._search_texts(CallContext(city=context.city) if changes else context, said))
