@@ -759,10 +759,10 @@ def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None
     lexical top; the focus text is embedded in the same request as the window."""
     eng, retriever = engine()
     window = "die couch is raus mein ausweis is weg"
-    agree = eng._rank(window, "bottrop", focus="ausweis weg", alone=[("bottrop/personalausweis", 0.8)])
+    agree = eng._rank(window, "bottrop", focus="ausweis weg", pointed="bottrop/personalausweis")
     assert agree.focus == "bottrop/personalausweis"
     assert retriever.embedded[-1] == [window, "ausweis weg"]
-    disagree = eng._rank(window, "bottrop", focus="ausweis weg", alone=[("bottrop/reisepass", 0.5)])
+    disagree = eng._rank(window, "bottrop", focus="ausweis weg", pointed="bottrop/reisepass")
     assert disagree.focus is None
     assert eng._rank(window, "bottrop").focus is None, "no focus text: nothing checked"
     # The focus text is embedded only where it can take an ``answer`` card away.

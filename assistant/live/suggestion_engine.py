@@ -296,7 +296,7 @@ class SuggestionEngine:
         context.turns.append(("caller", said))
         context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
-        rankings = self._rank(window, context.city, gist=gist, focus=focus, alone=alone)
+        rankings = self._rank(window, context.city, gist=gist, focus=focus, pointed=alone[0][0] if alone else None)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
@@ -419,11 +419,9 @@ class SuggestionEngine:
         )
 
     # ---- retrieval and evidence -----------------------------------------------------------------
-    def _rank(
-        self, query: str, city: str, gist: str = "", focus: str = "", alone: Sequence[tuple[str, float]] = ()
-    ) -> _Rankings:
+    def _rank(self, query: str, city: str, gist: str = "", focus: str = "", pointed: str | None = None) -> _Rankings:
         """The window's rankings (with the ``gist``'s dense hits); with a ``focus`` text, also the
-        article the turn alone points at, when its dense search and its lexical ranking ``alone`` agree."""
+        article the turn alone points at, when its dense top is ``pointed``, the turn's lexical top."""
         found = _Rankings()
         # The forward passes start now and the lexical search runs while they do; the rankings are
         # put together in the same order as before (dense hits first).
@@ -431,19 +429,19 @@ class SuggestionEngine:
         lexical = self._lexical_hits(query, city)
         gist_hits = self._rank_dense(found, query, city, gist)
         self._rank_lexical(found, lexical)
-        if focus and alone:
+        if focus and pointed:
             dense = (
                 gist_hits
                 if focus == gist
                 else self.retriever.search(focus, city, k=1, mode="dense", best_passage=False)
             )
-            if dense and dense[0].article_id == alone[0][0]:
-                found.focus = alone[0][0]
+            if dense and dense[0].article_id == pointed:
+                found.focus = pointed
         return found
 
     def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> list[ArticleHit]:
         """Adds the dense ranking; its hits take precedence in ``found.hits`` over lexical ones. Returns
-        the gist's own dense hits, best first (empty without a gist).
+        the gist's own dense hits, best first (empty without a gist; the window's when both are one text).
 
         With a ``gist`` (the latest turn's content words, without fillers, greetings and function
         words) the window and the gist are both searched and each article keeps its better cosine: a
