@@ -765,6 +765,10 @@ def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None
     disagree = eng._rank(window, "bottrop", focus="ausweis weg", pointed="bottrop/reisepass")
     assert disagree.focus is None
     assert eng._rank(window, "bottrop").focus is None, "no focus text: nothing checked"
+    same = eng._rank(
+        "ausweis weg", "bottrop", gist="ausweis weg", focus="ausweis weg", pointed="bottrop/personalausweis"
+    )
+    assert same.focus == "bottrop/personalausweis", "a gist that is the window: the window's dense hits are its own"
     # The focus text is embedded only where it can take an ``answer`` card away.
     alone = [("bottrop/personalausweis", 0.8)]
     said = "okay mein ausweis is weg"

@@ -463,6 +463,7 @@ class SuggestionEngine:
             hits = sorted(best.values(), key=lambda h: (-(h.dense_score or 0.0), h.article_id))[:depth]
         else:
             hits = self.retriever.search(query, city, k=depth, mode="dense", best_passage=False)
+            gist_hits = hits if gist else []
         for hit in hits:
             found.dense[hit.article_id] = (len(found.dense) + 1, hit.dense_score or 0.0)
             found.hits[hit.article_id] = hit
