@@ -250,6 +250,11 @@ class SuggestionSettings(_Group):
     close_turns: bool = Field(
         True, description="A caller turn that ends with thanks or a goodbye and asks nothing changes no card"
     )
+    keep_unsure_cards: bool = Field(
+        True,
+        description="A new concern opened by the topic-change model (no cue) without an 'answer' card keeps "
+        "the previous concern's cards as 'maybe', after its own",
+    )
     turn_focus: bool = Field(
         True,
         description="An 'answer' card becomes 'maybe' at a turn whose own words point, lexically and densely "

@@ -440,6 +440,32 @@ def test_a_turn_pointing_clearly_elsewhere_opens_a_new_concern() -> None:
 
 
 @pytest.mark.unit
+def test_an_unsure_new_concern_keeps_the_previous_cards_as_maybe_after_its_own() -> None:
+    """The topic-change model (no cue) opens a new concern whose card is only ``maybe`` (the threshold
+    set out of reach): the previous concern's card stays, as ``maybe``, after the new one; the turn may
+    be a detail of the old matter. Not with the switch off, not when the new concern has an ``answer``
+    card, and not after an explicit cue."""
+
+    def after_change(second: str, **config: float | bool) -> list[tuple[str, str]]:
+        eng, _ = engine(**config)
+        context = CallContext("bottrop")
+        eng.on_utterance(context, "caller", "die alte couch muss weg, sperrmüll")
+        outcome = eng.on_utterance(context, "caller", second)
+        assert outcome.topic_changed
+        shown = [(s.article_id, s.tier) for s in outcome.suggestions]
+        assert [(c["article_id"], c["tier"]) for c in context.cards] == shown
+        return shown
+
+    turn = "und wir haben jetzt einen hund angeschafft"
+    kept = [("bottrop/hundesteuer", "maybe"), ("bottrop/sperrmuell", "maybe")]
+    assert after_change(turn, answer_threshold=0.99) == kept
+    assert after_change(turn, answer_threshold=0.99, keep_unsure_cards=False) == [("bottrop/hundesteuer", "maybe")]
+    assert after_change(turn) == [("bottrop/hundesteuer", "answer")]
+    cued = "ich hätte noch eine andere frage, wir haben jetzt einen hund angeschafft"
+    assert after_change(cued, answer_threshold=0.99) == [("bottrop/hundesteuer", "maybe")]
+
+
+@pytest.mark.unit
 def test_short_confident_fragment_does_not_change_the_concern() -> None:
     """One content word ("hundesteuer") that alone points clearly elsewhere keeps the concern: the rule
     is ``topic_change_words``. With the rule relaxed to one word the same turn changes the concern, so
@@ -689,6 +715,30 @@ def test_a_list_items_lead_in_comes_with_what_it_says() -> None:
     extractor = AnswerExtractor(make_analyzer("char4"), sections)
     answer = extractor.extract("und wenn der titel schon abgelaufen is", sections[0], sections)
     assert answer.answer == "Titel schon abgelaufen: Sofort Antrag stellen."
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        (
+            "Regelfälligkeiten: 15. Februar, 15. Mai, 15. August und 15. November. Auf Antrag geht eine Jahreszahlung.",
+            "und wann muss ich dat bezahlen",
+            "Regelfälligkeiten: 15. Februar, 15. Mai, 15. August und 15. November.",
+        ),
+        (
+            "Meldefrist für das kommende Kita-Jahr: 1. November. Zusagen zum Jahresende.",
+            "bis wann muss ich den anmelden",
+            "Meldefrist für das kommende Kita-Jahr: 1. November.",
+        ),
+    ],
+)
+def test_a_date_after_a_lead_in_keeps_its_day(text: str, question: str, expected: str) -> None:
+    """A sentence inside a paragraph that starts with a number ("1. November" after "Meldefrist ...:")
+    is a date, not a numbered list item: the agent reads the day too, never "Meldefrist ...: November."."""
+    sections = (Passage("x/frist#1", "x/frist", "x", "Frist", "Fristen", text),)
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    assert extractor.extract(question, sections[0], sections).answer == expected
 
 
 @pytest.mark.unit

@@ -631,21 +631,32 @@ def _prepare(analyzer: TextAnalyzer, passage: Passage) -> _Prepared:
 
 
 def _units(text: str) -> list[_Unit]:
+    """The sentences and list items of a passage, in reading order. Only a block's first sentence can
+    start a list item: a later one that starts with a number is a date or an amount ("Meldefrist für
+    das kommende Kita-Jahr: 1. November." splits after the colon), not a list marker to remove."""
     blocks = split_blocks(text) or [[text]]
-    return [
-        _Unit(plain(x), bool(_LIST_ITEM.match(x)), number)
-        for number, block in enumerate(blocks)
-        for x in block
-        if plain(x)
-    ]
+    units = []
+    for number, block in enumerate(blocks):
+        for order, x in enumerate(block):
+            starts_item = order == 0 and bool(_LIST_ITEM.match(x))
+            shown = plain(x) if order == 0 else _without_emphasis(x)
+            if shown:
+                units.append(_Unit(shown, starts_item, number))
+    return units
 
 
-_MARKUP = re.compile(r"\*\*|__|`|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
+_EMPHASIS = re.compile(r"\*\*|__|`")
+_MARKUP = re.compile(rf"{_EMPHASIS.pattern}|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
 
 
 def plain(text: str) -> str:
     """The text an agent reads out: Markdown emphasis and list markers removed."""
     return " ".join(_MARKUP.sub("", text).split())
+
+
+def _without_emphasis(text: str) -> str:
+    """A sentence inside a block as the agent reads it: Markdown emphasis removed, a leading number kept."""
+    return " ".join(_EMPHASIS.sub("", text).split())
 
 
 def _snippet(text: str, answer: str) -> str:

@@ -90,6 +90,10 @@ class SuggestionConfig:
     turn_focus: bool = True
     # A caller turn that ends with thanks or a goodbye and asks nothing changes no card (``_closes``).
     close_turns: bool = True
+    # A new concern the topic-change model opened (no cue) that gets no ``answer`` card keeps the previous
+    # concern's cards as ``maybe``, after its own (``_keep_earlier``): the model may have taken a detail
+    # ("und der alte fernseher kann der da mit bei") for a new matter (docs/suggestions.md, round 18).
+    keep_unsure_cards: bool = True
 
 
 @dataclass
@@ -289,6 +293,8 @@ class SuggestionEngine:
                 return self._follow_up(context, said)
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
         topic_changed, asked, alone = self._opens_concern(context, said)
+        # The cards of a concern the model (not a cue) decided the caller has left, kept if nothing sure replaces them.
+        unsure = [dict(c) for c in context.cards] if topic_changed and asked is not None else []
         if topic_changed:
             context.new_concern()
         window, gist = self._search_texts(context, said)
@@ -299,7 +305,8 @@ class SuggestionEngine:
         rankings = self._rank(window, context.city, gist=gist, focus=focus, pointed=alone[0][0] if alone else None)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
-        return replace(self._show(context, said, window, rankings, candidates, topic_changed), topic_features=asked)
+        shown = self._show(context, said, window, rankings, candidates, topic_changed, unsure)
+        return replace(shown, topic_features=asked)
 
     def answers_without_gaps(self, city: str, question: str) -> list[Suggestion]:
         """The ``answer`` cards a new concern saying ``question`` in ``city`` gets when no known gap is
@@ -568,6 +575,7 @@ class SuggestionEngine:
         rankings: _Rankings,
         candidates: list[Candidate],
         topic_changed: bool,
+        unsure: Sequence[dict[str, Any]] = (),
     ) -> SuggestionOutcome:
         chosen = [c for c in candidates if c.score >= self.config.maybe_threshold][: self.config.max_cards]
         previous = {c["article_id"] for c in context.cards}
@@ -590,7 +598,9 @@ class SuggestionEngine:
             if new:
                 context.pushed.append(candidate.article_id)
         if not topic_changed and self.extractor.intents(said):
-            suggestions = self._keep_asked_about(context, said, window, suggestions)
+            suggestions = self._keep_earlier(context.cards, said, window, suggestions)
+        elif unsure and self.config.keep_unsure_cards and not any(s.tier == "answer" for s in suggestions):
+            suggestions = self._keep_earlier(unsure, said, window, suggestions, new_first=True)
 
         def key(card: dict[str, Any]) -> tuple[Any, ...]:
             return card["article_id"], card["tier"], card["answer"]
@@ -636,17 +646,24 @@ class SuggestionEngine:
             return False
         return gap >= self.extractor.example_likeness(article_id, concern) + self.config.gap_margin
 
-    def _keep_asked_about(
-        self, context: CallContext, said: str, window: str, suggestions: list[Suggestion]
+    def _keep_earlier(
+        self,
+        earlier: Sequence[dict[str, Any]],
+        said: str,
+        window: str,
+        suggestions: list[Suggestion],
+        new_first: bool = False,
     ) -> list[Suggestion]:
-        """A follow-up question within the concern ("und wat muss ich da mitbringen", "wie lang is der
-        gültig") is about the cards the agent already has: one that this turn's search no longer ranks
-        (its words are details, not the matter) stays, as ``maybe`` (this turn did not confirm it), with
-        its answer moved to the sentence that answers the question; up to ``max_cards`` cards, ``answer``
-        cards first, then by score."""
+        """Cards the agent already has (``earlier``) that this turn's search no longer ranks stay, as
+        ``maybe`` (this turn did not confirm them), with their answer moved to the sentence that answers
+        the question; up to ``max_cards`` cards, ``answer`` cards first, then by score (``new_first``:
+        this turn's cards first). Two cases: a follow-up question within the concern ("und wat muss ich
+        da mitbringen", "wie lang is der gültig"), whose words are details, not the matter; and a new
+        concern the topic-change model opened without a cue and without an ``answer`` card, which may
+        be a detail taken for a new matter (``keep_unsure_cards``)."""
         shown = {s.article_id for s in suggestions}
         kept = list(suggestions)
-        for card in context.cards:
+        for card in earlier:
             if len(kept) >= self.config.max_cards:
                 break
             if card["article_id"] in shown:
@@ -657,7 +674,7 @@ class SuggestionEngine:
             kept.append(Suggestion(**{**card, **answered, "new": False, "tier": "maybe"}))
         if len(kept) == len(suggestions):
             return suggestions
-        ordered = sorted(kept, key=lambda s: (s.tier != "answer", -s.score))
+        ordered = kept if new_first else sorted(kept, key=lambda s: (s.tier != "answer", -s.score))
         return [replace(s, rank=rank) for rank, s in enumerate(ordered, start=1)]
 
     def _answer_fields(self, article_id: str, said: str, window: str) -> dict[str, str]:
