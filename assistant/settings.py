@@ -250,6 +250,12 @@ class SuggestionSettings(_Group):
     close_turns: bool = Field(
         True, description="A caller turn that ends with thanks or a goodbye and asks nothing changes no card"
     )
+    named_evidence: float = Field(
+        0.5,
+        ge=0,
+        description="Evidence for an article whose title or a synonym the caller turn says word for word "
+        "(first three by phrase length, 1/rank times this, halved like the rankings); 0: off",
+    )
     keep_unsure_cards: bool = Field(
         True,
         description="A new concern opened by the topic-change model (no cue) without an 'answer' card keeps "

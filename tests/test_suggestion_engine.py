@@ -89,6 +89,13 @@ class ScriptedRetriever:
     def sections(self, article_id: str) -> list[Passage]:
         return [passage(article_id)]
 
+    def named_articles(self, query: str, city: str) -> list[str]:
+        """Articles whose title the query says word for word, the longest first (as the real retriever
+        does with titles and synonyms)."""
+        said = f" {query.lower()} "
+        named = [a for a, (title, _) in ARTICLES.items() if f" {title.lower()} " in said]
+        return sorted(named, key=lambda a: -len(ARTICLES[a][0]))
+
     def article_vectors(self) -> dict[str, Vectors]:
         return {}
 
@@ -463,6 +470,27 @@ def test_an_unsure_new_concern_keeps_the_previous_cards_as_maybe_after_its_own()
     assert after_change(turn) == [("bottrop/hundesteuer", "answer")]
     cued = "ich hätte noch eine andere frage, wir haben jetzt einen hund angeschafft"
     assert after_change(cued, answer_threshold=0.99) == [("bottrop/hundesteuer", "maybe")]
+
+
+@pytest.mark.unit
+def test_an_article_the_turn_names_word_for_word_gets_more_evidence() -> None:
+    """A title or synonym the caller says word for word ("hundesteuer") adds ``named_evidence`` / rank / 2
+    to the article's evidence (not to how often it led the rankings); nothing with the setting at 0, and
+    nothing for a named article no ranking found (a card needs its passage)."""
+
+    def evidence(text: str, scores: dict[str, dict[str, tuple[float, float]]], **config: float) -> dict[str, float]:
+        eng, _ = engine(**config)
+        eng.retriever = ScriptedRetriever(scores)
+        context = CallContext("bottrop")
+        eng.on_utterance(context, "caller", text)
+        return dict(context.evidence)
+
+    turn = "die hundesteuer und der reisepass"
+    named, plain = evidence(turn, SCORES), evidence(turn, SCORES, named_evidence=0.0)
+    # "hundesteuer" is the longer title, so it is named first: 0.5 / 1 / 2, "reisepass" 0.5 / 2 / 2.
+    assert named["bottrop/hundesteuer"] == pytest.approx(plain["bottrop/hundesteuer"] + 0.25)
+    assert named["bottrop/reisepass"] == pytest.approx(plain["bottrop/reisepass"] + 0.125)
+    assert evidence(turn, {}) == {}
 
 
 @pytest.mark.unit

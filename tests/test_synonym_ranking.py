@@ -35,6 +35,7 @@ def test_a_synonym_said_word_for_word_ranks_its_article(
     scope = knowledge_base.cities.scope("bottrop")
     # "Sofa entsorgen" is a synonym of every city's Sperrmüll article: only the city's own counts.
     assert retriever.synonym_ranking("äh ich will mein sofa entsorgen, geht das", scope) == ["bottrop/sperrmuell"]
+    assert retriever.named_articles("ich will mein sofa entsorgen", "dinslaken") == ["dinslaken/sperrmuell"]
     assert retriever.synonym_ranking("sofaentsorgen", scope) == []  # whole words only
     assert retriever.synonym_ranking("", scope) == []
     # The longest phrase first: "Hund anmelden" beats "Perso" when both are said.

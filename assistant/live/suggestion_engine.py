@@ -13,7 +13,7 @@ caller turn the engine
 3. searches the concern's recent caller turns (plus the agent's last words), dense and lexical
    separately, and adds each article's rank-based evidence to what the concern has accumulated
    (older turns decay), so an article that stays near the top rises and a one-off lexical accident
-   does not;
+   does not; an article whose title or synonym the turn says word for word gets some more;
 4. scores the leading candidates with a calibrated confidence over features that do not depend on
    the length of the query (ranks in both rankings, cosine and its margin, share and margin of the
    accumulated evidence, how often the article was a candidate in this concern), see
@@ -24,7 +24,8 @@ caller turn the engine
    densely alike) is only ``maybe``.
 
 The card set replaces the previous one; a follow-up question in the same concern ("kostet das
-was?") keeps the cards and changes their highlighted answer.
+was?") keeps the cards and changes their highlighted answer, and so does a new concern the topic-change
+model opened without an ``answer`` card (the previous cards stay as ``maybe``).
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ class SuggestionConfig:
     turn_focus: bool = True
     # A caller turn that ends with thanks or a goodbye and asks nothing changes no card (``_closes``).
     close_turns: bool = True
+    # Evidence for the articles whose title or an editor's synonym the caller turn says word for word
+    # ("perso", "ummelden"), the first three by phrase length, ``1/rank`` times this (halved like the
+    # other rankings): in a long turn the word drowns among the others' n-grams, and the dense model may
+    # not know it (``_accumulate``; docs/suggestions.md, round 18). 0 switches it off.
+    named_evidence: float = 0.5
     # A new concern the topic-change model opened (no cue) that gets no ``answer`` card keeps the previous
     # concern's cards as ``maybe``, after its own (``_keep_earlier``): the model may have taken a detail
     # ("und der alte fernseher kann der da mit bei") for a new matter (docs/suggestions.md, round 18).
@@ -200,6 +206,7 @@ class _Rankings:
     lexical: dict[str, tuple[int, float]] = field(default_factory=dict)
     hits: dict[str, ArticleHit] = field(default_factory=dict)
     focus: str | None = None  # the article the turn alone points at, lexically and densely alike
+    named: list[str] = field(default_factory=list)  # articles whose title or a synonym the turn says
 
 
 def _answering_parts(
@@ -208,6 +215,9 @@ def _answering_parts(
     extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples)
     extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
     return extractor, ArticleVocabulary(index.passages), KnownGaps(extractor, known_gaps)
+
+
+NAMED_ARTICLES = 3  # articles the turn names (title or synonym) that get evidence for it
 
 
 def _inverse_rank(ranking: dict[str, tuple[int, float]], article_id: str) -> float:
@@ -303,6 +313,8 @@ class SuggestionEngine:
         context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
         rankings = self._rank(window, context.city, gist=gist, focus=focus, pointed=alone[0][0] if alone else None)
+        if self.config.named_evidence > 0:
+            rankings.named = self.retriever.named_articles(said, context.city)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
         shown = self._show(context, said, window, rankings, candidates, topic_changed, unsure)
@@ -498,6 +510,11 @@ class SuggestionEngine:
         for article_id in self._leaders(context.evidence, 3):
             context.presence[article_id] = context.presence.get(article_id, 0) + 1
         context.concern_turns += 1
+        # What the turn names word for word adds to the evidence, not to how often the article led the
+        # rankings (``presence``): one phrase is not a ranking.
+        for rank, article_id in enumerate(rankings.named[:NAMED_ARTICLES], start=1):
+            if article_id in rankings.hits:  # a card needs the article's passage from a ranking
+                context.evidence[article_id] += self.config.named_evidence / rank / 2.0
 
     @staticmethod
     def _leaders(evidence: dict[str, float], n: int) -> list[str]:

@@ -95,6 +95,11 @@ class Retriever(Protocol):
         """The article's section passages in reading order (empty for an unknown article)."""
         ...
 
+    def named_articles(self, query: str, city: str) -> list[str]:
+        """The city's (and the common) articles whose title or a synonym ``query`` contains word for
+        word, the longest phrase first (``synonym_ranking``; no forward pass)."""
+        ...
+
     def article_vectors(self) -> dict[str, Vectors]:
         """Each article's vector: the normalized mean of its passage vectors."""
         ...
@@ -306,6 +311,9 @@ class HybridRetriever:
         if language != "de" and self.config.dense_weight > 0:
             lexical = self.config.foreign_lexical_weight * self.config.dense_weight
         return {"dense": self.config.dense_weight, "lexical": lexical, "synonym": self.config.synonym_weight}
+
+    def named_articles(self, query: str, city: str) -> list[str]:
+        return self.synonym_ranking(query, self.cities.scope(city))
 
     def synonym_ranking(self, query: str, scope: Sequence[str]) -> list[str]:
         """Articles of the scope whose title or a synonym the query contains word for word, the
