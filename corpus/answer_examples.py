@@ -44,9 +44,10 @@ def normal_text(text: str) -> str:
 
 
 def same_passage_text(one: str, other: str) -> bool:
-    """Whether two quotes of an article are the same place: one contains the other (``normal_text``)."""
-    a, b = normal_text(one), normal_text(other)
-    return bool(a) and bool(b) and (a in b or b in a)
+    """Whether two quotes of an article are the same place: one contains the other word for word
+    (``normal_text``; "6 Euro" is not in "46 Euro")."""
+    a, b = f" {normal_text(one)} ", f" {normal_text(other)} "
+    return bool(a.strip()) and bool(b.strip()) and (a in b or b in a)
 
 
 def article_quotes(article: Article, sentence: str) -> bool:

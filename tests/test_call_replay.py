@@ -140,6 +140,8 @@ def test_highlight_accuracy_reliability_and_training_rows() -> None:
     assert metrics["highlight_accuracy"] == pytest.approx(1 / 3)
     assert metrics["highlight_accuracy_when_shown"] == 0.5
     assert answer_matches("Sie zahlen 10 Euro.", ["sie zahlen 10 euro"])
+    assert answer_matches("Gebühr: 10 Euro.", ["10 Euro"])  # one contains the other
+    assert not answer_matches("6 Euro", ["Der Ausweis kostet 46 Euro."])  # word for word, not "46"
     assert not answer_matches("", ["x"])
     bins = reliability([outcome])
     assert [(b["low"], b["n"], b["right"]) for b in bins] == [(0.3, 1.0, 0.0), (0.8, 1.0, 1.0), (0.9, 1.0, 1.0)]

@@ -770,6 +770,17 @@ def test_a_date_after_a_lead_in_keeps_its_day(text: str, question: str, expected
 
 
 @pytest.mark.unit
+def test_what_a_lead_in_says_comes_with_its_lead_in() -> None:
+    """A sentence that follows a lead-in of its own paragraph ("Zeugnisse aus der Schule:") is read with
+    it: "12 Euro pro Seite." alone does not say what costs 12 Euro."""
+    text = "Beglaubigungen gibt es im Bürgerbüro. Zeugnisse aus der Schule: 12 Euro pro Seite. Termine online."
+    sections = (Passage("x/kopie#1", "x/kopie", "x", "Kopie", "Hinweise", text),)
+    extractor = AnswerExtractor(make_analyzer("char4"), sections)
+    answer = extractor.extract("und wat kost dat pro seite", sections[0], sections).answer
+    assert answer == "Zeugnisse aus der Schule: 12 Euro pro Seite."
+
+
+@pytest.mark.unit
 def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine() -> None:
     """The window's dense ranking misses an article that the turn's content words find: the article
     enters the dense ranking with the gist's cosine, ahead of the window's weaker hits."""

@@ -470,11 +470,14 @@ class AnswerExtractor:
         passage, found = ordered[chosen.passage], prepared[chosen.passage].units
         answer = chosen.text
         following = found[chosen.index + 1] if chosen.index + 1 < len(found) else None
+        preceding = found[chosen.index - 1] if chosen.index > 0 else None
         if answer.endswith(":") and following is not None:
             if following.block == found[chosen.index].block:
                 answer = f"{answer} {following.text}"  # a lead-in ("Titel abgelaufen:") with what it says
             elif following.item:
                 answer = following.text  # the first item, not the line that introduces the list
+        elif preceding is not None and preceding.block == found[chosen.index].block and preceding.text.endswith(":"):
+            answer = f"{preceding.text} {answer}"  # what a lead-in says, with the lead-in ("Gebühr: 37 Euro.")
         return Answer(answer=answer, snippet=_snippet(plain(passage.text), answer), heading=passage.heading)
 
     def units(self, query: str, sections: Sequence[Passage], fallback_query: str | None = None) -> list[ScoredUnit]:
