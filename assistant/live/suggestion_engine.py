@@ -304,7 +304,8 @@ class SuggestionEngine:
             return SuggestionOutcome("trivial", context.topic, suggestions=self.shown(context))
         topic_changed, asked, alone = self._opens_concern(context, said)
         # The cards of a concern the model (not a cue) decided the caller has left, kept if nothing sure replaces them.
-        unsure = [dict(c) for c in context.cards] if topic_changed and asked is not None else []
+        keeps = topic_changed and asked is not None and self.config.keep_unsure_cards
+        unsure = [dict(c) for c in context.cards] if keeps else []
         if topic_changed:
             context.new_concern()
         window, gist = self._search_texts(context, said)
@@ -616,7 +617,7 @@ class SuggestionEngine:
                 context.pushed.append(candidate.article_id)
         if not topic_changed and self.extractor.intents(said):
             suggestions = self._keep_earlier(context.cards, said, window, suggestions)
-        elif unsure and self.config.keep_unsure_cards and not any(s.tier == "answer" for s in suggestions):
+        elif unsure and not any(s.tier == "answer" for s in suggestions):
             suggestions = self._keep_earlier(unsure, said, window, suggestions, new_first=True)
 
         def key(card: dict[str, Any]) -> tuple[Any, ...]:
