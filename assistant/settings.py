@@ -266,6 +266,11 @@ class SuggestionSettings(_Group):
         description="An 'answer' card becomes 'maybe' at a turn whose own words point, lexically and densely "
         "alike, at another article (the caller has probably moved on without a known cue)",
     )
+    turn_card: bool = Field(
+        True,
+        description="A turn that continues the concern and names an article (title or synonym) or points at "
+        "one with its own words, lexically and densely alike, gets it as a 'maybe' card when no card shows it",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "

@@ -80,6 +80,9 @@ def test_each_bad_known_gap_line_is_named_with_its_field(knowledge_dir: Path) ->
 def test_a_concern_like_a_known_gap_gets_no_answer_card() -> None:
     assert _tiers(_engine(), ASKED)[0] == ("bottrop/hundesteuer", "answer")
     assert _tiers(_engine((KnownGap(KNOWN, "bottrop"),)), ASKED)[0] == ("bottrop/hundesteuer", "maybe")
+    context = CallContext("bottrop")
+    card = _engine((KnownGap(KNOWN),)).on_utterance(context, "caller", ASKED).suggestions[0]
+    assert (card.reason, context.cards[0]["reason"]) == ("known_gap", "known_gap"), "the sidebar says why"
     assert _tiers(_engine((KnownGap(KNOWN),)), ASKED)[0] == ("bottrop/hundesteuer", "maybe")  # every city
 
 

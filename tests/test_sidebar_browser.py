@@ -140,3 +140,51 @@ def test_sidebar_reconnects_after_a_server_restart_without_losing_events(
             expect(page.locator("#vorschlaege li.card", has_text="Briefwahl").first).to_be_visible(timeout=15_000)
             expect(page.locator("#fruehere-liste li.card", has_text="Hund").first).to_be_attached()
             expect(page.locator("#verlauf li")).to_have_count(2)
+
+
+def test_a_maybe_card_says_why_and_a_card_shown_again_leaves_the_earlier_list(
+    demo_settings: Settings, tmp_path: Path
+) -> None:
+    """A ``maybe`` card with a reason other than its confidence says the reason instead of its percentage
+    (kept from the earlier concern: "schon vorher gezeigt"; named by the caller's latest turn: "passt zu
+    dem, was der Anrufer gerade sagt"); a card of the earlier concern that is current again is not also under "Frühere
+    Vorschläge". The events are stored as the service stores them and replayed when the sidebar opens."""
+    database = f"sqlite:///{tmp_path / 'calls.db'}"
+    env = {
+        "SOUFFLEUR_DATA_DIR": str(demo_settings.data_dir),
+        "SOUFFLEUR_DATABASE_URL": database,
+        "SOUFFLEUR_API_TOKEN": TOKEN,
+    }
+
+    def card(article: str, title: str, rank: int, tier: str, reason: str, score: float) -> dict[str, object]:
+        return {
+            "article_id": f"bottrop/{article}", "title": title, "city": "bottrop", "service": article,
+            "score": score, "answer": f"Antwort zu {title}.", "snippet": "", "heading": "", "rank": rank,
+            "new": True, "tier": tier, "reason": reason,
+        }  # fmt: skip
+
+    port, log = free_port(), tmp_path / "server.log"
+    with running_server(env, port, log) as base, chromium() as browser:
+        call = httpx.post(f"{base}/api/calls", json={"city": "bottrop"}, headers=AUTH).json()
+        store = CallStore(database)
+        try:
+            waste = card("sperrmuell", "Sperrmüll anmelden", 1, "answer", "confident", 0.91)
+            store.append_event(call["call_id"], "suggestions", {"topic": 0, "suggestions": [waste]})
+            store.append_event(call["call_id"], "topic", {"topic": 1})
+            kept = {**waste, "tier": "maybe", "reason": "earlier", "rank": 2, "new": False}
+            dog = card("hundesteuer", "Hundesteuer", 1, "maybe", "unsure", 0.42)
+            named = card("fundbuero", "Fundbüro", 3, "maybe", "named", 0.88)
+            store.append_event(call["call_id"], "suggestions", {"topic": 1, "suggestions": [dog, kept, named]})
+        finally:
+            store.close()
+        page = browser.new_page()
+        page.goto(call["sidebar_url"])
+        cards = page.locator("#vorschlaege li.card")
+        expect(cards).to_have_count(3, timeout=15_000)
+        expect(cards.nth(0)).to_contain_text("Treffersicherheit 42 %")
+        expect(cards.nth(1)).to_contain_text("schon vorher gezeigt")
+        expect(cards.nth(1).locator(".confidence")).to_have_count(0)
+        expect(cards.nth(1).locator(".reason")).to_have_attribute("title", "Treffersicherheit 91 %")
+        expect(cards.nth(2)).to_contain_text("passt zu dem, was der Anrufer gerade sagt")
+        expect(page.locator("#fruehere-liste li.card")).to_have_count(0)
+        expect(page.locator("#fruehere")).to_be_hidden()

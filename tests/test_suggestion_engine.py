@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import pytest
 
@@ -330,8 +331,8 @@ def test_a_follow_up_whose_search_finds_nothing_keeps_the_card_as_maybe_with_the
     assert [(s.article_id, s.tier) for s in first.suggestions] == [("bottrop/sperrmuell", "answer")]
     follow_up = eng.on_utterance(context, "caller", "und kann man die termine auch im internet buchen")
     assert not follow_up.topic_changed and not follow_up.candidates
-    assert [(s.article_id, s.tier, s.rank, s.new) for s in follow_up.suggestions] == [
-        ("bottrop/sperrmuell", "maybe", 1, False)
+    assert [(s.article_id, s.tier, s.reason, s.rank, s.new) for s in follow_up.suggestions] == [
+        ("bottrop/sperrmuell", "maybe", "earlier", 1, False)
     ]
     assert follow_up.suggestions[0].answer == "Termine gibt es online."
     # Without a question the same search-less turn keeps nothing.
@@ -459,17 +460,17 @@ def test_an_unsure_new_concern_keeps_the_previous_cards_as_maybe_after_its_own()
         eng.on_utterance(context, "caller", "die alte couch muss weg, sperrmüll")
         outcome = eng.on_utterance(context, "caller", second)
         assert outcome.topic_changed
-        shown = [(s.article_id, s.tier) for s in outcome.suggestions]
-        assert [(c["article_id"], c["tier"]) for c in context.cards] == shown
+        shown = [(s.article_id, s.tier, s.reason) for s in outcome.suggestions]
+        assert [(c["article_id"], c["tier"], c["reason"]) for c in context.cards] == shown
         return shown
 
     turn = "und wir haben jetzt einen hund angeschafft"
-    kept = [("bottrop/hundesteuer", "maybe"), ("bottrop/sperrmuell", "maybe")]
-    assert after_change(turn, answer_threshold=0.99) == kept
-    assert after_change(turn, answer_threshold=0.99, keep_unsure_cards=False) == [("bottrop/hundesteuer", "maybe")]
-    assert after_change(turn) == [("bottrop/hundesteuer", "answer")]
+    dog = ("bottrop/hundesteuer", "maybe", "unsure")
+    assert after_change(turn, answer_threshold=0.99) == [dog, ("bottrop/sperrmuell", "maybe", "earlier")]
+    assert after_change(turn, answer_threshold=0.99, keep_unsure_cards=False) == [dog]
+    assert after_change(turn) == [("bottrop/hundesteuer", "answer", "confident")]
     cued = "ich hätte noch eine andere frage, wir haben jetzt einen hund angeschafft"
-    assert after_change(cued, answer_threshold=0.99) == [("bottrop/hundesteuer", "maybe")]
+    assert after_change(cued, answer_threshold=0.99) == [dog]
 
 
 @pytest.mark.unit
@@ -797,7 +798,7 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
     retriever = TalkyWindowRetriever(
         {"reisepass": {"bottrop/reisepass": (0.9, 0.5)}, "abgelaufen": {"bottrop/personalausweis": (0.6, 0.2)}}
     )
-    eng, _ = engine(turn_focus=False)  # counts the gist's searches only (the focus: its own test)
+    eng, _ = engine(turn_focus=False, turn_card=False)  # counts the gist's searches only (the focus: its own test)
     eng.retriever = retriever
     window = "und dann noch wat mein reisepass is abgelaufen schaff ich dat noch"
     found = eng._rank(window, "bottrop", gist="reisepass abgelaufen")
@@ -813,7 +814,7 @@ def test_an_article_found_by_the_turns_gist_alone_is_ranked_by_its_better_cosine
         eng.on_utterance(context, "caller", turn)
         dense_per_turn.append(sum(1 for _, mode in retriever.queries[before:] if mode == "dense"))
     assert dense_per_turn == [2, 2, 1], "the gist on the concern's first two turns (gist_turns), then the window alone"
-    off, _ = engine(search_gist=False, turn_focus=False)
+    off, _ = engine(search_gist=False, turn_focus=False, turn_card=False)
     off.retriever = retriever
     before = len(retriever.queries)
     off.on_utterance(CallContext("bottrop"), "caller", window)
@@ -827,7 +828,7 @@ def test_an_answer_card_the_caller_has_left_behind_becomes_maybe() -> None:
     the answer stays only as ``maybe``; with ``turn_focus`` off it stays the answer."""
     tiers = {}
     for focus in (True, False):
-        eng, retriever = engine(turn_focus=focus, topic_change_threshold=1.01)
+        eng, retriever = engine(turn_focus=focus, turn_card=False, topic_change_threshold=1.01)
         context = CallContext("bottrop")
         eng.on_utterance(context, "caller", "ich will meinen sperrmüll anmelden")
         first = eng.on_utterance(context, "caller", "die alte couch und der sperrmüll")
@@ -835,18 +836,74 @@ def test_an_answer_card_the_caller_has_left_behind_becomes_maybe() -> None:
         before = len(retriever.queries)
         moved = eng.on_utterance(context, "caller", "okay nächster zettel mein ausweis is weg")
         assert not moved.topic_changed
-        tiers[focus] = {s.article_id: s.tier for s in moved.suggestions}
+        tiers[focus] = {s.article_id: (s.tier, s.reason) for s in moved.suggestions}
         dense = [q for q, mode in retriever.queries[before:] if mode == "dense"]
         assert ("zettel ausweis" in " ".join(dense)) is focus, "the turn's content words searched alone"
-    assert tiers[True]["bottrop/sperrmuell"] == "maybe"
-    assert tiers[False]["bottrop/sperrmuell"] == "answer"
+    assert tiers[True]["bottrop/sperrmuell"] == ("maybe", "moved_on")
+    assert tiers[False]["bottrop/sperrmuell"] == ("answer", "confident")
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize(
+    ("turn", "article"),
+    [
+        ("wie is dat mit der hundesteuer bei uns im garten", "bottrop/hundesteuer"),  # named: its title
+        ("okay mein ausweis is weg", "bottrop/personalausweis"),  # pointed at: lexically and densely alike
+    ],
+)
+def test_an_article_the_continuing_turn_names_or_points_at_gets_a_maybe_card(turn: str, article: str) -> None:
+    """A turn that continues the bulky-waste concern names the dog tax (or points at the ID card): the
+    concern's evidence does not raise it yet, so it comes as a ``maybe`` card after the concern's own,
+    which keeps its tier (``turn_focus`` off here: its own test); with ``turn_card`` off it does not come."""
+    shown = {}
+    for on in (True, False):
+        eng, _ = engine(turn_card=on, turn_focus=False, topic_change_threshold=1.01)
+        context = CallContext("bottrop")
+        eng.on_utterance(context, "caller", "ich will meinen sperrmüll anmelden")
+        eng.on_utterance(context, "caller", "die alte couch und der sperrmüll")
+        outcome = eng.on_utterance(context, "caller", turn)
+        assert not outcome.topic_changed
+        shown[on] = [(s.article_id, s.tier, s.reason, s.rank, s.new) for s in outcome.suggestions]
+        assert [c["article_id"] for c in context.cards] == [a for a, *_ in shown[on]]
+    waste = ("bottrop/sperrmuell", "answer", "confident", 1, False)
+    assert shown[True] == [waste, (article, "maybe", "named", 2, True)]
+    assert shown[False] == [waste]
+
+
+@pytest.mark.unit
+def test_a_turn_card_takes_the_last_maybe_place_never_an_answer() -> None:
+    """With all cards taken, the article the turn names replaces the last ``maybe`` card; it never takes
+    an ``answer`` card's place, and an article already shown gets no second card (the turn's focus is
+    next in line)."""
+    eng, retriever = engine()
+    context = CallContext("bottrop")
+    dog = retriever.search("hund", "bottrop", mode="dense")[0]
+    card = {
+        a: eng.describe("frage", retriever.search(word, "bottrop", mode="dense")[0], 1)
+        for a, word in (("sperrmuell", "sperrmüll"), ("reisepass", "reisepass"), ("ausweis", "ausweis"))
+    }
+    named = _Rankings(named=["bottrop/hundesteuer"], hits={"bottrop/hundesteuer": dog})
+    three = [card["sperrmuell"], card["reisepass"], replace(card["ausweis"], tier="maybe")]
+    after = eng._turn_card(context, "und der hund", "und der hund", named, [], three)
+    assert [(s.article_id, s.tier, s.rank) for s in after] == [
+        ("bottrop/sperrmuell", "answer", 1),
+        ("bottrop/reisepass", "answer", 1),
+        ("bottrop/hundesteuer", "maybe", 3),
+    ]
+    assert context.pushed == ["bottrop/hundesteuer"]
+    answers = [card["sperrmuell"], card["reisepass"], card["ausweis"]]
+    assert eng._turn_card(context, "und der hund", "", named, [], answers) == answers
+    focus = _Rankings(named=["bottrop/sperrmuell"], hits={"bottrop/sperrmuell": card["sperrmuell"]}, focus_hit=dog)
+    after = eng._turn_card(context, "und der hund", "", focus, [], [card["sperrmuell"]])
+    assert [(s.article_id, s.new) for s in after] == [("bottrop/sperrmuell", True), ("bottrop/hundesteuer", False)]
+    assert eng._turn_card(context, "", "", _Rankings(named=["bottrop/sperrmuell"]), [], []) == []
 
 
 @pytest.mark.unit
 def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None:
     """The article the turn alone points at is set only when its dense search's top agrees with its
     lexical top; the focus text is embedded in the same request as the window."""
-    eng, retriever = engine()
+    eng, retriever = engine(turn_card=False)
     window = "die couch is raus mein ausweis is weg"
     agree = eng._rank(window, "bottrop", focus="ausweis weg", pointed="bottrop/personalausweis")
     assert agree.focus == "bottrop/personalausweis"
@@ -858,7 +915,7 @@ def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None
         "ausweis weg", "bottrop", gist="ausweis weg", focus="ausweis weg", pointed="bottrop/personalausweis"
     )
     assert same.focus == "bottrop/personalausweis", "a gist that is the window: the window's dense hits are its own"
-    # The focus text is embedded only where it can take an ``answer`` card away.
+    # Without ``turn_card``, the focus text is embedded only where it can take an ``answer`` card away.
     alone = [("bottrop/personalausweis", 0.8)]
     said = "okay mein ausweis is weg"
     context = CallContext("bottrop", cards=[{"article_id": "bottrop/sperrmuell", "tier": "answer"}])
@@ -869,6 +926,10 @@ def test_the_turns_focus_needs_its_lexical_and_dense_rankings_to_agree() -> None
     assert eng._focus_text(context, said, False, alone) == "", "no answer card"
     context.cards[0].update(article_id="bottrop/personalausweis", tier="answer")
     assert eng._focus_text(context, said, False, alone) == "", "the answer is what the turn points at"
+    with_cards, _ = engine(turn_focus=False)
+    assert with_cards._focus_text(context, said, False, alone) == "ausweis weg", "turn_card: every continuing turn"
+    assert with_cards._focus_text(context, said, True, alone) == ""
+    assert with_cards._focus_text(context, said, False, []) == ""
 
 
 @pytest.mark.unit
@@ -1025,6 +1086,25 @@ def test_documents_are_answered_by_the_items_of_the_documents_list() -> None:
         ("kann ich mir die grundschule aussuchen oder geht dat nach wohnort", {"choice"}, set()),
         ("muss der auf die schule bei uns umme ecke oder kann ich mir die aussuchen", {"choice"}, set()),
         ("wo kann ich wählen gehen", set(), {"choice"}),
+        ("also meine mama kann den dann abholen", {"in person or by proxy"}, set()),  # round 19
+        ("meine tochter kann kaum laufen", set(), {"in person or by proxy"}),
+        # A separable verb: "nehm ... mit", "bring ... mit" (round 19).
+        ("und was nehm ich mit", {"documents"}, set()),
+        ("wat bring ich da alles mit", {"documents"}, set()),
+        ("ich bring den hund mit zum termin", {"appointment"}, {"documents"}),
+        # Callers who ask in English, Turkish or Arabic, or mix it in (round 19).
+        ("what documents do i need", {"documents"}, set()),
+        ("okay and how long does it take", {"duration"}, {"costs"}),
+        ("how much does it cost", {"costs"}, set()),
+        ("where do i have to go", {"place"}, set()),
+        ("do i need an appointment", {"appointment"}, set()),
+        ("pasaport ne kadar", {"costs"}, {"duration"}),
+        ("ne kadar sürer", {"duration"}, {"costs"}),
+        ("hangi belgeler lazım", {"documents"}, set()),
+        ("randevu almam lazım mı", {"appointment"}, set()),
+        ("أين يجب أن أذهب", {"place"}, set()),
+        ("ما هي الوثائق المطلوبة", {"documents"}, set()),
+        ("كم تكلفة جواز السفر", {"costs"}, set()),
     ],
 )
 def test_what_a_question_asks_for(question: str, asks: set[str], not_asked: set[str]) -> None:

@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from assistant.live.feedback import FeedbackEvent
-from assistant.live.suggestion_engine import Outcome, Suggestion
+from assistant.live.suggestion_engine import CardReason, Outcome, Suggestion
 
 MAX_ID = 128
 MAX_QUERY_CHARS = 500
@@ -70,6 +70,13 @@ class SuggestionOut(BaseModel):
     new: bool = Field(description="True when the article is shown for the first time in this call")
     tier: Literal["answer", "maybe"] = Field(
         "answer", description="answer: confident, shown prominently; maybe: plausible, shown quietly"
+    )
+    reason: CardReason = Field(
+        "confident",
+        description="Why the card has its tier: confident (answer) or unsure (maybe) by its score; a maybe "
+        "whatever its score: known_gap (the concern is like a matter marked as not covered), moved_on (the "
+        "caller has probably moved on), earlier (shown before, not confirmed by this turn), named (the "
+        "caller's latest turn names it or points at it)",
     )
 
 

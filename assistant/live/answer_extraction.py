@@ -38,14 +38,16 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         "costs",
         r"kost|gebühr|gebuehr|(?<![a-zäöüß])teu(?:er|r)|preis|euro|umsonst|gratis"
         r"|wie\s*viel\b(?!\s+(?:zeit|tage|wochen|monate|leute|personen))"
-        r"|^(?!.*\bwann\b).*?(?:bezahl|zahlen)",
+        r"|^(?!.*\bwann\b).*?(?:bezahl|zahlen)"
+        r"|\bcosts?\b|how\s+much|\bfees?\b|\bprice|ne\s+kadar(?!\s+s[üu]r)|ücret|fiyat|تكلف|رسوم|سعر|بكم",
         "kosten kostet gebühr euro",
         r"euro|€|gebühr|kostenlos|gebührenfrei|kostet|kosten\b|beitragsfrei|entgelt|beiträge",
     ),
     (
         "duration",
         r"wie\s*lange?\b|wie\s+schnell|dauer(?!haft|auftrag)|aufbewahr|wann\s+(ist|krieg|bekomm|hab|kommt|komm)|fertig"
-        r"|bis\s+die\s+kommen|schaff\w*\s+(ich|man|wir|er|sie)\s+(dat|das)\s+(\w+\s+)?(noch|rechtzeitig)",
+        r"|bis\s+die\s+kommen|schaff\w*\s+(ich|man|wir|er|sie)\s+(dat|das)\s+(\w+\s+)?(noch|rechtzeitig)"
+        r"|how\s+long|ne\s+kadar\s+s[üu]r|كم\s+من\s+الوقت|كم\s+يستغرق",
         "dauer wochen werktage",
         r"dauert|dauer\b|wochen|werktage|\btage|monate|sofort|gleich\s+mit|direkt",
     ),
@@ -53,13 +55,15 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         "documents",
         r"mitbring|mitnehm|unterlagen|dokument|papiere|nachweis|zettel|wa[st]\s+(brauch|muss\s+ich\s+mit)"
         r"|wa[st]\s+(\w+\s+){0,4}(einreich|vorleg)"
-        r"|brauch\w*\s+(ich|man|wir|sie|er)\s+(da\s+|denn\s+|dann\s+)*(alles|für|an\b)",
+        r"|brauch\w*\s+(ich|man|wir|sie|er)\s+(da\s+|denn\s+|dann\s+)*(alles|für|an\b)"
+        r"|wa[st]\s+(nehm|bring)\w*\s+(ich|man|wir)\s+(\w+\s+){0,3}mit\b"
+        r"|documents?\b|papers\b|\bbring\s+(with|along)|need\s+to\s+bring|belge|evrak|وثائق|مستندات|أوراق",
         "unterlagen mitbringen nachweis",
         r"unterlagen|mitbring|vorleg|ausweis|urkunde|\bnachweis",
     ),
     (
         "place",
-        r"\bwo\b|wohin|adresse|hingehen|welche[sm]?\s+amt|zuständig|zustaendig",
+        r"\bwo\b|wohin|adresse|hingehen|welche[sm]?\s+amt|zuständig|zustaendig|\bwhere\b|nerede|nereye|أين",
         "zuständig bürgerbüro adresse",
         r"bürgerbüro|bürgerservice|rathaus|stadthaus|adresse|straße|zuständig|amt\b",
     ),
@@ -71,7 +75,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "appointment",
-        r"termin|einfach\s+(vorbei)?kommen|ohne\s+anmeld",
+        r"termin|einfach\s+(vorbei)?kommen|ohne\s+anmeld|appointment|randevu|موعد",
         "termin buchen",
         r"termin|sprechstunde|ohne\s+anmeldung",
     ),
@@ -118,6 +122,7 @@ _INTENTS: tuple[tuple[str, str, str, str], ...] = (
         r"|mit\s+anmelden|hin\s*kommen|vorbeikommen|beide\s+(zusammen\s+)?hin|gleich\s+mit\b"
         r"|oder\s+muss\s+(ich|man)\s+(da\s+)?(extra\s+|selbst\s+|selber\s+)?hin\b"
         r"|(kann|darf)\s+(dat|das)\s+(\w+\s+){0,2}(meine?[nmr]?)\s+\w+\s+(machen|erledigen|abholen)"
+        r"|meine?[nmr]?\s+\w+\s+(kann|darf|könnte|soll)\s+(\w+\s+){0,3}(machen|erledigen|abholen|beantragen)\b"
         r"|(reicht|geht|kann|darf)\s+(\w+\s+){0,4}allein(e)?\b|allein(e)?\s+(hin|kommen|beantrag|machen)"
         r"|muss\s+(der|die|das|dat)\s+\w+\s+(da\s+)?mit\s+hin|reicht\s+(es\s+|dat\s+|das\s+)?wenn\s+ich\s+(\w+\s+)?(komm|hingeh|hin\s+geh)",
         "persönlich vollmacht vertretung selbst",

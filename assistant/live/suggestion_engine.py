@@ -31,8 +31,9 @@ model opened without an ``answer`` card (the previous cards stay as ``maybe``).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from typing import Any, Literal
 
 from assistant.live.answer_extraction import AnswerExtractor, TokenProfile
@@ -55,6 +56,11 @@ from embeddings.retrieval.retriever import ArticleHit, Retriever
 Outcome = Literal["suggested", "no_new", "maybe", "unanswered", "trivial", "context"]
 Speaker = Literal["caller", "agent"]
 Tier = Literal["answer", "maybe"]
+# Why a card has its tier: "confident" (an ``answer``) and "unsure" (a ``maybe``) by its confidence; the
+# other reasons make a card ``maybe`` whatever its confidence: the concern is like a known gap
+# ("known_gap"), the caller has probably moved on ("moved_on"), the card was shown before and this turn
+# did not confirm it ("earlier"), the caller's latest turn names it or points at it ("named").
+CardReason = Literal["confident", "unsure", "known_gap", "moved_on", "earlier", "named"]
 
 
 def _dense_queries(window: str, gist: str) -> list[str]:
@@ -100,6 +106,12 @@ class SuggestionConfig:
     # concern's cards as ``maybe``, after its own (``_keep_earlier``): the model may have taken a detail
     # ("und der alte fernseher kann der da mit bei") for a new matter (docs/suggestions.md, round 18).
     keep_unsure_cards: bool = True
+    # A turn that continues the concern and names an article word for word (title or synonym) or points at
+    # one with its own words, lexically and densely alike, gets that article as a ``maybe`` card when no
+    # card shows it (``_turn_card``): the concern's evidence needs a turn or two to follow, and the agent
+    # hears the caller name it now ("gibt et hier auch so n fund büro"; docs/suggestions.md, round 19).
+    # Embeds the turn's content words on every such turn (one short text more per forward pass).
+    turn_card: bool = True
 
 
 @dataclass
@@ -169,6 +181,7 @@ class Suggestion:
     rank: int
     new: bool
     tier: Tier = "answer"
+    reason: CardReason = "confident"
 
 
 @dataclass(frozen=True)
@@ -206,6 +219,7 @@ class _Rankings:
     lexical: dict[str, tuple[int, float]] = field(default_factory=dict)
     hits: dict[str, ArticleHit] = field(default_factory=dict)
     focus: str | None = None  # the article the turn alone points at, lexically and densely alike
+    focus_hit: ArticleHit | None = None  # ... as its dense search found it
     named: list[str] = field(default_factory=list)  # articles whose title or a synonym the turn says
 
 
@@ -365,12 +379,15 @@ class SuggestionEngine:
         return self.topic_change(asked) >= self.config.topic_change_threshold, asked, alone
 
     def _focus_text(self, context: CallContext, said: str, topic_changed: bool, alone: list[tuple[str, float]]) -> str:
-        """What a turn that continues the concern embeds alone to check its ``answer`` cards
-        (``turn_focus``): its content words; empty where there is nothing to check (no ``answer`` card
-        other than the turn's own lexical top), which spares the forward pass its second text."""
-        if not self.config.turn_focus or topic_changed or not alone:
+        """What a turn that continues the concern embeds alone, to find the article it points at: its
+        content words. With ``turn_card`` on every such turn (the article may get a card); with only
+        ``turn_focus``, empty where there is nothing to check (no ``answer`` card other than the turn's own
+        lexical top), which spares the forward pass its second text."""
+        if topic_changed or not alone or not (self.config.turn_focus or self.config.turn_card):
             return ""
-        if not any(c["tier"] == "answer" and c["article_id"] != alone[0][0] for c in context.cards):
+        if not self.config.turn_card and not any(
+            c["tier"] == "answer" and c["article_id"] != alone[0][0] for c in context.cards
+        ):
             return ""
         return " ".join(content_words(said))
 
@@ -419,9 +436,10 @@ class SuggestionEngine:
         tier: Tier = "answer",
         score: float | None = None,
         fallback_query: str | None = None,
+        reason: CardReason | None = None,
     ) -> Suggestion:
         """A hit as a card, with the sentence of its article that answers the query (``score``: the
-        card's confidence, default the hit's own)."""
+        card's confidence, default the hit's own; ``reason``: default the tier's own)."""
         sections = self.retriever.sections(hit.article_id)
         answer = self.extractor.extract(query, hit.passage, sections, fallback_query=fallback_query)
         return Suggestion(
@@ -436,6 +454,7 @@ class SuggestionEngine:
             rank=rank,
             new=new,
             tier=tier,
+            reason=reason or ("confident" if tier == "answer" else "unsure"),
         )
 
     # ---- retrieval and evidence -----------------------------------------------------------------
@@ -456,7 +475,7 @@ class SuggestionEngine:
                 else self.retriever.search(focus, city, k=1, mode="dense", best_passage=False)
             )
             if dense and dense[0].article_id == pointed:
-                found.focus = pointed
+                found.focus, found.focus_hit = pointed, dense[0]
         return found
 
     def _rank_dense(self, found: _Rankings, query: str, city: str, gist: str = "") -> list[ArticleHit]:
@@ -598,30 +617,30 @@ class SuggestionEngine:
         chosen = [c for c in candidates if c.score >= self.config.maybe_threshold][: self.config.max_cards]
         previous = {c["article_id"] for c in context.cards}
         suggestions: list[Suggestion] = []
-        concern: tuple[TokenProfile, float] | None = None  # the concern's words and their likeness to a gap
+
+        @cache
+        def concern() -> tuple[TokenProfile, float]:  # the concern's words and their likeness to a gap, once
+            words = self.extractor.profile(context.said)
+            return words, self.known_gaps.likeness(context.city, words)
+
         for rank, candidate in enumerate(chosen, start=1):
-            tier: Tier = "answer" if candidate.score >= self.config.answer_threshold else "maybe"
-            if tier == "answer" and len(self.known_gaps):
-                if concern is None:
-                    words = self.extractor.profile(context.said)
-                    concern = words, self.known_gaps.likeness(context.city, words)
-                if self._known_gap(candidate.article_id, *concern):
-                    tier = "maybe"
-            if tier == "answer" and self._left_behind(candidate.article_id, rankings, context):
-                tier = "maybe"
+            reason = self._reason(candidate, context, rankings, concern)
             hit = rankings.hits[candidate.article_id]
             new = candidate.article_id not in context.pushed
             score = round(candidate.score, 4)
-            suggestions.append(self.describe(said, hit, rank, new, tier, score, fallback_query=window))
+            tier: Tier = "answer" if reason == "confident" else "maybe"
+            suggestions.append(self.describe(said, hit, rank, new, tier, score, window, reason))
             if new:
                 context.pushed.append(candidate.article_id)
         if not topic_changed and self.extractor.intents(said):
             suggestions = self._keep_earlier(context.cards, said, window, suggestions)
         elif unsure and not any(s.tier == "answer" for s in suggestions):
             suggestions = self._keep_earlier(unsure, said, window, suggestions, new_first=True)
+        if not topic_changed and self.config.turn_card:
+            suggestions = self._turn_card(context, said, window, rankings, candidates, suggestions)
 
         def key(card: dict[str, Any]) -> tuple[Any, ...]:
-            return card["article_id"], card["tier"], card["answer"]
+            return card["article_id"], card["tier"], card.get("reason"), card["answer"]
 
         cards = [asdict(s) for s in suggestions]
         changed = [key(c) for c in cards] != [key(c) for c in context.cards]
@@ -644,6 +663,25 @@ class SuggestionEngine:
             changed=changed,
             candidates=candidates,
         )
+
+    def _reason(
+        self,
+        candidate: Candidate,
+        context: CallContext,
+        rankings: _Rankings,
+        concern: Callable[[], tuple[TokenProfile, float]],
+    ) -> CardReason:
+        """Why a chosen candidate gets its tier: ``unsure`` below ``answer_threshold``; above it
+        ``known_gap`` when the concern (``concern()``: its words and their likeness to a known gap) is about
+        a matter the team knows is not covered, ``moved_on`` when the caller has probably left the card
+        behind, else ``confident``."""
+        if candidate.score < self.config.answer_threshold:
+            return "unsure"
+        if len(self.known_gaps) and self._known_gap(candidate.article_id, *concern()):
+            return "known_gap"
+        if self.config.turn_focus and self._left_behind(candidate.article_id, rankings, context):
+            return "moved_on"
+        return "confident"
 
     @staticmethod
     def _left_behind(article_id: str, rankings: _Rankings, context: CallContext) -> bool:
@@ -689,11 +727,48 @@ class SuggestionEngine:
             answered = self._answer_fields(card["article_id"], said, window)
             if not answered:
                 continue
-            kept.append(Suggestion(**{**card, **answered, "new": False, "tier": "maybe"}))
+            kept.append(Suggestion(**{**card, **answered, "new": False, "tier": "maybe", "reason": "earlier"}))
         if len(kept) == len(suggestions):
             return suggestions
         ordered = kept if new_first else sorted(kept, key=lambda s: (s.tier != "answer", -s.score))
         return [replace(s, rank=rank) for rank, s in enumerate(ordered, start=1)]
+
+    def _turn_card(
+        self,
+        context: CallContext,
+        said: str,
+        window: str,
+        rankings: _Rankings,
+        candidates: Sequence[Candidate],
+        suggestions: list[Suggestion],
+    ) -> list[Suggestion]:
+        """The article a turn that continues the concern names word for word (its title or a synonym,
+        the longest phrase; ``rankings.named``) or else points at with its own words, lexically and densely
+        alike (``rankings.focus``), as a ``maybe`` card when no card shows it: last, in place of the last
+        ``maybe`` card when all ``max_cards`` are taken, never in place of an ``answer``. The concern's
+        evidence needs a turn or two to follow a caller who moves to a neighbouring matter without a cue
+        ("gibt et hier auch so n fund büro wo man fragen kann ob dat einer abgegeben hat" while the card
+        is the lost ID card), and the agent has just heard the caller name it. Its score is its confidence
+        as a candidate of the concern, or else the search's own for the turn's words."""
+        shown = {s.article_id for s in suggestions}
+        hit = None
+        if rankings.named and rankings.named[0] not in shown:
+            hit = rankings.hits.get(rankings.named[0])  # a card needs the article's passage from a ranking
+        if hit is None and rankings.focus_hit is not None and rankings.focus_hit.article_id not in shown:
+            hit = rankings.focus_hit
+        if hit is None:
+            return suggestions
+        kept = list(suggestions)
+        if len(kept) >= self.config.max_cards:
+            if kept[-1].tier == "answer":
+                return suggestions
+            kept.pop()
+        new = hit.article_id not in context.pushed
+        score = next((round(c.score, 4) for c in candidates if c.article_id == hit.article_id), None)
+        kept.append(self.describe(said, hit, len(kept) + 1, new, "maybe", score, window, "named"))
+        if new:
+            context.pushed.append(hit.article_id)
+        return kept
 
     def _answer_fields(self, article_id: str, said: str, window: str) -> dict[str, str]:
         """A shown card's answer, snippet and heading for the caller's question ``said`` (the window

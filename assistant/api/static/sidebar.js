@@ -166,6 +166,16 @@
     return el("span", { class: common ? "badge badge-common" : "badge" }, common ? "alle Städte" : state.cityName);
   }
 
+  // Why a card is only "vielleicht passend" although its confidence may be high: said instead of the
+  // percentage, which stays in the tooltip (the server's `reason`; confident and unsure cards show the
+  // percentage).
+  const REASONS = {
+    earlier: "schon vorher gezeigt",
+    named: "passt zu dem, was der Anrufer gerade sagt",
+    known_gap: "ähnliche Anliegen waren nicht abgedeckt",
+    moved_on: "Anrufer spricht wohl schon über etwas anderes",
+  };
+
   function card(suggestion, source) {
     const tier = suggestion.tier || "answer";
     const item = el("li", { class: `card new tier-${tier}`, tabindex: "-1", "data-article": suggestion.article_id });
@@ -203,8 +213,10 @@
       el("h3", {}, el("button", { type: "button", class: "titel", onclick: open }, suggestion.title)),
       el("div", { class: "meta" }, cityBadge(suggestion), el("span", {}, suggestion.heading || ""),
         ...(tier === "maybe" ? [el("span", { class: "tier" }, "vielleicht passend")] : []),
-        el("span", { class: "confidence", title: "Wie sicher die Suche ist, dass der Artikel die Frage beantwortet" },
-          `Treffersicherheit ${percent(suggestion.score)}`)),
+        ...(REASONS[suggestion.reason]
+          ? [el("span", { class: "reason", title: `Treffersicherheit ${percent(suggestion.score)}` }, REASONS[suggestion.reason])]
+          : [el("span", { class: "confidence", title: "Wie sicher die Suche ist, dass der Artikel die Frage beantwortet" },
+            `Treffersicherheit ${percent(suggestion.score)}`)])),
       el("p", { class: "answer" }, el("mark", {}, suggestion.answer)),
       el("p", { class: "snippet" }, suggestion.snippet),
       el("div", { class: "actions", role: "group", "aria-label": "Rückmeldung" },
@@ -228,7 +240,8 @@
     for (const suggestion of incoming) {
       if (state.dismissed.has(suggestion.article_id)) continue;
       const known = state.current.get(suggestion.article_id);
-      if (known && known.suggestion.answer === suggestion.answer && (known.suggestion.tier || "answer") === (suggestion.tier || "answer")) {
+      const same = known && known.suggestion.answer === suggestion.answer && known.suggestion.reason === suggestion.reason;
+      if (same && (known.suggestion.tier || "answer") === (suggestion.tier || "answer")) {
         known.suggestion = suggestion;
         next.set(suggestion.article_id, known);
         continue;
@@ -239,6 +252,10 @@
       if (!alreadyShown(suggestion.article_id)) feedback(suggestion.article_id, "shown");
     }
     for (const [articleId, item] of state.current) if (!next.has(articleId)) item.remove();
+    // A card of an earlier concern shown again (kept as "vielleicht passend" when the new concern is
+    // unsure) leaves "Frühere Vorschläge": one card per article.
+    for (const item of [...$("fruehere-liste").children]) if (next.has(item.dataset.article)) item.remove();
+    $("fruehere").hidden = $("fruehere-liste").children.length === 0;
     const order = (item) => (fullSet ? item.suggestion.rank || 99 : -item.suggestion.score);
     const ranked = [...next.values()].sort((a, b) => order(a) - order(b));
     $("vorschlaege").replaceChildren(...ranked);
