@@ -871,6 +871,25 @@ def test_an_article_the_continuing_turn_names_or_points_at_gets_a_maybe_card(tur
 
 
 @pytest.mark.unit
+def test_the_named_articles_are_looked_up_for_the_turn_card_without_named_evidence() -> None:
+    """The turn card uses the articles the turn names even where ``named_evidence`` is 0; with both off the
+    retriever is not asked."""
+
+    class CountingRetriever(ScriptedRetriever):
+        asked = 0
+
+        def named_articles(self, query: str, city: str) -> list[str]:
+            self.asked += 1
+            return super().named_articles(query, city)
+
+    for config, asked in (({}, 1), ({"named_evidence": 0.0}, 1), ({"named_evidence": 0.0, "turn_card": False}, 0)):
+        eng, _ = engine(**config)
+        eng.retriever = retriever = CountingRetriever(SCORES)
+        eng.on_utterance(CallContext("bottrop"), "caller", "die hundesteuer")
+        assert retriever.asked == asked, config
+
+
+@pytest.mark.unit
 def test_a_turn_card_takes_the_last_maybe_place_never_an_answer() -> None:
     """With all cards taken, the article the turn names replaces the last ``maybe`` card; it never takes
     an ``answer`` card's place, and an article already shown gets no second card (the turn's focus is

@@ -328,7 +328,7 @@ class SuggestionEngine:
         context.said = " ".join(f"{context.said} {said}".split()[-self.config.gap_words :])
         self._trim(context)
         rankings = self._rank(window, context.city, gist=gist, focus=focus, pointed=alone[0][0] if alone else None)
-        if self.config.named_evidence > 0:
+        if self.config.named_evidence > 0 or self.config.turn_card:  # evidence, or a card of its own
             rankings.named = self.retriever.named_articles(said, context.city)
         self._accumulate(context, rankings)
         candidates = self._candidates(context, rankings)
@@ -626,12 +626,10 @@ class SuggestionEngine:
         for rank, candidate in enumerate(chosen, start=1):
             reason = self._reason(candidate, context, rankings, concern)
             hit = rankings.hits[candidate.article_id]
-            new = candidate.article_id not in context.pushed
+            new = self._first_shown(context, candidate.article_id)
             score = round(candidate.score, 4)
             tier: Tier = "answer" if reason == "confident" else "maybe"
             suggestions.append(self.describe(said, hit, rank, new, tier, score, window, reason))
-            if new:
-                context.pushed.append(candidate.article_id)
         if not topic_changed and self.extractor.intents(said):
             suggestions = self._keep_earlier(context.cards, said, window, suggestions)
         elif unsure and not any(s.tier == "answer" for s in suggestions):
@@ -763,12 +761,18 @@ class SuggestionEngine:
             if kept[-1].tier == "answer":
                 return suggestions
             kept.pop()
-        new = hit.article_id not in context.pushed
+        new = self._first_shown(context, hit.article_id)
         score = next((round(c.score, 4) for c in candidates if c.article_id == hit.article_id), None)
         kept.append(self.describe(said, hit, len(kept) + 1, new, "maybe", score, window, "named"))
-        if new:
-            context.pushed.append(hit.article_id)
         return kept
+
+    @staticmethod
+    def _first_shown(context: CallContext, article_id: str) -> bool:
+        """Whether the article is shown for the first time in the call; records it as shown."""
+        if article_id in context.pushed:
+            return False
+        context.pushed.append(article_id)
+        return True
 
     def _answer_fields(self, article_id: str, said: str, window: str) -> dict[str, str]:
         """A shown card's answer, snippet and heading for the caller's question ``said`` (the window
