@@ -271,6 +271,13 @@ class SuggestionSettings(_Group):
         description="A turn that continues the concern and names an article (title or synonym) or points at "
         "one with its own words, lexically and densely alike, gets it as a 'maybe' card when no card shows it",
     )
+    example_meaning: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Share of what two questions mean (their content words embedded) in the likeness of an "
+        "answer example's question to the caller's, beside their words; 0: words alone",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "

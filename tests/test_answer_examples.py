@@ -4,19 +4,26 @@ with the articles, used by the answer extractor, and exported from labeled calls
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
+import numpy as np
 import pytest
 
 from assistant.live.answer_extraction import AnswerExtractor
 from assistant.live.index_reload import IndexWatcher
+from assistant.live.utterance_analysis import content_words
 from assistant.settings import Settings
 from assistant.wiring import build_call_service
 from corpus.answer_examples import ANSWER_EXAMPLES_FILE, AnswerExample, same_passage_text
 from corpus.errors import CorpusValidationError
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
+from corpus.models import Passage
 from corpus.passages import PassageSplitter
+from embeddings.encoders.encoder import Vectors
 from embeddings.index.text_analysis import make_analyzer
+from embeddings.retrieval.retriever import Retriever
 from eval.answer_examples_export import export_answer_examples
 from tests.api_support import api_settings
 from tests.helpers import write_lines
@@ -160,3 +167,124 @@ def test_export_names_a_label_line_without_its_split_or_question(knowledge_dir: 
     labels.write_text(json.dumps({**line, "split": "tune", "question": "an wen"}) + "\n" + json.dumps(line) + "\n")
     with pytest.raises(ValueError, match=r"labels\.jsonl:2: needs call_id, turn, article_id, split, question"):
         export_answer_examples([labels], kb, tmp_path / "out.jsonl")
+
+
+class _Meanings:
+    """A retriever's ``query_vectors`` with chosen vectors: each text's vector from ``vectors`` (a text not
+    there gets one unlike all), recording every request with whether it went through the query cache."""
+
+    def __init__(self, vectors: dict[str, list[float]]) -> None:
+        self.vectors = vectors
+        self.requests: list[tuple[list[str], bool]] = []
+
+    def query_vectors(self, queries: Sequence[str], cached: bool = True) -> list[Vectors]:
+        self.requests.append((list(queries), cached))
+        return [np.asarray(self.vectors.get(q, _axis(DIMENSION - 2)), dtype=np.float32) for q in queries]
+
+
+DIMENSION = 32
+# Said in other words than ASKED_BEFORE, but its content words mean what ASKED_BEFORE's mean.
+SAME_MEANING = "und bei sowas hab ich echt null plan"
+UNRELATED = [
+    f"wohin mit dem {thing}"
+    for thing in (
+        "kleiderschrank",
+        "matratzen",
+        "kühlschrank",
+        "teppichboden",
+        "fahrradrahmen",
+        "waschmaschine",
+        "fernseher",
+        "bücherregal",
+        "bettgestell",
+        "kinderwagen",
+        "gartenmöbeln",
+        "schreibtisch",
+    )
+]
+
+
+def _axis(n: int, tilt: float = 0.0) -> list[float]:
+    vector = [0.0] * DIMENSION
+    vector[n] = 1.0
+    vector[n + 1] = tilt
+    return vector
+
+
+def _content(question: str) -> str:
+    return " ".join(content_words(question))
+
+
+def _meaning_extractor(
+    kb: KnowledgeBase, share: float, unrelated: int = 10
+) -> tuple[AnswerExtractor, _Meanings, list[Passage]]:
+    """An extractor whose examples are ASKED_BEFORE about the Duisburg ID card and ``unrelated`` questions
+    about bulky waste that each mean something else (orthogonal vectors), the meanings, and the ID card
+    article's sections."""
+    passages = [p for a in kb.articles.values() for p in PassageSplitter().split(a)]
+    meanings = _Meanings(
+        {
+            _content(ASKED_BEFORE): _axis(0),
+            _content(SAME_MEANING): _axis(0, tilt=0.2),
+            **{_content(q): _axis(2 + n) for n, q in enumerate(UNRELATED)},
+        }
+    )
+    examples = [
+        AnswerExample(ARTICLE, ASKED_BEFORE, (ANSWERED_BY,)),
+        *(AnswerExample("duisburg/sperrmuell", q, (ANSWERED_BY,)) for q in UNRELATED[:unrelated]),
+    ]
+    extractor = AnswerExtractor(make_analyzer("char4"), passages, examples, cast(Retriever, meanings), share)
+    return extractor, meanings, [p for p in passages if p.article_id == ARTICLE and p.kind == "section"]
+
+
+ARTICLE = "duisburg/personalausweis"
+
+
+def test_a_question_that_means_what_an_example_asked_highlights_its_sentence(knowledge_base: KnowledgeBase) -> None:
+    words_alone, _, sections = _meaning_extractor(knowledge_base, 0.0)
+    assert not same_passage_text(words_alone.extract(SAME_MEANING, sections[0], sections).answer, ANSWERED_BY)
+    with_meaning, meanings, _ = _meaning_extractor(knowledge_base, 0.5)
+    assert same_passage_text(with_meaning.extract(SAME_MEANING, sections[0], sections).answer, ANSWERED_BY)
+    # The examples' questions are embedded once, past the query cache; the caller's question
+    # through it (the turn's search has usually embedded the same content words).
+    asked = [_content(q) for q in (ASKED_BEFORE, *UNRELATED[:10])]
+    assert meanings.requests == [(asked, False), ([_content(SAME_MEANING)], True)]
+    # A question that means something else keeps what its words find.
+    unlike = "und was kostet mich das passfoto"
+    assert with_meaning.extract(unlike, sections[0], sections) == words_alone.extract(unlike, sections[0], sections)
+
+
+def test_too_few_examples_to_tell_unrelated_questions_use_words_alone(knowledge_base: KnowledgeBase) -> None:
+    few, meanings, sections = _meaning_extractor(knowledge_base, 0.5, unrelated=8)
+    assert not same_passage_text(few.extract(SAME_MEANING, sections[0], sections).answer, ANSWERED_BY)
+    assert [cached for _, cached in meanings.requests] == [False]  # the caller's question is not embedded
+
+
+def test_new_examples_embed_only_the_questions_not_embedded_before(knowledge_base: KnowledgeBase) -> None:
+    extractor, meanings, sections = _meaning_extractor(knowledge_base, 0.5)
+    meanings.requests.clear()
+    more = extractor.with_examples(
+        [AnswerExample("duisburg/sperrmuell", q, (ANSWERED_BY,)) for q in UNRELATED]
+        + [AnswerExample(ARTICLE, ASKED_BEFORE, (ANSWERED_BY,))]
+    )
+    assert meanings.requests == [([_content(q) for q in UNRELATED[10:]], False)]
+    more.remember(AnswerExample(ARTICLE, "und wer stempelt mir das", (ANSWERED_BY,)))
+    assert meanings.requests[-1] == (["stempelt"], False)
+    assert same_passage_text(more.extract(SAME_MEANING, sections[0], sections).answer, ANSWERED_BY)
+
+
+def test_the_service_embeds_the_examples_questions_unless_meaning_is_switched_off(
+    knowledge_dir: Path, tmp_path: Path
+) -> None:
+    _write_examples(knowledge_dir, *(_example(question=q) for q in UNRELATED))
+    for share in (0.5, 0.0):
+        settings = api_settings(knowledge_dir, tmp_path / "data", suggestions={"example_meaning": share})
+        service = build_call_service(settings)
+        watcher = IndexWatcher(settings, service)
+        try:
+            assert service.engine.extractor.uses_meaning is (share > 0)
+            _write_examples(knowledge_dir, *(_example(question=q) for q in [*UNRELATED, SAME_MEANING]))
+            assert watcher.check() and service.engine.extractor.uses_meaning is (share > 0)  # a reload keeps it
+            _write_examples(knowledge_dir, *(_example(question=q) for q in UNRELATED))
+        finally:
+            service.close()

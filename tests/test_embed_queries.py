@@ -3,8 +3,10 @@ answers both searches from its cache."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,9 +14,10 @@ import pytest
 from corpus.knowledge_base import KnowledgeBase
 from embeddings.encoders.encoder import QueryQueue, Vectors
 from embeddings.encoders.fake_encoder import HashingFakeEncoder
+from embeddings.index.index_store import query_vector_store
 from embeddings.index.passage_index import IndexBuilder, IndexSettings
 from embeddings.index.text_analysis import written_german
-from embeddings.retrieval.retriever import HybridRetriever, dense_text
+from embeddings.retrieval.retriever import QUERY_CHUNK, HybridRetriever, dense_text
 
 pytestmark = pytest.mark.unit
 
@@ -208,3 +211,38 @@ def test_a_search_waiting_on_a_request_that_fails_embeds_again(knowledge_base: K
     assert not encoder.submitted[0].done()
     assert retriever.search("alte couch", city, k=3, mode="dense"), "the failure is not this search's end"
     assert encoder.seen_batches == [["alte couch"]] and retriever._pending == {}
+
+
+def test_many_texts_past_the_cache_come_in_chunks_and_are_kept_across_starts(
+    knowledge_base: KnowledgeBase, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """``query_vectors(..., cached=False)``: the answer examples' questions, embedded once per model."""
+    encoder = CountingEncoder()
+    index, _ = IndexBuilder(encoder, IndexSettings(passage_max_tokens=128)).refresh(knowledge_base)
+    texts = [f"frage nummer {n} wat kost dat" for n in range(QUERY_CHUNK + 5)]
+    expected = HashingFakeEncoder(dimension=64).encode_queries([dense_text(t) for t in texts])
+
+    def start() -> HybridRetriever:
+        store = query_vector_store(tmp_path / "index", encoder)
+        return HybridRetriever(index, encoder, knowledge_base.cities, query_store=store)
+
+    encoder.seen_batches.clear()
+    first = start().query_vectors([*texts, texts[0]], cached=False)
+    assert [len(batch) for batch in encoder.seen_batches] == [QUERY_CHUNK, 5], "each text once, in chunks"
+    assert np.allclose(np.stack(first), np.vstack([expected, expected[:1]]))
+    encoder.seen_batches.clear()
+    again = start()
+    assert np.allclose(np.stack(again.query_vectors(texts, cached=False)), expected)
+    assert encoder.seen_batches == [], "the next start reads them"
+    assert len(again.query_vectors(["nur eine neue frage"], cached=False)) == 1
+    assert encoder.seen_batches == [["nur eine neue frage"]]
+    assert "nur eine neue frage" not in again._query_cache  # the calls' query cache is left alone
+
+    # A folder that cannot be written: the vectors still come, with a warning, and are embedded again next time.
+    (tmp_path / "ro").write_text("a file where the folder should be")
+    blocked = HybridRetriever(
+        index, encoder, knowledge_base.cities, query_store=query_vector_store(tmp_path / "ro", encoder)
+    )
+    with caplog.at_level(logging.WARNING, logger="souffleur.index"):
+        assert len(blocked.query_vectors(texts[:2], cached=False)) == 2
+    assert "could not keep the query vectors" in caplog.text

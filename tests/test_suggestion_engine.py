@@ -109,6 +109,12 @@ class ScriptedRetriever:
             self.embedded.append(new)
             self.held.update(new)
 
+    def query_vectors(self, queries: Sequence[str], cached: bool = True) -> list[Vectors]:
+        """Vectors of a fake encoder (no test here gives the engine answer examples to embed)."""
+        if cached:
+            self.embed_queries(queries)
+        return list(HashingFakeEncoder(dimension=16).encode_queries(list(queries)))
+
     def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
         """Embeds ahead while ``idle`` (a test sets it), recording the texts in ``prefetched``."""
         if not self.idle:

@@ -8,15 +8,19 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
+import numpy as np
 from cachetools import LRUCache
 
+from assistant.live.utterance_analysis import content_words
 from corpus.answer_examples import AnswerExample, normal_text
 from corpus.models import Passage
 from corpus.passages import split_blocks
+from embeddings.encoders.encoder import Vectors
 from embeddings.index.text_analysis import TextAnalyzer
+from embeddings.retrieval.retriever import Retriever
 
 MIN_ANSWER_CHARS = 25
 SNIPPET_CHARS = 320
@@ -227,6 +231,17 @@ POSITION_WEIGHT = 1.1
 # without examples; summed 0.774 / 0.787 / 0.787 / 0.778 with weights 2 / 3 / 4 / 6; the likest example
 # alone instead of the sum 0.764 / 0.769 / 0.773 / 0.768.
 EXAMPLE_WEIGHT = 3.0
+# An example question's likeness to the caller's question may also count what the two mean: the cosine
+# of their content words embedded by the search's encoder, above the cosine that unrelated example
+# questions reach (``UNLIKE_PERCENTILE`` of the cosines between the examples' questions; about 0.85 for
+# multilingual-e5-small) and scaled to 0..1, mixed in with the share ``SuggestionConfig.example_meaning``
+# (0.5). Words alone miss a paraphrase ("kann ich dat anonym melden" after "muss ich meinen namen
+# sagen"). On the 1,656 tune questions of round 19, five folds by call: 0.766 words alone, 0.776 with the share 0.5
+# (0.775 with 0.3 or 0.4; 0.768 for the meaning alone; floors 0.88 / 0.90 instead of 0.85: 0.769 / 0.766); on the
+# 1,814 of round 20: 0.771 and 0.776; docs/suggestions.md, round 20.
+UNLIKE_PERCENTILE = 90.0
+UNLIKE_SAMPLE = 500  # example questions whose pairwise cosines set that floor (the first ones)
+MIN_MEANING_EXAMPLES = 10  # fewer example questions than this: words alone (no floor to measure)
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+")
 
 
@@ -290,6 +305,7 @@ class _Remembered:
     kinds: frozenset[str]
     units: dict[str, tuple[str, frozenset[int]]]
     question: str
+    meaning: Vectors | None = None  # its content words embedded (normalized), when meanings are used
 
 
 @dataclass(frozen=True)
@@ -311,9 +327,20 @@ class AnswerExtractor:
     window) decides; failing that, the article's first sentence: articles are written answer first."""
 
     def __init__(
-        self, analyzer: TextAnalyzer, passages: Sequence[Passage], examples: Sequence[AnswerExample] = ()
+        self,
+        analyzer: TextAnalyzer,
+        passages: Sequence[Passage],
+        examples: Sequence[AnswerExample] = (),
+        meanings: Retriever | None = None,
+        meaning_share: float = 0.0,
     ) -> None:
+        """``meanings``: the retriever whose encoder embeds the example questions and the caller's
+        question, with ``meaning_share`` the share of that likeness in an example's (0: words alone)."""
         self.analyzer = analyzer
+        self._meanings = meanings if meaning_share > 0 else None
+        self.meaning_share = meaning_share
+        self._meaning_of: dict[str, Vectors] = {}  # example question's content words -> vector
+        self._unlike = 1.0  # the cosine unrelated example questions reach (1: meanings unused)
         frequency: Counter[str] = Counter()
         for passage in passages:
             frequency.update(set(analyzer.tokens(passage.text)))
@@ -331,12 +358,12 @@ class AnswerExtractor:
         self._sections_of: dict[str, list[_Prepared]] = {}  # each article's prepared sections
         for prepared in self._prepared.values():
             self._sections_of.setdefault(prepared.article_id, []).append(prepared)
-        self._remembered = self._remember(examples)
         self._memory_lock = threading.Lock()
+        self._remembered = self._remember(examples, measure=True)
 
     def remember(self, example: AnswerExample) -> None:
         """Use one more answer example from now on (an agent's answer mark)."""
-        found = self._remember([example])
+        found = self._remember([example], measure=False)
         with self._memory_lock:
             merged = dict(self._remembered)
             for article, remembered in found.items():
@@ -347,11 +374,12 @@ class AnswerExtractor:
         """This extractor with other answer examples (the knowledge folder's file changed); the passages,
         their preparation and the remembered intents are shared."""
         other = copy.copy(self)
-        other._remembered = self._remember(examples)
+        other._remembered = other._remember(examples, measure=True)
         return other
 
-    def _remember(self, examples: Sequence[AnswerExample]) -> dict[str, list[_Remembered]]:
-        """The answer examples by article, with the units of the article's sections that answered each."""
+    def _remember(self, examples: Sequence[AnswerExample], measure: bool) -> dict[str, list[_Remembered]]:
+        """The answer examples by article, with the units of the article's sections that answered each
+        (and their questions' meanings, with the floor of unrelated ones measured anew if ``measure``)."""
         remembered: dict[str, list[_Remembered]] = {}
         for example in examples:
             quotes = [q for q in (normal_text(s) for s in example.sentences) if q]
@@ -370,7 +398,36 @@ class AnswerExtractor:
                 remembered.setdefault(example.article_id, []).append(
                     _Remembered(profile, kinds, units, example.question)
                 )
-        return remembered
+        return self._with_meanings(remembered, measure) if self._meanings is not None else remembered
+
+    def _with_meanings(self, remembered: dict[str, list[_Remembered]], measure: bool) -> dict[str, list[_Remembered]]:
+        """``remembered`` with each question's meaning: its content words embedded (those not embedded
+        before), past the retriever's query cache (from its stored query vectors, kept across starts)."""
+        assert self._meanings is not None
+        texts = {e.question: _meaning_text(e.question) for found in remembered.values() for e in found}
+        missing = [t for t in dict.fromkeys(texts.values()) if t not in self._meaning_of]
+        if missing:
+            for text, vector in zip(missing, self._meanings.query_vectors(missing, cached=False), strict=True):
+                self._meaning_of[text] = _normalized(vector)
+        if measure:
+            self._unlike = _unlike_cosine([self._meaning_of[t] for t in dict.fromkeys(texts.values())])
+        return {
+            article: [replace(e, meaning=self._meaning_of[texts[e.question]]) for e in found]
+            for article, found in remembered.items()
+        }
+
+    @property
+    def uses_meaning(self) -> bool:
+        """Whether an example question's likeness counts what it means too (a share above 0, an encoder and
+        enough examples to measure what unrelated questions reach)."""
+        return self._meanings is not None and self._unlike < 1.0
+
+    def _question_meaning(self, query: str) -> Vectors | None:
+        """The caller's question's content words embedded (through the query cache: the turn's search
+        usually embedded the same words), or None where meanings are not used."""
+        if self._meanings is None or self._unlike >= 1.0:
+            return None
+        return _normalized(self._meanings.query_vectors([_meaning_text(query)])[0])
 
     def profile(self, text: str) -> TokenProfile:
         """``text``'s distinct tokens weighted by their inverse document frequency in the passages."""
@@ -398,18 +455,23 @@ class AnswerExtractor:
         return sorted(found, key=lambda e: (-e.likeness, e.article_id, e.question))[:limit]
 
     def _recalled(
-        self, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]
+        self, query: str, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]
     ) -> list[float]:
-        """For each unit, in reading order: the summed likeness to the question (its ``tokens`` and
-        ``intents``) of the answer examples it answered (0 when none did, or the article has none)."""
+        """For each unit, in reading order: the summed likeness to the question (``query``, its ``tokens``
+        and ``intents``) of the answer examples it answered (0 when none did, or the article has none)."""
         scores = [[0.0] * len(passage.units) for passage in prepared]
         articles = {passage.article_id for passage in prepared}
         examples = [e for article in articles for e in self._remembered.get(article, ())]
         if examples:
             asked = frozenset(intent.name for intent in intents)
             question = self._profile(tokens)
+            meaning = self._question_meaning(query)
+            share, unlike = self.meaning_share, self._unlike
             for example in examples:
                 likeness = example.profile.likeness(question)
+                if meaning is not None and example.meaning is not None:
+                    alike = max(0.0, (float(example.meaning @ meaning) - unlike) / (1.0 - unlike))
+                    likeness = (1.0 - share) * likeness + share * alike
                 if likeness <= 0:
                     continue
                 if asked and example.kinds:
@@ -498,7 +560,7 @@ class AnswerExtractor:
         if not any(lexical) and not any(kinds) and fallback_query:
             lexical = self._lexical(self.query_weights(fallback_query), prepared)
         top = max(lexical, default=0.0)
-        recalled = self._recalled(tokens, intents, prepared)
+        recalled = self._recalled(query, tokens, intents, prepared)
         places = [(order, index) for order, passage in enumerate(prepared) for index in range(len(passage.units))]
         last = max(len(places) - 1, 1)
         return [
@@ -655,6 +717,28 @@ def _units(text: str) -> list[_Unit]:
 
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _MARKUP = re.compile(rf"{_EMPHASIS.pattern}|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
+
+
+def _meaning_text(question: str) -> str:
+    """What is embedded for a question's meaning: its content words (the turn's gist or focus, which the
+    search embeds too), or the question itself when it has none."""
+    return " ".join(content_words(question)) or question
+
+
+def _normalized(vector: Vectors) -> Vectors:
+    norm = float(np.linalg.norm(vector))
+    return np.asarray(vector / norm if norm else vector, dtype=np.float32)
+
+
+def _unlike_cosine(meanings: Sequence[Vectors]) -> float:
+    """The cosine two unrelated example questions reach: ``UNLIKE_PERCENTILE`` of the cosines between
+    the first ``UNLIKE_SAMPLE`` questions (most pairs ask about different things); 1 (meanings unused)
+    with fewer than ``MIN_MEANING_EXAMPLES``."""
+    if len(meanings) < MIN_MEANING_EXAMPLES:
+        return 1.0
+    sample = np.stack(meanings[:UNLIKE_SAMPLE])
+    pairs = (sample @ sample.T)[np.triu_indices(len(sample), 1)]
+    return min(float(np.percentile(pairs, UNLIKE_PERCENTILE)), 0.99)
 
 
 def plain(text: str) -> str:

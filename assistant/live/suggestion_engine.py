@@ -112,6 +112,12 @@ class SuggestionConfig:
     # hears the caller name it now ("gibt et hier auch so n fund büro"; docs/suggestions.md, round 19).
     # Embeds the turn's content words on every such turn (one short text more per forward pass).
     turn_card: bool = True
+    # The share of what two questions mean (their content words embedded by the search's encoder) in the
+    # likeness of an answer example's question to the caller's, beside their words (``AnswerExtractor``;
+    # docs/suggestions.md, round 20). 0: words alone. Embeds the answer examples' questions once per model
+    # (kept in the index folder's vector cache: 3 s at the first start for 1,814), and a follow-up turn's
+    # content words.
+    example_meaning: float = 0.5
 
 
 @dataclass
@@ -224,9 +230,13 @@ class _Rankings:
 
 
 def _answering_parts(
-    index: PassageIndex, examples: Sequence[AnswerExample] = (), known_gaps: Sequence[KnownGap] = ()
+    index: PassageIndex,
+    examples: Sequence[AnswerExample] = (),
+    known_gaps: Sequence[KnownGap] = (),
+    meanings: Retriever | None = None,
+    meaning_share: float = 0.0,
 ) -> tuple[AnswerExtractor, ArticleVocabulary, KnownGaps]:
-    extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples)
+    extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples, meanings, meaning_share)
     extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
     return extractor, ArticleVocabulary(index.passages), KnownGaps(extractor, known_gaps)
 
@@ -272,7 +282,8 @@ class SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article
         vocabulary are built from the index's passages (and the knowledge folder's answer ``examples``
         and ``known_gaps``)."""
-        extractor, vocabulary, gaps = _answering_parts(index, examples, known_gaps)
+        share = (config or SuggestionConfig()).example_meaning
+        extractor, vocabulary, gaps = _answering_parts(index, examples, known_gaps, retriever, share)
         return cls(retriever, extractor, config, confidence, vocabulary, topic_change, gaps)
 
     def learn(self, example: AnswerExample) -> None:
@@ -300,7 +311,9 @@ class SuggestionEngine:
         """Answer from a newly published index from now on (hot reload): retriever, answer sentences
         (with the knowledge folder's answer ``examples``), article vocabulary and ``known_gaps`` change
         together."""
-        self.extractor, self.vocabulary, self.known_gaps = _answering_parts(index, examples, known_gaps)
+        self.extractor, self.vocabulary, self.known_gaps = _answering_parts(
+            index, examples, known_gaps, retriever, self.config.example_meaning
+        )
         self.retriever = retriever
 
     # ---- the turn ---------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ StalePolicy = Literal["refresh", "fail"]
 VECTOR_CACHE = "vector-cache"  # beside the snapshots: passage vectors by model and text (vector_cache.py)
 
 
+def query_vector_store(folder: Path, encoder: Encoder) -> PassageVectorCache:
+    """Query vectors kept across starts beside the passage vectors, by model
+    (``<folder>/vector-cache/<fingerprint>.queries.npz``): texts embedded as queries that every start
+    needs, such as the answer examples' questions (``HybridRetriever.query_vectors(..., cached=False)``)."""
+    return PassageVectorCache(folder / VECTOR_CACHE, f"{encoder.fingerprint}.queries", encoder.dimension)
+
+
 def refresh_index(
     folder: Path,
     knowledge_base: KnowledgeBase,

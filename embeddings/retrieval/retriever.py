@@ -7,6 +7,7 @@ gaps report and evaluation); ``HybridRetriever`` is its implementation over a ``
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
 from collections.abc import Callable, Sequence
@@ -24,6 +25,7 @@ from corpus.passages import keyword_phrases
 from embeddings.encoders.encoder import Encoder, QueryQueue, Vectors
 from embeddings.index.passage_index import PassageIndex
 from embeddings.index.text_analysis import fold, written_german
+from embeddings.index.vector_cache import PassageVectorCache
 from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_models
 from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
@@ -116,6 +118,14 @@ class Retriever(Protocol):
         passes run; a ``search`` that needs one of these vectors waits for it."""
         ...
 
+    def query_vectors(self, queries: Sequence[str], cached: bool = True) -> list[Vectors]:
+        """Each query's vector (of its ``dense_text``; the same as ``search`` embeds), in one encoder call
+        for those not cached. With ``cached=False`` (many texts embedded once, such as the answer examples'
+        questions, which would push the calls' queries out of the query cache) they come from the stored
+        query vectors where the retriever keeps them across starts, and the rest is embedded
+        ``QUERY_CHUNK`` texts a request, so a call's query waits for one chunk at most."""
+        ...
+
     def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
         """Start embedding queries that will probably be searched soon (a partial transcript's window),
         only where the encoder takes requests without waiting and has nothing else to do, so speculative
@@ -126,6 +136,8 @@ class Retriever(Protocol):
 
 
 MIN_PHRASE_CHARS = 4
+QUERY_CHUNK = 32  # texts per encoder request in ``query_vectors(..., cached=False)`` (the worker's live batch)
+log = logging.getLogger("souffleur.index")
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
@@ -154,7 +166,11 @@ class HybridRetriever:
         cities: CityDirectory,
         config: RetrievalConfig | None = None,
         glossary: ForeignTermGlossary | None = None,
+        query_store: PassageVectorCache | None = None,
     ) -> None:
+        """``query_store``: query vectors kept across starts for ``query_vectors(..., cached=False)`` (the
+        answer examples' questions: embedding them at every start cost 3 s and about 80 MB of the
+        encoder's memory; ``stored_query_vectors``)."""
         self.index = index
         self.glossary = glossary or default_glossary()
         self._phrases = [
@@ -164,6 +180,8 @@ class HybridRetriever:
             if len(phrase) >= MIN_PHRASE_CHARS
         ]
         self.encoder = encoder
+        self.query_store = query_store
+        self._store_lock = threading.Lock()
         self.cities = cities
         self.config = config or RetrievalConfig()
         self._query_cache: LRUCache[str, Vectors] = LRUCache(maxsize=max(1, self.config.query_cache_size))
@@ -233,6 +251,27 @@ class HybridRetriever:
     def embed_query(self, query: str) -> Vectors:
         """The query vector, from a thread-safe LRU cache (partial transcripts repeat)."""
         return self._vectors([query])[0]
+
+    def query_vectors(self, queries: Sequence[str], cached: bool = True) -> list[Vectors]:
+        if cached:
+            return self._vectors(queries)
+        keys = [dense_text(q) for q in queries]
+        with self._store_lock:
+            found, missing = self.query_store.lookup(keys) if self.query_store else ({}, list(range(len(keys))))
+        new = list(dict.fromkeys(keys[i] for i in missing))
+        embedded: dict[str, Vectors] = {}
+        for start in range(0, len(new), QUERY_CHUNK):
+            chunk = new[start : start + QUERY_CHUNK]
+            vectors = np.asarray(self.encoder.encode_queries(chunk), dtype=np.float32)
+            embedded.update(zip(chunk, vectors, strict=True))
+        if new and self.query_store is not None:
+            with self._store_lock:
+                self.query_store.store(new, np.stack([embedded[key] for key in new]))
+                try:
+                    self.query_store.save()
+                except OSError as exc:  # a read-only data folder: embedded again at the next start
+                    log.warning("could not keep the query vectors in %s: %s", self.query_store.path, exc)
+        return [found[i] if i in found else embedded[keys[i]] for i in range(len(keys))]
 
     def _vectors(self, queries: Sequence[str]) -> list[Vectors]:
         """Each query's vector (of its ``dense_text``), from the cache; the missing ones embedded in one
