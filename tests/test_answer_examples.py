@@ -288,3 +288,25 @@ def test_the_service_embeds_the_examples_questions_unless_meaning_is_switched_of
             _write_examples(knowledge_dir, *(_example(question=q) for q in UNRELATED))
         finally:
             service.close()
+
+
+def test_a_search_embeds_its_query_and_the_words_its_cards_compare_by_meaning_in_one_request(
+    knowledge_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _write_examples(knowledge_dir, *(_example(question=q) for q in UNRELATED))
+    service = build_call_service(api_settings(knowledge_dir, tmp_path / "data"))
+    encoder = service.retriever.encoder
+    requests: list[list[str]] = []
+    embed = encoder.encode_queries
+
+    def counted(texts: Sequence[str]) -> Vectors:
+        requests.append(list(texts))
+        return embed(texts)
+
+    try:
+        monkeypatch.setattr(encoder, "encode_queries", counted)
+        query = "personalausweis an wen wend ich mich denn da"
+        assert service.search(query, "duisburg").suggestions
+        assert requests == [[query, _content(query)]]
+    finally:
+        service.close()

@@ -422,12 +422,18 @@ class AnswerExtractor:
         enough examples to measure what unrelated questions reach)."""
         return self._meanings is not None and self._unlike < 1.0
 
+    def meaning_text(self, question: str) -> str | None:
+        """What is embedded for the question's meaning (its content words), or None where meanings are not
+        used: a search can embed it in the same encoder request as its own text."""
+        return _meaning_text(question) if self.uses_meaning else None
+
     def _question_meaning(self, query: str) -> Vectors | None:
         """The caller's question's content words embedded (through the query cache: the turn's search
         usually embedded the same words), or None where meanings are not used."""
-        if self._meanings is None or self._unlike >= 1.0:
+        text = self.meaning_text(query)
+        if text is None or self._meanings is None:
             return None
-        return _normalized(self._meanings.query_vectors([_meaning_text(query)])[0])
+        return _normalized(self._meanings.query_vectors([text])[0])
 
     def profile(self, text: str) -> TokenProfile:
         """``text``'s distinct tokens weighted by their inverse document frequency in the passages."""

@@ -430,6 +430,7 @@ class CallService:
 
     def search(self, query: str, city: str, k: int = 5, call_id: str | None = None) -> SearchResult:
         key = self.cities.get(city).key
+        self.retriever.embed_queries(self.engine.search_texts(query))  # one encoder request for the cards too
         hits = self.retriever.search(query, key, k=k)
         search_id = self.store.add_search(
             call_id, key, self.redactor.redact(query), [h.article_id for h in hits], hits[0].score if hits else None

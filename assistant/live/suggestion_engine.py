@@ -440,6 +440,12 @@ class SuggestionEngine:
         """The cards the sidebar shows for the current concern, best first."""
         return [Suggestion(**{**card, "new": False}) for card in context.cards]
 
+    def search_texts(self, query: str) -> list[str]:
+        """What a search for ``query`` (not a caller turn) embeds, in one encoder request: the query, and
+        the words its cards' answer sentences compare by meaning with the answer examples."""
+        meaning = self.extractor.meaning_text(query)
+        return [query, meaning] if meaning and meaning != query else [query]
+
     def describe(
         self,
         query: str,
