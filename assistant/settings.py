@@ -179,6 +179,10 @@ class RetrievalSettings(_Group):
     rrf_k: int = Field(RetrievalConfig.rrf_k, ge=0)
     candidates: int = Field(RetrievalConfig.candidates, ge=1, description="Passages taken from each ranking")
     query_cache_size: int = Field(RetrievalConfig.query_cache_size, ge=0, description="Query vectors kept")
+    join_split_words: bool = Field(
+        RetrievalConfig.join_split_words,
+        description="Join words speech recognition split when the joined word is the articles' ('grund steuer')",
+    )
     calibration_file: Path | None = Field(
         None, description="JSON with per-mode confidence weights, written by `souffleur eval calibrate`"
     )

@@ -30,6 +30,7 @@ from embeddings.retrieval.confidence import ConfidenceModel, default_confidence_
 from embeddings.retrieval.foreign_terms import ForeignTermGlossary, default_glossary
 from embeddings.retrieval.fusion import reciprocal_rank_fusion
 from embeddings.retrieval.language import Language, detect_language
+from embeddings.retrieval.split_words import SplitWordJoiner
 
 SearchMode = Literal["hybrid", "dense", "lexical"]
 SEARCH_MODES: tuple[SearchMode, ...] = ("hybrid", "dense", "lexical")
@@ -70,6 +71,9 @@ class RetrievalConfig:
     candidates: int = 50
     confidence: dict[str, ConfidenceModel] = field(default_factory=default_confidence_models)
     query_cache_size: int = 2048
+    # Words that speech recognition split are joined again before a query is searched, when the
+    # joined word is one of the articles' ("grund steuer" -> "grundsteuer"; `split_words.py`).
+    join_split_words: bool = True
 
 
 @dataclass
@@ -179,6 +183,9 @@ class HybridRetriever:
             for phrase in {normalize_phrase(p) for p in keyword_phrases(passage)}
             if len(phrase) >= MIN_PHRASE_CHARS
         ]
+        self.split_words = SplitWordJoiner.from_texts(
+            text for passage in index.passages for text in (passage.title, passage.text)
+        )
         self.encoder = encoder
         self.query_store = query_store
         self._store_lock = threading.Lock()
@@ -208,6 +215,13 @@ class HybridRetriever:
             vectors[article_id] = (mean / norm if norm else mean).astype(np.float32)
         return vectors
 
+    def joined(self, query: str) -> str:
+        """The query with the words speech recognition split joined again, where the setting says so."""
+        return self.split_words.join(query) if self.config.join_split_words else query
+
+    def _dense_key(self, query: str) -> str:
+        return dense_text(self.joined(query))
+
     def clear_query_cache(self) -> None:
         with self._cache_lock:
             self._query_cache.clear()
@@ -218,7 +232,7 @@ class HybridRetriever:
             self._vectors(texts)
             return
         with self._cache_lock:
-            keys = dict.fromkeys(dense_text(q) for q in texts)
+            keys = dict.fromkeys(self._dense_key(q) for q in texts)
             missing = [key for key in keys if key not in self._query_cache and key not in self._pending]
         if not missing:
             return
@@ -255,7 +269,7 @@ class HybridRetriever:
     def query_vectors(self, queries: Sequence[str], cached: bool = True) -> list[Vectors]:
         if cached:
             return self._vectors(queries)
-        keys = [dense_text(q) for q in queries]
+        keys = [self._dense_key(q) for q in queries]
         with self._store_lock:
             found, missing = self.query_store.lookup(keys) if self.query_store else ({}, list(range(len(keys))))
         new = list(dict.fromkeys(keys[i] for i in missing))
@@ -276,7 +290,7 @@ class HybridRetriever:
     def _vectors(self, queries: Sequence[str]) -> list[Vectors]:
         """Each query's vector (of its ``dense_text``), from the cache; the missing ones embedded in one
         encoder call, outside the lock, and cached."""
-        keys = [dense_text(q) for q in queries]
+        keys = [self._dense_key(q) for q in queries]
         found: dict[str, Vectors] = {}
         waiting: dict[str, tuple[Future[Vectors], int]] = {}
         with self._cache_lock:
@@ -309,6 +323,7 @@ class HybridRetriever:
             raise ValueError(f"Unknown mode '{mode}' (one of: {', '.join(SEARCH_MODES)})")
         scope = self.cities.scope(city)
         lexical = mode in ("lexical", "hybrid")
+        query = self.joined(query)
         language = detect_language(query)
         signals = _QuerySignals(
             qvec=self.embed_query(query) if mode in ("dense", "hybrid") else None,
@@ -352,7 +367,7 @@ class HybridRetriever:
         return {"dense": self.config.dense_weight, "lexical": lexical, "synonym": self.config.synonym_weight}
 
     def named_articles(self, query: str, city: str) -> list[str]:
-        return self.synonym_ranking(query, self.cities.scope(city))
+        return self.synonym_ranking(self.joined(query), self.cities.scope(city))
 
     def synonym_ranking(self, query: str, scope: Sequence[str]) -> list[str]:
         """Articles of the scope whose title or a synonym the query contains word for word, the
