@@ -1,8 +1,9 @@
 """Words that speech recognition split, joined again before a query is searched.
 
 German compounds reach the transcript in pieces ("ein bürgern lassen", "grund steuer bescheid",
-"führer schein", "geburts urkunde"). The character n-grams of the lexical index survive most splits, but
-the dense model reads "ein bürgern" as "a citizens" and ranks the citizens' office above naturalisation.
+"führer schein", "geburts urkunde"). The character n-grams of the lexical index survive most splits; the
+dense model does not: for "ich will mich ein bürgern lassen" it ranked the citizens' office above
+naturalisation.
 Two or three neighbouring words are joined when the joined word is a word of the articles ("grund steuer"
 -> "grundsteuer") or, for a longer word, the start of one but for its last letter ("ein bürgern" ->
 "einbürgern", as in "Einbürgerung"). Function words alone are never joined ("bei den" is no "beiden"), and
