@@ -282,6 +282,11 @@ class SuggestionSettings(_Group):
         description="Share of what two questions mean (their content words embedded) in the likeness of an "
         "answer example's question to the caller's, beside their words; 0: words alone",
     )
+    sentence_meaning: bool = Field(
+        True,
+        description="The answer sentence also counts what each sentence of the card's article means against "
+        "what the caller's question means (the articles' sentences embedded once per model)",
+    )
     confidence_file: Path | None = Field(
         None,
         description="Card confidence weights written by `souffleur eval calibrate-calls --out`; "

@@ -12,7 +12,13 @@ from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.encoders.default_model import resolve_model
 from embeddings.encoders.encoder import Encoder
 from embeddings.encoders.inference_worker import InferenceWorker
-from embeddings.index.index_store import StalePolicy, open_index, query_vector_store, refresh_index
+from embeddings.index.index_store import (
+    StalePolicy,
+    open_index,
+    query_vector_store,
+    refresh_index,
+    sentence_vector_store,
+)
 from embeddings.index.passage_index import MissingIndexError, RefreshReport, StaleIndexError
 from embeddings.retrieval.retriever import HybridRetriever
 
@@ -90,8 +96,14 @@ def open_retriever(
     index, report = open_index(
         settings.index_dir, knowledge_base, encoder, settings.index_settings(), on_stale=on_stale, progress=progress
     )
-    store = query_vector_store(settings.index_dir, encoder)
-    retriever = HybridRetriever(index, encoder, knowledge_base.cities, settings.retrieval_config(), query_store=store)
+    retriever = HybridRetriever(
+        index,
+        encoder,
+        knowledge_base.cities,
+        settings.retrieval_config(),
+        query_store=query_vector_store(settings.index_dir, encoder),
+        sentence_store=sentence_vector_store(settings.index_dir, encoder),
+    )
     return retriever, report
 
 

@@ -136,7 +136,8 @@ def test_export_writes_one_split_merged_and_redacted(knowledge_dir: Path, tmp_pa
 
 
 def test_changed_answer_examples_are_used_without_a_restart(knowledge_dir: Path, tmp_path: Path) -> None:
-    settings = api_settings(knowledge_dir, tmp_path / "data")
+    # The fake encoder's vectors carry no meaning: the sentences' likeness by meaning would pick by chance.
+    settings = api_settings(knowledge_dir, tmp_path / "data", suggestions={"sentence_meaning": False})
     service = build_call_service(settings)
     watcher = IndexWatcher(settings, service)
     question = "personalausweis an wen wend ich mich denn da"

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.unit
 ARTICLES = (
     "Die Einbürgerung beantragen Sie bei der Einbürgerungsbehörde. Der Grundsteuerbescheid kommt per Post. "
     "Den Personalausweis gibt es im Bürgerbüro; die Geldbörse verloren? Beide Eltern stimmen zu. "
-    "Kleineren Kindern hilft der Elternbeitrag."
+    "Kleineren Kindern hilft der Elternbeitrag. Den Schwerbehindertenausweis stellt der Kreis aus."
 )
 
 
@@ -34,10 +34,13 @@ def joiner() -> SplitWordJoiner:
         ("mein grund steuer bescheid is falsch", "mein grundsteuerbescheid is falsch"),  # three pieces
         ("die geld börse mit dem personal aus weis", "die geldbörse mit dem personalausweis"),
         ("Grund Steuer?", "GrundSteuer?"),  # the words as said, only the space goes
+        # Joined in two passes: "schwer behinderten" first, then with "aus weis".
+        ("der schwer behinderten aus weis", "der schwerbehindertenausweis"),
     ],
 )
 def test_split_compounds_are_joined(joiner: SplitWordJoiner, said: str, joined: str) -> None:
     assert joiner.join(said) == joined
+    assert joiner.join(joined) == joined  # joining again changes nothing: a search may join twice
 
 
 @pytest.mark.parametrize(

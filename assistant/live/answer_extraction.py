@@ -239,6 +239,13 @@ EXAMPLE_WEIGHT = 3.0
 # sagen"). On the 1,656 tune questions of round 19, five folds by call: 0.766 words alone, 0.776 with the share 0.5
 # (0.775 with 0.3 or 0.4; 0.768 for the meaning alone; floors 0.88 / 0.90 instead of 0.85: 0.769 / 0.766); on the
 # 1,814 of round 20: 0.771 and 0.776; docs/suggestions.md, round 20.
+# A fifth part: what the unit means against what the question means, the cosine of the unit (embedded as a
+# passage, with its section heading) and the question's content words (embedded as a query: the vector the
+# answer examples' likeness uses), scaled within the article (0 for its least like unit, 1 for the likest)
+# and weighted by this. Chosen on the tune triples, five folds by call (1,981 questions, the labeled
+# article, examples of the other folds): 0.777 without; 0.786 / 0.787 / 0.788 with 0.5 / 1 / 1.5
+# (docs/suggestions.md, round 22). Off (``SuggestionConfig.sentence_meaning``) or without an encoder: 0.
+SENTENCE_WEIGHT = 1.0
 UNLIKE_PERCENTILE = 90.0
 UNLIKE_SAMPLE = 500  # example questions whose pairwise cosines set that floor (the first ones)
 MIN_MEANING_EXAMPLES = 10  # fewer example questions than this: words alone (no floor to measure)
@@ -256,17 +263,19 @@ class ScoredUnit:
     answers_kind: float  # the summed weights of the asked-for kinds of answer it gives (0: none)
     position: float  # 0 for the article's first unit, 1 for its last
     remembered: float = 0.0  # how like the question are those this unit answered before (answer examples)
+    meaning: float = 0.0  # how like the question it is by meaning, 0 to 1 within the article (``SENTENCE_WEIGHT``)
 
 
 def answer_score(unit: ScoredUnit, type_weight: float = TYPE_WEIGHT, position_weight: float = POSITION_WEIGHT) -> float:
     """How well a unit answers the question: its word overlap, plus the kind of answer asked for,
-    minus how far into the article it stands, plus what the answer examples remember, weighted (the
-    shipped weights by default)."""
+    minus how far into the article it stands, plus what the answer examples remember and what it means
+    against what the question means, weighted (the shipped weights by default)."""
     return (
         unit.overlap
         + type_weight * unit.answers_kind
         - position_weight * unit.position
         + EXAMPLE_WEIGHT * unit.remembered
+        + SENTENCE_WEIGHT * unit.meaning
     )
 
 
@@ -333,11 +342,14 @@ class AnswerExtractor:
         examples: Sequence[AnswerExample] = (),
         meanings: Retriever | None = None,
         meaning_share: float = 0.0,
+        sentence_meaning: bool = False,
     ) -> None:
         """``meanings``: the retriever whose encoder embeds the example questions and the caller's
-        question, with ``meaning_share`` the share of that likeness in an example's (0: words alone)."""
+        question, with ``meaning_share`` the share of that likeness in an example's (0: words alone);
+        with ``sentence_meaning`` it also embeds every sentence and list item of the passages (kept across
+        starts: ``Retriever.passage_vectors``), compared with the question by meaning."""
         self.analyzer = analyzer
-        self._meanings = meanings if meaning_share > 0 else None
+        self._meanings = meanings if meaning_share > 0 or sentence_meaning else None
         self.meaning_share = meaning_share
         self._meaning_of: dict[str, Vectors] = {}  # example question's content words -> vector
         self._unlike = 1.0  # the cosine unrelated example questions reach (1: meanings unused)
@@ -360,6 +372,10 @@ class AnswerExtractor:
             self._sections_of.setdefault(prepared.article_id, []).append(prepared)
         self._memory_lock = threading.Lock()
         self._remembered = self._remember(examples, measure=True)
+        # Each passage's units embedded (normalized, one row per unit), by passage id and text.
+        self._unit_meanings: dict[str, tuple[str, Vectors]] = {}
+        if sentence_meaning and meanings is not None:
+            self._unit_meanings = self._embed_units(list(self._prepared.values()))
 
     def remember(self, example: AnswerExample) -> None:
         """Use one more answer example from now on (an agent's answer mark)."""
@@ -398,7 +414,21 @@ class AnswerExtractor:
                 remembered.setdefault(example.article_id, []).append(
                     _Remembered(profile, kinds, units, example.question)
                 )
-        return self._with_meanings(remembered, measure) if self._meanings is not None else remembered
+        if self.meaning_share > 0 and self._meanings is not None:
+            return self._with_meanings(remembered, measure)
+        return remembered
+
+    def _embed_units(self, prepared: Sequence[_Prepared]) -> dict[str, tuple[str, Vectors]]:
+        """The units of ``prepared`` embedded as passages (with their section heading), by passage id."""
+        assert self._meanings is not None
+        texts = [_unit_text(p, u) for p in prepared for u in p.units]
+        vectors = iter(self._meanings.passage_vectors(texts)) if texts else iter(())
+        embedded = {}
+        for passage in prepared:
+            rows = [_normalized(next(vectors)) for _ in passage.units]
+            if rows:
+                embedded[passage.passage_id] = (passage.text, np.stack(rows))
+        return embedded
 
     def _with_meanings(self, remembered: dict[str, list[_Remembered]], measure: bool) -> dict[str, list[_Remembered]]:
         """``remembered`` with each question's meaning: its content words embedded (those not embedded
@@ -420,12 +450,17 @@ class AnswerExtractor:
     def uses_meaning(self) -> bool:
         """Whether an example question's likeness counts what it means too (a share above 0, an encoder and
         enough examples to measure what unrelated questions reach)."""
-        return self._meanings is not None and self._unlike < 1.0
+        return self._meanings is not None and self.meaning_share > 0 and self._unlike < 1.0
+
+    @property
+    def uses_sentence_meaning(self) -> bool:
+        """Whether a unit's score counts what it means against what the question means."""
+        return bool(self._unit_meanings)
 
     def meaning_text(self, question: str) -> str | None:
         """What is embedded for the question's meaning (its content words), or None where meanings are not
         used: a search can embed it in the same encoder request as its own text."""
-        return _meaning_text(question) if self.uses_meaning else None
+        return _meaning_text(question) if self.uses_meaning or self.uses_sentence_meaning else None
 
     def _question_meaning(self, query: str) -> Vectors | None:
         """The caller's question's content words embedded (through the query cache: the turn's search
@@ -471,7 +506,7 @@ class AnswerExtractor:
         if examples:
             asked = frozenset(intent.name for intent in intents)
             question = self._profile(tokens)
-            meaning = self._question_meaning(query)
+            meaning = self._question_meaning(query) if self.uses_meaning else None
             share, unlike = self.meaning_share, self._unlike
             for example in examples:
                 likeness = example.profile.likeness(question)
@@ -567,6 +602,7 @@ class AnswerExtractor:
             lexical = self._lexical(self.query_weights(fallback_query), prepared)
         top = max(lexical, default=0.0)
         recalled = self._recalled(query, tokens, intents, prepared)
+        meant = self._meant(query, prepared)
         places = [(order, index) for order, passage in enumerate(prepared) for index in range(len(passage.units))]
         last = max(len(places) - 1, 1)
         return [
@@ -578,11 +614,25 @@ class AnswerExtractor:
                 answers_kind=kind,
                 position=position / last,
                 remembered=memory,
+                meaning=meaning,
             )
-            for position, ((order, index), found, kind, memory) in enumerate(
-                zip(places, lexical, kinds, recalled, strict=True)
+            for position, ((order, index), found, kind, memory, meaning) in enumerate(
+                zip(places, lexical, kinds, recalled, meant, strict=True)
             )
         ]
+
+    def _meant(self, query: str, prepared: Sequence[_Prepared]) -> list[float]:
+        """For each unit, in reading order: its cosine with the question's meaning, scaled within these
+        units from 0 (the least like) to 1 (the likest); all 0 where sentence meanings are not used."""
+        count = sum(len(passage.units) for passage in prepared)
+        question = self._question_meaning(query) if self.uses_sentence_meaning else None
+        if question is None or count < 2:
+            return [0.0] * count
+        missing = [p for p in prepared if self._unit_meanings.get(p.passage_id, ("", None))[0] != p.text]
+        known = {**self._unit_meanings, **self._embed_units(missing)} if missing else self._unit_meanings
+        cosines = np.concatenate([known[p.passage_id][1] @ question for p in prepared if p.units])
+        low, high = float(cosines.min()), float(cosines.max())
+        return ((cosines - low) / (high - low)).tolist() if high > low else [0.0] * count
 
     def _lexical(self, query: dict[str, float], prepared: Sequence[_Prepared]) -> list[float]:
         """Each unit's word overlap with the query, in reading order; a list item also gets a share
@@ -723,6 +773,11 @@ def _units(text: str) -> list[_Unit]:
 
 _EMPHASIS = re.compile(r"\*\*|__|`")
 _MARKUP = re.compile(rf"{_EMPHASIS.pattern}|^\s*(?:[-*+]|\d+\.)\s+", re.MULTILINE)
+
+
+def _unit_text(passage: _Prepared, unit: _Unit) -> str:
+    """What is embedded for a unit's meaning: the unit, after its section heading."""
+    return f"{passage.heading_text}: {unit.text}" if passage.heading_text else unit.text
 
 
 def _meaning_text(question: str) -> str:

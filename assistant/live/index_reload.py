@@ -27,7 +27,7 @@ from assistant.settings import Settings
 from corpus.answer_examples import ANSWER_EXAMPLES_FILE
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from corpus.known_gaps import KNOWN_GAPS_FILE
-from embeddings.index.index_store import query_vector_store
+from embeddings.index.index_store import query_vector_store, sentence_vector_store
 from embeddings.index.passage_index import CURRENT_FILE, PassageIndex
 from embeddings.retrieval.retriever import HybridRetriever
 
@@ -64,6 +64,7 @@ def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBa
         knowledge.cities,
         settings.retrieval_config(),
         query_store=query_vector_store(settings.index_dir, service.encoder),
+        sentence_store=sentence_vector_store(settings.index_dir, service.encoder),
     )
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)

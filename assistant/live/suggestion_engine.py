@@ -118,6 +118,11 @@ class SuggestionConfig:
     # (kept in the index folder's vector cache: 3 s at the first start for 1,814), and a follow-up turn's
     # content words.
     example_meaning: float = 0.5
+    # The answer sentence also counts what each sentence or list item of the card's article means against
+    # what the caller's question means (``SENTENCE_WEIGHT`` in ``answer_extraction``; docs/suggestions.md,
+    # round 22). Embeds every sentence of the articles as a passage once per model (kept in the index
+    # folder's vector cache), no text more per turn.
+    sentence_meaning: bool = True
 
 
 @dataclass
@@ -235,8 +240,11 @@ def _answering_parts(
     known_gaps: Sequence[KnownGap] = (),
     meanings: Retriever | None = None,
     meaning_share: float = 0.0,
+    sentence_meaning: bool = False,
 ) -> tuple[AnswerExtractor, ArticleVocabulary, KnownGaps]:
-    extractor = AnswerExtractor(index.lexical.analyzer, index.passages, examples, meanings, meaning_share)
+    extractor = AnswerExtractor(
+        index.lexical.analyzer, index.passages, examples, meanings, meaning_share, sentence_meaning
+    )
     extractor.prepare_kinds()  # before the first call, not during it (the same answers either way)
     return extractor, ArticleVocabulary(index.passages), KnownGaps(extractor, known_gaps)
 
@@ -282,8 +290,10 @@ class SuggestionEngine:
         """An engine that answers from ``index`` (the retriever's): its answer sentences and article
         vocabulary are built from the index's passages (and the knowledge folder's answer ``examples``
         and ``known_gaps``)."""
-        share = (config or SuggestionConfig()).example_meaning
-        extractor, vocabulary, gaps = _answering_parts(index, examples, known_gaps, retriever, share)
+        tuning = config or SuggestionConfig()
+        extractor, vocabulary, gaps = _answering_parts(
+            index, examples, known_gaps, retriever, tuning.example_meaning, tuning.sentence_meaning
+        )
         return cls(retriever, extractor, config, confidence, vocabulary, topic_change, gaps)
 
     def learn(self, example: AnswerExample) -> None:
@@ -312,7 +322,7 @@ class SuggestionEngine:
         (with the knowledge folder's answer ``examples``), article vocabulary and ``known_gaps`` change
         together."""
         self.extractor, self.vocabulary, self.known_gaps = _answering_parts(
-            index, examples, known_gaps, retriever, self.config.example_meaning
+            index, examples, known_gaps, retriever, self.config.example_meaning, self.config.sentence_meaning
         )
         self.retriever = retriever
 

@@ -29,6 +29,13 @@ def query_vector_store(folder: Path, encoder: Encoder) -> PassageVectorCache:
     return PassageVectorCache(folder / VECTOR_CACHE, f"{encoder.fingerprint}.queries", encoder.dimension)
 
 
+def sentence_vector_store(folder: Path, encoder: Encoder) -> PassageVectorCache:
+    """Article sentences and list items embedded as passages, kept across starts beside the passage vectors,
+    by model (``<folder>/vector-cache/<fingerprint>.sentences.npz``): what the answer sentence compares
+    with the caller's question by meaning (``HybridRetriever.passage_vectors``)."""
+    return PassageVectorCache(folder / VECTOR_CACHE, f"{encoder.fingerprint}.sentences", encoder.dimension)
+
+
 def refresh_index(
     folder: Path,
     knowledge_base: KnowledgeBase,

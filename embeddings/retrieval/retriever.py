@@ -130,6 +130,12 @@ class Retriever(Protocol):
         ``QUERY_CHUNK`` texts a request, so a call's query waits for one chunk at most."""
         ...
 
+    def passage_vectors(self, texts: Sequence[str]) -> list[Vectors]:
+        """Each text's vector embedded as a passage (an article's sentence, not a question), from the
+        vectors the retriever keeps across starts where it keeps them; the rest embedded
+        ``QUERY_CHUNK`` texts a request."""
+        ...
+
     def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
         """Start embedding queries that will probably be searched soon (a partial transcript's window),
         only where the encoder takes requests without waiting and has nothing else to do, so speculative
@@ -141,6 +147,12 @@ class Retriever(Protocol):
 
 MIN_PHRASE_CHARS = 4
 QUERY_CHUNK = 32  # texts per encoder request in ``query_vectors(..., cached=False)`` (the worker's live batch)
+# Texts per encoder request in ``passage_vectors``. A passage request holds the inference worker until it is
+# done, and each one costs about a second before its first text (the passage session is made for it and let
+# go: inference.md). The demo's sentences took 106 s in requests of 32 on 2 cores; 1,024 of them 20 / 12 /
+# 8.5 / 5.2 s in requests of 64 / 128 / 256 / 1,024. Requests of 512: the first start embeds the demo's in
+# six, and a live query waits about 3 s at most behind one (a reload that brings thousands of new sentences).
+SENTENCE_CHUNK = 512
 log = logging.getLogger("souffleur.index")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -171,10 +183,12 @@ class HybridRetriever:
         config: RetrievalConfig | None = None,
         glossary: ForeignTermGlossary | None = None,
         query_store: PassageVectorCache | None = None,
+        sentence_store: PassageVectorCache | None = None,
     ) -> None:
         """``query_store``: query vectors kept across starts for ``query_vectors(..., cached=False)`` (the
         answer examples' questions: embedding them at every start cost 3 s and about 80 MB of the
-        encoder's memory; ``stored_query_vectors``)."""
+        encoder's memory; ``stored_query_vectors``). ``sentence_store``: the same for
+        ``passage_vectors`` (the articles' sentences)."""
         self.index = index
         self.glossary = glossary or default_glossary()
         self._phrases = [
@@ -188,6 +202,7 @@ class HybridRetriever:
         )
         self.encoder = encoder
         self.query_store = query_store
+        self.sentence_store = sentence_store
         self._store_lock = threading.Lock()
         self.cities = cities
         self.config = config or RetrievalConfig()
@@ -270,21 +285,38 @@ class HybridRetriever:
         if cached:
             return self._vectors(queries)
         keys = [self._dense_key(q) for q in queries]
+        return self._stored(keys, self.query_store, self.encoder.encode_queries, "query vectors", QUERY_CHUNK)
+
+    def passage_vectors(self, texts: Sequence[str]) -> list[Vectors]:
+        store, encode = self.sentence_store, self.encoder.encode_passages
+        return self._stored(list(texts), store, encode, "sentence vectors", SENTENCE_CHUNK)
+
+    def _stored(
+        self,
+        keys: list[str],
+        store: PassageVectorCache | None,
+        encode: Callable[[Sequence[str]], Vectors],
+        what: str,
+        chunk: int,
+    ) -> list[Vectors]:
+        """Each text's vector from ``store``; the missing ones embedded by ``encode`` ``chunk`` texts a
+        request (a call's query waits for one chunk at most) and kept in ``store``."""
         with self._store_lock:
-            found, missing = self.query_store.lookup(keys) if self.query_store else ({}, list(range(len(keys))))
+            found, missing = store.lookup(keys) if store else ({}, list(range(len(keys))))
         new = list(dict.fromkeys(keys[i] for i in missing))
+        if len(new) > chunk and store is not None:  # a first start: say why it takes a while
+            log.info("embedding %d %s, kept in %s for later starts", len(new), what, store.path.parent)
         embedded: dict[str, Vectors] = {}
-        for start in range(0, len(new), QUERY_CHUNK):
-            chunk = new[start : start + QUERY_CHUNK]
-            vectors = np.asarray(self.encoder.encode_queries(chunk), dtype=np.float32)
-            embedded.update(zip(chunk, vectors, strict=True))
-        if new and self.query_store is not None:
+        for start in range(0, len(new), chunk):
+            texts = new[start : start + chunk]
+            embedded.update(zip(texts, np.asarray(encode(texts), dtype=np.float32), strict=True))
+        if new and store is not None:
             with self._store_lock:
-                self.query_store.store(new, np.stack([embedded[key] for key in new]))
+                store.store(new, np.stack([embedded[key] for key in new]))
                 try:
-                    self.query_store.save()
+                    store.save()
                 except OSError as exc:  # a read-only data folder: embedded again at the next start
-                    log.warning("could not keep the query vectors in %s: %s", self.query_store.path, exc)
+                    log.warning("could not keep the %s in %s: %s", what, store.path, exc)
         return [found[i] if i in found else embedded[keys[i]] for i in range(len(keys))]
 
     def _vectors(self, queries: Sequence[str]) -> list[Vectors]:

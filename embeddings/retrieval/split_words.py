@@ -30,6 +30,7 @@ MIN_JOINED = 6
 MIN_PREFIX_JOINED = 10
 MIN_PREFIX_PIECE = 4
 MAX_PIECES = 3
+MAX_PASSES = 4  # each pass joins at least two words: a turn rarely needs more than two
 JOINED_CACHE = 4096  # texts whose joined form is kept
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
@@ -60,6 +61,17 @@ class SplitWordJoiner:
         return joined
 
     def _join(self, text: str) -> str:
+        """``_join_once`` until nothing changes: a joined piece may join its neighbour in turn ("schwer
+        behinderten aus weis" -> "schwerbehinderten ausweis" -> "schwerbehindertenausweis"), and a search
+        that joins a query joined before gets the same text (the dense and the lexical side alike)."""
+        for _ in range(MAX_PASSES):
+            joined = self._join_once(text)
+            if joined == text:
+                break
+            text = joined
+        return text
+
+    def _join_once(self, text: str) -> str:
         """The text with each split compound written as one word; everything else as it was."""
         matches = list(_WORD.finditer(text))
         if len(matches) < 2:
