@@ -133,7 +133,7 @@ class Retriever(Protocol):
     def passage_vectors(self, texts: Sequence[str]) -> list[Vectors]:
         """Each text's vector embedded as a passage (an article's sentence, not a question), from the
         vectors the retriever keeps across starts where it keeps them; the rest embedded
-        ``QUERY_CHUNK`` texts a request."""
+        ``SENTENCE_CHUNK`` texts a request."""
         ...
 
     def prefetch(self, queries: Callable[[], Sequence[str]]) -> bool:
