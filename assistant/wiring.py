@@ -19,7 +19,7 @@ from embeddings.index.index_store import (
     refresh_index,
     sentence_vector_store,
 )
-from embeddings.index.passage_index import MissingIndexError, RefreshReport, StaleIndexError
+from embeddings.index.passage_index import MissingIndexError, PassageIndex, RefreshReport, StaleIndexError
 from embeddings.retrieval.retriever import HybridRetriever
 
 if TYPE_CHECKING:
@@ -96,7 +96,15 @@ def open_retriever(
     index, report = open_index(
         settings.index_dir, knowledge_base, encoder, settings.index_settings(), on_stale=on_stale, progress=progress
     )
-    retriever = HybridRetriever(
+    return serving_retriever(settings, index, encoder, knowledge_base), report
+
+
+def serving_retriever(
+    settings: Settings, index: PassageIndex, encoder: Encoder, knowledge_base: KnowledgeBase
+) -> HybridRetriever:
+    """The configured retriever over ``index``, with the vectors it keeps across starts in the index folder
+    (the answer examples' questions, the articles' sentences): at start and at every index reload."""
+    return HybridRetriever(
         index,
         encoder,
         knowledge_base.cities,
@@ -104,7 +112,6 @@ def open_retriever(
         query_store=query_vector_store(settings.index_dir, encoder),
         sentence_store=sentence_vector_store(settings.index_dir, encoder),
     )
-    return retriever, report
 
 
 def build_index_apart(settings: Settings, progress: Callable[[int, int], None] | None = None) -> bool:

@@ -24,12 +24,11 @@ from pathlib import Path
 
 from assistant.live.call_service import CallService
 from assistant.settings import Settings
+from assistant.wiring import serving_retriever
 from corpus.answer_examples import ANSWER_EXAMPLES_FILE
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from corpus.known_gaps import KNOWN_GAPS_FILE
-from embeddings.index.index_store import query_vector_store, sentence_vector_store
 from embeddings.index.passage_index import CURRENT_FILE, PassageIndex
-from embeddings.retrieval.retriever import HybridRetriever
 
 log = logging.getLogger("souffleur.index")
 
@@ -58,14 +57,7 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 def swap_index(service: CallService, index: PassageIndex, knowledge: KnowledgeBase, settings: Settings) -> None:
     """Serve ``index`` and ``knowledge`` from now on (the service's encoder, the configured retrieval)."""
-    retriever = HybridRetriever(
-        index,
-        service.encoder,
-        knowledge.cities,
-        settings.retrieval_config(),
-        query_store=query_vector_store(settings.index_dir, service.encoder),
-        sentence_store=sentence_vector_store(settings.index_dir, service.encoder),
-    )
+    retriever = serving_retriever(settings, index, service.encoder, knowledge)
     for city in knowledge.cities.keys:  # the first use of a new index is slow: not on a caller's time
         retriever.search("Personalausweis beantragen", city, k=1)
     retriever.clear_query_cache()
