@@ -7,9 +7,9 @@ import math
 import re
 import threading
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 from cachetools import LRUCache
@@ -496,17 +496,22 @@ class AnswerExtractor:
         return sorted(found, key=lambda e: (-e.likeness, e.article_id, e.question))[:limit]
 
     def _recalled(
-        self, query: str, tokens: Sequence[str], intents: dict[QuestionIntent, float], prepared: Sequence[_Prepared]
+        self,
+        meant: Callable[[], Vectors | None],
+        tokens: Sequence[str],
+        intents: dict[QuestionIntent, float],
+        prepared: Sequence[_Prepared],
     ) -> list[float]:
-        """For each unit, in reading order: the summed likeness to the question (``query``, its ``tokens``
-        and ``intents``) of the answer examples it answered (0 when none did, or the article has none)."""
+        """For each unit, in reading order: the summed likeness to the question (what it means, ``meant()``,
+        its ``tokens`` and ``intents``) of the answer examples it answered (0 when none did, or the article
+        has none)."""
         scores = [[0.0] * len(passage.units) for passage in prepared]
         articles = {passage.article_id for passage in prepared}
         examples = [e for article in articles for e in self._remembered.get(article, ())]
         if examples:
             asked = frozenset(intent.name for intent in intents)
             question = self._profile(tokens)
-            meaning = self._question_meaning(query) if self.uses_meaning else None
+            meaning = meant() if self.uses_meaning else None
             share, unlike = self.meaning_share, self._unlike
             for example in examples:
                 likeness = example.profile.likeness(question)
@@ -601,8 +606,10 @@ class AnswerExtractor:
         if not any(lexical) and not any(kinds) and fallback_query:
             lexical = self._lexical(self.query_weights(fallback_query), prepared)
         top = max(lexical, default=0.0)
-        recalled = self._recalled(query, tokens, intents, prepared)
-        meant = self._meant(query, prepared)
+        # The question's meaning, embedded (or taken from the query cache) only if a part needs it, once.
+        question = cache(lambda: self._question_meaning(query))
+        recalled = self._recalled(question, tokens, intents, prepared)
+        meant = self._meant(question, prepared)
         places = [(order, index) for order, passage in enumerate(prepared) for index in range(len(passage.units))]
         last = max(len(places) - 1, 1)
         return [
@@ -621,11 +628,12 @@ class AnswerExtractor:
             )
         ]
 
-    def _meant(self, query: str, prepared: Sequence[_Prepared]) -> list[float]:
-        """For each unit, in reading order: its cosine with the question's meaning, scaled within these
-        units from 0 (the least like) to 1 (the likest); all 0 where sentence meanings are not used."""
+    def _meant(self, meant: Callable[[], Vectors | None], prepared: Sequence[_Prepared]) -> list[float]:
+        """For each unit, in reading order: its cosine with the question's meaning (``meant()``), scaled
+        within these units from 0 (the least like) to 1 (the likest); all 0 where sentence meanings are not
+        used."""
         count = sum(len(passage.units) for passage in prepared)
-        question = self._question_meaning(query) if self.uses_sentence_meaning else None
+        question = meant() if self.uses_sentence_meaning else None
         if question is None or count < 2:
             return [0.0] * count
         missing = [p for p in prepared if self._unit_meanings.get(p.passage_id, ("", None))[0] != p.text]
