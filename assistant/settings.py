@@ -245,7 +245,7 @@ class SuggestionSettings(_Group):
         "known-gaps.jsonl and the gaps marked on the gaps page) gets no 'answer' card",
     )
     gap_likeness: float = Field(
-        0.3, ge=0, le=1, description="Likeness to a known gap from which a concern's cards are 'maybe' at most"
+        0.25, ge=0, le=1, description="Likeness to a known gap from which a concern's cards are 'maybe' at most"
     )
     gap_margin: float = Field(
         0.1, ge=0, le=1, description="... unless an answer example of the card's article is this much likelier"

