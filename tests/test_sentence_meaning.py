@@ -89,6 +89,8 @@ def test_a_sentence_the_extractor_was_not_built_with_is_embedded_when_asked(know
     edited = [Passage(**{**vars(p), "text": f"{p.text} Neu."}) for p in sections]
     extractor.extract(QUESTION, edited[0], edited)
     assert len(meanings.passage_requests) == 2 and any("Neu." in t for t in meanings.passage_requests[1])
+    extractor.extract(QUESTION, edited[0], edited)
+    assert len(meanings.passage_requests) == 2, "kept: the next card of the edited passages embeds nothing"
 
 
 class _PassageCounter(HashingFakeEncoder):

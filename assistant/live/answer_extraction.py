@@ -637,8 +637,12 @@ class AnswerExtractor:
         if question is None or count < 2:
             return [0.0] * count
         missing = [p for p in prepared if self._unit_meanings.get(p.passage_id, ("", None))[0] != p.text]
-        known = {**self._unit_meanings, **self._embed_units(missing)} if missing else self._unit_meanings
-        cosines = np.concatenate([known[p.passage_id][1] @ question for p in prepared if p.units])
+        fresh = self._embed_units(missing) if missing else {}
+        if fresh:  # an edited passage's units: embedded once, not at every card
+            with self._memory_lock:
+                self._unit_meanings.update(fresh)
+        rows = [(fresh.get(p.passage_id) or self._unit_meanings[p.passage_id])[1] for p in prepared if p.units]
+        cosines = np.concatenate([unit_rows @ question for unit_rows in rows])
         low, high = float(cosines.min()), float(cosines.max())
         return ((cosines - low) / (high - low)).tolist() if high > low else [0.0] * count
 
