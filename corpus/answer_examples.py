@@ -7,7 +7,10 @@ A knowledge folder may hold ``answer-examples.jsonl`` next to ``cities.yaml``, o
 ``sentences`` are the article's sentences or list items (copied from its text; one is enough) that answer
 ``question``. The live service reads them when it picks the sentence to highlight on a card: a question
 like one asked before about the same article lifts the sentence that answered it then. Content teams
-write them, or export them from labeled calls (``souffleur eval export-examples``). A line that is not
+write them, or export them from labeled calls (``souffleur eval export-examples``). A line with
+``"by": "editor"`` holds a question an editor wrote for a sentence rather than one a caller asked: it
+lifts its sentence the same way, but does not count as a sign that a caller's matter is covered (the
+known gaps' margin, ``SuggestionConfig.gap_margin``). A line that is not
 valid, names an unknown article, or quotes a sentence the article does not contain is reported with
 its line and field, like an article's error.
 """
@@ -25,15 +28,19 @@ from corpus.line_files import LineProblem, read_line_file
 from corpus.models import Article
 
 ANSWER_EXAMPLES_FILE = "answer-examples.jsonl"
+# Who a line's question comes from (its optional field "by"): a caller (the default) or an editor.
+EXAMPLE_AUTHORS = ("caller", "editor")
 
 
 @dataclass(frozen=True)
 class AnswerExample:
-    """A question asked about an article and the sentences of the article that answer it."""
+    """A question about an article and the sentences of the article that answer it: asked by a caller (a
+    labeled call, an agent's answer mark), or written by an editor for a sentence (``by_editor``)."""
 
     article_id: str
     question: str
     sentences: tuple[str, ...]
+    by_editor: bool = False
 
 
 def normal_text(text: str) -> str:
@@ -86,4 +93,7 @@ def _example(raw: dict[str, Any], articles: Mapping[str, Article]) -> AnswerExam
     for sentence in sentences:
         if not article_quotes(articles[article_id], sentence):
             raise LineProblem("sentences", f"'{sentence[:60]}' is not in the text of '{article_id}'")
-    return AnswerExample(article_id, " ".join(question.split()), tuple(sentences))
+    by = raw.get("by", "caller")
+    if by not in EXAMPLE_AUTHORS:
+        raise LineProblem("by", f"must be one of {', '.join(repr(a) for a in EXAMPLE_AUTHORS)}, not {by!r}")
+    return AnswerExample(article_id, " ".join(question.split()), tuple(sentences), by_editor=by == "editor")

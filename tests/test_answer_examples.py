@@ -47,11 +47,16 @@ def test_a_folder_without_examples_has_none(knowledge_base: KnowledgeBase) -> No
 
 
 def test_examples_are_read_with_the_articles(knowledge_dir: Path) -> None:
-    _write_examples(knowledge_dir, _example(), "", _example("bottrop/sperrmuell", question="  wer  hilft  "))
+    written = _example(question="wo muss ich da hin", by="editor")
+    asked = _example(by="caller")
+    other = _example("bottrop/sperrmuell", question="  wer  hilft  ")
+    _write_examples(knowledge_dir, _example(), "", other, written, asked)
     examples = load_knowledge_base(knowledge_dir).answer_examples
     assert examples == (
         AnswerExample("duisburg/personalausweis", ASKED_BEFORE, (ANSWERED_BY,)),
         AnswerExample("bottrop/sperrmuell", "wer hilft", (ANSWERED_BY,)),
+        AnswerExample("duisburg/personalausweis", "wo muss ich da hin", (ANSWERED_BY,), by_editor=True),
+        AnswerExample("duisburg/personalausweis", ASKED_BEFORE, (ANSWERED_BY,)),
     )
 
 
@@ -66,6 +71,7 @@ def test_each_bad_example_line_is_named_with_its_field(knowledge_dir: Path) -> N
         _example(sentences=[]),
         _example(sentences=["Diesen Satz gibt es im Artikel nicht."]),
         {"question": ASKED_BEFORE, "sentences": [ANSWERED_BY]},
+        _example(by="agent"),
     )
     with pytest.raises(CorpusValidationError) as raised:
         load_knowledge_base(knowledge_dir)
@@ -78,8 +84,10 @@ def test_each_bad_example_line_is_named_with_its_field(knowledge_dir: Path) -> N
         (ANSWER_EXAMPLES_FILE, 6, "sentences"),
         (ANSWER_EXAMPLES_FILE, 7, "sentences"),
         (ANSWER_EXAMPLES_FILE, 8, "article"),
+        (ANSWER_EXAMPLES_FILE, 9, "by"),
     }
     message = str(raised.value)
+    assert "must be one of 'caller', 'editor', not 'agent'" in message
     assert "no article has the id 'duisburg/reisepass'" in message
     assert "is not in the text of 'duisburg/personalausweis'" in message
 
@@ -104,6 +112,9 @@ def test_a_question_like_an_example_highlights_the_sentence_that_answered_it(kno
     # A question unlike the example keeps the sentence its own words find.
     fees = "und was kostet mich das passfoto"
     assert _highlight(knowledge_base, article, fees, remembered) == _highlight(knowledge_base, article, fees)
+    # A question an editor wrote for the sentence lifts it the same way.
+    written = (AnswerExample(article, ASKED_BEFORE, (ANSWERED_BY,), by_editor=True),)
+    assert same_passage_text(_highlight(knowledge_base, article, asked, written), ANSWERED_BY)
 
 
 def test_the_setting_switches_the_examples_off(knowledge_dir: Path) -> None:

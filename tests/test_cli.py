@@ -168,7 +168,13 @@ def test_export_examples_then_corpus_check_reads_them(runner: CliRunner, knowled
     assert exported.exit_code == 0, exported.output
     assert "1 answer examples written" in exported.output
     checked = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
-    assert checked.exit_code == 0 and "1 answer examples" in " ".join(checked.output.split())
+    said = " ".join(checked.output.split())
+    assert checked.exit_code == 0 and "1 answer examples" in said and "written by editors" not in said
+    written = {**json.loads(out.read_text()), "question": "wo muss ich hin", "by": "editor"}
+    with out.open("a", encoding="utf-8") as examples:
+        examples.write(json.dumps(written) + "\n")
+    checked = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
+    assert "2 answer examples (1 written by editors)" in " ".join(checked.output.split())
     out.write_text(out.read_text().replace("personalausweis", "reisepass"))
     bad = runner.invoke(app, ["corpus", "check", "-K", str(knowledge_dir)])
     assert bad.exit_code == 1

@@ -102,6 +102,16 @@ def test_an_answer_example_of_the_article_likelier_than_the_gap_keeps_the_answer
     assert _tiers(_engine((KnownGap(KNOWN),), (example,)), ASKED)[0] == ("bottrop/hundesteuer", "answer")
 
 
+def test_a_question_an_editor_wrote_does_not_speak_for_the_matter_being_covered() -> None:
+    """Editors write a question for every sentence, everyday ones among them: only what callers asked about
+    the article keeps a concern like a known gap from the gap (and only that shows in the gap's check)."""
+    written = AnswerExample("bottrop/hundesteuer", ASKED, ("Hunde melden Sie binnen zwei Wochen an.",), by_editor=True)
+    engine = _engine((KnownGap(KNOWN),), (written,))
+    assert _tiers(engine, ASKED)[0] == ("bottrop/hundesteuer", "maybe")
+    assert engine.extractor.example_likeness("bottrop/hundesteuer", engine.extractor.profile(ASKED)) == 0.0
+    assert engine.extractor.like_examples(KNOWN, ["bottrop/hundesteuer"], at_least=0.0) == []
+
+
 def test_the_check_of_a_gap_finds_the_like_questions_an_article_answered_before() -> None:
     answered = AnswerExample("bottrop/hundesteuer", ASKED, ("Hunde melden Sie binnen zwei Wochen an.",))
     unlike = AnswerExample("bottrop/sperrmuell", "wann wird der sperrmüll abgeholt", ("Sperrmüll holt die BEST ab.",))

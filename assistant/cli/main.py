@@ -70,7 +70,9 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     summary = ", ".join(f"{c}: {n}" for c, n in per_city.items())
     if issues:
         fail(f"{len(issues)} problem(s) in {settings.knowledge_dir} ({published} valid published articles)", code=1)
+    written = sum(1 for e in kb.answer_examples if e.by_editor)
     examples = f"; {len(kb.answer_examples)} answer examples" if kb.answer_examples else ""
+    examples += f" ({written} written by editors)" if written else ""
     examples += f"; {len(kb.known_gaps)} known gaps" if kb.known_gaps else ""
     console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 

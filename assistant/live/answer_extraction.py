@@ -315,6 +315,7 @@ class _Remembered:
     units: dict[str, tuple[str, frozenset[int]]]
     question: str
     meaning: Vectors | None = None  # its content words embedded (normalized), when meanings are used
+    by_editor: bool = False  # written by an editor for a sentence, not asked by a caller
 
 
 @dataclass(frozen=True)
@@ -412,7 +413,7 @@ class AnswerExtractor:
             if units and profile.weights:
                 kinds = frozenset(intent.name for intent in _asked_intents(example.question))
                 remembered.setdefault(example.article_id, []).append(
-                    _Remembered(profile, kinds, units, example.question)
+                    _Remembered(profile, kinds, units, example.question, by_editor=example.by_editor)
                 )
         if self.meaning_share > 0 and self._meanings is not None:
             return self._with_meanings(remembered, measure)
@@ -479,19 +480,25 @@ class AnswerExtractor:
         return TokenProfile(weights, math.sqrt(sum(w * w for w in weights.values())))
 
     def example_likeness(self, article_id: str, profile: TokenProfile) -> float:
-        """How like ``profile`` the likest question of the article's answer examples is (0: none)."""
-        return max((e.profile.likeness(profile) for e in self._remembered.get(article_id, ())), default=0.0)
+        """How like ``profile`` the likest question callers asked about the article is (its answer examples
+        but those an editor wrote; 0: none). Editors write a question for every sentence, short everyday
+        ones among them ("wo muss ich da hin"), so a matter no article covers often resembles one of them:
+        only what callers asked speaks for a caller's matter being covered."""
+        return max(
+            (e.profile.likeness(profile) for e in self._remembered.get(article_id, ()) if not e.by_editor),
+            default=0.0,
+        )
 
     def like_examples(self, text: str, articles: Collection[str], at_least: float, limit: int = 3) -> list[LikeExample]:
-        """The answer examples of ``articles`` whose question is at least ``at_least`` like ``text`` (the
-        same likeness as ``example_likeness``), likest first, at most ``limit``: what the articles answered
-        before that resembles ``text`` (a known gap the articles may answer after all)."""
+        """The callers' questions among the answer examples of ``articles`` (as for ``example_likeness``)
+        that are at least ``at_least`` like ``text``, likest first, at most ``limit``: what the articles
+        answered before that resembles ``text`` (a known gap the articles may answer after all)."""
         profile = self.profile(text)
         found = [
             LikeExample(article, example.question, likeness)
             for article in articles
             for example in self._remembered.get(article, ())
-            if (likeness := example.profile.likeness(profile)) >= at_least
+            if not example.by_editor and (likeness := example.profile.likeness(profile)) >= at_least
         ]
         return sorted(found, key=lambda e: (-e.likeness, e.article_id, e.question))[:limit]
 
