@@ -291,3 +291,25 @@ def test_check_gaps_names_the_known_gaps_like_a_question_an_article_answered(
     assert table.exit_code == 0 and "bottrop/sperrmuell" in table.output and "duisburg/sperrmuell" in table.output
     flagged = sum(bool(line["answered_like"] or line["answered_without_gap"]) for line in lines)
     assert f"{flagged} of 3 known gaps" in " ".join(table.output.split())
+
+
+def test_corpus_sentences_lists_what_questions_point_at(runner: CliRunner, knowledge_dir: Path) -> None:
+    sentence = "Das zuständige Amt der Stadt hilft weiter."
+    article = "duisburg/personalausweis"
+    lines = [
+        {"article": article, "question": "an wen wend ich mich", "sentences": [sentence]},
+        {"article": article, "question": "wer hilft mir da", "sentences": [sentence], "by": "editor"},
+        {"article": article, "question": "welches amt hilft weiter", "sentences": [sentence], "by": "editor"},
+    ]
+    (knowledge_dir / "answer-examples.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    listed = runner.invoke(app, ["corpus", "sentences", "--article", article, "-K", str(knowledge_dir)])
+    assert listed.exit_code == 0, listed.output
+    rows = [" ".join(line.split()) for line in listed.output.splitlines()]
+    assert f"1 asked 2 written {sentence}" in rows
+    unasked = [row for row in rows if row.startswith("0 asked 0 written")]
+    assert unasked and all(sentence not in row for row in unasked)
+    only = runner.invoke(app, ["corpus", "sentences", "-a", article, "--unasked", "-K", str(knowledge_dir)])
+    assert sentence not in only.output and len(only.output.splitlines()) == len(unasked) + 2
+    assert f"{len(unasked)} of {len(rows) - 2} sentences and list items have no question yet" in only.output
+    unknown = runner.invoke(app, ["corpus", "sentences", "-a", "duisburg/reisepass", "-K", str(knowledge_dir)])
+    assert unknown.exit_code == 2 and "no article 'duisburg/reisepass'" in unknown.output

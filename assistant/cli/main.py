@@ -77,6 +77,50 @@ def corpus_check(knowledge: KnowledgeOption = None) -> None:
     console.print(f"[green]✓[/] {published} published, {drafts} draft articles are valid ({summary}){examples}")
 
 
+@corpus_app.command("sentences")
+def corpus_sentences(
+    article: Annotated[
+        list[str] | None, typer.Option("--article", "-a", help="Only this article (repeatable; default: all)")
+    ] = None,
+    unasked: Annotated[bool, typer.Option("--unasked", help="Only the sentences no question points at yet")] = False,
+    knowledge: KnowledgeOption = None,
+) -> None:
+    """List each article's sentences and list items, as the highlighted answer is picked from them, with
+    how many answer examples point at each: questions callers asked ("asked") and questions editors wrote
+    ("written"). The ones
+    no question points at are where a content team writes questions (answer-examples.jsonl, "by": "editor")."""
+    from assistant.live.answer_extraction import AnswerExtractor
+    from corpus.knowledge_base import load_knowledge_base
+    from corpus.passages import PassageSplitter
+    from embeddings.index.text_analysis import make_analyzer
+
+    settings = load_settings(knowledge)
+    with user_errors():
+        kb = load_knowledge_base(settings.knowledge_dir)
+    wanted = article or sorted(a.id for a in kb.published)
+    unknown = [a for a in wanted if a not in kb.articles]
+    if unknown:
+        example = min((a.id for a in kb.published), default="")
+        fail(f"no article '{unknown[0]}' in {settings.knowledge_dir} (an id is folder/file stem, such as '{example}')")
+    splitter = PassageSplitter()
+    sections = {a: [p for p in splitter.split(kb.articles[a]) if p.kind == "section"] for a in wanted}
+    passages = [p for found in sections.values() for p in found]
+    extractor = AnswerExtractor(make_analyzer(settings.index.lexical_analyzer), passages, kb.answer_examples)
+    total = without = 0
+    for article_id in wanted:
+        listed = extractor.questions_per_sentence(sections[article_id])
+        missing = [s for s in listed if not s.callers and not s.editors]
+        total, without = total + len(listed), without + len(missing)
+        shown = missing if unasked else listed
+        if not shown:
+            continue
+        console.print(f"[bold]{article_id}[/] ({len(listed)} sentences, {len(missing)} without a question)")
+        for sentence in shown:
+            counts = f"{sentence.callers:3d} asked {sentence.editors:3d} written"
+            console.print(f"  {counts}  {sentence.text}", highlight=False, markup=False, soft_wrap=True)
+    console.print(f"{without} of {total} sentences and list items have no question yet")
+
+
 @corpus_app.command("check-gaps")
 def corpus_check_gaps(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON line per known gap")] = False,

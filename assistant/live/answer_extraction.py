@@ -327,6 +327,16 @@ class LikeExample:
     likeness: float
 
 
+@dataclass(frozen=True)
+class SentenceQuestions:
+    """A sentence or list item of an article, as the extractor picks answers, with how many answer examples
+    point at it: questions callers asked and questions editors wrote."""
+
+    text: str
+    callers: int
+    editors: int
+
+
 class AnswerExtractor:
     """Picks the sentence or list item of an article that answers the caller's question. Each unit
     is scored by three things: the inverse document frequency of the question's tokens it contains
@@ -535,6 +545,20 @@ class AnswerExtractor:
                         for index in found:
                             scores[order][index] += likeness
         return [score for passage in scores for score in passage]
+
+    def questions_per_sentence(self, sections: Sequence[Passage]) -> list[SentenceQuestions]:
+        """Every sentence and list item of an article's ``sections``, in reading order, with the number of its
+        answer examples (callers' and editors') that point at it: the sentences no question points at yet are
+        where a content team writes questions."""
+        listed = []
+        for passage in (self._prepared_for(p) for p in sections):
+            counts = [[0, 0] for _ in passage.units]
+            for example in self._remembered.get(passage.article_id, ()):
+                text, found = example.units.get(passage.passage_id, ("", frozenset()))
+                for index in found if text == passage.text else ():
+                    counts[index][example.by_editor] += 1
+            listed += [SentenceQuestions(u.text, *n) for u, n in zip(passage.units, counts, strict=True)]
+        return listed
 
     def prepare_kinds(self) -> None:
         """Work out now which kinds of answer each unit of every passage gives (``_Prepared.kinds_given``,
