@@ -87,8 +87,8 @@ def corpus_sentences(
 ) -> None:
     """List each article's sentences and list items, as the highlighted answer is picked from them, with
     how many answer examples point at each: questions callers asked ("asked") and questions editors wrote
-    ("written"). The ones
-    no question points at are where a content team writes questions (answer-examples.jsonl, "by": "editor")."""
+    ("written"). Those no question points at are where a content team writes questions
+    (answer-examples.jsonl, "by": "editor")."""
     from assistant.live.answer_extraction import AnswerExtractor
     from corpus.knowledge_base import load_knowledge_base
     from corpus.passages import PassageSplitter
