@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.live.suggestion_engine import SuggestionEngine
+from assistant.live.suggestion_engine import SuggestionConfig, SuggestionEngine
 from assistant.settings import Settings
 from assistant.wiring import open_retriever
+from corpus.answer_examples import AnswerExample
 from corpus.knowledge_base import KnowledgeBase, load_knowledge_base
 from embeddings.index.index_store import query_vector_store, sentence_vector_store
 from embeddings.retrieval.retriever import HybridRetriever
@@ -43,6 +44,15 @@ class DemoBench:
             query_store=query_vector_store(queries, self.served.encoder),
             sentence_store=sentence_vector_store(sentences, self.served.encoder),
         )
+
+    def timed_engine(
+        self, retriever: HybridRetriever, config: SuggestionConfig, examples: Sequence[AnswerExample]
+    ) -> tuple[SuggestionEngine, float]:
+        """The suggestion engine on ``retriever`` with ``config`` and ``examples``, and the seconds its start
+        took (what embedding the examples' questions and the articles' sentences costs, where not stored)."""
+        started = time.perf_counter()
+        engine = SuggestionEngine.for_index(retriever, self.served.index, config, examples=examples)
+        return engine, time.perf_counter() - started
 
 
 def open_demo(description: str) -> DemoBench:

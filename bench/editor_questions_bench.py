@@ -12,7 +12,6 @@ index folder's (filled first where it is not yet); the articles' sentences come 
 from __future__ import annotations
 
 import tempfile
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -29,10 +28,7 @@ def main() -> None:
     callers = tuple(e for e in examples if not e.by_editor)
 
     def start(used: Sequence[AnswerExample], folder: Path) -> tuple[SuggestionEngine, float]:
-        retriever = demo.retriever(folder, settings.index_dir)
-        started = time.perf_counter()
-        engine = SuggestionEngine.for_index(retriever, served.index, SuggestionConfig(), examples=used)
-        return engine, time.perf_counter() - started
+        return demo.timed_engine(demo.retriever(folder, settings.index_dir), SuggestionConfig(), used)
 
     start(callers, settings.index_dir)  # fills the index folder's caches where they are not yet
     with tempfile.TemporaryDirectory() as empty:

@@ -12,7 +12,6 @@ question's content words are embedded before the timing (a caller turn's search 
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 from answer_timing import open_demo, print_answer_times
@@ -22,15 +21,12 @@ from assistant.live.suggestion_engine import SuggestionConfig, SuggestionEngine
 
 def main() -> None:
     demo = open_demo(__doc__.splitlines()[0])
-    settings, served = demo.settings, demo.served
+    settings = demo.settings
     examples = settings.suggestions.examples_of(demo.knowledge)
 
     def start(sentence_meaning: bool, folder: Path) -> tuple[SuggestionEngine, float]:
-        retriever = demo.retriever(settings.index_dir, folder)
         config = SuggestionConfig(sentence_meaning=sentence_meaning)
-        started = time.perf_counter()
-        engine = SuggestionEngine.for_index(retriever, served.index, config, examples=examples)
-        return engine, time.perf_counter() - started
+        return demo.timed_engine(demo.retriever(settings.index_dir, folder), config, examples)
 
     with tempfile.TemporaryDirectory() as empty:
         _, cold = start(True, Path(empty))
