@@ -35,10 +35,11 @@ def _squash(text: str) -> str:
 def _found(secret: str, content: str) -> str | None:
     """Where the secret is in the content (with 40 characters around it), or None. A secret with
     digits ("46535", "12a") counts only where it stands on its own: the same characters inside a
-    random id ("…d6d2a12a463e…") or the microseconds of a stored timestamp ("13:39:20.465351") are
-    chance."""
+    random id ("…d6d2a12a463e…") or the microseconds of a stored timestamp ("13:39:20.465351", or the
+    whole fraction: "22:23:32.889900" for the secret "889900") are chance."""
     escaped = re.escape(secret)
-    pattern = rf"(?<![0-9a-z]){escaped}(?![0-9a-z])" if any(c.isdigit() for c in secret) else escaped
+    alone = rf"(?<![0-9a-z])(?<!:\d\d\.){escaped}(?![0-9a-z])"
+    pattern = alone if any(c.isdigit() for c in secret) else escaped
     match = re.search(pattern, content, re.IGNORECASE)
     return None if match is None else content[max(0, match.start() - 40) : match.end() + 40]
 
